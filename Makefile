@@ -1,0 +1,49 @@
+# The two commands of the README: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 5000
+export CONSULT_INSTANCE_DIR ?= $(CURDIR)/instance
+PO := $(wildcard consult/translations/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+
+.PHONY: run test lint install translations bench clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+%.mo: %.po $(VENV)/.installed
+	$(PY) -m babel.messages.frontend compile -i $< -o $@ --statistics
+
+translations: $(MO)
+
+run: install translations
+	$(VENV)/bin/consult db upgrade
+	$(VENV)/bin/consult demo
+	@echo
+	@echo "  consult is starting on http://127.0.0.1:$(PORT)"
+	@echo "  Administrator:  admin@example.org           password: consult-demo-2010"
+	@echo "  Delegates:      <code>@delegates.example.org password: consult-demo-2010"
+	@echo "                  e.g. che@ (English), fra@ (French), mex@ (Spanish)"
+	@echo
+	$(VENV)/bin/flask --app consult run --port $(PORT)
+
+test: install translations
+	$(PY) -m pytest -n 2 -p no:cacheprovider
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy consult/tally consult/ballots/rules.py consult/ballots/receipts.py consult/auth/permissions.py consult/consultations/lifecycle.py consult/members/csvimport.py
+
+bench: install
+	$(PY) bench/tally.py
+	$(PY) bench/submit.py
+
+clean:
+	rm -rf $(VENV) instance

@@ -1,0 +1,112 @@
+"""consult: consultations and surveys of the membership of an intergovernmental organization."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from flask import Flask
+
+from consult.config import CONFIGS, ProductionConfig
+
+
+def create_app(config_name: str | None = None, test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application."""
+    app = Flask(__name__, instance_path=os.environ.get("CONSULT_INSTANCE_DIR"))
+    configure(app, config_name, test_config)
+    register_extensions(app)
+    register_database(app)
+    register_i18n(app)
+    register_auth(app)
+    register_blueprints(app)
+    register_templating(app)
+    register_errorhandlers(app)
+    register_headers(app)
+    register_commands(app)
+    configure_logging(app)
+    return app
+
+
+def configure(app: Flask, config_name: str | None, test_config: dict[str, Any] | None) -> None:
+    name = config_name or os.environ.get("CONSULT_CONFIG", "development")
+    config = CONFIGS[name]
+    if config is ProductionConfig:
+        ProductionConfig.check()
+    app.config.from_object(config)
+    if test_config:
+        app.config.update(test_config)
+    app.config["MAX_FORM_PARTS"] = app.config.get("MAX_FORM_PARTS", 500)
+    app.request_class.max_form_parts = app.config["MAX_FORM_PARTS"]
+    os.makedirs(app.instance_path, exist_ok=True)
+
+
+def register_extensions(app: Flask) -> None:
+    from consult.extensions import csrf, db, limiter, migrate
+
+    import consult.models  # noqa: F401 - every table known to Alembic and the mappers
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+
+def register_database(app: Flask) -> None:
+    from consult.core.database import configure_engines
+
+    with app.app_context():
+        configure_engines(app)
+
+
+def register_i18n(app: Flask) -> None:
+    from consult.core.i18n import init_babel
+
+    init_babel(app)
+
+
+def register_auth(app: Flask) -> None:
+    from consult.auth.session import init_login
+
+    init_login(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from consult.auth.views import bp as auth_bp
+    from consult.ballots.views import bp as ballots_bp
+    from consult.main.views import bp as main_bp
+    from consult.results.views import bp as results_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(ballots_bp)
+    app.register_blueprint(results_bp)
+
+
+def register_templating(app: Flask) -> None:
+    from consult.core.templating import init_templating
+
+    init_templating(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from consult.core.errors import init_errors
+
+    init_errors(app)
+
+
+def register_headers(app: Flask) -> None:
+    from consult.core.headers import init_headers
+
+    init_headers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from consult.cli import init_commands
+
+    init_commands(app)
+
+
+def configure_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")

@@ -1,0 +1,87 @@
+"""User accounts."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from consult.core import clock
+from consult.core.base import enum_column
+from consult.extensions import db
+from consult.members.models import Member
+
+# A valid hash to compare against when the account does not exist, so that an unknown e-mail
+# costs the same time as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    DELEGATE = "delegate"
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class User(db.Model):
+    __tablename__ = "user_account"
+    __table_args__ = (
+        sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
+        sa.CheckConstraint("role = 'admin' OR member_id IS NOT NULL", name="delegate_has_member"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"), index=True)
+    locale: Mapped[str | None] = mapped_column(sa.String(5))
+    active: Mapped[bool] = mapped_column(default=True)
+    session_nonce: Mapped[str] = mapped_column(sa.String(32), default=new_nonce)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
+
+    member: Mapped[Member | None] = relationship(lazy="joined")
+
+    # Flask-Login protocol ------------------------------------------------------------------
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active and (self.member is None or self.member.active)
+
+    def get_id(self) -> str:
+        """Identify the session by id *and* nonce, so a new nonce ends every session."""
+        return f"{self.id}:{self.session_nonce}"
+
+    # Passwords ------------------------------------------------------------------------------
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.session_nonce = new_nonce()
+
+    def check_password(self, password: str) -> bool:
+        if not self.password_hash:
+            check_password_hash(_DUMMY_HASH, password)
+            return False
+        return check_password_hash(self.password_hash, password)
+
+    def end_sessions(self) -> None:
+        """Invalidate every signed-in session of this user."""
+        self.session_nonce = new_nonce()
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+def check_unknown_password(password: str) -> None:
+    """Spend the same time as a password check for an account that does not exist."""
+    check_password_hash(_DUMMY_HASH, password)

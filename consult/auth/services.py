@@ -1,0 +1,85 @@
+"""Sign-in, language choice and account creation."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from consult.auth.models import Role, User, check_unknown_password
+from consult.core import audit
+from consult.core.database import write_transaction
+from consult.extensions import db
+from consult.members.models import Member
+
+
+class AccountError(ValueError):
+    """An account cannot be created as asked."""
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None (same cost either way)."""
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        check_unknown_password(password)
+        return None
+    if not user.check_password(password) or not user.is_active:
+        return None
+    return user
+
+
+def record_sign_in(user: User) -> None:
+    with write_transaction(db.session):
+        audit.record(db.session, "sign_in", actor_id=user.id)
+
+
+def record_sign_in_failure(email: str) -> None:
+    """Log a failed attempt (the e-mail as typed, never the password)."""
+    with write_transaction(db.session):
+        audit.record(db.session, "sign_in_failed", email=email.strip().lower()[:254])
+
+
+def sign_out(user: User) -> None:
+    """End every session of ``user`` by renewing their session nonce."""
+    with write_transaction(db.session):
+        fresh = db.session.get(User, user.id)
+        if fresh is not None:
+            fresh.end_sessions()
+
+
+def set_locale(user: User, locale: str) -> None:
+    with write_transaction(db.session):
+        fresh = db.session.get(User, user.id)
+        if fresh is not None:
+            fresh.locale = locale
+
+
+def create_user(
+    email: str,
+    *,
+    role: Role,
+    name: str = "",
+    member_code: str | None = None,
+    password: str | None = None,
+    locale: str | None = None,
+) -> User:
+    """Create an account; a delegate belongs to a member state."""
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise AccountError(f"not an e-mail address: {email!r}")
+    with write_transaction(db.session):
+        if db.session.scalar(sa.select(User.id).where(User.email == email)):
+            raise AccountError(f"an account with e-mail {email} exists already")
+        member = None
+        if role is Role.DELEGATE:
+            if not member_code:
+                raise AccountError("a delegate needs --member CODE")
+            member = db.session.scalar(sa.select(Member).where(Member.code == member_code.upper()))
+            if member is None:
+                raise AccountError(f"no member with code {member_code}")
+        user = User(email=email, name=name or email.split("@")[0], role=role, member=member)
+        user.locale = locale
+        if password:
+            user.set_password(password)
+        db.session.add(user)
+        db.session.flush()
+        audit.record(db.session, "user_created", actor_id=None, email=email, role=role.value)
+    return user

@@ -1,0 +1,115 @@
+"""Sign-in, sign-out and language choice."""
+
+from __future__ import annotations
+
+import time
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFError
+
+from consult.auth import services
+from consult.auth.forms import LoginForm
+from consult.auth.permissions import is_safe_next
+from consult.core.errors import CSRF_RECOVERY
+from consult.extensions import limiter
+
+bp = Blueprint("auth", __name__)
+
+
+def _account_key() -> str:
+    return "account:" + request.form.get("email", "").strip().lower()[:254]
+
+
+def _failed(response) -> bool:
+    """Only failed attempts count against the limits; a successful sign-in redirects."""
+    return response.status_code != 302
+
+
+def _target(candidate: str | None) -> str:
+    return candidate if is_safe_next(candidate) else url_for("main.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    scope="login-account",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_ADDRESS"],
+    methods=["POST"],
+    deduct_when=_failed,
+    scope="login-address",
+)
+def login():
+    """Sign in with e-mail and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data or "", form.password.data or "")
+        if user is not None:
+            chosen_locale = session.get("locale")
+            session.clear()  # no pre-login key survives (session fixation)
+            login_user(user)
+            now = int(time.time())
+            session["signed_in_at"] = now
+            session["seen_at"] = now
+            session.permanent = True
+            if user.locale is None and chosen_locale:
+                services.set_locale(user, chosen_locale)
+            services.record_sign_in(user)
+            return redirect(_target(form.next.data))
+        services.record_sign_in_failure(form.email.data or "")
+        form.password.errors.append(_("The e-mail address or password is not correct."))
+        return render_template("auth/login.html", form=form), 200
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+def _login_csrf(error: CSRFError):
+    form = LoginForm(formdata=None)
+    form.email.data = request.form.get("email", "")[:254]
+    form.next.data = request.form.get("next", "")
+    flash(_("The sign-in form had expired. Please enter your password again."), "error")
+    return render_template("auth/login.html", form=form), 400
+
+
+CSRF_RECOVERY["auth.login"] = _login_csrf
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out, ending every session of this user."""
+    if current_user.is_authenticated:
+        services.sign_out(current_user._get_current_object())
+        logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/language")
+def language():
+    """Switch the interface language (remembered for the signed-in user)."""
+    chosen = request.form.get("lang", "")
+    if chosen in current_app.config["LANGUAGES"]:
+        session["locale"] = chosen
+        if current_user.is_authenticated:
+            services.set_locale(current_user._get_current_object(), chosen)
+    return redirect(_target(request.form.get("next")))

@@ -1,0 +1,1 @@
+"""Responses of member states: answers, drafts, revisions and receipts."""

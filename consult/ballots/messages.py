@@ -1,0 +1,66 @@
+"""Sentences for ballot errors, in the reader's language."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from consult.ballots.rules import Code, FieldError
+
+
+def describe(error: FieldError, subject: str) -> str:
+    """One sentence that names the field (``subject``) and what to do."""
+    p = dict(error.params)
+    match error.code:
+        case Code.DUPLICATED_FIELD:
+            return _("%(subject)s: the value was sent more than once.", subject=subject)
+        case Code.RANK_NOT_A_NUMBER | Code.RANK_OUT_OF_RANGE:
+            return _(
+                "%(subject)s: choose a rank between 1 and %(max)d, or leave it blank.",
+                subject=subject,
+                max=p.get("max", 0),
+            )
+        case Code.RANK_DUPLICATE:
+            return _(
+                "%(subject)s: rank %(rank)d is given to more than one option.",
+                subject=subject,
+                rank=p.get("rank", 0),
+            )
+        case Code.RANK_GAP:
+            return _(
+                "%(subject)s: ranks must follow each other from 1; rank %(rank)d is missing.",
+                subject=subject,
+                rank=p.get("rank", 0),
+            )
+        case Code.RANK_INCOMPLETE:
+            return _("%(subject)s: this question asks you to rank every option.", subject=subject)
+        case Code.REQUIRED:
+            return _("%(subject)s: an answer is required.", subject=subject)
+        case Code.UNKNOWN_OPTION:
+            return _("%(subject)s: choose among the options shown.", subject=subject)
+        case Code.TOO_FEW_CHOICES:
+            return _(
+                "%(subject)s: choose at least %(min)d options.", subject=subject, min=p.get("min", 0)
+            )
+        case Code.TOO_MANY_CHOICES:
+            return _(
+                "%(subject)s: choose at most %(max)d options.", subject=subject, max=p.get("max", 0)
+            )
+        case Code.NOT_ON_SCALE:
+            return _("%(subject)s: choose one of the points of the scale.", subject=subject)
+        case Code.TEXT_TOO_LONG:
+            return _(
+                "%(subject)s: the text is longer than %(limit)d characters.",
+                subject=subject,
+                limit=p.get("limit", 0),
+            )
+        case Code.CONTROL_CHARACTER | Code.INVALID_TEXT:
+            return _(
+                "%(subject)s: the text contains invisible control characters; please retype it.",
+                subject=subject,
+            )
+        case Code.OBSERVERS_MAY_NOT_VOTE:
+            return _(
+                "%(subject)s: observers may comment on this consultation but not vote.",
+                subject=subject,
+            )
+    return _("%(subject)s: please check this answer.", subject=subject)

@@ -1,0 +1,114 @@
+"""One response per member state and consultation, its answers and its revisions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.auth.models import User
+from consult.consultations.models import Consultation
+from consult.core import clock
+from consult.core.base import enum_column
+from consult.extensions import db
+from consult.members.models import Member
+
+#: Stored in ``Answer.value`` for a Likert question answered with "no opinion".
+NO_OPINION = 0
+
+
+class ResponseStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class Response(db.Model):
+    """The member's current response. ``answers`` hold the submitted ballot (what counts);
+    a draft saved later lives in ``draft`` until it is submitted."""
+
+    __tablename__ = "response"
+    __table_args__ = (
+        sa.UniqueConstraint("consultation_id", "member_id"),
+        sa.CheckConstraint(
+            "(status = 'submitted') = (submitted_at IS NOT NULL)", name="submitted_has_time"
+        ),
+        sa.CheckConstraint("version >= 0", name="version_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
+    status: Mapped[ResponseStatus] = mapped_column(enum_column(ResponseStatus))
+    version: Mapped[int] = mapped_column(default=0)
+    revision: Mapped[int] = mapped_column(default=0)
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    draft: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    submitted_at: Mapped[datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    receipt: Mapped[str | None] = mapped_column(sa.String(40))
+    last_token: Mapped[str | None] = mapped_column(sa.String(64))
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    consultation: Mapped[Consultation] = relationship()
+    member: Mapped[Member] = relationship()
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="response", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Answer(db.Model):
+    """One row of a submitted ballot.
+
+    ranking: ``option_id`` + ``rank`` (and ``text`` = comment on that option); write-in:
+    ``option_id`` NULL + ``text``. choose/single: ``option_id`` + ``selected``. likert:
+    ``value`` (``NO_OPINION`` = 0). text: ``text``.
+    """
+
+    __tablename__ = "answer"
+    __table_args__ = (
+        sa.UniqueConstraint("response_id", "question_id", "option_id"),
+        sa.UniqueConstraint("response_id", "question_id", "rank"),
+        sa.CheckConstraint("rank IS NULL OR rank >= 1", name="rank_positive"),
+        sa.CheckConstraint("value IS NULL OR value >= 0", name="value_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("response.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("question.id"), index=True)
+    option_id: Mapped[int | None] = mapped_column(sa.ForeignKey("option.id"))
+    rank: Mapped[int | None]
+    selected: Mapped[bool] = mapped_column(default=False)
+    value: Mapped[int | None]
+    text: Mapped[str | None] = mapped_column(sa.Text)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class Revision(db.Model):
+    """Append-only copy of every submitted ballot, its digest chained to the previous one."""
+
+    __tablename__ = "revision"
+    __table_args__ = (sa.UniqueConstraint("response_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("response.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int]
+    content: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    digest: Mapped[str] = mapped_column(sa.String(64))
+    receipt: Mapped[str] = mapped_column(sa.String(40), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    created_by: Mapped[User | None] = relationship()

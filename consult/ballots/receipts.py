@@ -1,0 +1,43 @@
+"""Receipts and chained digests of revisions (pure).
+
+The digest of a revision is SHA-256 over the previous revision's digest and the canonical JSON
+of the ballot, so that changing or removing a stored revision breaks every later link. The
+receipt is an HMAC of the same content keyed with the server secret: it cannot be guessed from
+the ballot, yet the server can recompute it from the stored revision to prove it is genuine.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from typing import Any
+
+GENESIS = "0" * 64
+
+
+def canonical_json(content: Any) -> str:
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _payload(response_id: int, number: int, content: Any) -> bytes:
+    return f"{response_id}\n{number}\n{canonical_json(content)}".encode()
+
+
+def chain_digest(previous: str, response_id: int, number: int, content: Any) -> str:
+    """SHA-256 of the previous digest and this revision's canonical content."""
+    return hashlib.sha256(previous.encode() + b"\n" + _payload(response_id, number, content)).hexdigest()
+
+
+def receipt_code(secret: str, response_id: int, number: int, content: Any) -> str:
+    """A 20-character code (100 bits) such as ``K7QD-M2XA-...``, grouped in fives."""
+    mac = hmac.new(secret.encode(), _payload(response_id, number, content), hashlib.sha256)
+    code = base64.b32encode(mac.digest()).decode()[:20]
+    return "-".join(code[i : i + 5] for i in range(0, 20, 5))
+
+
+def normalise_code(text: str) -> str:
+    """Accept a code typed with spaces, lower case or without dashes."""
+    letters = "".join(c for c in text.upper() if c.isalnum())[:20]
+    return "-".join(letters[i : i + 5] for i in range(0, len(letters), 5))

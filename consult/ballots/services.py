@@ -1,0 +1,266 @@
+"""Saving a member's response: drafts and submissions, all or nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import selectinload
+
+from consult.auth.models import User
+from consult.ballots import receipts
+from consult.ballots.models import NO_OPINION, Answer, Response, ResponseStatus, Revision
+from consult.ballots.rules import (
+    Ballot,
+    Form,
+    ballot_from_canonical,
+    ballot_to_form,
+    parse_ballot,
+)
+from consult.ballots.specs import ballot_spec, may_answer
+from consult.consultations.lifecycle import Phase, phase
+from consult.consultations.models import Consultation, Question, invitation
+from consult.core import audit, clock
+from consult.core.database import write_transaction
+from consult.extensions import db
+
+
+class BallotError(Exception):
+    """A save refused for a reason the delegate must be told."""
+
+
+class NotInvited(BallotError):
+    """The member is not invited, the consultation is a draft, or observers may not answer."""
+
+
+class Closed(BallotError):
+    """The deadline has passed (on the server's clock, checked inside the transaction)."""
+
+
+@dataclass
+class Stale(BallotError):
+    """The response changed since the delegate opened the form."""
+
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Saved:
+    submitted: bool
+    receipt: str | None
+    revision: int
+    version: int
+
+
+def load_consultation(slug: str) -> Consultation | None:
+    return db.session.scalar(
+        sa.select(Consultation)
+        .where(Consultation.slug == slug)
+        .options(selectinload(Consultation.questions).selectinload(Question.options))
+    )
+
+
+def is_invited(consultation: Consultation, member_id: int) -> bool:
+    return bool(
+        db.session.scalar(
+            sa.select(sa.literal(1)).where(
+                invitation.c.consultation_id == consultation.id,
+                invitation.c.member_id == member_id,
+            )
+        )
+    )
+
+
+def current_response(consultation_id: int, member_id: int) -> Response | None:
+    return db.session.scalar(
+        sa.select(Response).where(
+            Response.consultation_id == consultation_id, Response.member_id == member_id
+        )
+    )
+
+
+def latest_revision(response: Response) -> Revision | None:
+    return db.session.scalar(
+        sa.select(Revision).where(
+            Revision.response_id == response.id, Revision.number == response.revision
+        )
+    )
+
+
+def form_values(response: Response | None) -> dict[str, list[str]]:
+    """What the page shows: the pending draft if any, else the submitted ballot."""
+    if response is None:
+        return {}
+    if response.draft is not None:
+        return {k: list(v) for k, v in response.draft.items()}
+    revision = latest_revision(response) if response.revision else None
+    return ballot_to_form(ballot_from_canonical(revision.content)) if revision else {}
+
+
+def save(
+    consultation: Consultation,
+    user: User,
+    form: Form,
+    *,
+    submit: bool,
+    base_version: int,
+    token: str,
+) -> Saved | list:
+    """Validate and store the member's response in one transaction.
+
+    Returns the field errors (and writes nothing) when the ballot is invalid. Raises
+    :class:`NotInvited`, :class:`Closed` or :class:`Stale`; any database error rolls the whole
+    save back (response, answers, revision and audit event are written together or not at all).
+    """
+    member = user.member
+    assert member is not None  # noqa: S101 - guaranteed by delegate_required
+    if not may_answer(consultation, member):
+        raise NotInvited
+    ballot, errors = parse_ballot(ballot_spec(consultation, member), form, final=submit)
+    if errors:
+        return errors
+    member_id, consultation_id, user_id = member.id, consultation.id, user.id
+    with write_transaction(db.session) as session:
+        status, opens_at, closes_at = session.execute(
+            sa.select(Consultation.status, Consultation.opens_at, Consultation.closes_at).where(
+                Consultation.id == consultation_id
+            )
+        ).one()
+        if not is_invited(consultation, member_id):
+            raise NotInvited
+        current_phase = phase(status, opens_at, closes_at, clock.now())
+        if current_phase is Phase.NOT_YET_OPEN:
+            raise NotInvited
+        if current_phase is Phase.CLOSED:
+            raise Closed
+        response = _lock_response(session, consultation_id, member_id)
+        if token and response.last_token == token and response.version == base_version + 1:
+            # The same form sent twice (double click, reload after POST): write once.
+            return Saved(
+                response.status is ResponseStatus.SUBMITTED and response.draft is None,
+                response.receipt,
+                response.revision,
+                response.version,
+            )
+        if response.version != base_version:
+            author = response.updated_by.name if response.updated_by else "?"
+            raise Stale(author, response.updated_at)
+        now = clock.now()
+        response.version += 1
+        response.last_token = token or None
+        response.updated_at = now
+        response.updated_by_id = user_id
+        if not submit:
+            response.draft = ballot_to_form(ballot)
+            audit.record(
+                session,
+                "draft_saved",
+                actor_id=user_id,
+                consultation_id=consultation_id,
+                member_id=member_id,
+                version=response.version,
+            )
+            return Saved(False, None, response.revision, response.version)
+        _replace_answers(session, response, ballot)
+        content = ballot.canonical()
+        number = response.revision + 1
+        previous = session.scalar(
+            sa.select(Revision.digest).where(
+                Revision.response_id == response.id, Revision.number == response.revision
+            )
+        ) or receipts.GENESIS
+        receipt = receipts.receipt_code(current_app.config["SECRET_KEY"], response.id, number, content)
+        digest = receipts.chain_digest(previous, response.id, number, content)
+        session.add(
+            Revision(
+                response_id=response.id,
+                number=number,
+                content=content,
+                digest=digest,
+                receipt=receipt,
+                created_at=now,
+                created_by_id=user_id,
+            )
+        )
+        response.revision = number
+        response.status = ResponseStatus.SUBMITTED
+        response.submitted_at = now
+        response.submitted_by_id = user_id
+        response.receipt = receipt
+        response.comment = ballot.comment
+        response.draft = None
+        audit.record(
+            session,
+            "ballot_submitted",
+            actor_id=user_id,
+            consultation_id=consultation_id,
+            member_id=member_id,
+            revision=number,
+            digest=digest,
+            previous=previous,
+        )
+        return Saved(True, receipt, number, response.version)
+
+
+def _lock_response(session: sa.orm.Session, consultation_id: int, member_id: int) -> Response:
+    """The member's response row, created if missing, locked for this transaction.
+
+    ``INSERT … ON CONFLICT DO NOTHING`` makes concurrent first submissions converge on the one
+    row the unique constraint allows; ``FOR UPDATE`` then serialises writers on PostgreSQL
+    (SQLite is already serialised by ``BEGIN IMMEDIATE``).
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(
+        insert(Response)
+        .values(
+            consultation_id=consultation_id,
+            member_id=member_id,
+            status=ResponseStatus.DRAFT,
+            version=0,
+            revision=0,
+            comment="",
+            updated_at=clock.now(),
+        )
+        .on_conflict_do_nothing(index_elements=["consultation_id", "member_id"])
+    )
+    return session.scalars(
+        sa.select(Response)
+        .where(Response.consultation_id == consultation_id, Response.member_id == member_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _replace_answers(session: sa.orm.Session, response: Response, ballot: Ballot) -> None:
+    session.execute(sa.delete(Answer).where(Answer.response_id == response.id))
+    rows: list[dict[str, object]] = []
+    for a in ballot.answers:
+        base = {"response_id": response.id, "question_id": a.question_id}
+        per_option: dict[int, dict[str, object]] = {}
+        for rank, option_id in enumerate(a.ranking, start=1):
+            per_option.setdefault(option_id, {})["rank"] = rank
+        for option_id in a.selected:
+            per_option.setdefault(option_id, {})["selected"] = True
+        for option_id, text in a.comments.items():
+            per_option.setdefault(option_id, {})["text"] = text
+        for option_id, fields in per_option.items():
+            rows.append(
+                base
+                | {"option_id": option_id, "rank": None, "selected": False, "value": None, "text": None}
+                | fields
+            )
+        free = a.write_in or a.text
+        value = NO_OPINION if a.no_opinion else a.value
+        if free or value is not None:
+            rows.append(
+                base
+                | {"option_id": None, "rank": None, "selected": False, "value": value, "text": free or None}
+            )
+    if rows:
+        session.execute(sa.insert(Answer), rows)
+    session.expire(response, ["answers"])

@@ -1,0 +1,224 @@
+"""The delegate's pages: answer, receipt and revisions."""
+
+from __future__ import annotations
+
+import secrets
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from consult.auth.decorators import delegate_required
+from consult.ballots import receipts, services
+from consult.ballots.messages import describe
+from consult.ballots.models import Revision
+from consult.ballots.rules import FieldError
+from consult.ballots.specs import VOTING_KINDS, ballot_spec, may_answer
+from consult.consultations.lifecycle import Phase, Status
+from consult.consultations.models import Consultation, ObserversMay
+from consult.core.errors import CSRF_RECOVERY
+from consult.core.templating import localized
+from consult.extensions import db
+
+bp = Blueprint("ballots", __name__, url_prefix="/consultations")
+
+
+def _consultation_or_404(slug: str) -> Consultation:
+    """The consultation, if the delegate's member is invited and it is not a draft."""
+    consultation = services.load_consultation(slug)
+    if (
+        consultation is None
+        or consultation.status is Status.DRAFT
+        or not services.is_invited(consultation, current_user.member_id)
+    ):
+        abort(404)
+    return consultation
+
+
+def _field_labels(consultation: Consultation) -> dict[str, str]:
+    """A readable name for every field, for the error summary."""
+    labels = {"comment": _("General comment")}
+    for number, q in enumerate(consultation.questions, start=1):
+        prompt = _("Question %(number)d", number=number)
+        labels[f"q{q.id}-choice"] = labels[f"q{q.id}-value"] = labels[f"q{q.id}-text"] = prompt
+        labels[f"q{q.id}-writein"] = _("Other suggestion (question %(number)d)", number=number)
+        for o in q.options:
+            label = localized(o, "label")
+            labels[f"q{q.id}-rank-{o.id}"] = _("Rank for %(option)s", option=label)
+            labels[f"q{q.id}-comment-{o.id}"] = _("Comment on %(option)s", option=label)
+    return labels
+
+
+def _render(
+    consultation: Consultation,
+    values: dict[str, list[str]],
+    *,
+    errors: list[FieldError] | None = None,
+    notice: str | None = None,
+    version: int | None = None,
+    status: int = 200,
+):
+    member = current_user.member
+    response = services.current_response(consultation.id, member.id)
+    labels = _field_labels(consultation)
+    messages = [(e.field, describe(e, labels.get(e.field, e.field))) for e in errors or []]
+    phase = consultation.phase()
+    return (
+        render_template(
+            "ballots/answer.html",
+            consultation=consultation,
+            response=response,
+            values=values,
+            errors=messages,
+            error_fields={e.field for e in errors or []},
+            notice=notice,
+            version=response.version if version is None and response else (version or 0),
+            token=secrets.token_urlsafe(16),
+            editable=phase is Phase.OPEN and may_answer(consultation, member),
+            phase=phase,
+            is_observer=member.kind.is_observer,
+            observers_vote=consultation.observers_may is ObserversMay.VOTE,
+            voting_kinds={k.value for k in VOTING_KINDS},
+            spec=ballot_spec(consultation, member),
+        ),
+        status,
+    )
+
+
+@bp.get("/<slug>")
+@delegate_required
+def answer(slug: str):
+    """Show the consultation with the member's current answers."""
+    consultation = _consultation_or_404(slug)
+    response = services.current_response(consultation.id, current_user.member_id)
+    return _render(consultation, services.form_values(response))
+
+
+@bp.post("/<slug>")
+@delegate_required
+def save(slug: str):
+    """Save a draft or submit the member's response."""
+    consultation = _consultation_or_404(slug)
+    form = request.form.to_dict(flat=False)
+    submit = request.form.get("action", "submit") != "draft"
+    version_text = request.form.get("version", "")
+    if not version_text.isascii() or not version_text.isdigit() or len(version_text) > 9:
+        abort(400)
+    base_version = int(version_text)
+    try:
+        outcome = services.save(
+            consultation,
+            current_user._get_current_object(),
+            form,
+            submit=submit,
+            base_version=base_version,
+            token=request.form.get("token", "")[:64],
+        )
+    except services.Closed:
+        return _render(
+            consultation,
+            form,
+            notice=_("The deadline has passed: the response can no longer be changed."),
+            status=403,
+        )
+    except services.NotInvited:
+        abort(403)
+    except services.Stale as stale:
+        response = services.current_response(consultation.id, current_user.member_id)
+        return _render(
+            consultation,
+            form,
+            notice=_(
+                "This response was changed by %(name)s at %(time)s — review and submit again.",
+                name=stale.by,
+                time=_moment(stale.at),
+            ),
+            version=response.version if response else 0,
+            status=409,
+        )
+    if isinstance(outcome, list):
+        return _render(consultation, form, errors=outcome, version=base_version, status=400)
+    if outcome.submitted:
+        return redirect(url_for("ballots.receipt", slug=slug), code=303)
+    flash(_("Your draft has been saved. It does not count until you submit it."), "success")
+    return redirect(url_for("ballots.answer", slug=slug), code=303)
+
+
+def _moment(value) -> str:
+    from consult.core.templating import moment
+
+    return moment(value)
+
+
+def _save_csrf(error: CSRFError):
+    """An expired form: keep what the delegate typed and ask them to send it again."""
+    slug = (request.view_args or {}).get("slug", "")
+    if not current_user.is_authenticated or current_user.member_id is None:
+        abort(400)
+    consultation = _consultation_or_404(slug)
+    version = request.form.get("version", "0")
+    return _render(
+        consultation,
+        request.form.to_dict(flat=False),
+        notice=_("The form had expired, so nothing was saved. Check your answers and send again."),
+        version=int(version) if version.isdigit() and len(version) < 10 else 0,
+        status=400,
+    )
+
+
+CSRF_RECOVERY["ballots.save"] = _save_csrf
+
+
+@bp.get("/<slug>/receipt")
+@delegate_required
+def receipt(slug: str):
+    """Show the receipt of the response that counts, and check a receipt code."""
+    consultation = _consultation_or_404(slug)
+    response = services.current_response(consultation.id, current_user.member_id)
+    revisions = _revisions(response)
+    checked = None
+    code = request.args.get("code", "")[:40]
+    if code:
+        wanted = receipts.normalise_code(code)
+        checked = next((r for r in revisions if r.receipt == wanted), False)
+    return render_template(
+        "ballots/receipt.html",
+        consultation=consultation,
+        response=response,
+        revisions=revisions,
+        code=code,
+        checked=checked,
+    )
+
+
+@bp.get("/<slug>/revisions/<int:number>")
+@delegate_required
+def revision(slug: str, number: int):
+    """Show one submitted revision of the member's response."""
+    consultation = _consultation_or_404(slug)
+    response = services.current_response(consultation.id, current_user.member_id)
+    found = next((r for r in _revisions(response) if r.number == number), None)
+    if found is None:
+        abort(404)
+    return render_template(
+        "ballots/revision.html",
+        consultation=consultation,
+        response=response,
+        revision=found,
+        content=found.content,
+    )
+
+
+def _revisions(response) -> list[Revision]:
+    if response is None:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Revision)
+            .where(Revision.response_id == response.id)
+            .options(sa.orm.joinedload(Revision.created_by))
+            .order_by(Revision.number.desc())
+        )
+    )

@@ -1,0 +1,147 @@
+"""The ``consult`` command group (also reachable as ``flask --app consult``)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from consult.auth.models import Role
+
+PACKAGE = Path(__file__).parent
+TRANSLATIONS = PACKAGE / "translations"
+
+
+def _create_app() -> Flask:
+    from consult import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """Consultations of the membership: administration commands."""
+
+
+def init_commands(app: Flask) -> None:
+    for command in (demo, users, members, translate, audit_group):
+        app.cli.add_command(command)
+
+
+@click.command()
+def demo() -> None:
+    """Load the demo membership, accounts and consultations (safe to run twice)."""
+    from consult.demo.loader import load_demo
+
+    for line in load_demo():
+        click.echo(line)
+
+
+@click.group()
+def users() -> None:
+    """Manage user accounts."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--member", "member_code", help="Member code (delegates).")
+@click.option("--name", default="", help="Display name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user(
+    email: str, role: str, member_code: str | None, name: str, password_stdin: bool
+) -> None:
+    """Create an account."""
+    from consult.auth.services import AccountError
+    from consult.auth.services import create_user as create
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    if password is not None and len(password) < 10:
+        raise click.ClickException("the password needs at least 10 characters")
+    try:
+        user = create(
+            email, role=Role(role), name=name, member_code=member_code, password=password
+        )
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"created {user.email} ({user.role.value})")
+
+
+@click.group()
+def members() -> None:
+    """Manage the membership registry."""
+
+
+@members.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_members(path: Path) -> None:
+    """Import members from a CSV file with columns code,name,kind,region."""
+    from consult.members.services import ImportFailed
+    from consult.members.services import import_members as run
+
+    try:
+        created, updated = run(path.read_text(encoding="utf-8"))
+    except ImportFailed as error:
+        for e in error.errors:
+            click.echo(f"line {e.line}: {e.message}", err=True)
+        raise click.ClickException("nothing was imported") from error
+    except UnicodeDecodeError as error:
+        raise click.ClickException("the file is not UTF-8; nothing was imported") from error
+    click.echo(f"{created} created, {updated} updated")
+
+
+@click.group()
+def translate() -> None:
+    """Extract, update and compile the message catalogs."""
+
+
+def _pybabel(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True)
+
+
+@translate.command()
+def extract() -> None:
+    """Extract messages into messages.pot."""
+    _pybabel(
+        "extract", "-F", str(PACKAGE.parent / "babel.cfg"), "-k", "_l", "--no-location",
+        "--sort-output", "-o", str(TRANSLATIONS / "messages.pot"), str(PACKAGE),
+    )
+
+
+@translate.command()
+@click.pass_context
+def update(ctx: click.Context) -> None:
+    """Extract, then merge new messages into the fr and es catalogs."""
+    ctx.invoke(extract)
+    _pybabel(
+        "update", "-i", str(TRANSLATIONS / "messages.pot"), "-d", str(TRANSLATIONS),
+        "--no-fuzzy-matching", "--ignore-obsolete",
+    )
+
+
+@translate.command()
+def compile() -> None:  # noqa: A001 - the command's name
+    """Compile the catalogs into .mo files."""
+    _pybabel("compile", "-d", str(TRANSLATIONS), "--statistics")
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """Check the audit trail."""
+
+
+@audit_group.command("verify")
+def audit_verify() -> None:
+    """Verify the chain of audit events; exits 1 when a row was altered."""
+    from consult.core.audit import verify
+    from consult.extensions import db
+
+    broken = verify(db.session)
+    if broken:
+        click.echo(f"audit chain broken at event(s): {', '.join(map(str, broken))}", err=True)
+        sys.exit(1)
+    click.echo("audit chain intact")

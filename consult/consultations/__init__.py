@@ -1,0 +1,1 @@
+"""Consultations, their questions and options, and their lifecycle."""

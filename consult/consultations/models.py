@@ -1,0 +1,135 @@
+"""Consultations, questions and options."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.core import clock
+from consult.core.base import enum_column
+from consult.core.translated import TranslatedMixin
+from consult.extensions import db
+from consult.members.models import Member
+
+from .lifecycle import Phase, Status, phase
+
+
+class ObserversMay(enum.StrEnum):
+    NOTHING = "nothing"
+    COMMENT = "comment"
+    VOTE = "vote"
+
+
+class QuestionKind(enum.StrEnum):
+    RANKING = "ranking"
+    CHOOSE = "choose"
+    SINGLE = "single"
+    LIKERT = "likert"
+    TEXT = "text"
+
+
+class TallyMethod(enum.StrEnum):
+    IRV = "irv"
+    SCHULZE = "schulze"
+    BORDA = "borda"
+
+
+invitation = sa.Table(
+    "invitation",
+    db.metadata,
+    sa.Column("consultation_id", sa.ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("member_id", sa.ForeignKey("member.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Consultation(TranslatedMixin, db.Model):
+    __tablename__ = "consultation"
+    __table_args__ = (
+        sa.CheckConstraint("opens_at IS NULL OR opens_at < closes_at", name="opens_before_closes"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    reference: Mapped[str] = mapped_column(sa.String(60), default="")
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[Status] = mapped_column(enum_column(Status), default=Status.DRAFT)
+    opens_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime]
+    observers_may: Mapped[ObserversMay] = mapped_column(
+        enum_column(ObserversMay), default=ObserversMay.COMMENT
+    )
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("consultation.id"))
+    outcome: Mapped[str] = mapped_column(sa.Text, default="")
+    published_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
+
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="consultation", order_by="Question.position", cascade="all, delete-orphan"
+    )
+    invited: Mapped[list[Member]] = relationship(secondary=invitation)
+
+    def phase(self, now: datetime | None = None) -> Phase:
+        return phase(self.status, self.opens_at, self.closes_at, now or clock.now())
+
+
+class Question(TranslatedMixin, db.Model):
+    __tablename__ = "question"
+    __table_args__ = (
+        sa.UniqueConstraint("consultation_id", "position"),
+        sa.CheckConstraint(
+            "min_choices IS NULL OR max_choices IS NULL OR min_choices <= max_choices",
+            name="choice_bounds",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    kind: Mapped[QuestionKind] = mapped_column(enum_column(QuestionKind))
+    prompt: Mapped[str] = mapped_column(sa.Text)
+    help: Mapped[str] = mapped_column(sa.Text, default="")
+    required: Mapped[bool] = mapped_column(default=False)
+    allow_partial: Mapped[bool] = mapped_column(default=True)
+    min_choices: Mapped[int | None]
+    max_choices: Mapped[int | None]
+    allow_write_in: Mapped[bool] = mapped_column(default=False)
+    allow_option_comments: Mapped[bool] = mapped_column(default=False)
+    official_method: Mapped[TallyMethod] = mapped_column(
+        enum_column(TallyMethod), default=TallyMethod.IRV
+    )
+    scale: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
+    allow_no_opinion: Mapped[bool] = mapped_column(default=False)
+    max_length: Mapped[int] = mapped_column(default=2000)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="questions")
+    options: Mapped[list[Option]] = relationship(
+        back_populates="question", order_by="Option.position", cascade="all, delete-orphan"
+    )
+
+    def scale_label(self, value: int, locale: str) -> str:
+        """Label of a Likert point (1-based) in ``locale``."""
+        entry = self.scale[value - 1]
+        return entry.get(locale) or entry.get("en", str(value))
+
+
+class Option(TranslatedMixin, db.Model):
+    __tablename__ = "option"
+    __table_args__ = (sa.UniqueConstraint("question_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("question.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    label: Mapped[str] = mapped_column(sa.String(300))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+
+    question: Mapped[Question] = relationship(back_populates="options")

@@ -1,0 +1,1 @@
+"""What every domain shares: model base, time, markdown, audit, headers, errors."""

@@ -1,0 +1,90 @@
+"""Error pages in the reader's language; never a traceback."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+
+from flask import Flask, g, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger("consult.errors")
+
+TITLES = {
+    400: _l("The request could not be understood"),
+    401: _l("Please sign in"),
+    403: _l("You do not have access to this page"),
+    404: _l("Page not found"),
+    405: _l("This action is not allowed here"),
+    409: _l("The response was changed meanwhile"),
+    413: _l("What you sent is too large"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong on our side"),
+    503: _l("The service is briefly unavailable"),
+}
+EXPLANATIONS = {
+    400: _l("Please go back, check what you entered and try again."),
+    401: _l("Sign in to continue."),
+    403: _l("If you think you should have access, contact the Administration."),
+    404: _l("The address may be mistyped, or the page may have moved."),
+    405: _l("Use the buttons on the page rather than typing the address."),
+    409: _l("Review the current response and submit again."),
+    413: _l("Shorten your texts and send again."),
+    429: _l("Wait a few minutes before trying again."),
+    500: _l("The error has been logged. Nothing was saved. Please try again later."),
+    503: _l("Nothing was saved. Please try again in a minute."),
+}
+
+#: Endpoints that render their own page when a form's CSRF token has expired, keeping input.
+CSRF_RECOVERY: dict[str, Callable[[CSRFError], object]] = {}
+
+
+def error_page(code: int, message: str | None = None, headers: dict[str, str] | None = None):
+    body = render_template(
+        "errors/error.html",
+        code=code,
+        title=TITLES.get(code, TITLES[500]),
+        explanation=message or EXPLANATIONS.get(code, EXPLANATIONS[500]),
+    )
+    return body, code, headers or {}
+
+
+def init_errors(app: Flask) -> None:
+    @app.before_request
+    def _request_id() -> None:
+        g.request_id = request.headers.get("X-Request-Id", "")[:40] or uuid.uuid4().hex
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError):
+        recover = CSRF_RECOVERY.get(request.endpoint or "")
+        if recover is not None:
+            return recover(error)
+        return error_page(
+            400, str(_l("This form has expired or was not sent from this site. Please try again."))
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        code = error.code or 500
+        headers = {}
+        if code == 429:
+            headers["Retry-After"] = str(getattr(error, "retry_after", None) or 900)
+        if code == 405 and error.get_response().headers.get("Allow"):
+            headers["Allow"] = error.get_response().headers["Allow"]
+        return error_page(code, None, headers)
+
+    @app.errorhandler(OperationalError)
+    def _database_down(error: OperationalError):
+        log.error("database error (request %s): %s", g.get("request_id"), error.orig)
+        return error_page(503, None, {"Retry-After": "30"})
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        if isinstance(error, HTTPException):
+            return _http(error)
+        log.exception("unhandled error (request %s)", g.get("request_id"))
+        return error_page(500)

@@ -1,0 +1,69 @@
+"""Template filters and globals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from babel.numbers import format_decimal, format_percent
+from flask import Flask, current_app, request
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from consult.core.i18n import LANGUAGE_NAMES
+from consult.core.markdown import render_markdown
+from consult.core.timefmt import format_moment
+
+
+def locale_code() -> str:
+    return str(get_locale() or "en")
+
+
+def localized(obj: Any, field: str) -> str:
+    """A translatable model field in the reader's language."""
+    return str(obj.localized(field, locale_code()))
+
+
+def member_name(member: Any) -> str:
+    return localized(member, "name")
+
+
+def moment(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return format_moment(value, current_app.config["TIMEZONE"], locale_code())
+
+
+def decimal(value: float | int | None, digits: int = 2) -> str:
+    if value is None:
+        return ""
+    return format_decimal(value, format=f"#,##0.{'#' * digits}", locale=locale_code())
+
+
+def percent(value: float | None) -> str:
+    if value is None:
+        return ""
+    return format_percent(value, format="#,##0.#%", locale=locale_code())
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters.update(
+        moment=moment, decimal=decimal, percent=percent, markdown=render_markdown
+    )
+    app.jinja_env.globals.update(
+        localized=localized,
+        member_name=member_name,
+        languages=LANGUAGE_NAMES,
+        locale_code=locale_code,
+        csrf_token=generate_csrf,
+    )
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        return {
+            "organisation": app.config["ORGANISATION_NAME"],
+            "is_admin": bool(current_user.is_authenticated and current_user.is_admin),
+            "current_path": request.full_path.rstrip("?") if request else "/",
+        }

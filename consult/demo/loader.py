@@ -1,0 +1,117 @@
+"""``consult demo``: the sample membership, accounts, consultations and answers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import yaml
+
+from consult.auth.models import Role, User
+from consult.auth.services import create_user
+from consult.ballots import services as ballots
+from consult.ballots.rules import comment_field, rank_field
+from consult.consultations.models import Consultation
+from consult.consultations.services import create_consultation
+from consult.core import clock
+from consult.extensions import db
+from consult.members.models import Member
+from consult.members.services import import_members
+
+HERE = Path(__file__).parent
+PASSWORD = "consult-demo-2010"  # noqa: S105 - published demo password
+ADMIN_EMAIL = "admin@example.org"
+FRENCH = {"FRA", "SEN", "MAR", "CIV"}
+SPANISH = {"MEX", "PER", "COL", "ESP", "ARG"}
+
+
+def delegate_email(code: str) -> str:
+    return f"{code.lower()}@delegates.example.org"
+
+
+def load_demo() -> Iterator[str]:
+    """Load what is missing; running it twice changes nothing."""
+    created, _updated = import_members((HERE / "members.csv").read_text(encoding="utf-8"))
+    yield f"members: {created} created"
+    yield from _accounts()
+    data = yaml.safe_load((HERE / "consultations.yaml").read_text(encoding="utf-8"))
+    now = clock.now()
+    for item in data["consultations"]:
+        if db.session.scalar(sa.select(Consultation.id).where(Consultation.slug == item["slug"])):
+            continue
+        consultation = create_consultation(item, now)
+        answered = sum(_answer(consultation.slug, a, now) for a in item.get("answers", []))
+        yield f"consultation {consultation.slug}: created, {answered} demo answers"
+
+
+def _accounts() -> Iterator[str]:
+    emails = set(db.session.scalars(sa.select(User.email)))
+    if ADMIN_EMAIL not in emails:
+        create_user(ADMIN_EMAIL, role=Role.ADMIN, name="IDM Secretariat", password=PASSWORD)
+        yield f"administrator: {ADMIN_EMAIL}"
+    count = 0
+    for member in db.session.scalars(sa.select(Member).order_by(Member.code)).all():
+        email = delegate_email(member.code)
+        if email in emails:
+            continue
+        locale = "fr" if member.code in FRENCH else "es" if member.code in SPANISH else None
+        create_user(
+            email,
+            role=Role.DELEGATE,
+            name=f"{member.name} delegate",
+            member_code=member.code,
+            password=PASSWORD,
+            locale=locale,
+        )
+        count += 1
+    second = "che.second@delegates.example.org"
+    if second not in emails:
+        create_user(second, role=Role.DELEGATE, name="Switzerland second delegate",
+                    member_code="CHE", password=PASSWORD)
+        count += 1
+    yield f"delegates: {count} created"
+
+
+def _answer(slug: str, entry: dict[str, Any], now) -> int:
+    """Give one demo answer through the real submit path; 1 if stored."""
+    user = db.session.scalar(sa.select(User).where(User.email == delegate_email(entry["by"])))
+    consultation = ballots.load_consultation(slug)
+    if user is None or consultation is None:
+        return 0
+    form: dict[str, list[str]] = {}
+    for question, value in zip(consultation.questions, entry.get("values", []), strict=False):
+        if not value:
+            continue
+        options = {i: o.id for i, o in enumerate(question.options, start=1)}
+        for rank, position in enumerate(value.get("ranking") or [], start=1):
+            form[rank_field(question.id, options[position])] = [str(rank)]
+        choice = value.get("choice")
+        if choice is not None:
+            picks = choice if isinstance(choice, list) else [choice]
+            form[f"q{question.id}-choice"] = [str(options[p]) for p in picks]
+        if "value" in value:
+            form[f"q{question.id}-value"] = [str(value["value"]) if value["value"] else "none"]
+        if value.get("text"):
+            form[f"q{question.id}-text"] = [value["text"]]
+        if value.get("write_in"):
+            form[f"q{question.id}-writein"] = [value["write_in"]]
+        for position, text in (value.get("comments") or {}).items():
+            form[comment_field(question.id, options[int(position)])] = [text]
+    if entry.get("comment"):
+        form["comment"] = [entry["comment"]]
+    response = ballots.current_response(consultation.id, user.member_id)
+    with clock.freeze(now - timedelta(days=entry.get("days_ago", 1))):
+        outcome = ballots.save(
+            consultation,
+            user,
+            form,
+            submit=entry.get("action", "submit") == "submit",
+            base_version=response.version if response else 0,
+            token="",
+        )
+    if isinstance(outcome, list):
+        raise ValueError(f"demo answer of {entry['by']} to {slug} is invalid: {outcome}")
+    return 1

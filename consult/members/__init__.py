@@ -1,0 +1,1 @@
+"""Member states, observer states and observer organisations."""

@@ -1,0 +1,1 @@
+"""What the Administration reads: participation, tallies, comments and the CSV report."""

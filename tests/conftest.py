@@ -1,0 +1,131 @@
+"""Fixture chain app → client → auth, on SQLite or on a fresh PostgreSQL database."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from consult import create_app
+from consult.config import database_url
+from consult.extensions import db, limiter
+
+PASSWORD = "correct horse battery"
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A SQLite file, or a fresh PostgreSQL database when TEST_DATABASE_URL is set."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        return
+    name = f"consult_test_{uuid.uuid4().hex[:12]}"
+    plain = base.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = database_url(plain.rsplit("/", 1)[0] + "/" + name)
+    yield url
+    sa.orm.close_all_sessions()
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def app(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    os.environ["CONSULT_INSTANCE_DIR"] = str(tmp_path_factory.mktemp("instance"))
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database})
+    app.test_client_class = FreshContextClient
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade(directory=str(Path(__file__).parents[1] / "migrations"))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _context(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test that uses the app runs in an app context and leaves empty tables behind."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app: Flask = request.getfixturevalue("app")
+    with app.app_context():
+        yield
+        db.session.rollback()
+        db.session.remove()
+        empty_tables()
+        limiter.reset()
+
+
+def empty_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        else:
+            for table in tables:
+                conn.exec_driver_sql(f"DELETE FROM {table}")  # noqa: S608 - table names from metadata
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (and so its own database session), as in
+    production; afterwards the test's session forgets what it had read."""
+
+    def open(self, *args, **kwargs):  # type: ignore[override]
+        ctx = self.application.app_context()
+        ctx.push()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            ctx.pop()
+            db.session.rollback()
+            db.session.expire_all()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    """The CSRF token of the session, read from a page as a browser would."""
+    page = client.get(path).get_data(as_text=True)
+    match = _CSRF.search(page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+class AuthActions:
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, email: str, password: str = PASSWORD, **kwargs):
+        token = csrf_token(self.client)
+        return self.client.post(
+            "/login", data={"email": email, "password": password, "csrf_token": token}, **kwargs
+        )
+
+    def logout(self):
+        return self.client.post("/logout", data={"csrf_token": csrf_token(self.client, "/")})
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)

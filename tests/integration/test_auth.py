@@ -1,0 +1,154 @@
+"""Sign-in, sign-out, sessions and sign-in limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import PASSWORD, csrf_token
+from tests.factories import AdminFactory, MemberFactory, UserFactory
+
+
+def test_login_page_shows_form(client):
+    page = client.get("/login")
+    assert page.status_code == 200
+    assert b'name="email"' in page.data and b'name="csrf_token"' in page.data
+
+
+def test_delegate_signs_in_and_sees_member_name(client, auth):
+    member = MemberFactory(name="Republic of Testland")
+    UserFactory(email="d@example.org", member=member)
+    response = auth.login("d@example.org")
+    assert response.status_code == 302
+    home = client.get("/")
+    assert "Republic of Testland" in home.get_data(as_text=True)
+
+
+def test_admin_signs_in_and_sees_administration(client, auth):
+    AdminFactory(email="a@example.org")
+    auth.login("a@example.org")
+    assert "Administration" in client.get("/").get_data(as_text=True)
+
+
+def test_email_is_case_insensitive(client, auth):
+    UserFactory(email="d@example.org")
+    assert auth.login("D@Example.ORG").status_code == 302
+
+
+@pytest.mark.parametrize("email", ["d@example.org", "nobody@example.org"])
+def test_wrong_password_and_unknown_email_look_the_same(client, auth, email):
+    UserFactory(email="d@example.org")
+    response = auth.login(email, "wrong password")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "The e-mail address or password is not correct." in text
+    assert email not in text.split("<form")[0]
+
+
+def test_wrong_password_message_in_french(client, auth):
+    UserFactory(email="d@example.org")
+    token = csrf_token(client)
+    response = client.post(
+        "/login",
+        data={"email": "d@example.org", "password": "nope", "csrf_token": token},
+        headers={"Accept-Language": "fr"},
+    )
+    assert "L’adresse électronique ou le mot de passe est incorrect." in response.get_data(
+        as_text=True
+    )
+
+
+def test_missing_csrf_token_gives_clear_message(client):
+    UserFactory(email="d@example.org")
+    response = client.post("/login", data={"email": "d@example.org", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "expired" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302  # still signed out
+
+
+def test_logout_ends_session_and_replayed_cookie_is_refused(app, client, auth):
+    UserFactory(email="d@example.org")
+    auth.login("d@example.org")
+    cookie = client.get_cookie("session").value
+    assert auth.logout().status_code == 302
+    replay = app.test_client()
+    replay.set_cookie("session", cookie)
+    response = replay.get("/")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_logout_by_get_is_not_allowed(client, auth):
+    UserFactory(email="d@example.org")
+    auth.login("d@example.org")
+    assert client.get("/logout").status_code == 405
+
+
+def test_session_fixation_key_dropped_at_login(client, auth):
+    UserFactory(email="d@example.org")
+    with client.session_transaction() as session:
+        session["planted"] = "x"
+    auth.login("d@example.org")
+    with client.session_transaction() as session:
+        assert "planted" not in session
+
+
+@pytest.mark.parametrize(
+    "target", ["//evil.org", "https://evil.org", "javascript:alert(1)", "/\\evil.org"]
+)
+def test_next_must_be_local(client, target):
+    UserFactory(email="d@example.org")
+    token = csrf_token(client)
+    response = client.post(
+        "/login",
+        data={"email": "d@example.org", "password": PASSWORD, "csrf_token": token, "next": target},
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_next_local_path_is_followed(client):
+    UserFactory(email="d@example.org")
+    token = csrf_token(client)
+    response = client.post(
+        "/login",
+        data={"email": "d@example.org", "password": PASSWORD, "csrf_token": token, "next": "/x?y=1"},
+    )
+    assert response.headers["Location"] == "/x?y=1"
+
+
+def test_deactivated_user_loses_session(client, auth):
+    from consult.extensions import db
+
+    user = UserFactory(email="d@example.org")
+    auth.login("d@example.org")
+    user.active = False
+    db.session.commit()
+    assert client.get("/").status_code == 302
+
+
+def test_failed_logins_are_limited_per_account(client, auth):
+    UserFactory(email="d@example.org")
+    statuses = [auth.login("d@example.org", "wrong").status_code for _ in range(11)]
+    assert statuses[:10] == [200] * 10
+    assert statuses[10] == 429
+    limited = auth.login("d@example.org")
+    assert limited.status_code == 429
+    assert "Retry-After" in limited.headers
+
+
+def test_successful_logins_do_not_count(client, auth):
+    UserFactory(email="d@example.org")
+    for _ in range(12):
+        assert auth.login("d@example.org").status_code == 302
+        auth.logout()
+
+
+def test_language_switch_is_remembered_for_the_user(client, auth):
+    UserFactory(email="d@example.org")
+    auth.login("d@example.org")
+    token = csrf_token(client, "/")
+    client.post("/language", data={"lang": "es", "csrf_token": token, "next": "/"})
+    client2 = client.application.test_client()
+    AuthLogin = type(auth)
+    AuthLogin(client2).login("d@example.org")
+    page = client2.get("/").get_data(as_text=True)
+    assert 'lang="es"' in page
