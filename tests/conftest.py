@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 
 from consult import create_app
@@ -90,8 +90,9 @@ class FreshContextClient(FlaskClient):
             return super().open(*args, **kwargs)
         finally:
             ctx.pop()
-            db.session.rollback()
-            db.session.expire_all()
+            if has_app_context():
+                db.session.rollback()
+                db.session.expire_all()
 
 
 @pytest.fixture

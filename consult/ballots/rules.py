@@ -316,6 +316,16 @@ def _parse_likert(q: QuestionSpec, reader: _Reader, final: bool) -> tuple[int | 
     return None, False
 
 
+def draft_fields(spec: BallotSpec, form: Form) -> dict[str, list[str]]:
+    """The known fields of a (validated) draft, as typed, to show them again later."""
+    known = {"comment"}
+    for q in spec.questions:
+        known |= {f"q{q.id}-{suffix}" for suffix in ("choice", "value", "text", "writein")}
+        known |= {rank_field(q.id, o.id) for o in q.options}
+        known |= {comment_field(q.id, o.id) for o in q.options}
+    return {name: [v for v in values if v] for name, values in form.items() if name in known and any(values)}
+
+
 def ballot_from_canonical(content: Mapping[str, Any]) -> Ballot:
     """The inverse of :meth:`Ballot.canonical` (reads a stored revision)."""
     return Ballot(

@@ -18,6 +18,7 @@ from consult.ballots.rules import (
     Form,
     ballot_from_canonical,
     ballot_to_form,
+    draft_fields,
     parse_ballot,
 )
 from consult.ballots.specs import ballot_spec, may_answer
@@ -120,7 +121,8 @@ def save(
     assert member is not None  # noqa: S101 - guaranteed by delegate_required
     if not may_answer(consultation, member):
         raise NotInvited
-    ballot, errors = parse_ballot(ballot_spec(consultation, member), form, final=submit)
+    spec = ballot_spec(consultation, member)
+    ballot, errors = parse_ballot(spec, form, final=submit)
     if errors:
         return errors
     member_id, consultation_id, user_id = member.id, consultation.id, user.id
@@ -155,7 +157,7 @@ def save(
         response.updated_at = now
         response.updated_by_id = user_id
         if not submit:
-            response.draft = ballot_to_form(ballot)
+            response.draft = draft_fields(spec, form)
             audit.record(
                 session,
                 "draft_saved",
