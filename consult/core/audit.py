@@ -80,7 +80,7 @@ def record(
     event.digest = _digest(prev, _fields(event))
     session.add(event)
     session.flush()
-    log.info("audit %s actor=%s member=%s", action, actor_id, member_id)
+    log.debug("audit %s actor=%s member=%s", action, actor_id, member_id)
     return event
 
 

@@ -1,0 +1,77 @@
+"""Three languages: complete catalogs, locale choice, translated pages."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from tests.conftest import csrf_token
+from tests.factories import UserFactory
+
+ROOT = Path(__file__).parents[2]
+METHOD_MAP = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.do"}}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+
+
+def source_messages() -> set[str]:
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT / "consult"), METHOD_MAP, OPTIONS, keywords=KEYWORDS
+    ):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+@pytest.mark.parametrize("lang", ["fr", "es"])
+def test_catalog_is_complete(lang):
+    path = ROOT / "consult" / "translations" / lang / "LC_MESSAGES" / "messages.po"
+    catalog = read_po(io.BytesIO(path.read_bytes()), locale=lang)
+    translated = {}
+    for m in catalog:
+        if not m.id:
+            continue
+        key = m.id if isinstance(m.id, str) else m.id[0]
+        strings = m.string if isinstance(m.string, tuple) else (m.string,)
+        translated[key] = all(strings) and not m.fuzzy
+    missing = sorted(s for s in source_messages() if not translated.get(s))
+    assert missing == [], f"{lang}: untranslated or fuzzy: {missing[:10]}"
+
+
+def test_browser_language_is_used_before_sign_in(client):
+    page = client.get("/login", headers={"Accept-Language": "es-ES,es;q=0.9"})
+    assert 'lang="es"' in page.get_data(as_text=True)
+    assert "Iniciar sesión" in page.get_data(as_text=True)
+
+
+def test_switcher_sets_language_for_anonymous_visitor(client):
+    token = csrf_token(client)
+    client.post("/language", data={"lang": "fr", "csrf_token": token, "next": "/login"})
+    assert "Se connecter" in client.get("/login").get_data(as_text=True)
+
+
+def test_unknown_language_is_ignored(client):
+    token = csrf_token(client)
+    client.post("/language", data={"lang": "xx", "csrf_token": token})
+    assert 'lang="en"' in client.get("/login").get_data(as_text=True)
+
+
+def test_user_choice_wins_over_browser(client, auth):
+    UserFactory(email="d@example.org", locale="fr")
+    auth.login("d@example.org")
+    page = client.get("/", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert 'lang="fr"' in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("en", "Page not found"), ("fr", "Page introuvable"), ("es", "Página no encontrada")],
+)
+def test_error_pages_in_three_languages(client, lang, text):
+    response = client.get("/no/such/page", headers={"Accept-Language": lang})
+    assert response.status_code == 404
+    assert text in response.get_data(as_text=True)

@@ -1,0 +1,117 @@
+"""Routes, roles, CSRF and headers, enumerated from the app itself."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.factories import AdminFactory, MemberFactory, UserFactory, build_consultation
+
+PUBLIC = {"auth.login", "auth.language", "auth.logout", "static"}
+
+
+def concrete(rule) -> str:
+    return re.sub(r"<(?:int:)?(\w+)>", lambda m: "1" if "int:" in m.group(0) else "idm-2010", rule.rule)
+
+
+def routes(app, method):
+    return [r for r in app.url_map.iter_rules() if method in r.methods and r.endpoint not in PUBLIC]
+
+
+def test_every_private_route_redirects_anonymous_to_login(app, client):
+    build_consultation()
+    for rule in routes(app, "GET"):
+        response = client.get(concrete(rule))
+        assert response.status_code == 302, rule.rule
+        assert "/login" in response.headers["Location"]
+
+
+def test_every_post_route_refuses_missing_csrf_token(app, client, auth):
+    UserFactory(email="d@example.org")
+    build_consultation()
+    auth.login("d@example.org")
+    posts = [r for r in app.url_map.iter_rules() if "POST" in r.methods]
+    assert posts
+    for rule in posts:
+        response = client.post(concrete(rule), data={"comment": "x", "version": "0"})
+        assert response.status_code == 400, rule.rule
+
+
+def test_admin_routes_forbidden_to_delegates(app, client, auth):
+    UserFactory(email="d@example.org")
+    build_consultation()
+    auth.login("d@example.org")
+    admin_rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/admin")]
+    assert admin_rules
+    for rule in admin_rules:
+        assert client.get(concrete(rule)).status_code == 403, rule.rule
+
+
+def test_delegate_routes_forbidden_to_admins(app, client, auth):
+    AdminFactory(email="a@example.org")
+    build_consultation()
+    auth.login("a@example.org")
+    assert client.get("/consultations/idm-2010").status_code == 403
+
+
+def test_security_headers(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    for directive in ("script-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+        assert directive in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_authenticated_pages_are_not_cached(client, auth):
+    UserFactory(email="d@example.org")
+    auth.login("d@example.org")
+    assert client.get("/").headers["Cache-Control"] == "no-store"
+
+
+def test_trace_and_unknown_methods_get_405(client):
+    assert client.open("/login", method="TRACE").status_code == 405
+
+
+def test_oversized_body_gets_413(client):
+    response = client.post("/login", data={"email": "x" * (600 * 1024)})
+    assert response.status_code == 413
+    assert "too large" in response.get_data(as_text=True)
+
+
+def test_no_template_marks_user_data_safe():
+    from pathlib import Path
+
+    for path in (Path(__file__).parents[2] / "consult" / "templates").rglob("*.html"):
+        text = path.read_text()
+        assert "|safe" not in text and "autoescape false" not in text, path
+
+
+@pytest.mark.parametrize("payload", ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>'])
+def test_names_and_comments_are_escaped(client, auth, payload):
+    member = MemberFactory(name=payload)
+    UserFactory(email="d@example.org", member=member, name=payload)
+    auth.login("d@example.org")
+    page = client.get("/").get_data(as_text=True)
+    assert payload not in page
+    assert "&lt;" in page
+
+
+def test_production_cookie_flags(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    from consult import create_app
+
+    app = create_app("production", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["SESSION_COOKIE_NAME"].startswith("__Host-")
+
+
+def test_production_refuses_to_start_without_secret(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    from consult import create_app
+
+    with pytest.raises(RuntimeError):
+        create_app("production")
