@@ -6,7 +6,7 @@ export CONSULT_INSTANCE_DIR ?= $(CURDIR)/instance
 PO := $(wildcard consult/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test lint install translations bench clean
+.PHONY: run test lint install translations clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -39,11 +39,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/mypy consult/tally consult/ballots/rules.py consult/ballots/receipts.py consult/auth/permissions.py consult/consultations/lifecycle.py consult/members/csvimport.py
-
-bench: install
-	$(PY) bench/tally.py
-	$(PY) bench/submit.py
+	$(VENV)/bin/mypy consult/ballots/rules.py consult/ballots/receipts.py consult/auth/permissions.py consult/consultations/lifecycle.py consult/members/csvimport.py
 
 clean:
 	rm -rf $(VENV) instance

@@ -42,9 +42,8 @@ def configure(app: Flask, config_name: str | None, test_config: dict[str, Any] |
 
 
 def register_extensions(app: Flask) -> None:
-    from consult.extensions import csrf, db, limiter, migrate
-
     import consult.models  # noqa: F401 - every table known to Alembic and the mappers
+    from consult.extensions import csrf, db, limiter, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
@@ -109,4 +108,6 @@ def register_commands(app: Flask) -> None:
 
 def configure_logging(app: Flask) -> None:
     if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import ClassVar
 
 
 def database_url(url: str) -> str:
@@ -22,13 +23,15 @@ def _instance_dir() -> Path:
 class Config:
     """Settings shared by every environment."""
 
-    ORGANISATION_NAME = os.environ.get("CONSULT_ORGANISATION", "International Dialogue on Migration")
+    ORGANISATION_NAME = os.environ.get(
+        "CONSULT_ORGANISATION", "International Dialogue on Migration"
+    )
     TIMEZONE = os.environ.get("CONSULT_TIMEZONE", "Europe/Zurich")
     SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-secret-key-change-me")
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{_instance_dir() / 'consult.sqlite'}")
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
     LANGUAGES = ("en", "fr", "es")
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"

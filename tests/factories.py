@@ -18,7 +18,9 @@ from consult.extensions import db
 from consult.members.models import Member, MemberKind, Region
 
 PASSWORD = "correct horse battery"
-_codes = ("".join(p) for p in itertools.product("XYZ", string.ascii_uppercase, string.ascii_uppercase))
+_codes = (
+    "".join(p) for p in itertools.product("XYZ", string.ascii_uppercase, string.ascii_uppercase)
+)
 
 
 class Base(SQLAlchemyModelFactory):
@@ -108,7 +110,13 @@ def build_consultation(
                 "allow_write_in": True,
                 "allow_option_comments": True,
                 "options": [
-                    {"label": {"en": THEMES[0], "fr": "Migration Sud-Sud", "es": "Migración Sur-Sur"}},
+                    {
+                        "label": {
+                            "en": THEMES[0],
+                            "fr": "Migration Sud-Sud",
+                            "es": "Migración Sur-Sur",
+                        }
+                    },
                     {
                         "label": {
                             "en": THEMES[1],

@@ -24,4 +24,6 @@ def is_safe_next(target: str | None) -> bool:
     """Only local absolute paths: no scheme, no host, no protocol-relative or backslash tricks."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return False
-    return not any(c in target for c in ("\\", "\r", "\n", "\t")) and ":" not in target.split("?")[0]
+    return (
+        not any(c in target for c in ("\\", "\r", "\n", "\t")) and ":" not in target.split("?")[0]
+    )

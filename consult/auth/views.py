@@ -96,10 +96,14 @@ CSRF_RECOVERY["auth.login"] = _login_csrf
 @bp.post("/logout")
 def logout():
     """Sign out, ending every session of this user."""
+    locale = session.get("locale")
     if current_user.is_authenticated:
+        locale = current_user.locale or locale
         services.sign_out(current_user._get_current_object())
         logout_user()
     session.clear()
+    if locale:
+        session["locale"] = locale  # the sign-in page stays in the language just used
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 

@@ -39,7 +39,9 @@ def describe(error: FieldError, subject: str) -> str:
             return _("%(subject)s: choose among the options shown.", subject=subject)
         case Code.TOO_FEW_CHOICES:
             return _(
-                "%(subject)s: choose at least %(min)d options.", subject=subject, min=p.get("min", 0)
+                "%(subject)s: choose at least %(min)d options.",
+                subject=subject,
+                min=p.get("min", 0),
             )
         case Code.TOO_MANY_CHOICES:
             return _(

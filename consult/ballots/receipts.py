@@ -27,7 +27,9 @@ def _payload(response_id: int, number: int, content: Any) -> bytes:
 
 def chain_digest(previous: str, response_id: int, number: int, content: Any) -> str:
     """SHA-256 of the previous digest and this revision's canonical content."""
-    return hashlib.sha256(previous.encode() + b"\n" + _payload(response_id, number, content)).hexdigest()
+    return hashlib.sha256(
+        previous.encode() + b"\n" + _payload(response_id, number, content)
+    ).hexdigest()
 
 
 def receipt_code(secret: str, response_id: int, number: int, content: Any) -> str:

@@ -22,7 +22,8 @@ import enum
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 #: Characters refused in any text: C0/C1 controls except tab and newline, and NUL.
@@ -31,7 +32,7 @@ _MAX_NUMBER_DIGITS = 6
 
 
 class Code(enum.StrEnum):
-    """Why a field was refused; the page turns each code into a sentence in the reader's language."""
+    """Why a field was refused; the page words it in the reader's language."""
 
     DUPLICATED_FIELD = "duplicated_field"
     RANK_NOT_A_NUMBER = "rank_not_a_number"
@@ -96,7 +97,7 @@ class BallotSpec:
 class FieldError:
     field: str
     code: Code
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = dataclass_field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ class QuestionAnswer:
     no_opinion: bool = False
     text: str = ""
     write_in: str = ""
-    comments: Mapping[int, str] = field(default_factory=dict)
+    comments: Mapping[int, str] = dataclass_field(default_factory=dict)
 
     @property
     def is_blank(self) -> bool:
@@ -323,7 +324,11 @@ def draft_fields(spec: BallotSpec, form: Form) -> dict[str, list[str]]:
         known |= {f"q{q.id}-{suffix}" for suffix in ("choice", "value", "text", "writein")}
         known |= {rank_field(q.id, o.id) for o in q.options}
         known |= {comment_field(q.id, o.id) for o in q.options}
-    return {name: [v for v in values if v] for name, values in form.items() if name in known and any(values)}
+    return {
+        name: [v for v in values if v]
+        for name, values in form.items()
+        if name in known and any(values)
+    }
 
 
 def ballot_from_canonical(content: Mapping[str, Any]) -> Ballot:

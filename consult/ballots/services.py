@@ -170,12 +170,17 @@ def save(
         _replace_answers(session, response, ballot)
         content = ballot.canonical()
         number = response.revision + 1
-        previous = session.scalar(
-            sa.select(Revision.digest).where(
-                Revision.response_id == response.id, Revision.number == response.revision
+        previous = (
+            session.scalar(
+                sa.select(Revision.digest).where(
+                    Revision.response_id == response.id, Revision.number == response.revision
+                )
             )
-        ) or receipts.GENESIS
-        receipt = receipts.receipt_code(current_app.config["SECRET_KEY"], response.id, number, content)
+            or receipts.GENESIS
+        )
+        receipt = receipts.receipt_code(
+            current_app.config["SECRET_KEY"], response.id, number, content
+        )
         digest = receipts.chain_digest(previous, response.id, number, content)
         session.add(
             Revision(
@@ -253,7 +258,13 @@ def _replace_answers(session: sa.orm.Session, response: Response, ballot: Ballot
         for option_id, fields in per_option.items():
             rows.append(
                 base
-                | {"option_id": option_id, "rank": None, "selected": False, "value": None, "text": None}
+                | {
+                    "option_id": option_id,
+                    "rank": None,
+                    "selected": False,
+                    "value": None,
+                    "text": None,
+                }
                 | fields
             )
         free = a.write_in or a.text
@@ -261,7 +272,13 @@ def _replace_answers(session: sa.orm.Session, response: Response, ballot: Ballot
         if free or value is not None:
             rows.append(
                 base
-                | {"option_id": None, "rank": None, "selected": False, "value": value, "text": free or None}
+                | {
+                    "option_id": None,
+                    "rank": None,
+                    "selected": False,
+                    "value": value,
+                    "text": free or None,
+                }
             )
     if rows:
         session.execute(sa.insert(Answer), rows)

@@ -41,7 +41,9 @@ class TallyMethod(enum.StrEnum):
 invitation = sa.Table(
     "invitation",
     db.metadata,
-    sa.Column("consultation_id", sa.ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "consultation_id", sa.ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True
+    ),
     sa.Column("member_id", sa.ForeignKey("member.id", ondelete="CASCADE"), primary_key=True),
 )
 

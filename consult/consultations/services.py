@@ -38,7 +38,9 @@ def _translations(fields: dict[str, Any]) -> dict[str, dict[str, str]]:
     return out
 
 
-def create_consultation(data: dict[str, Any], now: datetime, actor_id: int | None = None) -> Consultation:
+def create_consultation(
+    data: dict[str, Any], now: datetime, actor_id: int | None = None
+) -> Consultation:
     """Create a consultation (with questions and options) described as in demo/consultations.yaml,
     inviting every active member. Times are given relative to ``now`` in days."""
     with write_transaction(db.session):
@@ -51,7 +53,9 @@ def create_consultation(data: dict[str, Any], now: datetime, actor_id: int | Non
             opens_at=now + timedelta(days=data.get("opens_in_days", 0)),
             closes_at=now + timedelta(days=data.get("closes_in_days", 14)),
             observers_may=ObserversMay(data.get("observers_may", "comment")),
-            translations=_translations({"title": data["title"], "summary": data.get("summary", "")}),
+            translations=_translations(
+                {"title": data["title"], "summary": data.get("summary", "")}
+            ),
         )
         for position, q in enumerate(data.get("questions", []), start=1):
             question = Question(

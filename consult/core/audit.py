@@ -64,9 +64,10 @@ def record(
     if session.get_bind().dialect.name == "postgresql":
         # Serialise writers of the chain; SQLite already serialises with BEGIN IMMEDIATE.
         session.execute(sa.text("SELECT pg_advisory_xact_lock(727001)"))
-    prev = session.scalar(
-        sa.select(AuditEvent.digest).order_by(AuditEvent.id.desc()).limit(1)
-    ) or GENESIS
+    prev = (
+        session.scalar(sa.select(AuditEvent.digest).order_by(AuditEvent.id.desc()).limit(1))
+        or GENESIS
+    )
     event = AuditEvent(
         at=clock.now(),
         actor_id=actor_id,

@@ -69,8 +69,13 @@ def _accounts() -> Iterator[str]:
         count += 1
     second = "che.second@delegates.example.org"
     if second not in emails:
-        create_user(second, role=Role.DELEGATE, name="Switzerland second delegate",
-                    member_code="CHE", password=PASSWORD)
+        create_user(
+            second,
+            role=Role.DELEGATE,
+            name="Switzerland second delegate",
+            member_code="CHE",
+            password=PASSWORD,
+        )
         count += 1
     yield f"delegates: {count} created"
 

@@ -40,7 +40,11 @@ def parse_members(text: str) -> tuple[list[MemberRow], list[RowError]]:
         line = reader.line_num
         values = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
         code = values.get("code", "").upper()
-        name, kind, region = values.get("name", ""), values.get("kind", ""), values.get("region", "")
+        name, kind, region = (
+            values.get("name", ""),
+            values.get("kind", ""),
+            values.get("region", ""),
+        )
         problems = []
         if not _CODE.match(code):
             problems.append(f"code {code!r} is not 2–10 capital letters or digits")

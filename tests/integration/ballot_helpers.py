@@ -36,7 +36,9 @@ def ranking_form(c: Consultation, ranks: dict[int, str], **extra: str) -> dict[s
     return form
 
 
-def post_ballot(client: FlaskClient, slug: str, form: dict[str, object], action: str = "submit", **hidden: str):
+def post_ballot(
+    client: FlaskClient, slug: str, form: dict[str, object], action: str = "submit", **hidden: str
+):
     fields = hidden_fields(client, slug)
     fields.update(hidden)
     data = {**form, **fields, "action": action}

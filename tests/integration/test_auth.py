@@ -11,7 +11,8 @@ from tests.factories import AdminFactory, MemberFactory, UserFactory
 def test_login_page_shows_form(client):
     page = client.get("/login")
     assert page.status_code == 200
-    assert b'name="email"' in page.data and b'name="csrf_token"' in page.data
+    assert b'name="email"' in page.data
+    assert b'name="csrf_token"' in page.data
 
 
 def test_delegate_signs_in_and_sees_member_name(client, auth):
@@ -110,7 +111,12 @@ def test_next_local_path_is_followed(client):
     token = csrf_token(client)
     response = client.post(
         "/login",
-        data={"email": "d@example.org", "password": PASSWORD, "csrf_token": token, "next": "/x?y=1"},
+        data={
+            "email": "d@example.org",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "/x?y=1",
+        },
     )
     assert response.headers["Location"] == "/x?y=1"
 

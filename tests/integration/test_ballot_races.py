@@ -32,7 +32,9 @@ def test_simultaneous_submissions_make_one_response_and_lose_none(app):
 
     def submit(client, fields):
         barrier.wait()
-        response = client.post("/consultations/idm-2010", data={**form, **fields, "action": "submit"})
+        response = client.post(
+            "/consultations/idm-2010", data={**form, **fields, "action": "submit"}
+        )
         with lock:
             statuses.append(response.status_code)
 
@@ -64,7 +66,9 @@ def test_revisions_race_from_same_version_one_wins(app):
     first = app.test_client()
     AuthActions(first).login(users[0].email)
     fields = hidden_fields(first, "idm-2010")
-    first.post("/consultations/idm-2010", data={**ranking_form(c, {1: "1"}), **fields, "action": "submit"})
+    first.post(
+        "/consultations/idm-2010", data={**ranking_form(c, {1: "1"}), **fields, "action": "submit"}
+    )
     clients = []
     for user in users:
         client = app.test_client()
@@ -87,4 +91,5 @@ def test_revisions_race_from_same_version_one_wins(app):
     db.session.rollback()  # read what the threads committed, not an earlier snapshot
     assert sorted(statuses) == [303] + [409] * (len(clients) - 1)
     response = db.session.scalars(sa.select(Response)).one()
-    assert response.revision == 2 and response.version == 2
+    assert response.revision == 2
+    assert response.version == 2

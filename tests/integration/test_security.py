@@ -12,7 +12,9 @@ PUBLIC = {"auth.login", "auth.language", "auth.logout", "static"}
 
 
 def concrete(rule) -> str:
-    return re.sub(r"<(?:int:)?(\w+)>", lambda m: "1" if "int:" in m.group(0) else "idm-2010", rule.rule)
+    return re.sub(
+        r"<(?:int:)?(\w+)>", lambda m: "1" if "int:" in m.group(0) else "idm-2010", rule.rule
+    )
 
 
 def routes(app, method):
@@ -58,7 +60,12 @@ def test_delegate_routes_forbidden_to_admins(app, client, auth):
 def test_security_headers(client):
     response = client.get("/login")
     csp = response.headers["Content-Security-Policy"]
-    for directive in ("script-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+    for directive in (
+        "script-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ):
         assert directive in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
@@ -85,10 +92,11 @@ def test_no_template_marks_user_data_safe():
 
     for path in (Path(__file__).parents[2] / "consult" / "templates").rglob("*.html"):
         text = path.read_text()
-        assert "|safe" not in text and "autoescape false" not in text, path
+        assert "|safe" not in text, path
+        assert "autoescape false" not in text, path
 
 
-@pytest.mark.parametrize("payload", ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>'])
+@pytest.mark.parametrize("payload", ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>'])
 def test_names_and_comments_are_escaped(client, auth, payload):
     member = MemberFactory(name=payload)
     UserFactory(email="d@example.org", member=member, name=payload)

@@ -1,0 +1,108 @@
+"""What a person does on the pages, in a real Chromium."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from consult.ballots.models import Response, Revision
+from consult.extensions import db
+from tests.conftest import PASSWORD
+from tests.factories import MemberFactory, UserFactory, build_consultation
+
+
+def sign_in(page, live, email):
+    page.goto(f"{live}/login")
+    page.get_by_label(re.compile("E-mail|Adresse|Correo")).fill(email)
+    page.get_by_label(re.compile("Password|Mot de passe|Contraseña")).fill(PASSWORD)
+    page.locator("form.narrow button[type=submit], form.narrow input[type=submit]").click()
+
+
+def test_sign_in_switch_to_french_and_sign_out(page, live):
+    UserFactory(email="d@example.org", member=MemberFactory(name="Testland"))
+    sign_in(page, live, "d@example.org")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Testland")
+    page.get_by_role("button", name="Français").click()
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Se connecter")
+    page.goto(f"{live}/")
+    expect(page).to_have_url(re.compile("/login"))
+
+
+def test_delegate_ranks_with_buttons_submits_and_revises(page, live):
+    member = MemberFactory()
+    UserFactory(email="d@example.org", member=member)
+    c = build_consultation()
+    sign_in(page, live, "d@example.org")
+    page.goto(f"{live}/consultations/idm-2010")
+    # JavaScript turned the selects into a list driven by buttons.
+    expect(page.get_by_label("Rank for South-South Migration")).to_be_hidden()
+    page.get_by_role("button", name="Add to ranking: Migration and Social Change").click()
+    page.get_by_role("button", name="Add to ranking: South-South Migration").click()
+    # Focus lands on the added item's "Move up" button: Enter moves it to first place.
+    page.keyboard.press("Enter")
+    page.get_by_label("Other suggestion (an alternative to the options above)").fill(
+        "Migration and climate change"
+    )
+    page.get_by_label("Comment on South-South Migration").fill("Very timely")
+    page.get_by_label("Workshop 1").check()
+    page.get_by_label("Workshop 3").check()
+    page.get_by_role("button", name="Submit the response").click()
+    expect(page.get_by_role("heading", name="Receipt", exact=True)).to_be_visible()
+    code = page.locator("#receipt-code").inner_text()
+    assert re.fullmatch(r"[A-Z2-7]{5}(-[A-Z2-7]{5}){3}", code)
+    db.session.rollback()
+    stored = db.session.scalars(sa.select(Response)).one()
+    q = c.questions[0]
+    ranking = sorted(((a.rank, a.option_id) for a in stored.answers if a.rank), key=lambda x: x[0])
+    assert [o for _, o in ranking] == [q.options[0].id, q.options[1].id]
+    # Revise: move South-South Migration down again.
+    page.get_by_role("link", name="Back to the consultation").click()
+    page.get_by_role("button", name="Move down: South-South Migration").click()
+    page.get_by_role("button", name="Submit the response").click()
+    expect(page.locator("#receipt-code")).not_to_have_text(code)
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Revision)) == 2
+    latest = db.session.scalars(sa.select(Revision).order_by(Revision.number.desc())).first()
+    assert latest.content["questions"][0]["ranking"] == [q.options[1].id, q.options[0].id]
+
+
+def test_delegate_answers_without_javascript_in_french(page_without_js, live):
+    page = page_without_js
+    member = MemberFactory()
+    UserFactory(email="d@example.org", member=member, locale="fr")
+    build_consultation()
+    sign_in(page, live, "d@example.org")
+    page.goto(f"{live}/consultations/idm-2010")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    page.get_by_label("Rang pour Migration Sud-Sud").select_option("2")
+    page.get_by_label("Rang pour Migration et changement social").select_option("2")
+    page.get_by_role("button", name="Envoyer la réponse").click()
+    # Both ranked 2: the error is listed at the top, announced, and the input kept.
+    alert = page.locator("#error-summary")
+    expect(alert).to_have_attribute("role", "alert")
+    expect(alert).to_contain_text("le rang 2 est attribué à plusieurs options")
+    expect(page.get_by_label("Rang pour Migration Sud-Sud")).to_have_value("2")
+    page.get_by_label("Rang pour Migration Sud-Sud").select_option("1")
+    page.get_by_label("Commentaire général").fill("Merci pour cette consultation.")
+    page.get_by_role("button", name="Envoyer la réponse").click()
+    expect(page.get_by_role("heading", name="Accusé de réception", exact=True)).to_be_visible()
+    db.session.rollback()
+    stored = db.session.scalars(sa.select(Response)).one()
+    assert stored.comment == "Merci pour cette consultation."
+
+
+def test_script_payload_in_comment_does_not_run(page, live):
+    member = MemberFactory(name="<img src=x onerror=window.pwned=1>")
+    UserFactory(email="d@example.org", member=member)
+    build_consultation()
+    sign_in(page, live, "d@example.org")
+    page.goto(f"{live}/consultations/idm-2010")
+    page.get_by_label("General comment").fill("<script>window.pwned=1</script>")
+    page.get_by_role("button", name="Save as draft").click()
+    expect(page.get_by_label("General comment")).to_have_value("<script>window.pwned=1</script>")
+    assert page.evaluate("window.pwned") is None
