@@ -1,0 +1,58 @@
+"""Seed the benchmark database: N member states with a delegate each and one open consultation."""
+
+from __future__ import annotations
+
+import sys
+
+import sqlalchemy as sa
+
+from consult import create_app
+from consult.auth.models import Role
+from consult.auth.services import create_user
+from consult.ballots.models import Revision
+from consult.consultations.services import create_consultation
+from consult.core import clock
+from consult.extensions import db
+from consult.members.services import import_members
+
+
+def main() -> None:
+    app = create_app()
+    with app.app_context():
+        if sys.argv[1] == "--count-revisions":
+            print(db.session.scalar(sa.select(sa.func.count()).select_from(Revision)))
+            return
+        n = int(sys.argv[1])
+        codes = [f"B{i:03d}" for i in range(n)]
+        rows = "\n".join(f"{c},Bench {c},observer_org,Europe" for c in codes)
+        import_members("code,name,kind,region\n" + rows + "\n")
+        for i, code in enumerate(codes):
+            create_user(
+                f"bench{i}@example.org",
+                role=Role.DELEGATE,
+                member_code=code,
+                password="consult-demo-2010",
+            )
+        create_consultation(
+            {
+                "slug": "bench",
+                "title": "Benchmark",
+                "status": "open",
+                "opens_in_days": -1,
+                "closes_in_days": 1,
+                "observers_may": "vote",
+                "questions": [
+                    {
+                        "kind": "ranking",
+                        "prompt": "Rank",
+                        "required": True,
+                        "options": [{"label": f"Option {i}"} for i in range(1, 6)],
+                    },
+                ],
+            },
+            clock.now(),
+        )
+
+
+if __name__ == "__main__":
+    main()
