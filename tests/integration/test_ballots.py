@@ -327,3 +327,23 @@ def test_database_error_midway_leaves_previous_ballot(client, delegate, monkeypa
     assert response.status_code == 503
     assert "Traceback" not in response.get_data(as_text=True)
     assert snapshot() == before
+
+
+def test_expired_form_keeps_the_delegates_input(client, delegate):
+    _u, _m, c = delegate
+    fields = hidden_fields(client, "idm-2010")
+    fields["csrf_token"] = "expired-or-forged-token"
+    before = snapshot()
+    response = client.post(
+        "/consultations/idm-2010",
+        data={
+            **ranking_form(c, {1: "1"}, comment="typed before lunch"),
+            **fields,
+            "action": "submit",
+        },
+    )
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "The form had expired, so nothing was saved." in text
+    assert "typed before lunch" in text
+    assert snapshot() == before
