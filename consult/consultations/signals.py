@@ -1,0 +1,21 @@
+"""Events of a consultation's lifecycle, for whoever must react (notices by e-mail).
+
+Each signal is sent by the consultation services *inside* the writing transaction, with the
+keyword arguments ``session`` (the transaction's session), ``consultation`` (the
+:class:`~consult.consultations.models.Consultation`), ``actor_id`` and ``notify`` (whether the
+administrator asked to tell the invited delegates). Receivers write in the same transaction, so
+the action and what it triggers commit or roll back together.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: The consultation was opened (by hand, or scheduled to open at ``opens_at``).
+opened = _signals.signal("consultation-opened")
+#: The deadline was extended, or a closed consultation reopened; also gets ``reason``.
+deadline_extended = _signals.signal("consultation-deadline-extended")
+#: The outcome and the results were published to the membership.
+published = _signals.signal("consultation-published")
