@@ -1,6 +1,6 @@
 """Import every model so that Alembic and the app see the whole schema."""
 
-from consult.auth.models import Role, User
+from consult.auth.models import AccountToken, Role, TokenPurpose, User
 from consult.ballots.models import Answer, Response, ResponseStatus, Revision
 from consult.consultations.models import (
     Consultation,
@@ -12,24 +12,30 @@ from consult.consultations.models import (
     invitation,
 )
 from consult.core.audit import AuditEvent
+from consult.mail.models import MailKind, OutboxMessage, Reminder
 from consult.members.models import Member, MemberKind, Region
 
 __all__ = [
+    "AccountToken",
     "Answer",
     "AuditEvent",
     "Consultation",
+    "MailKind",
     "Member",
     "MemberKind",
     "ObserversMay",
     "Option",
+    "OutboxMessage",
     "Question",
     "QuestionKind",
     "Region",
+    "Reminder",
     "Response",
     "ResponseStatus",
     "Revision",
     "Role",
     "TallyMethod",
+    "TokenPurpose",
     "User",
     "invitation",
 ]

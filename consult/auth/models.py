@@ -85,3 +85,30 @@ class User(db.Model):
 def check_unknown_password(password: str) -> None:
     """Spend the same time as a password check for an account that does not exist."""
     check_password_hash(_DUMMY_HASH, password)
+
+
+class TokenPurpose(enum.StrEnum):
+    INVITATION = "invitation"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a purpose name, not a password
+
+
+class AccountToken(db.Model):
+    """A single-use link to set a password: only the SHA-256 digest of the token is stored.
+
+    ``fingerprint`` digests the password hash the account had when the token was issued, so
+    any later password change (from any path) makes the token useless.
+    """
+
+    __tablename__ = "account_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(enum_column(TokenPurpose))
+    digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -22,7 +22,9 @@ class MemberKind(enum.StrEnum):
         return self is not MemberKind.MEMBER_STATE
 
 
-class Region(db.Model):
+class Region(TranslatedMixin, db.Model):
+    """A region of the membership (a managed list); names in fr/es in ``translations``."""
+
     __tablename__ = "region"
 
     id: Mapped[int] = mapped_column(primary_key=True)
