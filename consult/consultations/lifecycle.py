@@ -1,9 +1,23 @@
-"""Lifecycle of a consultation: draft → open → closed → published (pure rules)."""
+"""Lifecycle of a consultation: draft → open → closed → published (pure rules).
+
+The stored ``status`` records what the Administration did; what a consultation *is* at a given
+moment is derived from it and the server's clock:
+
+* a consultation opened with an ``opens_at`` in the future is *scheduled*: it opens by itself
+  at ``opens_at``;
+* an open consultation is *closed* from ``closes_at`` on, whether or not anyone pressed a
+  button (the closing instant itself is already closed: the deadline is exclusive).
+
+Every transition is a function from a :class:`Schedule` to a new one, refusing what is illegal
+with :class:`Refused`; nothing here touches a database, so every rule is unit-tested alone.
+"""
 
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
 
 
 class Status(enum.StrEnum):
@@ -21,6 +35,17 @@ class Phase(enum.StrEnum):
     CLOSED = "closed"
 
 
+class Stage(enum.StrEnum):
+    """What the Administration sees: the status, with scheduled and derived closing made
+    explicit."""
+
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    CLOSED = "closed"
+    PUBLISHED = "published"
+
+
 def phase(status: Status, opens_at: datetime | None, closes_at: datetime, now: datetime) -> Phase:
     """Derive the phase: an open consultation accepts answers from ``opens_at`` until
     ``closes_at``; the closing instant itself is already closed (the deadline is exclusive)."""
@@ -31,3 +56,176 @@ def phase(status: Status, opens_at: datetime | None, closes_at: datetime, now: d
     if opens_at is not None and now < opens_at:
         return Phase.NOT_YET_OPEN
     return Phase.OPEN
+
+
+def effective_status(status: Status, closes_at: datetime, now: datetime) -> Status:
+    """The status as time has made it: an open consultation past its deadline is closed."""
+    if status is Status.OPEN and now >= closes_at:
+        return Status.CLOSED
+    return status
+
+
+def stage(status: Status, opens_at: datetime | None, closes_at: datetime, now: datetime) -> Stage:
+    """The effective status, telling a scheduled consultation from an open one."""
+    current = effective_status(status, closes_at, now)
+    if current is Status.OPEN and opens_at is not None and now < opens_at:
+        return Stage.SCHEDULED
+    return Stage(current.value)
+
+
+class Refusal(enum.StrEnum):
+    """Why a transition is refused; the page words it in the reader's language."""
+
+    NOT_A_DRAFT = "not_a_draft"
+    ALREADY_OPEN = "already_open"
+    NOT_OPEN_YET = "not_open_yet"
+    NOT_OPEN = "not_open"
+    ALREADY_CLOSED = "already_closed"
+    NOT_CLOSED = "not_closed"
+    ALREADY_PUBLISHED = "already_published"
+    DEADLINE_PASSED = "deadline_passed"
+    DEADLINE_NOT_LATER = "deadline_not_later"
+    DEADLINE_IN_PAST = "deadline_in_past"
+    OPENING_AFTER_DEADLINE = "opening_after_deadline"
+    REASON_REQUIRED = "reason_required"
+    OUTCOME_REQUIRED = "outcome_required"
+    NOT_READY = "not_ready"
+
+
+class Refused(Exception):
+    """A transition that the lifecycle does not allow."""
+
+    def __init__(self, code: Refusal, **params: Any) -> None:
+        super().__init__(code.value)
+        self.code = code
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The part of a consultation that the lifecycle reads and changes."""
+
+    status: Status
+    opens_at: datetime | None
+    closes_at: datetime
+    published_at: datetime | None = None
+    extended_from: datetime | None = field(default=None)
+
+    def stage(self, now: datetime) -> Stage:
+        return stage(self.status, self.opens_at, self.closes_at, now)
+
+
+def open_(schedule: Schedule, now: datetime, *, at: datetime | None = None) -> Schedule:
+    """Open a draft now (``at`` is None or not later than ``now``) or schedule it to open by
+    itself at ``at``. A scheduled consultation may also be opened now, ahead of time.
+
+    Refused unless the deadline is still ahead and later than the opening.
+    """
+    current = schedule.stage(now)
+    if current is Stage.OPEN:
+        raise Refused(Refusal.ALREADY_OPEN)
+    if current not in (Stage.DRAFT, Stage.SCHEDULED):
+        raise Refused(Refusal.NOT_A_DRAFT)
+    if current is Stage.SCHEDULED and at is not None and at > now:
+        raise Refused(Refusal.ALREADY_OPEN)
+    if schedule.closes_at <= now:
+        raise Refused(Refusal.DEADLINE_PASSED, deadline=schedule.closes_at)
+    opens_at = now if at is None or at <= now else at
+    if opens_at >= schedule.closes_at:
+        raise Refused(Refusal.OPENING_AFTER_DEADLINE, deadline=schedule.closes_at)
+    return replace(schedule, status=Status.OPEN, opens_at=opens_at)
+
+
+def close(schedule: Schedule, now: datetime) -> Schedule:
+    """Close an open consultation now, ahead of its deadline (the deadline becomes ``now``)."""
+    current = schedule.stage(now)
+    if current is Stage.DRAFT:
+        raise Refused(Refusal.NOT_OPEN)
+    if current is Stage.SCHEDULED:
+        raise Refused(Refusal.NOT_OPEN_YET, opens_at=schedule.opens_at)
+    if current is Stage.PUBLISHED:
+        raise Refused(Refusal.ALREADY_PUBLISHED)
+    if current is Stage.CLOSED:
+        raise Refused(Refusal.ALREADY_CLOSED)
+    closes_at = now
+    if schedule.opens_at is not None and schedule.opens_at >= now:
+        # Opened and closed within the same instant: keep opening strictly before closing.
+        closes_at = schedule.opens_at + timedelta(microseconds=1)
+    return replace(schedule, status=Status.CLOSED, closes_at=closes_at)
+
+
+def _check_reason(reason: str) -> None:
+    if not reason.strip():
+        raise Refused(Refusal.REASON_REQUIRED)
+
+
+def extend(schedule: Schedule, now: datetime, new_closes_at: datetime, reason: str) -> Schedule:
+    """Move the deadline of an open (or scheduled) consultation later; a reason is required."""
+    current = schedule.stage(now)
+    if current is Stage.DRAFT:
+        raise Refused(Refusal.NOT_OPEN)
+    if current in (Stage.CLOSED, Stage.PUBLISHED):
+        raise Refused(Refusal.ALREADY_CLOSED)
+    _check_reason(reason)
+    if new_closes_at <= schedule.closes_at:
+        raise Refused(Refusal.DEADLINE_NOT_LATER, deadline=schedule.closes_at)
+    return replace(schedule, closes_at=new_closes_at, extended_from=schedule.closes_at)
+
+
+def reopen(schedule: Schedule, now: datetime, new_closes_at: datetime, reason: str) -> Schedule:
+    """Reopen a closed (not yet published) consultation until a new deadline; a reason is
+    required."""
+    current = schedule.stage(now)
+    if current is Stage.PUBLISHED:
+        raise Refused(Refusal.ALREADY_PUBLISHED)
+    if current is not Stage.CLOSED:
+        raise Refused(Refusal.NOT_CLOSED)
+    _check_reason(reason)
+    if new_closes_at <= now:
+        raise Refused(Refusal.DEADLINE_IN_PAST)
+    return replace(
+        schedule, status=Status.OPEN, closes_at=new_closes_at, extended_from=schedule.closes_at
+    )
+
+
+def check_outcome_editable(schedule: Schedule, now: datetime) -> None:
+    """The outcome is recorded after closing and frozen by publication."""
+    current = schedule.stage(now)
+    if current is Stage.PUBLISHED:
+        raise Refused(Refusal.ALREADY_PUBLISHED)
+    if current is not Stage.CLOSED:
+        raise Refused(Refusal.NOT_CLOSED)
+
+
+def publish(schedule: Schedule, now: datetime, *, has_outcome: bool) -> Schedule:
+    """Publish a closed consultation whose outcome has been recorded."""
+    check_outcome_editable(schedule, now)
+    if not has_outcome:
+        raise Refused(Refusal.OUTCOME_REQUIRED)
+    return replace(schedule, status=Status.PUBLISHED, published_at=now)
+
+
+def questions_editable(status: Status, has_responses: bool) -> bool:
+    """Questions and options change only before the first response and before closing."""
+    return status in (Status.DRAFT, Status.OPEN) and not has_responses
+
+
+def voting_rules_editable(status: Status) -> bool:
+    """The official tally method and what observers may do are fixed at opening."""
+    return status is Status.DRAFT
+
+
+def dates_editable(status: Status) -> bool:
+    """Dates are set freely in a draft; afterwards only open, close, extend and reopen move
+    them (each recorded in the audit log)."""
+    return status is Status.DRAFT
+
+
+def settings_editable(status: Status) -> bool:
+    """Titles, texts and settings are frozen once the consultation is published."""
+    return status is not Status.PUBLISHED
+
+
+def invitations_editable(status: Status, closes_at: datetime, now: datetime) -> bool:
+    """Members may be invited until the consultation closes."""
+    return effective_status(status, closes_at, now) in (Status.DRAFT, Status.OPEN)
