@@ -15,7 +15,7 @@ from consult.core.translated import TranslatedMixin
 from consult.extensions import db
 from consult.members.models import Member
 
-from .lifecycle import Phase, Status, phase
+from .lifecycle import Phase, Schedule, Stage, Status, phase, stage
 
 
 class ObserversMay(enum.StrEnum):
@@ -47,11 +47,22 @@ invitation = sa.Table(
     sa.Column("member_id", sa.ForeignKey("member.id", ondelete="CASCADE"), primary_key=True),
 )
 
+#: Members who suggested an option (a write-in of a parent consultation promoted to an option).
+option_suggestion = sa.Table(
+    "option_suggestion",
+    db.metadata,
+    sa.Column("option_id", sa.ForeignKey("option.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("member_id", sa.ForeignKey("member.id", ondelete="CASCADE"), primary_key=True),
+)
+
 
 class Consultation(TranslatedMixin, db.Model):
     __tablename__ = "consultation"
     __table_args__ = (
         sa.CheckConstraint("opens_at IS NULL OR opens_at < closes_at", name="opens_before_closes"),
+        sa.CheckConstraint(
+            "(status = 'published') = (published_at IS NOT NULL)", name="published_has_time"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,9 +76,21 @@ class Consultation(TranslatedMixin, db.Model):
     observers_may: Mapped[ObserversMay] = mapped_column(
         enum_column(ObserversMay), default=ObserversMay.COMMENT
     )
-    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("consultation.id"))
+    #: Invite every active member state (refreshed on saving and at opening), or a chosen set.
+    invite_all: Mapped[bool] = mapped_column(default=True)
+    #: With ``invite_all``: invite the observers (observer states and organisations) too.
+    invite_observers: Mapped[bool] = mapped_column(default=True)
+    #: Whether, once published, delegates may see which member answered what.
+    results_attributed: Mapped[bool] = mapped_column(default=False)
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("consultation.id"), index=True)
+    #: The decision, e.g. "The membership has selected …" (Markdown), and why (Markdown).
     outcome: Mapped[str] = mapped_column(sa.Text, default="")
+    rationale: Mapped[str] = mapped_column(sa.Text, default="")
+    outcome_recorded_at: Mapped[datetime | None]
     published_at: Mapped[datetime | None]
+    #: The deadline before the latest extension or reopening, and when that happened.
+    previous_closes_at: Mapped[datetime | None]
+    extended_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
 
@@ -75,9 +98,22 @@ class Consultation(TranslatedMixin, db.Model):
         back_populates="consultation", order_by="Question.position", cascade="all, delete-orphan"
     )
     invited: Mapped[list[Member]] = relationship(secondary=invitation)
+    parent: Mapped[Consultation | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Consultation]] = relationship(
+        back_populates="parent", order_by="Consultation.created_at"
+    )
 
     def phase(self, now: datetime | None = None) -> Phase:
         return phase(self.status, self.opens_at, self.closes_at, now or clock.now())
+
+    def stage(self, now: datetime | None = None) -> Stage:
+        """Draft, scheduled, open, closed (by hand or by its deadline) or published."""
+        return stage(self.status, self.opens_at, self.closes_at, now or clock.now())
+
+    def schedule(self) -> Schedule:
+        return Schedule(
+            self.status, self.opens_at, self.closes_at, self.published_at, self.previous_closes_at
+        )
 
 
 class Question(TranslatedMixin, db.Model):
@@ -133,5 +169,11 @@ class Option(TranslatedMixin, db.Model):
     position: Mapped[int]
     label: Mapped[str] = mapped_column(sa.String(300))
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Options absorbed into this one: ``[{"label": ..., "description": ..., "translations":
+    #: ...}]``, oldest first.
+    merged_from: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
 
     question: Mapped[Question] = relationship(back_populates="options")
+    suggested_by: Mapped[list[Member]] = relationship(
+        secondary=option_suggestion, order_by=Member.code
+    )

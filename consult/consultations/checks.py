@@ -1,0 +1,217 @@
+"""What makes a consultation, a question and its options well formed (pure).
+
+The builder pages, the YAML import and the opening of a consultation apply the same rules.
+Each check returns :class:`Problem` values (a field, an :class:`Issue` code and parameters);
+``consultations/messages.py`` words them in the reader's language.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from datetime import datetime
+from typing import Any
+
+from consult.ballots.rules import clean_text
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LIMITS = {
+    "slug": 80,
+    "title": 300,
+    "reference": 60,
+    "summary": 20_000,
+    "prompt": 1_000,
+    "help": 5_000,
+    "label": 300,
+    "description": 10_000,
+    "scale": 100,
+    "outcome": 2_000,
+    "rationale": 10_000,
+    "reason": 1_000,
+}
+#: Kinds whose answers pick among options.
+OPTION_KINDS = frozenset({"ranking", "choose", "single"})
+MIN_SCALE, MAX_SCALE = 2, 11
+MIN_TEXT_LIMIT, MAX_TEXT_LIMIT = 10, 20_000
+
+
+class Issue(enum.StrEnum):
+    REQUIRED = "required"
+    TOO_LONG = "too_long"
+    CONTROL_CHARACTER = "control_character"
+    SLUG_FORMAT = "slug_format"
+    CLOSES_BEFORE_OPENS = "closes_before_opens"
+    TOO_FEW_OPTIONS = "too_few_options"
+    DUPLICATE_LABEL = "duplicate_label"
+    BOUND_NOT_POSITIVE = "bound_not_positive"
+    BOUNDS_ORDER = "bounds_order"
+    BOUND_EXCEEDS_OPTIONS = "bound_exceeds_options"
+    SCALE_SIZE = "scale_size"
+    TEXT_LIMIT_RANGE = "text_limit_range"
+    NO_QUESTIONS = "no_questions"
+    POSITION_NOT_A_NUMBER = "position_not_a_number"
+    POSITION_OUT_OF_RANGE = "position_out_of_range"
+    POSITION_DUPLICATE = "position_duplicate"
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    issue: Issue
+    params: Mapping[str, Any] = dataclass_field(default_factory=dict)
+
+
+def clean(
+    value: str | None, path: str, kind: str, *, required: bool = False
+) -> tuple[str, list[Problem]]:
+    """Tidy a text (line ends, outer spaces, NFC) and check it against the limit of ``kind``
+    (a key of :data:`LIMITS`); ``path`` names the field in the problems."""
+    limit = LIMITS[kind]
+    text, code = clean_text(value or "", limit)
+    if code is not None:
+        issue = Issue.TOO_LONG if code.value == "text_too_long" else Issue.CONTROL_CHARACTER
+        return "", [Problem(path, issue, {"limit": limit})]
+    if required and not text:
+        return "", [Problem(path, Issue.REQUIRED)]
+    return text, []
+
+
+def check_slug(slug: str) -> list[Problem]:
+    """Lower-case letters and digits in groups joined by single hyphens, e.g. ``idm-2010``."""
+    if not slug:
+        return [Problem("slug", Issue.REQUIRED)]
+    if len(slug) > LIMITS["slug"]:
+        return [Problem("slug", Issue.TOO_LONG, {"limit": LIMITS["slug"]})]
+    if not SLUG.match(slug):
+        return [Problem("slug", Issue.SLUG_FORMAT)]
+    return []
+
+
+def check_schedule(opens_at: datetime | None, closes_at: datetime | None) -> list[Problem]:
+    """A deadline is required and must come after the opening."""
+    if closes_at is None:
+        return [Problem("closes_at", Issue.REQUIRED)]
+    if opens_at is not None and closes_at <= opens_at:
+        return [Problem("closes_at", Issue.CLOSES_BEFORE_OPENS)]
+    return []
+
+
+@dataclass(frozen=True)
+class QuestionShape:
+    """What the checks read of a question: English texts and settings."""
+
+    kind: str
+    prompt: str
+    options: tuple[str, ...] = ()
+    min_choices: int | None = None
+    max_choices: int | None = None
+    scale: tuple[str, ...] = ()
+    max_length: int = 2000
+
+
+def check_question(q: QuestionShape, *, for_opening: bool = False) -> list[Problem]:
+    """Settings that agree with each other and with the options.
+
+    Choose-N bounds are at least 1, the lower not above the upper, and neither above the
+    number of options; labels of options are distinct (ignoring case and outer spaces). A
+    Likert scale has 2 to 11 labelled points. To open, a question with options needs two.
+    """
+    problems: list[Problem] = []
+    if not q.prompt:
+        problems.append(Problem("prompt", Issue.REQUIRED))
+    if q.kind in OPTION_KINDS:
+        problems += check_labels(q.options)
+        if for_opening and len(q.options) < 2:
+            problems.append(Problem("options", Issue.TOO_FEW_OPTIONS, {"min": 2}))
+    if q.kind == "choose":
+        problems += check_bounds(q.min_choices, q.max_choices, len(q.options))
+    if q.kind == "likert":
+        if not MIN_SCALE <= len(q.scale) <= MAX_SCALE:
+            problems.append(
+                Problem("scale", Issue.SCALE_SIZE, {"min": MIN_SCALE, "max": MAX_SCALE})
+            )
+        for i, label in enumerate(q.scale, start=1):
+            if not label:
+                problems.append(Problem(f"scale.{i}", Issue.REQUIRED))
+    if q.kind == "text" and not MIN_TEXT_LIMIT <= q.max_length <= MAX_TEXT_LIMIT:
+        problems.append(
+            Problem(
+                "max_length",
+                Issue.TEXT_LIMIT_RANGE,
+                {"min": MIN_TEXT_LIMIT, "max": MAX_TEXT_LIMIT},
+            )
+        )
+    return problems
+
+
+def check_labels(labels: Sequence[str]) -> list[Problem]:
+    """Every option has a label, and no two labels are the same."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for i, label in enumerate(labels, start=1):
+        key = " ".join(label.split()).casefold()
+        if not key:
+            problems.append(Problem(f"options.{i}.label", Issue.REQUIRED))
+        elif key in seen:
+            problems.append(Problem(f"options.{i}.label", Issue.DUPLICATE_LABEL, {"label": label}))
+        seen.add(key)
+    return problems
+
+
+def check_bounds(low: int | None, high: int | None, options: int) -> list[Problem]:
+    """Choose-N bounds: each at least 1, low ≤ high, neither above the number of options."""
+    problems: list[Problem] = []
+    for name, value in (("min_choices", low), ("max_choices", high)):
+        if value is None:
+            continue
+        if value < 1:
+            problems.append(Problem(name, Issue.BOUND_NOT_POSITIVE))
+        elif value > options:
+            problems.append(Problem(name, Issue.BOUND_EXCEEDS_OPTIONS, {"options": options}))
+    if low is not None and high is not None and low > high:
+        problems.append(Problem("min_choices", Issue.BOUNDS_ORDER))
+    return problems
+
+
+def check_ready(questions: Sequence[QuestionShape]) -> list[Problem]:
+    """Problems that prevent opening: no question, or a question not complete."""
+    if not questions:
+        return [Problem("questions", Issue.NO_QUESTIONS)]
+    problems: list[Problem] = []
+    for number, q in enumerate(questions, start=1):
+        problems += [
+            Problem(f"questions.{number}.{p.field}", p.issue, {**p.params, "question": number})
+            for p in check_question(q, for_opening=True)
+        ]
+    return problems
+
+
+def read_order(positions: Mapping[int, str]) -> tuple[list[int], list[Problem]]:
+    """Ids in their new order, from the position typed beside each (``id -> "2"``).
+
+    Positions must be whole numbers from 1 to the number of items, each used once.
+    """
+    problems: list[Problem] = []
+    numbers: dict[int, int] = {}
+    count = len(positions)
+    for item_id, text in positions.items():
+        text = text.strip()
+        if not (text.isascii() and text.isdigit()) or len(text) > 6:
+            problems.append(Problem(str(item_id), Issue.POSITION_NOT_A_NUMBER))
+            continue
+        number = int(text)
+        if not 1 <= number <= count:
+            problems.append(Problem(str(item_id), Issue.POSITION_OUT_OF_RANGE, {"max": count}))
+            continue
+        numbers[item_id] = number
+    used: dict[int, int] = {}
+    for item_id, number in numbers.items():
+        if number in used:
+            problems.append(Problem(str(item_id), Issue.POSITION_DUPLICATE, {"position": number}))
+        used.setdefault(number, item_id)
+    if problems:
+        return [], problems
+    return sorted(numbers, key=lambda item_id: numbers[item_id]), []
