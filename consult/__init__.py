@@ -20,6 +20,7 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     register_i18n(app)
     register_auth(app)
     register_blueprints(app)
+    register_mail(app)
     register_templating(app)
     register_errorhandlers(app)
     register_headers(app)
@@ -80,6 +81,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(ballots_bp)
     app.register_blueprint(results_bp)
+
+
+def register_mail(app: Flask) -> None:
+    from consult.mail import init_mail
+
+    init_mail(app)
 
 
 def register_templating(app: Flask) -> None:

@@ -28,6 +28,9 @@ def main() -> None:
 
 
 def init_commands(app: Flask) -> None:
+    from consult.mail.cli import mail_group
+
+    app.cli.add_command(mail_group)
     for command in (demo, users, members, translate, audit_group):
         app.cli.add_command(command)
 

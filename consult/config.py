@@ -16,6 +16,11 @@ def database_url(url: str) -> str:
     return url
 
 
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
+
+
 def _instance_dir() -> Path:
     return Path(os.environ.get("CONSULT_INSTANCE_DIR", Path.cwd() / "instance")).resolve()
 
@@ -47,7 +52,36 @@ class Config:
     LOGIN_LIMIT_ACCOUNT = "10 per 15 minutes"
     LOGIN_LIMIT_ADDRESS = "50 per 15 minutes"
     BALLOT_TEXT_MAX = 4000
-    SERVER_URL = os.environ.get("CONSULT_SERVER_URL", "http://127.0.0.1:5000")
+    # The external address that links in e-mail start with; never the request's Host header.
+    # CONSULT_SERVER_URL wins; otherwise PREFERRED_URL_SCHEME://SERVER_NAME when SERVER_NAME is set.
+    SERVER_URL = os.environ.get("CONSULT_SERVER_URL", "")
+    SERVER_NAME = os.environ.get("SERVER_NAME") or None
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+
+    # E-mail: over SMTP whenever MAIL_SERVER is set, else printed to the console (log).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _flag("MAIL_USE_TLS")  # STARTTLS on a plain connection
+    MAIL_USE_SSL = _flag("MAIL_USE_SSL")  # TLS from the start (port 465)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_FROM = os.environ.get("MAIL_FROM", "IDM Secretariat <no-reply@localhost>")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "15"))
+    #: Deliver the outbox at the end of the request that wrote to it; set false to leave
+    #: delivery to ``consult mail send`` run by a scheduler.
+    MAIL_DELIVER_IN_REQUEST = _flag("MAIL_DELIVER_IN_REQUEST", default=True)
+    #: Automatic retries stop after this many failed attempts (an administrator can still retry).
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
+    #: Without MAIL_SERVER, print messages to the log; production refuses (messages then wait).
+    MAIL_CONSOLE_ALLOWED = True
+
+    INVITATION_LIFETIME = timedelta(days=float(os.environ.get("CONSULT_INVITATION_DAYS", "7")))
+    RESET_LIFETIME = timedelta(hours=float(os.environ.get("CONSULT_RESET_HOURS", "2")))
+    RESET_LIMIT_ADDRESS = "10 per hour"
+    RESET_LIMIT_ACCOUNT = "3 per hour"
+    REMINDER_INTERVAL = timedelta(
+        hours=float(os.environ.get("CONSULT_REMINDER_INTERVAL_HOURS", "24"))
+    )
 
 
 class DevelopmentConfig(Config):
@@ -60,13 +94,18 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
     RATELIMIT_ENABLED = True
     WTF_CSRF_ENABLED = True
+    SERVER_URL = "https://consult.example.org"
+    SERVER_NAME = None
+    MAIL_SERVER = None
+    MAIL_DELIVER_IN_REQUEST = True
 
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-session"
     REMEMBER_COOKIE_SECURE = True
-    PREFERRED_URL_SCHEME = "https"
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
+    MAIL_CONSOLE_ALLOWED = False
 
     @classmethod
     def check(cls) -> None:

@@ -1,0 +1,88 @@
+"""Notices to invited delegates when a consultation opens, its deadline moves, or its outcome
+is published: written to the outbox in the transaction that made the change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from consult.consultations import signals
+from consult.consultations.models import Consultation
+from consult.core import audit
+from consult.mail.links import external_url
+from consult.mail.models import MailKind
+from consult.mail.outbox import enqueue
+from consult.mail.recipients import delegates_of_invited
+from consult.mail.render import render_message
+
+
+def queue_notices(
+    session: Session,
+    consultation: Consultation,
+    kind: MailKind,
+    *,
+    actor_id: int | None = None,
+    reason: str = "",
+) -> int:
+    """Queue one notice per recipient, in their language; the number queued."""
+    recipients = delegates_of_invited(session, consultation.id)
+    link = external_url("ballots.answer", slug=consultation.slug)
+    for user in recipients:
+        message = render_message(
+            kind.value,
+            user.locale,
+            user=user,
+            member=user.member,
+            consultation=consultation,
+            link=link,
+            reason=reason,
+        )
+        enqueue(
+            session,
+            user,
+            kind,
+            message,
+            consultation_id=consultation.id,
+            member_id=user.member_id,
+        )
+    audit.record(
+        session,
+        "notices_queued",
+        actor_id=actor_id,
+        consultation_id=consultation.id,
+        kind=kind.value,
+        recipients=len(recipients),
+    )
+    return len(recipients)
+
+
+def _receiver(kind: MailKind):
+    def receive(
+        _sender: Any,
+        *,
+        session: Session,
+        consultation: Consultation,
+        actor_id: int | None = None,
+        notify: bool = True,
+        reason: str = "",
+        **_extra: Any,
+    ) -> None:
+        if notify:
+            queue_notices(session, consultation, kind, actor_id=actor_id, reason=reason or "")
+
+    receive.__name__ = f"notify_{kind.value}"
+    return receive
+
+
+_RECEIVERS = {
+    signals.opened: _receiver(MailKind.NOTICE_OPENED),
+    signals.deadline_extended: _receiver(MailKind.NOTICE_EXTENDED),
+    signals.published: _receiver(MailKind.NOTICE_PUBLISHED),
+}
+
+
+def connect() -> None:
+    """Connect the receivers to the consultation signals (connecting twice changes nothing)."""
+    for signal, receiver in _RECEIVERS.items():
+        signal.connect(receiver, weak=False)

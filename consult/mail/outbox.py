@@ -1,0 +1,176 @@
+"""The outbox: messages are written with the action that triggers them and delivered after
+commit; a failed delivery stays, with its error, until a later pass succeeds."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, g, has_app_context
+from sqlalchemy.orm import Session
+
+from consult.auth.models import User
+from consult.core import clock
+from consult.core.database import write_transaction
+from consult.extensions import db
+from consult.mail.models import MailKind, OutboxMessage
+from consult.mail.render import Message, recipient_locale
+from consult.mail.sending import build_email, transport
+
+log = logging.getLogger("consult.mail")
+
+#: How long a delivery pass holds the messages it took, so that two passes never send one twice.
+LEASE = timedelta(minutes=5)
+#: Messages that are due again are retried in passes of at most this many.
+BATCH = 200
+
+
+@dataclass
+class Delivery:
+    """What one delivery pass did."""
+
+    sent: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def enqueue(
+    session: Session,
+    user: User,
+    kind: MailKind,
+    message: Message,
+    *,
+    secret: bool = False,
+    consultation_id: int | None = None,
+    member_id: int | None = None,
+) -> OutboxMessage:
+    """Add a message to the outbox inside the caller's transaction."""
+    row = OutboxMessage(
+        kind=kind,
+        user_id=user.id,
+        recipient=user.email,
+        locale=recipient_locale(user.locale),
+        subject=message.subject,
+        body_text=message.text,
+        body_html=message.html,
+        secret=secret,
+        consultation_id=consultation_id,
+        member_id=member_id,
+        next_attempt_at=clock.now(),
+    )
+    session.add(row)
+    session.flush()
+    if has_app_context():
+        g.setdefault("mail_queued", []).append(row.id)
+    return row
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait 1, 2, 4 … minutes after each failure, at most 6 hours."""
+    return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 6 * 3600))
+
+
+def _claim(ids: Iterable[int] | None, *, include_due: bool, force: bool, now: datetime):
+    """Take unsent messages for this pass (a lease, so that a parallel pass skips them)."""
+    below_limit = OutboxMessage.attempts < current_app.config["MAIL_MAX_ATTEMPTS"]
+    wanted = []
+    if ids is not None:
+        named = OutboxMessage.id.in_(list(ids))
+        wanted.append(named if force else sa.and_(named, below_limit))
+    if ids is None or include_due:
+        wanted.append(sa.and_(OutboxMessage.next_attempt_at <= now, below_limit))
+    with write_transaction(db.session) as session:
+        rows = session.scalars(
+            sa.select(OutboxMessage)
+            .where(
+                OutboxMessage.sent_at.is_(None),
+                sa.or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+                sa.or_(*wanted),
+            )
+            .order_by(OutboxMessage.id)
+            .limit(BATCH)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for row in rows:
+            row.claimed_until = now + LEASE
+        return [(r.id, r.recipient, r.subject, r.body_text, r.body_html, r.locale) for r in rows]
+
+
+def deliver(
+    ids: Iterable[int] | None = None, *, include_due: bool = False, force: bool = False
+) -> Delivery:
+    """Deliver the messages ``ids`` (and, with ``include_due``, every message due for a retry);
+    without ``ids``, every due message. ``force`` retries even messages that were given up on.
+
+    Each outcome is recorded: ``sent_at`` on success; on failure the error, one more attempt
+    and the time of the next automatic try.
+    """
+    config = current_app.config
+    now = clock.now()
+    taken = _claim(ids, include_due=include_due, force=force, now=now)
+    outcome = Delivery()
+    if not taken:
+        return outcome
+    results: dict[int, str | None] = {}
+    try:
+        with transport(config) as sender:
+            for message_id, recipient, subject, text, html, locale in taken:
+                email = build_email(
+                    config, to=recipient, subject=subject, text=text, html=html, locale=locale
+                )
+                try:
+                    sender.send(email)
+                    results[message_id] = None
+                except Exception as error:  # recorded on the message, retried later
+                    results[message_id] = _describe(error)
+    except Exception as error:  # no connection: every message waits for the next pass
+        reason = _describe(error)
+        for message_id, *_rest in taken:
+            results.setdefault(message_id, reason)
+    _record(results, now)
+    for error in results.values():
+        if error is None:
+            outcome.sent += 1
+        else:
+            outcome.failed += 1
+            outcome.errors.append(error)
+    if outcome.failed:
+        log.warning("%d message(s) not delivered: %s", outcome.failed, outcome.errors[0])
+    return outcome
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:500]
+
+
+def _record(results: dict[int, str | None], now: datetime) -> None:
+    with write_transaction(db.session) as session:
+        rows = session.scalars(sa.select(OutboxMessage).where(OutboxMessage.id.in_(results)))
+        for row in rows:
+            error = results[row.id]
+            row.attempts += 1
+            row.last_attempt_at = now
+            row.claimed_until = None
+            if error is None:
+                row.sent_at = clock.now()
+                row.last_error = None
+                if row.secret:
+                    row.body_text = row.body_html = ""
+            else:
+                row.last_error = error
+                row.next_attempt_at = now + backoff(row.attempts)
+
+
+def failed_count() -> int:
+    """How many messages are waiting after a failed attempt."""
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts > 0)
+        )
+        or 0
+    )
