@@ -31,7 +31,7 @@ def init_commands(app: Flask) -> None:
     from consult.mail.cli import mail_group
 
     app.cli.add_command(mail_group)
-    for command in (demo, users, members, translate, audit_group):
+    for command in (demo, users, members, translate, audit_group, export):
         app.cli.add_command(command)
 
 
@@ -93,6 +93,37 @@ def import_members(path: Path) -> None:
     except UnicodeDecodeError as error:
         raise click.ClickException("the file is not UTF-8; nothing was imported") from error
     click.echo(f"{created} created, {updated} updated")
+
+
+@click.command()
+@click.argument("slug")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder to write SLUG-results.csv, SLUG-responses.csv and SLUG-comments.csv into.",
+)
+def export(slug: str, out_dir: Path) -> None:
+    """Write the CSV report of a consultation (results, responses, comments)."""
+    from consult.ballots.services import load_consultation
+    from consult.results import report, services
+
+    consultation = load_consultation(slug)
+    if consultation is None:
+        raise click.ClickException(f"no consultation {slug!r}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    services.record_export(consultation, None, "cli")
+    consultation = load_consultation(slug)
+    assert consultation is not None  # noqa: S101 - it was there a moment ago
+    results = services.consultation_results(consultation)
+    for name in report.FILES:
+        path = out_dir / report.filename(consultation, name)
+        with path.open("wb") as f:
+            for chunk in report.csv_file(name, consultation, results):
+                f.write(chunk)
+        click.echo(f"wrote {path}")
 
 
 @click.group()

@@ -1,20 +1,122 @@
-"""Results pages for administrators."""
+"""Results: the administrators' page and CSV report, and the published results for members."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
 
-from consult.auth.decorators import admin_required
-from consult.ballots import services
+from consult.auth.decorators import admin_required, delegate_required
+from consult.ballots import services as ballots
+from consult.consultations.lifecycle import Status
+from consult.consultations.models import Consultation
+from consult.extensions import limiter
+from consult.results import display, report, services
+from consult.results.loaders import TextRow
 
-bp = Blueprint("results", __name__, url_prefix="/admin")
+bp = Blueprint("results", __name__)
+
+WHO = ("all", "members", "observers")
+EXPORT_LIMIT = "30 per 10 minutes"
+
+
+@bp.app_template_test("shown")
+def shown(row: TextRow, who: str) -> bool:
+    """Whether a comment passes the page's filter (everyone, member states, observers)."""
+    return who == "all" or (who == "observers") == row.member.is_observer
+
+
+def _consultation(slug: str) -> Consultation:
+    consultation = ballots.load_consultation(slug)
+    if consultation is None:
+        abort(404)
+    return consultation
+
+
+def _user_key() -> str:
+    return f"user:{current_user.get_id()}"
+
+
+@bp.get("/admin/consultations/<slug>/results")
+@admin_required
+def show(slug: str):
+    """Participation, tallies by every method, write-ins and comments of one consultation."""
+    consultation = _consultation(slug)
+    results = services.consultation_results(consultation)
+    who = request.args.get("who", "all")
+    reminders = "reminders.show" in current_app.view_functions
+    return render_template(
+        "results/show.html",
+        consultation=consultation,
+        who=who if who in WHO else "all",
+        reminders_url=url_for("reminders.show", slug=slug) if reminders else None,
+        **display.page_context(results),
+    )
+
+
+def _attachment(chunks, name: str, mimetype: str) -> Response:
+    response = Response(stream_with_context(chunks), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/admin/consultations/<slug>/export/<name>.csv")
+@admin_required
+@limiter.limit(EXPORT_LIMIT, key_func=_user_key)
+def export(slug: str, name: str):
+    """Download one of the three CSV files (a POST: exports are logged and rate limited)."""
+    if name not in report.FILES:
+        abort(404)
+    consultation = _consultation(slug)
+    services.record_export(consultation, current_user.id, name)
+    results = services.consultation_results(consultation) if name == "results" else None
+    return _attachment(
+        report.csv_file(name, consultation, results),
+        report.filename(consultation, name),
+        "text/csv; charset=utf-8",
+    )
+
+
+@bp.post("/admin/consultations/<slug>/export.zip")
+@admin_required
+@limiter.limit(EXPORT_LIMIT, key_func=_user_key)
+def export_zip(slug: str):
+    """Download the three CSV files in one zip archive."""
+    consultation = _consultation(slug)
+    services.record_export(consultation, current_user.id, "zip")
+    results = services.consultation_results(consultation)
+    files = (
+        (report.filename(consultation, name), report.csv_file(name, consultation, results))
+        for name in report.FILES
+    )
+    return _attachment(
+        report.zip_stream(files), f"{consultation.slug}-report.zip", "application/zip"
+    )
 
 
 @bp.get("/consultations/<slug>/results")
-@admin_required
-def show(slug: str):
-    """Participation, tallies and comments of one consultation."""
-    consultation = services.load_consultation(slug)
-    if consultation is None:
+@delegate_required
+def published(slug: str):
+    """The outcome and aggregated results, once the Administration has published them."""
+    consultation = _consultation(slug)
+    if consultation.status is not Status.PUBLISHED or not ballots.is_invited(
+        consultation, current_user.member_id
+    ):
         abort(404)
-    return render_template("results/show.html", consultation=consultation)
+    results = services.consultation_results(consultation)
+    return render_template(
+        "results/published.html",
+        consultation=consultation,
+        attributed=bool(getattr(consultation, "results_attributed", False)),
+        who="all",
+        **display.page_context(results),
+    )

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from tests.conftest import csrf_token
 from tests.factories import AdminFactory, MemberFactory, UserFactory, build_consultation
 
 PUBLIC = {"auth.login", "auth.language", "auth.logout", "static"}
@@ -46,8 +47,13 @@ def test_admin_routes_forbidden_to_delegates(app, client, auth):
     auth.login("d@example.org")
     admin_rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/admin")]
     assert admin_rules
+    token = csrf_token(client, "/")
     for rule in admin_rules:
-        assert client.get(concrete(rule)).status_code == 403, rule.rule
+        if "GET" in rule.methods:
+            assert client.get(concrete(rule)).status_code == 403, rule.rule
+        if "POST" in rule.methods:
+            response = client.post(concrete(rule), data={"csrf_token": token})
+            assert response.status_code == 403, rule.rule
 
 
 def test_delegate_routes_forbidden_to_admins(app, client, auth):

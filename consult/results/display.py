@@ -1,0 +1,112 @@
+"""What the results templates need beyond the figures: option labels, charts and wording."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from consult.consultations.models import Consultation
+from consult.core.templating import decimal, locale_code, percent
+from consult.results.charts import BarChart, bar_chart
+from consult.results.services import ConsultationResults, QuestionResults
+from consult.tally import IRVRound
+
+TIE_RULES = {
+    "previous_rounds": _l("fewest votes in the previous rounds"),
+    "borda": _l("fewest Borda points"),
+    "ballot_order": _l("later place on the ballot"),
+}
+
+
+def option_labels(consultation: Consultation) -> dict[int, str]:
+    """Every option's label in the reader's language."""
+    locale = locale_code()
+    return {o.id: o.localized("label", locale) for q in consultation.questions for o in q.options}
+
+
+def tie_rule_name(rule: str) -> str:
+    return str(TIE_RULES.get(rule, rule))
+
+
+def transfer_text(round_: IRVRound, labels: dict[int, str]) -> str:
+    """``Option A 12, Option B 3, exhausted 2``: where an eliminated option's ballots went."""
+    moves = [
+        f"{labels.get(option, '?')} {decimal(count)}"
+        for option, count in sorted(round_.transfers.items(), key=lambda kv: -kv[1])
+        if count
+    ]
+    if round_.newly_exhausted:
+        moves.append(_("exhausted %(num)s", num=decimal(round_.newly_exhausted)))
+    return ", ".join(moves)
+
+
+def question_charts(q: QuestionResults, labels: dict[int, str]) -> dict[str, BarChart]:
+    """The bar charts of one question, highlighted where the official result lies."""
+    options = [o.id for o in q.question.options]
+    winners = set(q.official.winners) if q.official else set()
+    charts: dict[str, BarChart] = {}
+    if q.ranking is not None:
+        first = q.ranking.first
+        charts["first"] = bar_chart(
+            _("First preferences"),
+            [
+                (
+                    labels[o],
+                    first.counts[o],
+                    f"{decimal(first.counts[o])} · {percent(first.shares[o])}",
+                    o in winners,
+                )
+                for o in options
+            ],
+        )
+        points = q.ranking.borda.points
+        charts["borda"] = bar_chart(
+            _("Borda points"),
+            [
+                (labels[o], points[o], decimal(points[o]), o in q.ranking.borda.winners)
+                for o in options
+            ],
+        )
+    if q.selections is not None:
+        s = q.selections
+        charts["selections"] = bar_chart(
+            _("Selections"),
+            [
+                (
+                    labels[o],
+                    s.counts[o],
+                    f"{decimal(s.counts[o])} · {percent(s.shares[o])}",
+                    o in winners,
+                )
+                for o in options
+            ],
+        )
+    for key, likert in (("likert", q.likert), ("likert_observers", q.likert_observers)):
+        if likert is None:
+            continue
+        scale = q.question.scale
+        charts[key] = bar_chart(
+            _("Distribution of answers"),
+            [
+                (
+                    f"{v} · {q.question.scale_label(v, locale_code())}" if scale else str(v),
+                    likert.distribution[v],
+                    decimal(likert.distribution[v]),
+                    False,
+                )
+                for v in range(1, likert.points + 1)
+            ],
+        )
+    return charts
+
+
+def page_context(results: ConsultationResults) -> dict[str, object]:
+    """Labels, charts and helpers for ``results/_macros.html``."""
+    labels = option_labels(results.consultation)
+    return {
+        "results": results,
+        "labels": labels,
+        "charts": {q.question.id: question_charts(q, labels) for q in results.questions},
+        "transfer_text": transfer_text,
+        "tie_rule_name": tie_rule_name,
+    }

@@ -1,0 +1,197 @@
+"""Stored answers turned into tally input: the only module that reads ballots for results.
+
+Every function issues a fixed number of queries, whatever the number of members or responses:
+rows are read as plain tuples (no ORM objects) and grouped in Python. Only *submitted*
+responses of *invited* members are read; a response counts in a vote (ranking, choose, single,
+Likert) when its member is a member state, or an observer and the consultation lets observers
+vote. Comments and free texts are read from every submitted response, observers' included
+(they are marked, never mixed into counts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
+from typing import Any
+
+import sqlalchemy as sa
+
+from consult.ballots.models import NO_OPINION, Answer, Response, ResponseStatus
+from consult.consultations.models import Consultation, ObserversMay, invitation
+from consult.extensions import db
+from consult.members.models import Member, MemberKind, Region
+
+
+@dataclass(frozen=True)
+class MemberInfo:
+    """Who said something, as shown beside a comment."""
+
+    id: int
+    code: str
+    name: str
+    translations: dict[str, Any]
+    kind: MemberKind
+    region: str
+
+    @property
+    def is_observer(self) -> bool:
+        return self.kind.is_observer
+
+    def localized_name(self, locale: str) -> str:
+        return ((self.translations or {}).get(locale) or {}).get("name") or self.name
+
+
+@dataclass(frozen=True)
+class TextRow:
+    """A comment on an option, a write-in, a free-text answer or a general comment."""
+
+    question_id: int | None
+    option_id: int | None
+    text: str
+    member: MemberInfo
+
+
+@dataclass(frozen=True)
+class ParticipationRow:
+    member: MemberInfo
+    status: ResponseStatus | None
+    updated_at: Any
+
+
+_MEMBER_COLUMNS = (
+    Member.id,
+    Member.code,
+    Member.name,
+    Member.translations,
+    Member.kind,
+    Region.name,
+)
+
+
+def _member(row: Any, offset: int = 0) -> MemberInfo:
+    mid, code, name, translations, kind, region = row[offset : offset + 6]
+    return MemberInfo(mid, code, name, translations or {}, MemberKind(kind), region)
+
+
+def _submitted(consultation_id: int) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        Response.consultation_id == consultation_id,
+        Response.status == ResponseStatus.SUBMITTED,
+        sa.exists().where(
+            invitation.c.consultation_id == consultation_id,
+            invitation.c.member_id == Response.member_id,
+        ),
+    )
+
+
+def counted(consultation: Consultation) -> sa.ColumnElement[bool]:
+    """The SQL condition for a response that counts in a vote."""
+    condition = _submitted(consultation.id)
+    if consultation.observers_may is not ObserversMay.VOTE:
+        condition = sa.and_(condition, Member.kind == MemberKind.MEMBER_STATE)
+    return condition
+
+
+def participation(consultation_id: int) -> list[ParticipationRow]:
+    """Every invited member with the status of its response (None when not started)."""
+    rows = db.session.execute(
+        sa.select(*_MEMBER_COLUMNS, Response.status, Response.updated_at)
+        .select_from(invitation)
+        .join(Member, Member.id == invitation.c.member_id)
+        .join(Region, Region.id == Member.region_id)
+        .outerjoin(
+            Response,
+            sa.and_(Response.member_id == Member.id, Response.consultation_id == consultation_id),
+        )
+        .where(invitation.c.consultation_id == consultation_id)
+        .order_by(Region.name, Member.name)
+    )
+    return [
+        ParticipationRow(_member(row), ResponseStatus(row[6]) if row[6] else None, row[7])
+        for row in rows
+    ]
+
+
+def rankings(consultation: Consultation, question_id: int) -> Iterator[tuple[int, ...]]:
+    """Each counted ballot's ranking of one question, best first (empty ones never appear)."""
+    rows = db.session.execute(
+        sa.select(Answer.response_id, Answer.option_id)
+        .join(Response, Response.id == Answer.response_id)
+        .join(Member, Member.id == Response.member_id)
+        .where(Answer.question_id == question_id, Answer.rank.is_not(None), counted(consultation))
+        .order_by(Answer.response_id, Answer.rank)
+        .execution_options(yield_per=10_000)
+    )
+    for _response, group in groupby(rows, key=itemgetter(0)):
+        yield tuple(option_id for _, option_id in group)
+
+
+def selections(consultation: Consultation) -> dict[int, list[tuple[int, ...]]]:
+    """For every choose/single question: each counted ballot's selected options."""
+    rows = db.session.execute(
+        sa.select(Answer.question_id, Answer.response_id, Answer.option_id)
+        .join(Response, Response.id == Answer.response_id)
+        .join(Member, Member.id == Response.member_id)
+        .where(Answer.selected.is_(True), counted(consultation))
+        .order_by(Answer.question_id, Answer.response_id)
+    )
+    out: dict[int, list[tuple[int, ...]]] = {}
+    for (question_id, _response), group in groupby(rows, key=itemgetter(0, 1)):
+        out.setdefault(question_id, []).append(tuple(r[2] for r in group))
+    return out
+
+
+@dataclass
+class LikertCounts:
+    values: dict[int, int] = field(default_factory=dict)
+    no_opinion: int = 0
+
+
+def likert_counts(consultation: Consultation) -> dict[tuple[int, bool], LikertCounts]:
+    """Likert answers of submitted responses, per (question, from observers), counted in SQL.
+
+    Observers' answers are kept apart (key ``(question, True)``) unless observers vote."""
+    observers_vote = consultation.observers_may is ObserversMay.VOTE
+    observer = sa.case((Member.kind == MemberKind.MEMBER_STATE, False), else_=not observers_vote)
+    rows = db.session.execute(
+        sa.select(Answer.question_id, observer, Answer.value, sa.func.count())
+        .join(Response, Response.id == Answer.response_id)
+        .join(Member, Member.id == Response.member_id)
+        .where(Answer.value.is_not(None), Answer.option_id.is_(None), _submitted(consultation.id))
+        .group_by(Answer.question_id, observer, Answer.value)
+    )
+    out: dict[tuple[int, bool], LikertCounts] = {}
+    for question_id, is_observer, value, count in rows:
+        entry = out.setdefault((question_id, bool(is_observer)), LikertCounts())
+        if value == NO_OPINION:
+            entry.no_opinion += count
+        else:
+            entry.values[value] = entry.values.get(value, 0) + count
+    return out
+
+
+def texts(consultation_id: int) -> list[TextRow]:
+    """Every comment, write-in and free-text answer, then every general comment, of submitted
+    responses, with who wrote it (observers included)."""
+    answer_rows = db.session.execute(
+        sa.select(Answer.question_id, Answer.option_id, Answer.text, *_MEMBER_COLUMNS)
+        .join(Response, Response.id == Answer.response_id)
+        .join(Member, Member.id == Response.member_id)
+        .join(Region, Region.id == Member.region_id)
+        .where(Answer.text.is_not(None), Answer.text != "", _submitted(consultation_id))
+        .order_by(Answer.question_id, Answer.option_id, Member.name)
+    )
+    general_rows = db.session.execute(
+        sa.select(sa.null(), sa.null(), Response.comment, *_MEMBER_COLUMNS)
+        .join(Member, Member.id == Response.member_id)
+        .join(Region, Region.id == Member.region_id)
+        .where(Response.comment != "", _submitted(consultation_id))
+        .order_by(Member.name)
+    )
+    return [
+        TextRow(row[0], row[1], row[2], _member(row, 3))
+        for rows in (answer_rows, general_rows)
+        for row in rows
+    ]

@@ -1,0 +1,361 @@
+"""The CSV report: results, responses and comments, streamed row by row.
+
+Each ``*_rows`` function yields plain rows (header first); :mod:`consult.results.csvsafe`
+neutralises and encodes them. The responses file reads answers through one streamed query, so
+memory stays flat in the number of responses.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from itertools import groupby
+from operator import itemgetter
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from consult.auth.models import User
+from consult.ballots.models import NO_OPINION, Answer, Response, ResponseStatus
+from consult.consultations.models import Consultation, ObserversMay, Question, QuestionKind
+from consult.core.templating import locale_code
+from consult.extensions import db
+from consult.members.models import Member, MemberKind, Region
+from consult.results import loaders
+from consult.results.csvsafe import Cell, csv_bytes
+from consult.results.services import ConsultationResults, QuestionResults
+
+Row = list[Cell]
+FILES = ("results", "responses", "comments")
+
+
+def filename(consultation: Consultation, name: str) -> str:
+    return f"{consultation.slug}-{name}.csv"
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else ""
+
+
+def _iso(moment: datetime | None) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
+
+
+def _label(obj: Any, field: str) -> str:
+    return str(obj.localized(field, locale_code()))
+
+
+# Results ---------------------------------------------------------------------------------
+
+RESULTS_HEADER = [
+    "question",
+    "option",
+    "first_preferences",
+    "borda_points",
+    "pairwise_wins",
+    "irv_eliminated_in_round",
+    "selections",
+    "responses",
+    "question_number",
+    "kind",
+    "official_method",
+    "official_winner",
+    "tie",
+    "share",
+    "mean",
+    "median",
+]
+
+
+def results_rows(results: ConsultationResults) -> Iterator[Row]:
+    """One row per question and option (per scale point for Likert, one row for free text)."""
+    yield list(RESULTS_HEADER)
+    for q in results.questions:
+        question = q.question
+        prompt = _label(question, "prompt")
+        base: dict[str, Cell] = {
+            "question": prompt,
+            "question_number": q.number,
+            "kind": question.kind.value,
+            "responses": q.respondents,
+        }
+        winners = set(q.official.winners) if q.official else set()
+        tied = _tied_options(q)
+        if q.ranking is not None:
+            r = q.ranking
+            eliminated = {o: rnd.number for rnd in r.irv.rounds for o in rnd.eliminated}
+            for option in question.options:
+                yield _row(
+                    base,
+                    option=_label(option, "label"),
+                    first_preferences=r.first.counts[option.id],
+                    share=round(r.first.shares[option.id], 4),
+                    borda_points=r.borda.points[option.id],
+                    pairwise_wins=r.pairwise.wins[option.id],
+                    irv_eliminated_in_round=eliminated.get(option.id),
+                    official_method=question.official_method.value,
+                    official_winner=_yes(option.id in winners),
+                    tie=_yes(option.id in tied),
+                )
+        elif q.selections is not None:
+            s = q.selections
+            for option in question.options:
+                yield _row(
+                    base,
+                    option=_label(option, "label"),
+                    selections=s.counts[option.id],
+                    share=round(s.shares[option.id], 4),
+                    official_method="selections",
+                    official_winner=_yes(option.id in winners),
+                    tie=_yes(option.id in tied),
+                )
+        elif q.likert is not None:
+            likert = q.likert
+            for value in range(1, likert.points + 1):
+                label = question.scale_label(value, locale_code()) if question.scale else ""
+                yield _row(
+                    base,
+                    option=f"{value} {label}".strip(),
+                    selections=likert.distribution[value],
+                    mean=likert.mean,
+                    median=likert.median,
+                )
+            yield _row(base, option=_("No opinion"), selections=likert.no_opinion)
+        else:
+            yield _row(base)
+
+
+def _tied_options(q: QuestionResults) -> set[int]:
+    """Options in a tie that the report must show: tied winners, options tied for an IRV
+    elimination, and choose-N options tied at the last place to fill."""
+    tied: set[int] = set()
+    if q.official is not None and q.official.tie:
+        tied |= set(q.official.winners)
+    if q.ranking is not None:
+        for rnd in q.ranking.irv.rounds:
+            if rnd.tie is not None:
+                tied |= set(rnd.tie.tied)
+    if q.selections is not None and q.selections.tie_at_cutoff and q.selections.top:
+        cutoff = min(q.selections.counts[o] for o in q.selections.top)
+        tied |= {o for o in q.selections.top if q.selections.counts[o] == cutoff}
+    return tied
+
+
+def _row(base: dict[str, Cell], **values: Cell) -> Row:
+    merged = {**base, **values}
+    return [merged.get(column) for column in RESULTS_HEADER]
+
+
+# Responses -------------------------------------------------------------------------------
+
+
+def _response_columns(questions: list[Question]) -> tuple[Row, list[tuple[str, int, int | None]]]:
+    """The header and, for each answer column, what fills it: (what, question, option)."""
+    header: Row = [
+        "member_code",
+        "member_name",
+        "kind",
+        "region",
+        "status",
+        "counted",
+        "revision",
+        "submitted_at_utc",
+        "submitted_by",
+        "receipt",
+    ]
+    columns: list[tuple[str, int, int | None]] = []
+    for number, q in enumerate(questions, start=1):
+        if q.kind in (QuestionKind.RANKING, QuestionKind.CHOOSE):
+            word = _("rank") if q.kind is QuestionKind.RANKING else _("selected")
+            for option in q.options:
+                header.append(f"Q{number} {word}: {_label(option, 'label')}")
+                columns.append(
+                    ("rank" if q.kind is QuestionKind.RANKING else "selected", q.id, option.id)
+                )
+            if q.kind is QuestionKind.RANKING and q.allow_write_in:
+                header.append(f"Q{number} " + _("other suggestion"))
+                columns.append(("free", q.id, None))
+        elif q.kind is QuestionKind.SINGLE:
+            header.append(f"Q{number} " + _("choice"))
+            columns.append(("single", q.id, None))
+        elif q.kind is QuestionKind.LIKERT:
+            header.append(f"Q{number} " + _("value"))
+            columns.append(("value", q.id, None))
+        else:
+            header.append(f"Q{number} " + _("answer"))
+            columns.append(("free", q.id, None))
+    return header, columns
+
+
+def responses_rows(consultation: Consultation) -> Iterator[Row]:
+    """One row per member response (drafts included, marked), answers spread in columns."""
+    questions = list(consultation.questions)
+    header, columns = _response_columns(questions)
+    yield header
+    position = {key[1:]: i for i, key in enumerate(columns)}
+    labels = {o.id: _label(o, "label") for q in questions for o in q.options}
+    observers_vote = consultation.observers_may is ObserversMay.VOTE
+    submitter = sa.orm.aliased(User)
+    stmt = (
+        sa.select(
+            Response.id,
+            Member.code,
+            Member.name,
+            Member.translations,
+            Member.kind,
+            Region.name,
+            Response.status,
+            Response.revision,
+            Response.submitted_at,
+            submitter.name,
+            Response.receipt,
+            Answer.question_id,
+            Answer.option_id,
+            Answer.rank,
+            Answer.selected,
+            Answer.value,
+            Answer.text,
+        )
+        .join(Member, Member.id == Response.member_id)
+        .join(Region, Region.id == Member.region_id)
+        .outerjoin(submitter, submitter.id == Response.submitted_by_id)
+        .outerjoin(Answer, Answer.response_id == Response.id)
+        .where(Response.consultation_id == consultation.id)
+        .order_by(Member.code, Response.id)
+        .execution_options(yield_per=5000)
+    )
+    locale = locale_code()
+    width = len(columns)
+    for _id, group in groupby(db.session.execute(stmt), key=itemgetter(0)):
+        first = None
+        cells: Row = [None] * width
+        for row in group:
+            first = first or row
+            question_id, option_id, rank, selected, value, text = row[11:17]
+            if question_id is None:
+                continue
+            if rank is not None and (question_id, option_id) in position:
+                cells[position[question_id, option_id]] = rank
+            elif selected and (question_id, option_id) in position:
+                cells[position[question_id, option_id]] = 1
+            elif selected and (question_id, None) in position:
+                cells[position[question_id, None]] = labels.get(option_id or 0, "")
+            elif option_id is None and (question_id, None) in position:
+                if value is not None:
+                    cells[position[question_id, None]] = (
+                        _("No opinion") if value == NO_OPINION else value
+                    )
+                elif text:
+                    cells[position[question_id, None]] = text
+        assert first is not None  # noqa: S101 - groupby never yields an empty group
+        kind = MemberKind(first[4])
+        status = ResponseStatus(first[6])
+        name = ((first[3] or {}).get(locale) or {}).get("name") or first[2]
+        yield [
+            first[1],
+            name,
+            kind.value,
+            first[5],
+            status.value,
+            _yes(
+                status is ResponseStatus.SUBMITTED
+                and (kind is MemberKind.MEMBER_STATE or observers_vote)
+            )
+            or "no",
+            first[7] or None,
+            _iso(first[8]),
+            first[9] or "",
+            first[10] or "",
+            *cells,
+        ]
+
+
+# Comments --------------------------------------------------------------------------------
+
+COMMENTS_HEADER = [
+    "member_code",
+    "member_name",
+    "kind",
+    "region",
+    "question_number",
+    "question",
+    "option",
+    "text",
+]
+
+
+def comments_rows(consultation: Consultation) -> Iterator[Row]:
+    """One row per comment on an option and per general comment, with who wrote it."""
+    yield list(COMMENTS_HEADER)
+    locale = locale_code()
+    questions = {q.id: (n, q) for n, q in enumerate(consultation.questions, start=1)}
+    labels = {o.id: _label(o, "label") for q in consultation.questions for o in q.options}
+    for row in loaders.texts(consultation.id):
+        if row.question_id is not None and row.option_id is None:
+            continue  # write-ins and free-text answers are in the responses file
+        number, question = questions.get(row.question_id or 0, (None, None))
+        yield [
+            row.member.code,
+            row.member.localized_name(locale),
+            row.member.kind.value,
+            row.member.region,
+            number,
+            _label(question, "prompt") if question is not None else _("General comment"),
+            labels.get(row.option_id or 0, ""),
+            row.text,
+        ]
+
+
+# Files -----------------------------------------------------------------------------------
+
+
+def csv_file(
+    name: str, consultation: Consultation, results: ConsultationResults | None
+) -> Iterator[bytes]:
+    """The encoded CSV ``name`` (one of :data:`FILES`)."""
+    if name == "results":
+        assert results is not None  # noqa: S101 - the caller computes the results
+        return csv_bytes(results_rows(results))
+    if name == "responses":
+        return csv_bytes(responses_rows(consultation))
+    return csv_bytes(comments_rows(consultation))
+
+
+class _Pipe:
+    """A write-only file whose content is taken away chunk by chunk (for a streamed zip)."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.offset = 0
+
+    def write(self, data: bytes) -> int:
+        self.chunks.append(bytes(data))
+        self.offset += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.offset
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data = b"".join(self.chunks)
+        self.chunks.clear()
+        return data
+
+
+def zip_stream(files: Iterable[tuple[str, Iterable[bytes]]]) -> Iterator[bytes]:
+    """A zip archive of ``(name, chunks)`` entries, produced as it is sent."""
+    pipe = _Pipe()
+    with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[arg-type]
+        for name, chunks in files:
+            with archive.open(name, "w") as entry:
+                for chunk in chunks:
+                    entry.write(chunk)
+                    if pipe.offset and len(pipe.chunks) > 16:
+                        yield pipe.take()
+            yield pipe.take()
+    yield pipe.take()

@@ -1,0 +1,230 @@
+"""The results of a consultation: participation, tallies, write-ins and comments.
+
+One entry point, :func:`consultation_results`, feeds the results page, the published view and
+the CSV report alike, so that what the Council reads and what the Administration downloads
+come from the same computation.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from consult import tally
+from consult.ballots.models import ResponseStatus
+from consult.consultations.models import Consultation, Question, QuestionKind, TallyMethod
+from consult.core import audit
+from consult.core.database import write_transaction
+from consult.extensions import db
+from consult.members.models import MemberKind
+from consult.results import loaders
+from consult.results.loaders import MemberInfo, ParticipationRow, TextRow
+from consult.results.writeins import WriteIn, WriteInGroup, group_write_ins
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Participation of one group of invited members (a kind, a region, or all of them)."""
+
+    key: str
+    invited: int = 0
+    submitted: int = 0
+    drafts: int = 0
+
+    @property
+    def not_started(self) -> int:
+        return self.invited - self.submitted - self.drafts
+
+    @property
+    def rate(self) -> float:
+        return self.submitted / self.invited if self.invited else 0.0
+
+
+@dataclass(frozen=True)
+class Participation:
+    total: Breakdown
+    by_kind: tuple[Breakdown, ...]
+    by_region: tuple[Breakdown, ...]
+    #: Invited members that have not submitted (a draft only, or nothing), by region and name.
+    missing: tuple[ParticipationRow, ...]
+
+
+@dataclass(frozen=True)
+class Official:
+    """The result by the question's official method; ``winners`` has several entries on a tie."""
+
+    method: str
+    winners: tuple[int, ...]
+
+    @property
+    def tie(self) -> bool:
+        return len(self.winners) > 1
+
+
+@dataclass(frozen=True)
+class QuestionResults:
+    question: Question
+    number: int
+    ranking: tally.RankingTally | None = None
+    selections: tally.Selections | None = None
+    likert: tally.Likert | None = None
+    #: Observers' Likert answers, shown apart when observers do not vote.
+    likert_observers: tally.Likert | None = None
+    official: Official | None = None
+    write_ins: tuple[WriteInGroup, ...] = ()
+    comments: tuple[TextRow, ...] = ()
+    answers: tuple[TextRow, ...] = ()
+
+    @property
+    def respondents(self) -> int:
+        """How many counted ballots answered the question."""
+        if self.ranking is not None:
+            return self.ranking.ballots
+        if self.selections is not None:
+            return self.selections.respondents
+        if self.likert is not None:
+            return self.likert.answers + self.likert.no_opinion
+        return len(self.answers)
+
+    def comments_on(self, option_id: int) -> list[TextRow]:
+        return [c for c in self.comments if c.option_id == option_id]
+
+
+@dataclass(frozen=True)
+class ConsultationResults:
+    consultation: Consultation
+    participation: Participation
+    questions: tuple[QuestionResults, ...]
+    general_comments: tuple[TextRow, ...]
+    members: dict[int, MemberInfo] = field(default_factory=dict)
+
+    @property
+    def observer_comments(self) -> int:
+        rows = [*self.general_comments]
+        for q in self.questions:
+            rows += [*q.comments, *q.answers]
+        return sum(1 for r in rows if r.member.is_observer)
+
+
+def summarise_participation(rows: Iterable[ParticipationRow]) -> Participation:
+    """Counts of invited, submitted and draft-only members, overall, by kind and by region."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    missing: list[ParticipationRow] = []
+    for row in rows:
+        state = row.status.value if row.status else "none"
+        counts["all", "", state] += 1
+        counts["kind", row.member.kind.value, state] += 1
+        counts["region", row.member.region, state] += 1
+        if row.status is not ResponseStatus.SUBMITTED:
+            missing.append(row)
+
+    def breakdown(group: str, key: str) -> Breakdown:
+        submitted = counts[group, key, ResponseStatus.SUBMITTED.value]
+        drafts = counts[group, key, ResponseStatus.DRAFT.value]
+        return Breakdown(key, submitted + drafts + counts[group, key, "none"], submitted, drafts)
+
+    regions = sorted({key for group, key, _ in counts if group == "region"})
+    return Participation(
+        total=breakdown("all", ""),
+        by_kind=tuple(breakdown("kind", kind.value) for kind in MemberKind),
+        by_region=tuple(breakdown("region", region) for region in regions),
+        missing=tuple(missing),
+    )
+
+
+def official_result(result: tally.RankingTally, method: TallyMethod) -> Official:
+    """The winner(s) by ``method``: instant-runoff breaks ties by its stated rule, so it names
+    one winner; Schulze and Borda report every option tied at the top."""
+    if method is TallyMethod.IRV:
+        winner = result.irv.winner
+        return Official(method.value, () if winner is None else (winner,))
+    if method is TallyMethod.SCHULZE:
+        return Official(method.value, tuple(result.schulze.winners))
+    return Official(method.value, tuple(result.borda.winners))
+
+
+def consultation_results(consultation: Consultation) -> ConsultationResults:
+    """Everything the results page shows, in a fixed number of queries."""
+    participation = summarise_participation(loaders.participation(consultation.id))
+    selections = loaders.selections(consultation)
+    likerts = loaders.likert_counts(consultation)
+    texts = loaders.texts(consultation.id)
+    members = {row.member.id: row.member for row in texts}
+    by_question: dict[int | None, list[TextRow]] = {}
+    for row in texts:
+        by_question.setdefault(row.question_id, []).append(row)
+
+    questions = []
+    for number, question in enumerate(consultation.questions, start=1):
+        rows = by_question.get(question.id, [])
+        comments = tuple(r for r in rows if r.option_id is not None)
+        free = [r for r in rows if r.option_id is None]
+        option_ids = [o.id for o in question.options]
+        if question.kind is QuestionKind.RANKING:
+            profile = tally.Profile.from_ballots(
+                option_ids, loaders.rankings(consultation, question.id)
+            )
+            result = tally.tally_ranking(profile)
+            groups = group_write_ins(WriteIn(r.text, r.member.id) for r in free)
+            questions.append(
+                QuestionResults(
+                    question,
+                    number,
+                    ranking=result,
+                    official=official_result(result, question.official_method),
+                    write_ins=tuple(groups),
+                    comments=comments,
+                )
+            )
+        elif question.kind in (QuestionKind.CHOOSE, QuestionKind.SINGLE):
+            n = (question.max_choices or 1) if question.kind is QuestionKind.CHOOSE else 1
+            chosen = tally.selections(option_ids, selections.get(question.id, []), n=n)
+            questions.append(
+                QuestionResults(
+                    question,
+                    number,
+                    selections=chosen,
+                    official=Official("selections", tuple(chosen.top)),
+                    comments=comments,
+                )
+            )
+        elif question.kind is QuestionKind.LIKERT:
+            points = len(question.scale) or 5
+            questions.append(
+                QuestionResults(
+                    question,
+                    number,
+                    likert=_likert(points, likerts.get((question.id, False))),
+                    likert_observers=_likert(points, likerts.get((question.id, True)))
+                    if (question.id, True) in likerts
+                    else None,
+                )
+            )
+        else:
+            questions.append(QuestionResults(question, number, answers=tuple(free)))
+    return ConsultationResults(
+        consultation,
+        participation,
+        tuple(questions),
+        tuple(by_question.get(None, [])),
+        members,
+    )
+
+
+def _likert(points: int, counts: loaders.LikertCounts | None) -> tally.Likert:
+    counts = counts or loaders.LikertCounts()
+    values = (v for v, n in counts.values.items() for _ in range(n))
+    return tally.likert(points, values, no_opinion=counts.no_opinion)
+
+
+def record_export(consultation: Consultation, actor_id: int | None, name: str) -> None:
+    """Log a download of the report in the audit trail (CSV-3)."""
+    with write_transaction(db.session) as session:
+        audit.record(
+            session,
+            "results_exported",
+            actor_id=actor_id,
+            consultation_id=consultation.id,
+            file=name,
+        )
