@@ -221,13 +221,16 @@ def main() -> None:
             db_path = Path(tmp) / "bench.sqlite"
             seed(db_path, answers)
             env = dict(os.environ, CONSULT_INSTANCE_DIR=tmp)
-            out = subprocess.run(
+            run = subprocess.run(
                 [sys.executable, __file__, "--measure", str(db_path)],
-                check=True,
+                check=False,
                 capture_output=True,
                 text=True,
                 env=env,
-            ).stdout
+            )
+            if run.returncode:
+                sys.exit(run.stderr)
+            out = run.stdout
             m = json.loads(out.strip().splitlines()[-1])
             print(
                 f"{answers:>10,} {m['ours_s']:>7.2f}s {m['bare_s']:>7.2f}s "

@@ -175,6 +175,11 @@ def likert_counts(consultation: Consultation) -> dict[tuple[int, bool], LikertCo
 def texts(consultation_id: int) -> list[TextRow]:
     """Every comment, write-in and free-text answer, then every general comment, of submitted
     responses, with who wrote it (observers included)."""
+    return list(iter_texts(consultation_id))
+
+
+def iter_texts(consultation_id: int) -> Iterator[TextRow]:
+    """:func:`texts`, read as it is consumed (two queries, streamed)."""
     answer_rows = db.session.execute(
         sa.select(Answer.question_id, Answer.option_id, Answer.text, *_MEMBER_COLUMNS)
         .join(Response, Response.id == Answer.response_id)
@@ -182,16 +187,17 @@ def texts(consultation_id: int) -> list[TextRow]:
         .join(Region, Region.id == Member.region_id)
         .where(Answer.text.is_not(None), Answer.text != "", _submitted(consultation_id))
         .order_by(Answer.question_id, Answer.option_id, Member.name)
+        .execution_options(yield_per=5000)
     )
+    for row in answer_rows:
+        yield TextRow(row[0], row[1], row[2], _member(row, 3))
     general_rows = db.session.execute(
         sa.select(sa.null(), sa.null(), Response.comment, *_MEMBER_COLUMNS)
         .join(Member, Member.id == Response.member_id)
         .join(Region, Region.id == Member.region_id)
         .where(Response.comment != "", _submitted(consultation_id))
         .order_by(Member.name)
+        .execution_options(yield_per=5000)
     )
-    return [
-        TextRow(row[0], row[1], row[2], _member(row, 3))
-        for rows in (answer_rows, general_rows)
-        for row in rows
-    ]
+    for row in general_rows:
+        yield TextRow(row[0], row[1], row[2], _member(row, 3))

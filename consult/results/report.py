@@ -70,7 +70,14 @@ RESULTS_HEADER = [
 
 
 def results_rows(results: ConsultationResults) -> Iterator[Row]:
-    """One row per question and option (per scale point for Likert, one row for free text)."""
+    """One row per question and option (per scale point for Likert, one row for free text).
+
+    Computed at once (a few rows per option): a streamed response runs after the request's
+    database session is gone, so nothing may be read from the ORM objects by then."""
+    return iter(list(_results_rows(results)))
+
+
+def _results_rows(results: ConsultationResults) -> Iterator[Row]:
     yield list(RESULTS_HEADER)
     for q in results.questions:
         question = q.question
@@ -190,15 +197,38 @@ def _response_columns(questions: list[Question]) -> tuple[Row, list[tuple[str, i
 
 
 def responses_rows(consultation: Consultation) -> Iterator[Row]:
-    """One row per member response (drafts included, marked), answers spread in columns."""
+    """One row per member response (drafts included, marked), answers spread in columns.
+
+    Headers, labels and the locale are taken now; the rows are read while streaming, through
+    one query of plain tuples grouped by response."""
     questions = list(consultation.questions)
     header, columns = _response_columns(questions)
+    return _stream_responses(
+        consultation.id,
+        header,
+        {key[1:]: i for i, key in enumerate(columns)},
+        {o.id: _label(o, "label") for q in questions for o in q.options},
+        consultation.observers_may is ObserversMay.VOTE,
+        locale_code(),
+        _("No opinion"),
+    )
+
+
+def _stream_responses(
+    consultation_id: int,
+    header: Row,
+    position: dict[tuple[int, int | None], int],
+    labels: dict[int, str],
+    observers_vote: bool,
+    locale: str,
+    no_opinion: str,
+) -> Iterator[Row]:
+    """Two streamed queries in the same order, merged: responses with their member (one row
+    each), and their answers as bare integers and texts (many rows each)."""
     yield header
-    position = {key[1:]: i for i, key in enumerate(columns)}
-    labels = {o.id: _label(o, "label") for q in questions for o in q.options}
-    observers_vote = consultation.observers_may is ObserversMay.VOTE
     submitter = sa.orm.aliased(User)
-    stmt = (
+    order = (Member.code, Response.id)
+    responses = db.session.execute(
         sa.select(
             Response.id,
             Member.code,
@@ -211,6 +241,17 @@ def responses_rows(consultation: Consultation) -> Iterator[Row]:
             Response.submitted_at,
             submitter.name,
             Response.receipt,
+        )
+        .join(Member, Member.id == Response.member_id)
+        .join(Region, Region.id == Member.region_id)
+        .outerjoin(submitter, submitter.id == Response.submitted_by_id)
+        .where(Response.consultation_id == consultation_id)
+        .order_by(*order)
+        .execution_options(yield_per=2000)
+    )
+    answers = db.session.execute(
+        sa.select(
+            Answer.response_id,
             Answer.question_id,
             Answer.option_id,
             Answer.rank,
@@ -218,58 +259,63 @@ def responses_rows(consultation: Consultation) -> Iterator[Row]:
             Answer.value,
             Answer.text,
         )
+        .join(Response, Response.id == Answer.response_id)
         .join(Member, Member.id == Response.member_id)
-        .join(Region, Region.id == Member.region_id)
-        .outerjoin(submitter, submitter.id == Response.submitted_by_id)
-        .outerjoin(Answer, Answer.response_id == Response.id)
-        .where(Response.consultation_id == consultation.id)
-        .order_by(Member.code, Response.id)
-        .execution_options(yield_per=5000)
+        .where(Response.consultation_id == consultation_id)
+        .order_by(*order)
+        .execution_options(yield_per=10_000)
     )
-    locale = locale_code()
-    width = len(columns)
-    for _id, group in groupby(db.session.execute(stmt), key=itemgetter(0)):
-        first = None
+    by_answer = groupby(answers, key=itemgetter(0))
+    pending = next(by_answer, None)
+    width = len(position)
+    for response in responses:
         cells: Row = [None] * width
-        for row in group:
-            first = first or row
-            question_id, option_id, rank, selected, value, text = row[11:17]
-            if question_id is None:
-                continue
-            if rank is not None and (question_id, option_id) in position:
-                cells[position[question_id, option_id]] = rank
-            elif selected and (question_id, option_id) in position:
-                cells[position[question_id, option_id]] = 1
-            elif selected and (question_id, None) in position:
-                cells[position[question_id, None]] = labels.get(option_id or 0, "")
-            elif option_id is None and (question_id, None) in position:
-                if value is not None:
-                    cells[position[question_id, None]] = (
-                        _("No opinion") if value == NO_OPINION else value
-                    )
-                elif text:
-                    cells[position[question_id, None]] = text
-        assert first is not None  # noqa: S101 - groupby never yields an empty group
-        kind = MemberKind(first[4])
-        status = ResponseStatus(first[6])
-        name = ((first[3] or {}).get(locale) or {}).get("name") or first[2]
+        if pending is not None and pending[0] == response[0]:
+            _fill(cells, pending[1], position, labels, no_opinion)
+            pending = next(by_answer, None)
+        kind = MemberKind(response[4])
+        status = ResponseStatus(response[6])
+        name = ((response[3] or {}).get(locale) or {}).get("name") or response[2]
+        counted = status is ResponseStatus.SUBMITTED and (
+            kind is MemberKind.MEMBER_STATE or observers_vote
+        )
         yield [
-            first[1],
+            response[1],
             name,
             kind.value,
-            first[5],
+            response[5],
             status.value,
-            _yes(
-                status is ResponseStatus.SUBMITTED
-                and (kind is MemberKind.MEMBER_STATE or observers_vote)
-            )
-            or "no",
-            first[7] or None,
-            _iso(first[8]),
-            first[9] or "",
-            first[10] or "",
+            "yes" if counted else "no",
+            response[7] or None,
+            _iso(response[8]),
+            response[9] or "",
+            response[10] or "",
             *cells,
         ]
+
+
+def _fill(
+    cells: Row,
+    rows: Iterable[Any],
+    position: dict[tuple[int, int | None], int],
+    labels: dict[int, str],
+    no_opinion: str,
+) -> None:
+    """Put one response's answer rows into its answer columns."""
+    for _response, question_id, option_id, rank, selected, value, text in rows:
+        own = position.get((question_id, option_id))  # a ranked or a chosen option's column
+        shared = position.get((question_id, None))  # the question's single column
+        if rank is not None and own is not None:
+            cells[own] = rank
+        elif selected and own is not None:
+            cells[own] = 1
+        elif selected and shared is not None:
+            cells[shared] = labels.get(option_id, "")
+        elif option_id is None and shared is not None:
+            if value is not None:
+                cells[shared] = no_opinion if value == NO_OPINION else value
+            elif text:
+                cells[shared] = text
 
 
 # Comments --------------------------------------------------------------------------------
@@ -288,21 +334,32 @@ COMMENTS_HEADER = [
 
 def comments_rows(consultation: Consultation) -> Iterator[Row]:
     """One row per comment on an option and per general comment, with who wrote it."""
-    yield list(COMMENTS_HEADER)
-    locale = locale_code()
-    questions = {q.id: (n, q) for n, q in enumerate(consultation.questions, start=1)}
+    questions: dict[int | None, tuple[int | None, str]] = {
+        q.id: (n, _label(q, "prompt")) for n, q in enumerate(consultation.questions, start=1)
+    }
+    questions[None] = (None, _("General comment"))
     labels = {o.id: _label(o, "label") for q in consultation.questions for o in q.options}
-    for row in loaders.texts(consultation.id):
+    return _stream_comments(consultation.id, questions, labels, locale_code())
+
+
+def _stream_comments(
+    consultation_id: int,
+    questions: dict[int | None, tuple[int | None, str]],
+    labels: dict[int, str],
+    locale: str,
+) -> Iterator[Row]:
+    yield list(COMMENTS_HEADER)
+    for row in loaders.iter_texts(consultation_id):
         if row.question_id is not None and row.option_id is None:
             continue  # write-ins and free-text answers are in the responses file
-        number, question = questions.get(row.question_id or 0, (None, None))
+        number, prompt = questions.get(row.question_id, (None, ""))
         yield [
             row.member.code,
             row.member.localized_name(locale),
             row.member.kind.value,
             row.member.region,
             number,
-            _label(question, "prompt") if question is not None else _("General comment"),
+            prompt,
             labels.get(row.option_id or 0, ""),
             row.text,
         ]

@@ -94,10 +94,10 @@ def export_zip(slug: str):
     consultation = _consultation(slug)
     services.record_export(consultation, current_user.id, "zip")
     results = services.consultation_results(consultation)
-    files = (
+    files = [
         (report.filename(consultation, name), report.csv_file(name, consultation, results))
         for name in report.FILES
-    )
+    ]
     return _attachment(
         report.zip_stream(files), f"{consultation.slug}-report.zip", "application/zip"
     )
