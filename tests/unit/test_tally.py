@@ -239,6 +239,33 @@ def test_tie_rule_goes_back_round_by_round():
     assert irv.winner == A
 
 
+def test_tie_rule_looks_at_the_latest_round_first():
+    # Round 3: X and Y tie at 6. Round 2 had X 5, Y 6 (X goes); round 1 had X 5, Y 4 and
+    # would have sent Y. Eliminating X passes its ballots to Y, who wins.
+    X, Y, P, Q = B, C, D, E
+    p = profile(
+        [A, X, Y, P, Q],
+        (7, (A,)),
+        (5, (X, Y)),
+        (4, (Y,)),
+        (1, (P, X)),
+        (2, (P,)),
+        (2, (Q, Y)),
+    )
+    irv = instant_runoff(p)
+    assert [dict(r.counts) for r in irv.rounds] == [
+        {A: 7, X: 5, Y: 4, P: 3, Q: 2},
+        {A: 7, X: 5, Y: 6, P: 3},
+        {A: 7, X: 6, Y: 6},
+        {A: 7, Y: 11},
+    ]
+    assert irv.rounds[2].tie == TieBreak((X, Y), "previous_rounds", X)
+    assert irv.rounds[2].transfers == {A: 0, Y: 5}
+    assert irv.rounds[3].exhausted == 3
+    assert irv.winner == Y
+    assert irv.majority
+
+
 def test_tie_rule_borda_when_no_previous_round_separates():
     # Round 1: A and B tie at 1. Borda (4 options): A 8, B 7.5, so B goes.
     p = profile([A, B, C, D], (2, (D,)), (2, (C,)), (1, (A, C)), (1, (B,)))
