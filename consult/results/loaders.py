@@ -94,10 +94,17 @@ def counted(consultation: Consultation) -> sa.ColumnElement[bool]:
     return condition
 
 
-def participation(consultation_id: int) -> list[ParticipationRow]:
-    """Every invited member with the status of its response (None when not started)."""
-    rows = db.session.execute(
-        sa.select(*_MEMBER_COLUMNS, Response.status, Response.updated_at)
+@dataclass(frozen=True)
+class ParticipationCount:
+    kind: MemberKind
+    region: str
+    status: ResponseStatus | None
+    count: int
+
+
+def _invited_with_response(consultation_id: int, *columns: Any) -> sa.Select[Any]:
+    return (
+        sa.select(*columns)
         .select_from(invitation)
         .join(Member, Member.id == invitation.c.member_id)
         .join(Region, Region.id == Member.region_id)
@@ -106,6 +113,29 @@ def participation(consultation_id: int) -> list[ParticipationRow]:
             sa.and_(Response.member_id == Member.id, Response.consultation_id == consultation_id),
         )
         .where(invitation.c.consultation_id == consultation_id)
+    )
+
+
+def participation_counts(consultation_id: int) -> list[ParticipationCount]:
+    """Invited members counted in SQL by kind, region and response status (None: no response)."""
+    rows = db.session.execute(
+        _invited_with_response(
+            consultation_id, Member.kind, Region.name, Response.status, sa.func.count()
+        ).group_by(Member.kind, Region.name, Response.status)
+    )
+    return [
+        ParticipationCount(MemberKind(kind), region, ResponseStatus(status) if status else None, n)
+        for kind, region, status, n in rows
+    ]
+
+
+def not_submitted(consultation_id: int) -> list[ParticipationRow]:
+    """Invited members without a submitted response (a draft only, or nothing), by region."""
+    rows = db.session.execute(
+        _invited_with_response(
+            consultation_id, *_MEMBER_COLUMNS, Response.status, Response.updated_at
+        )
+        .where(sa.or_(Response.id.is_(None), Response.status != ResponseStatus.SUBMITTED))
         .order_by(Region.name, Member.name)
     )
     return [
@@ -115,17 +145,29 @@ def participation(consultation_id: int) -> list[ParticipationRow]:
 
 
 def rankings(consultation: Consultation, question_id: int) -> Iterator[tuple[int, ...]]:
-    """Each counted ballot's ranking of one question, best first (empty ones never appear)."""
-    rows = db.session.execute(
+    """Each counted ballot's ranking of one question, best first (empty ones never appear).
+
+    Read through the Core connection (no ORM row processing): this is the widest read of the
+    results page, one row per ranked option of every ballot."""
+    stmt = (
         sa.select(Answer.response_id, Answer.option_id)
         .join(Response, Response.id == Answer.response_id)
         .join(Member, Member.id == Response.member_id)
         .where(Answer.question_id == question_id, Answer.rank.is_not(None), counted(consultation))
         .order_by(Answer.response_id, Answer.rank)
-        .execution_options(yield_per=10_000)
     )
-    for _response, group in groupby(rows, key=itemgetter(0)):
-        yield tuple(option_id for _, option_id in group)
+    result = db.session.connection().execute(stmt.execution_options(yield_per=20_000))
+    current = None
+    ranking: list[int] = []
+    for response_id, option_id in result:
+        if response_id != current:
+            if ranking:
+                yield tuple(ranking)
+            current, ranking = response_id, [option_id]
+        else:
+            ranking.append(option_id)
+    if ranking:
+        yield tuple(ranking)
 
 
 def selections(consultation: Consultation) -> dict[int, list[tuple[int, ...]]]:

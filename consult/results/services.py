@@ -107,24 +107,23 @@ class ConsultationResults:
         return sum(1 for r in rows if r.member.is_observer)
 
 
-def summarise_participation(rows: Iterable[ParticipationRow]) -> Participation:
-    """Counts of invited, submitted and draft-only members, overall, by kind and by region."""
-    counts: Counter[tuple[str, str, str]] = Counter()
-    missing: list[ParticipationRow] = []
-    for row in rows:
-        state = row.status.value if row.status else "none"
-        counts["all", "", state] += 1
-        counts["kind", row.member.kind.value, state] += 1
-        counts["region", row.member.region, state] += 1
-        if row.status is not ResponseStatus.SUBMITTED:
-            missing.append(row)
+def summarise_participation(
+    counts: Iterable[loaders.ParticipationCount], missing: Iterable[ParticipationRow]
+) -> Participation:
+    """Invited, submitted and draft-only members, overall, by kind and by region."""
+    tally_: Counter[tuple[str, str, str]] = Counter()
+    for c in counts:
+        state = c.status.value if c.status else "none"
+        tally_["all", "", state] += c.count
+        tally_["kind", c.kind.value, state] += c.count
+        tally_["region", c.region, state] += c.count
 
     def breakdown(group: str, key: str) -> Breakdown:
-        submitted = counts[group, key, ResponseStatus.SUBMITTED.value]
-        drafts = counts[group, key, ResponseStatus.DRAFT.value]
-        return Breakdown(key, submitted + drafts + counts[group, key, "none"], submitted, drafts)
+        submitted = tally_[group, key, ResponseStatus.SUBMITTED.value]
+        drafts = tally_[group, key, ResponseStatus.DRAFT.value]
+        return Breakdown(key, submitted + drafts + tally_[group, key, "none"], submitted, drafts)
 
-    regions = sorted({key for group, key, _ in counts if group == "region"})
+    regions = sorted({key for group, key, _ in tally_ if group == "region"})
     return Participation(
         total=breakdown("all", ""),
         by_kind=tuple(breakdown("kind", kind.value) for kind in MemberKind),
@@ -146,7 +145,9 @@ def official_result(result: tally.RankingTally, method: TallyMethod) -> Official
 
 def consultation_results(consultation: Consultation) -> ConsultationResults:
     """Everything the results page shows, in a fixed number of queries."""
-    participation = summarise_participation(loaders.participation(consultation.id))
+    participation = summarise_participation(
+        loaders.participation_counts(consultation.id), loaders.not_submitted(consultation.id)
+    )
     selections = loaders.selections(consultation)
     likerts = loaders.likert_counts(consultation)
     texts = loaders.texts(consultation.id)
