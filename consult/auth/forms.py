@@ -1,9 +1,12 @@
-"""Sign-in form."""
+"""Sign-in, password and account forms."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+
+#: Enough to catch typing mistakes; the invitation message proves the address works.
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s.]+$"
 
 
 class LoginForm(FlaskForm):
@@ -11,3 +14,65 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     next = HiddenField()
     submit = SubmitField(_l("Sign in"))
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(),
+            Length(
+                min=10, max=200, message=_l("The password needs between 10 and 200 characters.")
+            ),
+        ],
+        description=_l("At least 10 characters. A few unrelated words make a good password."),
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[
+            DataRequired(),
+            EqualTo("password", message=_l("The two passwords are not the same.")),
+        ],
+    )
+    submit = SubmitField(_l("Save the password and sign in"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[
+            DataRequired(message=_l("Enter your e-mail address.")),
+            Length(max=254),
+            Regexp(EMAIL, message=_l("Enter an e-mail address such as name@example.org.")),
+        ],
+    )
+    submit = SubmitField(_l("Send me a link"))
+
+
+LOCALE_CHOICES = [("en", "English"), ("fr", "Français"), ("es", "Español")]
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[
+            DataRequired(message=_l("Enter the e-mail address.")),
+            Length(max=254),
+            Regexp(EMAIL, message=_l("Enter an e-mail address such as name@example.org.")),
+        ],
+    )
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(message=_l("Enter the name.")), Length(max=200)],
+    )
+    locale = SelectField(_l("Language of messages"), choices=LOCALE_CHOICES, default="en")
+    submit = SubmitField(_l("Send the invitation"))
+
+
+class AccountForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(message=_l("Enter the name.")), Length(max=200)],
+    )
+    locale = SelectField(_l("Language of messages"), choices=LOCALE_CHOICES, default="en")
+    submit = SubmitField(_l("Save"))

@@ -5,11 +5,13 @@ from __future__ import annotations
 import hmac
 import time
 
-from flask import Flask, redirect, request, session, url_for
+from flask import Flask, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
+from flask_login.utils import login_url
 
 from consult.auth.models import User
+from consult.core.errors import error_page
 from consult.extensions import db, login_manager
 
 IDLE_SECONDS = 2 * 3600
@@ -27,6 +29,26 @@ def load_user(session_id: str) -> User | None:
     if not hmac.compare_digest(user.session_nonce, nonce):
         return None
     return user
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Sign in first. A session that was ended meanwhile (deactivated, moved to another member,
+    password changed) is forgotten; a form it posts is refused with 403 and nothing saved."""
+    ended = session.get("_user_id") is not None
+    if ended:
+        locale = session.get("locale")
+        session.clear()
+        if locale:
+            session["locale"] = locale
+        if request.method not in ("GET", "HEAD"):
+            return error_page(
+                403, str(_l("Your session has ended, so nothing was saved. Please sign in again."))
+            )
+        flash(_l("Your session has ended. Please sign in again."), "info")
+    else:
+        flash(login_manager.login_message, "info")
+    return redirect(login_url("auth.login", next_url=request.url))
 
 
 def init_login(app: Flask) -> None:

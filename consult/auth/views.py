@@ -1,4 +1,4 @@
-"""Sign-in, sign-out and language choice."""
+"""Sign-in, sign-out, language choice, and choosing a password from an invitation or reset link."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
-from consult.auth import services
-from consult.auth.forms import LoginForm
+from consult.auth import passwords, services
+from consult.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
+from consult.auth.models import TokenPurpose
 from consult.auth.permissions import is_safe_next
 from consult.core.errors import CSRF_RECOVERY
 from consult.extensions import limiter
@@ -64,15 +65,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
-            chosen_locale = session.get("locale")
-            session.clear()  # no pre-login key survives (session fixation)
-            login_user(user)
-            now = int(time.time())
-            session["signed_in_at"] = now
-            session["seen_at"] = now
-            session.permanent = True
-            if user.locale is None and chosen_locale:
-                services.set_locale(user, chosen_locale)
+            _start_session(user)  # no pre-login key survives (session fixation)
             services.record_sign_in(user)
             return redirect(_target(form.next.data))
         services.record_sign_in_failure(form.email.data or "")
@@ -117,3 +110,83 @@ def language():
         if current_user.is_authenticated:
             services.set_locale(current_user._get_current_object(), chosen)
     return redirect(_target(request.form.get("next")))
+
+
+def _start_session(user) -> None:
+    """Sign ``user`` in on a fresh session (no pre-login key survives)."""
+    chosen_locale = session.get("locale")
+    session.clear()
+    login_user(user)
+    now = int(time.time())
+    session["signed_in_at"] = now
+    session["seen_at"] = now
+    session.permanent = True
+    if user.locale is None and chosen_locale:
+        services.set_locale(user, chosen_locale)
+
+
+def _private(response):
+    """Pages reached through a secret link are never stored by the browser or a proxy."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _choose_password(raw: str, purpose: TokenPurpose, template: str):
+    if passwords.check_token(raw, purpose) is None:
+        return _private(
+            current_app.make_response(
+                (render_template("auth/link_invalid.html", purpose=purpose.value), 400)
+            )
+        )
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = passwords.use_token(raw, purpose, form.password.data or "")
+        except passwords.InvalidLink:
+            return _private(
+                current_app.make_response(
+                    (render_template("auth/link_invalid.html", purpose=purpose.value), 400)
+                )
+            )
+        _start_session(user)
+        services.record_sign_in(user)
+        flash(_("Your password is saved and you are signed in."), "success")
+        return redirect(url_for("main.home"))
+    status = 400 if request.method == "POST" else 200
+    return _private(current_app.make_response((render_template(template, form=form), status)))
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """Choose a password from an invitation link and land signed in."""
+    return _choose_password(token, TokenPurpose.INVITATION, "auth/accept_invitation.html")
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password from a reset link; every other session ends."""
+    return _choose_password(token, TokenPurpose.PASSWORD_RESET, "auth/reset_password.html")
+
+
+def _reset_account_key() -> str:
+    return "reset:" + request.form.get("email", "").strip().lower()[:254]
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["RESET_LIMIT_ACCOUNT"],
+    key_func=_reset_account_key,
+    methods=["POST"],
+    scope="reset-account",
+)
+@limiter.limit(
+    lambda: current_app.config["RESET_LIMIT_ADDRESS"], methods=["POST"], scope="reset-address"
+)
+def forgot_password():
+    """Ask for a reset link; the answer is the same whether or not the address is known."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        passwords.request_reset(form.email.data or "")
+        return render_template("auth/reset_sent.html")
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/forgot_password.html", form=form), status

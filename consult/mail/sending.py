@@ -36,10 +36,10 @@ def build_email(
     message["Subject"] = subject
     message["Date"] = format_datetime(clock.now())
     message["Message-ID"] = make_msgid(domain=sender_address.rpartition("@")[2] or "localhost")
-    message["Content-Language"] = locale
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    message["Content-Language"] = locale  # after the parts exist, so it stays on the whole
     return message
 
 

@@ -9,7 +9,17 @@ import pytest
 from tests.conftest import csrf_token
 from tests.factories import AdminFactory, MemberFactory, UserFactory, build_consultation
 
-PUBLIC = {"auth.login", "auth.language", "auth.logout", "static"}
+PUBLIC = {
+    "auth.login",
+    "auth.language",
+    "auth.logout",
+    "static",
+    # reached from an e-mail by someone not signed in (tests/integration/test_invitations.py,
+    # test_password_reset.py)
+    "auth.accept_invitation",
+    "auth.reset_password",
+    "auth.forgot_password",
+}
 
 
 def concrete(rule) -> str:

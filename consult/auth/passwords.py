@@ -1,0 +1,67 @@
+"""Choosing a password from an invitation or a reset link, and asking for a reset link."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app
+
+from consult.auth import tokens
+from consult.auth.models import AccountToken, TokenPurpose, User
+from consult.core import audit, clock
+from consult.core.database import write_transaction
+from consult.extensions import db
+from consult.mail.links import external_url
+from consult.mail.models import MailKind
+from consult.mail.outbox import enqueue
+from consult.mail.render import render_message
+
+MIN_LENGTH = 10
+MAX_LENGTH = 200
+
+
+class InvalidLink(ValueError):
+    """The link is unknown, used, expired, revoked, or its account cannot sign in."""
+
+
+def check_token(raw: str, purpose: TokenPurpose) -> AccountToken | None:
+    """The token if it is usable now (read only, for showing the form)."""
+    return tokens.find_valid(db.session, raw, purpose)
+
+
+def use_token(raw: str, purpose: TokenPurpose, password: str) -> User:
+    """Set the password through the link: the link and every other one of the account stop
+    working, and every other session of the account ends."""
+    with write_transaction(db.session) as session:
+        token = tokens.find_valid(session, raw, purpose)
+        if token is None:
+            raise InvalidLink(purpose.value)
+        user = token.user
+        user.set_password(password)  # also renews the session nonce
+        token.used_at = clock.now()
+        tokens.revoke(session, user.id)
+        action = "invitation_accepted" if purpose is TokenPurpose.INVITATION else "password_reset"
+        audit.record(session, action, actor_id=user.id, member_id=user.member_id)
+    return user
+
+
+def request_reset(email: str) -> None:
+    """Send a reset link if an active account has this address; nothing tells which."""
+    email = email.strip().lower()[:254]
+    with write_transaction(db.session) as session:
+        user = session.scalar(sa.select(User).where(User.email == email))
+        if user is None or not user.is_active:
+            audit.record(session, "password_reset_refused", email=email)
+            return
+        lifetime = current_app.config["RESET_LIFETIME"]
+        raw, token = tokens.issue(session, user, TokenPurpose.PASSWORD_RESET, lifetime)
+        message = render_message(
+            "password_reset",
+            user.locale,
+            user=user,
+            link=external_url("auth.reset_password", token=raw),
+            expires_at=token.expires_at,
+        )
+        enqueue(session, user, MailKind.PASSWORD_RESET, message, secret=True)
+        audit.record(
+            session, "password_reset_requested", actor_id=user.id, member_id=user.member_id
+        )
