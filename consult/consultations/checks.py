@@ -52,6 +52,7 @@ class Issue(enum.StrEnum):
     SCALE_SIZE = "scale_size"
     TEXT_LIMIT_RANGE = "text_limit_range"
     NO_QUESTIONS = "no_questions"
+    NO_INVITEES = "no_invitees"
     POSITION_NOT_A_NUMBER = "position_not_a_number"
     POSITION_OUT_OF_RANGE = "position_out_of_range"
     POSITION_DUPLICATE = "position_duplicate"
@@ -176,11 +177,14 @@ def check_bounds(low: int | None, high: int | None, options: int) -> list[Proble
     return problems
 
 
-def check_ready(questions: Sequence[QuestionShape]) -> list[Problem]:
-    """Problems that prevent opening: no question, or a question not complete."""
-    if not questions:
-        return [Problem("questions", Issue.NO_QUESTIONS)]
+def check_ready(questions: Sequence[QuestionShape], invited: int) -> list[Problem]:
+    """Problems that prevent opening: nobody invited, no question, or a question not
+    complete."""
     problems: list[Problem] = []
+    if invited < 1:
+        problems.append(Problem("invitations", Issue.NO_INVITEES))
+    if not questions:
+        return [*problems, Problem("questions", Issue.NO_QUESTIONS)]
     for number, q in enumerate(questions, start=1):
         problems += [
             Problem(f"questions.{number}.{p.field}", p.issue, {**p.params, "question": number})

@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-import yaml
 
 from consult.auth.models import Role, User
 from consult.auth.services import create_user
 from consult.ballots import services as ballots
 from consult.ballots.rules import comment_field, rank_field
+from consult.consultations.importing import import_documents, read_text
 from consult.consultations.models import Consultation
-from consult.consultations.services import create_consultation
 from consult.core import clock
 from consult.extensions import db
 from consult.members.models import Member
@@ -37,13 +36,20 @@ def load_demo() -> Iterator[str]:
     created, _updated = import_members((HERE / "members.csv").read_text(encoding="utf-8"))
     yield f"members: {created} created"
     yield from _accounts()
-    data = yaml.safe_load((HERE / "consultations.yaml").read_text(encoding="utf-8"))
     now = clock.now()
-    for item in data["consultations"]:
-        if db.session.scalar(sa.select(Consultation.id).where(Consultation.slug == item["slug"])):
+    # The same path as `consult consultations import`, with the demo's relative times and
+    # answers as extensions of the format.
+    docs = read_text(
+        (HERE / "consultations.yaml").read_text(encoding="utf-8"),
+        now=now,
+        extra_keys={"answers"},
+    )
+    existing = set(db.session.scalars(sa.select(Consultation.slug)))
+    for doc in docs:
+        if doc.slug in existing:
             continue
-        consultation = create_consultation(item, now)
-        answered = sum(_answer(consultation.slug, a, now) for a in item.get("answers", []))
+        (consultation,) = import_documents([doc])
+        answered = sum(_answer(consultation.slug, a, now) for a in doc.extra.get("answers", []))
         yield f"consultation {consultation.slug}: created, {answered} demo answers"
 
 

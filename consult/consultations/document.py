@@ -1,0 +1,718 @@
+"""Consultations written as YAML: reading with line-precise errors, and writing (pure).
+
+A file holds one consultation (a mapping with ``slug``) or several (``consultations:`` and a
+list). Every translatable text is either a plain string (English only) or a mapping
+``{en: ..., fr: ..., es: ...}``. Times are absolute, ISO 8601 with their offset
+(``2009-12-15T18:00:00+01:00``); the demo may instead give ``opens_in_days`` and
+``closes_in_days``, relative to when it is loaded. The whole file is checked before anything
+is written, and every error names its line. Anchors and aliases are refused (they let a small
+file expand into a huge one).
+
+:func:`dump` writes what :func:`read` reads, in a fixed order, so that dump → import → dump
+gives the same text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from consult.consultations import checks
+from consult.consultations.checks import Problem, QuestionShape
+
+LANGS = ("en", "fr", "es")
+STATUSES = ("draft", "open", "closed", "published")
+OBSERVERS = ("nothing", "comment", "vote")
+KINDS = ("ranking", "choose", "single", "likert", "text")
+METHODS = ("irv", "schulze", "borda")
+MAX_BYTES = 2 * 1024 * 1024
+
+Path = tuple[str | int, ...]
+Describe = Callable[[Problem], str]
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in the three languages (French and Spanish may be empty)."""
+
+    en: str = ""
+    fr: str = ""
+    es: str = ""
+
+    def translations(self) -> dict[str, str]:
+        return {lang: value for lang in ("fr", "es") if (value := getattr(self, lang))}
+
+
+@dataclass(frozen=True)
+class OptionDoc:
+    label: Text
+    description: Text = Text()
+    suggested_by: tuple[str, ...] = ()
+    merged_from: tuple[Mapping[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class QuestionDoc:
+    kind: str
+    prompt: Text
+    help: Text = Text()
+    required: bool = False
+    allow_partial: bool = True
+    min_choices: int | None = None
+    max_choices: int | None = None
+    allow_write_in: bool = False
+    allow_option_comments: bool = False
+    official_method: str = "irv"
+    scale: tuple[Text, ...] = ()
+    allow_no_opinion: bool = False
+    max_length: int = 2000
+    options: tuple[OptionDoc, ...] = ()
+
+    def shape(self) -> QuestionShape:
+        return QuestionShape(
+            kind=self.kind,
+            prompt=self.prompt.en,
+            options=tuple(o.label.en for o in self.options),
+            min_choices=self.min_choices,
+            max_choices=self.max_choices,
+            scale=tuple(t.en for t in self.scale),
+            max_length=self.max_length,
+        )
+
+
+@dataclass(frozen=True)
+class ConsultationDoc:
+    slug: str
+    title: Text
+    closes_at: datetime
+    opens_at: datetime | None = None
+    reference: str = ""
+    summary: Text = Text()
+    status: str = "draft"
+    observers_may: str = "comment"
+    results_attributed: bool = False
+    #: ``None`` = every member state; otherwise the codes of the members invited.
+    invite: tuple[str, ...] | None = None
+    invite_observers: bool = True
+    parent: str | None = None
+    outcome: Text = Text()
+    rationale: Text = Text()
+    published_at: datetime | None = None
+    questions: tuple[QuestionDoc, ...] = ()
+    #: Keys the caller allowed beyond the format (the demo's ``answers``).
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    #: Lines of the source, by path inside this consultation (empty when read from data).
+    lines: Mapping[Path, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def line(self, *path: str | int) -> int | None:
+        """The line of ``path`` (or of its nearest parent) in the source file."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get(())
+
+
+@dataclass(frozen=True)
+class DocError:
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+class DocumentInvalid(Exception):
+    """The document has errors; nothing was written."""
+
+    def __init__(self, errors: list[DocError]) -> None:
+        super().__init__(f"{len(errors)} error(s)")
+        self.errors = errors
+
+
+# Parsing -------------------------------------------------------------------------------------
+
+
+def load(text: str) -> tuple[Any, dict[Path, int]]:
+    """Parse YAML text into plain data and the line of every key and list item."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise DocumentInvalid([DocError(None, f"the file is larger than {MAX_BYTES} bytes")])
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                line = event.start_mark.line + 1 if event.start_mark else None
+                raise DocumentInvalid([DocError(line, "anchors and aliases are not supported")])
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        raise DocumentInvalid([DocError(line, f"not valid YAML: {error.problem}")]) from error
+    except yaml.YAMLError as error:
+        raise DocumentInvalid([DocError(None, f"not valid YAML: {error}")]) from error
+    lines: dict[Path, int] = {}
+    if node is not None:
+        _index(node, (), lines)
+    return data, lines
+
+
+def _index(node: yaml.Node, path: Path, lines: dict[Path, int]) -> None:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                child = (*path, key.value)
+                lines[child] = key.start_mark.line + 1
+                _index(value, child, lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            child = (*path, i)
+            lines[child] = item.start_mark.line + 1
+            _index(item, child, lines)
+
+
+# Reading -------------------------------------------------------------------------------------
+
+COMMON_KEYS = {"kind", "prompt", "help", "required"}
+KIND_KEYS = {
+    "ranking": {"options", "allow_partial", "allow_write_in", "allow_option_comments"}
+    | {"official_method"},
+    "choose": {"options", "min_choices", "max_choices", "allow_option_comments"},
+    "single": {"options", "allow_option_comments"},
+    "likert": {"scale", "allow_no_opinion"},
+    "text": {"max_length"},
+}
+CONSULTATION_KEYS = {
+    "slug",
+    "title",
+    "reference",
+    "summary",
+    "status",
+    "opens_at",
+    "closes_at",
+    "opens_in_days",
+    "closes_in_days",
+    "observers_may",
+    "results_attributed",
+    "invite",
+    "invite_observers",
+    "parent",
+    "outcome",
+    "rationale",
+    "published_at",
+    "questions",
+}
+OPTION_KEYS = {"label", "description", "suggested_by", "merged_from"}
+
+
+class _Reader:
+    """Collects errors while turning plain data into documents."""
+
+    def __init__(self, lines: Mapping[Path, int], describe: Describe) -> None:
+        self.lines = lines
+        self.describe = describe
+        self.errors: list[DocError] = []
+
+    def line(self, path: Path) -> int | None:
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get(())
+
+    def error(self, path: Path, message: str) -> None:
+        self.errors.append(DocError(self.line(path), f"{_name(path)}: {message}"))
+
+    def problem(self, base: Path, problem: Problem) -> None:
+        parts: list[str | int] = []
+        for part in problem.field.split("."):
+            parts.append(int(part) - 1 if part.isdigit() else part)
+        path = (*base, *parts)
+        self.errors.append(DocError(self.line(path), f"{_name(path)}: {self.describe(problem)}"))
+
+    def mapping(self, value: Any, path: Path, allowed: Iterable[str]) -> dict[str, Any] | None:
+        if not isinstance(value, dict):
+            self.error(path, "expected a mapping of fields")
+            return None
+        allowed = set(allowed)
+        for key in value:
+            if not isinstance(key, str) or key not in allowed:
+                self.error((*path, str(key)), "unknown field")
+        return value
+
+    def text(self, value: Any, path: Path, kind: str, *, required: bool = False) -> Text:
+        if value is None:
+            value = ""
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            value = {"en": str(value)}
+        if not isinstance(value, dict):
+            self.error(path, "expected a text, or a mapping with en, fr and es")
+            return Text()
+        before = len(self.errors)
+        out: dict[str, str] = {}
+        for key, variant in value.items():
+            if key not in LANGS:
+                self.error((*path, str(key)), "unknown language (use en, fr or es)")
+                continue
+            if variant is not None and not isinstance(variant, str):
+                self.error((*path, key), "expected a text")
+                continue
+            cleaned, problems = checks.clean(variant, _name(path), kind)
+            for p in problems:
+                self.error((*path, key), self.describe(p))
+            out[key] = cleaned
+        if required and not out.get("en") and len(self.errors) == before:
+            self.error(path, self.describe(Problem(_name(path), checks.Issue.REQUIRED)))
+        return Text(out.get("en", ""), out.get("fr", ""), out.get("es", ""))
+
+    def string(self, value: Any, path: Path, kind: str) -> str:
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            self.error(path, "expected a text")
+            return ""
+        cleaned, problems = checks.clean(value, _name(path), kind)
+        for p in problems:
+            self.error(path, self.describe(p))
+        return cleaned
+
+    def flag(self, value: Any, path: Path, default: bool) -> bool:
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.error(path, "expected true or false")
+            return default
+        return value
+
+    def number(self, value: Any, path: Path) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(path, "expected a whole number")
+            return None
+        if abs(value) > 1_000_000:
+            self.error(path, "the number is too large")
+            return None
+        return value
+
+    def choice(self, value: Any, path: Path, allowed: tuple[str, ...], default: str) -> str:
+        if value is None:
+            return default
+        if value not in allowed:
+            self.error(path, f"expected one of {', '.join(allowed)}")
+            return default
+        return str(value)
+
+    def moment(self, value: Any, path: Path) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value.strip())
+            except ValueError:
+                self.error(path, "expected a date and time such as 2009-12-15T18:00:00+01:00")
+                return None
+        if isinstance(value, datetime):
+            if value.tzinfo is None or value.utcoffset() is None:
+                self.error(path, "give the time with its offset, e.g. 2009-12-15T18:00:00+01:00")
+                return None
+            return value.astimezone(UTC)
+        if isinstance(value, date):
+            self.error(path, "give a time as well as a date, e.g. 2009-12-15T18:00:00+01:00")
+            return None
+        self.error(path, "expected a date and time such as 2009-12-15T18:00:00+01:00")
+        return None
+
+    def codes(self, value: Any, path: Path) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.error(path, "expected a list of member codes")
+            return ()
+        out: list[str] = []
+        for i, code in enumerate(value):
+            if not isinstance(code, str) or not code.strip() or len(code) > 10:
+                self.error((*path, i), "expected a member code such as CHE")
+                continue
+            if code.strip().upper() in out:
+                self.error((*path, i), f"{code} is listed twice")
+                continue
+            out.append(code.strip().upper())
+        return tuple(out)
+
+
+def _join(path: Path, *parts: str | int) -> Path:
+    return (*path, *parts)
+
+
+def _name(path: Path) -> str:
+    parts: list[str] = []
+    for part in path:
+        if isinstance(part, int):
+            parts.append(f"[{part + 1}]")
+        else:
+            parts.append(("." if parts else "") + part)
+    return "".join(parts) or "document"
+
+
+def read(
+    data: Any,
+    lines: Mapping[Path, int] | None = None,
+    *,
+    describe: Describe,
+    now: datetime | None = None,
+    extra_keys: Iterable[str] = (),
+) -> list[ConsultationDoc]:
+    """Documents described by ``data`` (from :func:`load`, or plain Python data).
+
+    ``now`` allows the demo's relative times (``opens_in_days``, ``closes_in_days``);
+    ``extra_keys`` are kept aside in :attr:`ConsultationDoc.extra`. Raises
+    :class:`DocumentInvalid` with every error found.
+    """
+    reader = _Reader(lines or {}, describe)
+    items: list[tuple[Path, Any]]
+    if isinstance(data, dict) and "consultations" in data:
+        top = reader.mapping(data, (), {"consultations"})
+        listed = top.get("consultations") if top else None
+        if not isinstance(listed, list):
+            reader.error(("consultations",), "expected a list of consultations")
+            listed = []
+        items = [(("consultations", i), item) for i, item in enumerate(listed)]
+    elif isinstance(data, dict):
+        items = [((), data)]
+    else:
+        reader.error((), "expected a consultation (a mapping with slug, title …)")
+        items = []
+    docs = [_consultation(reader, path, item, now, set(extra_keys)) for path, item in items]
+    slugs: dict[str, Path] = {}
+    for (path, _item), doc in zip(items, docs, strict=True):
+        if doc is None:
+            continue
+        if doc.slug in slugs:
+            reader.error((*path, "slug"), f"the slug {doc.slug} is used twice in this file")
+        slugs[doc.slug] = path
+    if reader.errors:
+        raise DocumentInvalid(sorted(reader.errors, key=lambda e: e.line or 0))
+    return [d for d in docs if d is not None]
+
+
+def _consultation(
+    r: _Reader, path: Path, value: Any, now: datetime | None, extra_keys: set[str]
+) -> ConsultationDoc | None:
+    data = r.mapping(value, path, CONSULTATION_KEYS | extra_keys)
+    if data is None:
+        return None
+    slug = data.get("slug")
+    if not isinstance(slug, str):
+        r.error(_join(path, "slug"), "required (e.g. idm-2010-theme)")
+        slug = ""
+    else:
+        for p in checks.check_slug(slug):
+            r.problem(path, p)
+    title = r.text(data.get("title"), _join(path, "title"), "title", required=True)
+    opens_at, closes_at = _times(r, path, data, now)
+    status = r.choice(data.get("status"), _join(path, "status"), STATUSES, "draft")
+    invite_value = data.get("invite", "all")
+    invite: tuple[str, ...] | None
+    if invite_value == "all":
+        invite = None
+    elif isinstance(invite_value, list):
+        invite = r.codes(invite_value, _join(path, "invite"))
+    else:
+        r.error(_join(path, "invite"), "expected all, or a list of member codes")
+        invite = None
+    outcome = r.text(data.get("outcome"), _join(path, "outcome"), "outcome")
+    published_at = r.moment(data.get("published_at"), _join(path, "published_at"))
+    if status == "published":
+        if not outcome.en:
+            r.error(_join(path, "status"), "a published consultation needs an outcome (in English)")
+        if published_at is None and "published_at" not in data:
+            r.error(_join(path, "status"), "a published consultation needs published_at")
+    elif published_at is not None:
+        r.error(_join(path, "published_at"), "only a published consultation has published_at")
+    parent = data.get("parent")
+    if parent is not None and not (isinstance(parent, str) and not checks.check_slug(parent)):
+        r.error(_join(path, "parent"), "expected the slug of the parent consultation")
+        parent = None
+    questions_value = data.get("questions", [])
+    if not isinstance(questions_value, list):
+        r.error(_join(path, "questions"), "expected a list of questions")
+        questions_value = []
+    questions = [
+        _question(r, _join(path, "questions", i), q, status) for i, q in enumerate(questions_value)
+    ]
+    if status != "draft" and not questions_value:
+        r.error(_join(path, "questions"), "a consultation that is not a draft needs questions")
+    reference = r.string(data.get("reference"), _join(path, "reference"), "reference")
+    summary = r.text(data.get("summary"), _join(path, "summary"), "summary")
+    observers_may = r.choice(
+        data.get("observers_may"), _join(path, "observers_may"), OBSERVERS, "comment"
+    )
+    attributed = r.flag(data.get("results_attributed"), _join(path, "results_attributed"), False)
+    invite_observers = r.flag(data.get("invite_observers"), _join(path, "invite_observers"), True)
+    rationale = r.text(data.get("rationale"), _join(path, "rationale"), "rationale")
+    if closes_at is None or not slug or r.errors:
+        return None  # read() raises with every error found
+    return ConsultationDoc(
+        slug=slug,
+        title=title,
+        closes_at=closes_at,
+        opens_at=opens_at,
+        reference=reference,
+        summary=summary,
+        status=status,
+        observers_may=observers_may,
+        results_attributed=attributed,
+        invite=invite,
+        invite_observers=invite_observers,
+        parent=parent,
+        outcome=outcome,
+        rationale=rationale,
+        published_at=published_at,
+        questions=tuple(q for q in questions if q is not None),
+        extra={k: data[k] for k in extra_keys if k in data},
+        lines={p[len(path) :]: line for p, line in r.lines.items() if p[: len(path)] == path},
+    )
+
+
+def _times(
+    r: _Reader, path: Path, data: Mapping[str, Any], now: datetime | None
+) -> tuple[datetime | None, datetime | None]:
+    relative = [k for k in ("opens_in_days", "closes_in_days") if k in data]
+    if relative and now is None:
+        for k in relative:
+            r.error(
+                _join(path, k), "relative times are only for the demo; give opens_at and closes_at"
+            )
+        return None, None
+    opens_at = r.moment(data.get("opens_at"), _join(path, "opens_at"))
+    closes_at = r.moment(data.get("closes_at"), _join(path, "closes_at"))
+    for absolute, rel in (("opens_at", "opens_in_days"), ("closes_at", "closes_in_days")):
+        if absolute in data and rel in data:
+            r.error(_join(path, rel), f"give {absolute} or {rel}, not both")
+    if now is not None:
+        for key in relative:
+            days = data[key]
+            if isinstance(days, bool) or not isinstance(days, (int, float)) or abs(days) > 3650:
+                r.error(_join(path, key), "expected a number of days")
+                continue
+            moment = now + timedelta(days=days)
+            if key == "opens_in_days":
+                opens_at = moment
+            else:
+                closes_at = moment
+    if closes_at is None and "closes_at" not in data and "closes_in_days" not in data:
+        r.error(_join(path, "closes_at"), "required: the deadline, e.g. 2009-12-15T18:00:00+01:00")
+    elif closes_at is not None:
+        for p in checks.check_schedule(opens_at, closes_at):
+            r.problem(path, p)
+    return opens_at, closes_at
+
+
+def _question(r: _Reader, path: Path, value: Any, status: str) -> QuestionDoc | None:
+    kind = value.get("kind") if isinstance(value, dict) else None
+    if kind not in KINDS:
+        if isinstance(value, dict):
+            r.error((*path, "kind"), f"expected one of {', '.join(KINDS)}")
+        else:
+            r.error(path, "expected a question (a mapping with kind, prompt …)")
+        return None
+    data = r.mapping(value, path, COMMON_KEYS | KIND_KEYS[kind])
+    if data is None:
+        return None
+    options_value = data.get("options", [])
+    if not isinstance(options_value, list):
+        r.error(_join(path, "options"), "expected a list of options")
+        options_value = []
+    options = [_option(r, _join(path, "options", i), o) for i, o in enumerate(options_value)]
+    scale_value = data.get("scale", [])
+    if not isinstance(scale_value, list):
+        r.error(
+            _join(path, "scale"), "expected a list of labels, from the lowest point to the highest"
+        )
+        scale_value = []
+    max_length = r.number(data.get("max_length"), _join(path, "max_length"))
+    doc = QuestionDoc(
+        kind=kind,
+        prompt=r.text(data.get("prompt"), _join(path, "prompt"), "prompt", required=True),
+        help=r.text(data.get("help"), _join(path, "help"), "help"),
+        required=r.flag(data.get("required"), _join(path, "required"), False),
+        allow_partial=r.flag(data.get("allow_partial"), _join(path, "allow_partial"), True),
+        min_choices=r.number(data.get("min_choices"), _join(path, "min_choices")),
+        max_choices=r.number(data.get("max_choices"), _join(path, "max_choices")),
+        allow_write_in=r.flag(data.get("allow_write_in"), _join(path, "allow_write_in"), False),
+        allow_option_comments=r.flag(
+            data.get("allow_option_comments"), _join(path, "allow_option_comments"), False
+        ),
+        official_method=r.choice(
+            data.get("official_method"), _join(path, "official_method"), METHODS, "irv"
+        ),
+        scale=tuple(
+            r.text(t, _join(path, "scale", i), "scale", required=True)
+            for i, t in enumerate(scale_value)
+        ),
+        allow_no_opinion=r.flag(
+            data.get("allow_no_opinion"), _join(path, "allow_no_opinion"), False
+        ),
+        max_length=2000 if max_length is None else max_length,
+        options=tuple(o for o in options if o is not None),
+    )
+    if len(doc.options) == len(options_value):
+        prompt_missing = not doc.prompt.en
+        for p in checks.check_question(doc.shape(), for_opening=status != "draft"):
+            if p.field == "prompt" and prompt_missing:
+                continue  # already reported
+            if p.field.startswith("options.") and p.issue is checks.Issue.REQUIRED:
+                continue  # reported by the option
+            r.problem(path, p)
+    return doc
+
+
+def _option(r: _Reader, path: Path, value: Any) -> OptionDoc | None:
+    data = r.mapping(value, path, OPTION_KEYS)
+    if data is None:
+        return None
+    merged = data.get("merged_from", [])
+    merged_from: list[Mapping[str, Any]] = []
+    if not isinstance(merged, list):
+        r.error((*path, "merged_from"), "expected a list of absorbed options")
+    else:
+        for i, item in enumerate(merged):
+            entry = r.mapping(item, (*path, "merged_from", i), {"label", "description"})
+            if entry is None:
+                continue
+            label = r.text(entry.get("label"), (*path, "merged_from", i, "label"), "label")
+            description = r.text(
+                entry.get("description"), (*path, "merged_from", i, "description"), "description"
+            )
+            merged_from.append(_merged_entry(label, description))
+    return OptionDoc(
+        label=r.text(data.get("label"), (*path, "label"), "label", required=True),
+        description=r.text(data.get("description"), (*path, "description"), "description"),
+        suggested_by=r.codes(data.get("suggested_by"), (*path, "suggested_by")),
+        merged_from=tuple(merged_from),
+    )
+
+
+def _merged_entry(label: Text, description: Text) -> dict[str, Any]:
+    translations: dict[str, dict[str, str]] = {}
+    for lang in ("fr", "es"):
+        for name, text in (("label", label), ("description", description)):
+            if getattr(text, lang):
+                translations.setdefault(lang, {})[name] = getattr(text, lang)
+    return {"label": label.en, "description": description.en, "translations": translations}
+
+
+# Writing -------------------------------------------------------------------------------------
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, multi-line texts as literal blocks."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def _text_value(text: Text) -> Any:
+    if not text.fr and not text.es:
+        return text.en
+    return {lang: getattr(text, lang) for lang in LANGS if getattr(text, lang)}
+
+
+def _moment(value: datetime, zone: str) -> str:
+    return value.astimezone(ZoneInfo(zone)).isoformat()
+
+
+def to_data(doc: ConsultationDoc, zone: str) -> dict[str, Any]:
+    """Plain data for one consultation, keys in a fixed order, defaults written out."""
+    out: dict[str, Any] = {"slug": doc.slug, "title": _text_value(doc.title)}
+    if doc.reference:
+        out["reference"] = doc.reference
+    out["summary"] = _text_value(doc.summary)
+    out["status"] = doc.status
+    if doc.opens_at is not None:
+        out["opens_at"] = _moment(doc.opens_at, zone)
+    out["closes_at"] = _moment(doc.closes_at, zone)
+    out["observers_may"] = doc.observers_may
+    out["results_attributed"] = doc.results_attributed
+    out["invite"] = "all" if doc.invite is None else list(doc.invite)
+    out["invite_observers"] = doc.invite_observers
+    if doc.parent:
+        out["parent"] = doc.parent
+    if doc.outcome.en or doc.outcome.fr or doc.outcome.es:
+        out["outcome"] = _text_value(doc.outcome)
+    if doc.rationale.en or doc.rationale.fr or doc.rationale.es:
+        out["rationale"] = _text_value(doc.rationale)
+    if doc.published_at is not None:
+        out["published_at"] = _moment(doc.published_at, zone)
+    out["questions"] = [_question_data(q) for q in doc.questions]
+    return out
+
+
+def _question_data(q: QuestionDoc) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": q.kind, "prompt": _text_value(q.prompt)}
+    if q.help.en or q.help.fr or q.help.es:
+        out["help"] = _text_value(q.help)
+    out["required"] = q.required
+    if q.kind == "ranking":
+        out["allow_partial"] = q.allow_partial
+        out["allow_write_in"] = q.allow_write_in
+        out["official_method"] = q.official_method
+    if q.kind == "choose":
+        if q.min_choices is not None:
+            out["min_choices"] = q.min_choices
+        if q.max_choices is not None:
+            out["max_choices"] = q.max_choices
+    if q.kind in checks.OPTION_KINDS:
+        out["allow_option_comments"] = q.allow_option_comments
+        out["options"] = [_option_data(o) for o in q.options]
+    if q.kind == "likert":
+        out["allow_no_opinion"] = q.allow_no_opinion
+        out["scale"] = [_text_value(t) for t in q.scale]
+    if q.kind == "text":
+        out["max_length"] = q.max_length
+    return out
+
+
+def _option_data(o: OptionDoc) -> dict[str, Any]:
+    out: dict[str, Any] = {"label": _text_value(o.label)}
+    if o.description.en or o.description.fr or o.description.es:
+        out["description"] = _text_value(o.description)
+    if o.suggested_by:
+        out["suggested_by"] = list(o.suggested_by)
+    if o.merged_from:
+        out["merged_from"] = [
+            {
+                key: _text_value(
+                    Text(
+                        entry.get(key, ""),
+                        entry.get("translations", {}).get("fr", {}).get(key, ""),
+                        entry.get("translations", {}).get("es", {}).get(key, ""),
+                    )
+                )
+                for key in ("label", "description")
+                if entry.get(key)
+            }
+            for entry in o.merged_from
+        ]
+    return out
+
+
+def dump(docs: list[ConsultationDoc], zone: str) -> str:
+    """YAML for one consultation (a mapping) or several (``consultations:``)."""
+    data: Any = (
+        to_data(docs[0], zone)
+        if len(docs) == 1
+        else {"consultations": [to_data(d, zone) for d in docs]}
+    )
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, indent=2)

@@ -1,0 +1,317 @@
+"""Consultations in and out of YAML: import as a whole or not at all, dump, list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
+from sqlalchemy.orm import Session, selectinload
+
+from consult.ballots.models import Response
+from consult.consultations import document, invitations
+from consult.consultations.document import (
+    ConsultationDoc,
+    DocError,
+    DocumentInvalid,
+    OptionDoc,
+    QuestionDoc,
+    Text,
+)
+from consult.consultations.lifecycle import Status
+from consult.consultations.messages import describe
+from consult.consultations.models import (
+    Consultation,
+    ObserversMay,
+    Option,
+    Question,
+    QuestionKind,
+    TallyMethod,
+)
+from consult.consultations.texts import get_text, set_text
+from consult.core import audit, clock
+from consult.core.database import write_transaction
+from consult.extensions import db
+from consult.members.models import Member
+
+
+def describe_in_english(problem: document.Problem) -> str:
+    with force_locale("en"):
+        return describe(problem)
+
+
+def read_text(
+    text: str, *, now: datetime | None = None, extra_keys: Iterable[str] = ()
+) -> list[ConsultationDoc]:
+    """Parse and check a YAML file; raises :class:`DocumentInvalid` with every error."""
+    data, lines = document.load(text)
+    return document.read(data, lines, describe=describe_in_english, now=now, extra_keys=extra_keys)
+
+
+def import_documents(
+    docs: list[ConsultationDoc], *, actor_id: int | None = None, replace: bool = False
+) -> list[Consultation]:
+    """Create the consultations in one transaction, or none of them.
+
+    With ``replace``, a consultation whose slug exists is overwritten if it is still a draft.
+    References (member codes, parent slugs, existing slugs) are checked inside the transaction;
+    any error raises :class:`DocumentInvalid` and nothing is written.
+    """
+    with write_transaction(db.session) as session:
+        members = {m.code: m for m in session.scalars(sa.select(Member))}
+        existing = {
+            c.slug: c
+            for c in session.scalars(
+                sa.select(Consultation).where(Consultation.slug.in_([d.slug for d in docs]))
+            )
+        }
+        errors = _check_references(session, docs, members, existing, replace)
+        if errors:
+            raise DocumentInvalid(errors)
+        created: list[Consultation] = []
+        by_slug: dict[str, Consultation] = {}
+        for doc in docs:
+            consultation = existing.get(doc.slug)
+            replaced = consultation is not None
+            if consultation is None:
+                consultation = Consultation(slug=doc.slug, translations={})
+                session.add(consultation)
+            else:
+                consultation.questions.clear()
+                session.flush()
+            parent = by_slug.get(doc.parent or "") or (
+                session.scalar(sa.select(Consultation).where(Consultation.slug == doc.parent))
+                if doc.parent
+                else None
+            )
+            _apply(session, consultation, doc, members, parent)
+            session.flush()
+            audit.record(
+                session,
+                "consultation_replaced" if replaced else "consultation_imported",
+                actor_id=actor_id,
+                consultation_id=consultation.id,
+                slug=consultation.slug,
+                status=consultation.status.value,
+                questions=len(consultation.questions),
+            )
+            by_slug[doc.slug] = consultation
+            created.append(consultation)
+    return created
+
+
+def _check_references(
+    session: Session,
+    docs: list[ConsultationDoc],
+    members: dict[str, Member],
+    existing: dict[str, Consultation],
+    replace: bool,
+) -> list[DocError]:
+    errors: list[DocError] = []
+    earlier: set[str] = set()
+    for doc in docs:
+        current = existing.get(doc.slug)
+        if current is not None:
+            if not replace:
+                errors.append(
+                    DocError(
+                        doc.line("slug"),
+                        f"slug: a consultation {doc.slug} already exists "
+                        "(use --replace to overwrite a draft)",
+                    )
+                )
+            elif current.status is not Status.DRAFT or _has_responses(session, current.id):
+                errors.append(
+                    DocError(
+                        doc.line("slug"),
+                        f"slug: {doc.slug} is no longer a draft; it cannot be replaced",
+                    )
+                )
+        for i, code in enumerate(doc.invite or ()):
+            if code not in members:
+                errors.append(
+                    DocError(doc.line("invite", i), f"invite: no member with code {code}")
+                )
+        for qi, q in enumerate(doc.questions):
+            for oi, o in enumerate(q.options):
+                for si, code in enumerate(o.suggested_by):
+                    if code not in members:
+                        errors.append(
+                            DocError(
+                                doc.line("questions", qi, "options", oi, "suggested_by", si),
+                                f"suggested_by: no member with code {code}",
+                            )
+                        )
+        if doc.parent and doc.parent not in earlier:
+            found = session.scalar(
+                sa.select(Consultation.id).where(Consultation.slug == doc.parent)
+            )
+            if found is None:
+                errors.append(DocError(doc.line("parent"), f"parent: no consultation {doc.parent}"))
+        if doc.parent == doc.slug:
+            errors.append(
+                DocError(doc.line("parent"), "parent: a consultation is not its own parent")
+            )
+        earlier.add(doc.slug)
+    return sorted(errors, key=lambda e: e.line or 0)
+
+
+def _has_responses(session: Session, consultation_id: int) -> bool:
+    return bool(
+        session.scalar(
+            sa.select(sa.literal(1)).where(Response.consultation_id == consultation_id).limit(1)
+        )
+    )
+
+
+def _apply(
+    session: Session,
+    c: Consultation,
+    doc: ConsultationDoc,
+    members: dict[str, Member],
+    parent: Consultation | None,
+) -> None:
+    now = clock.now()
+    set_text(c, "title", doc.title)
+    set_text(c, "summary", doc.summary)
+    set_text(c, "outcome", doc.outcome)
+    set_text(c, "rationale", doc.rationale)
+    c.reference = doc.reference
+    c.status = Status(doc.status)
+    c.opens_at = doc.opens_at
+    c.closes_at = doc.closes_at
+    c.observers_may = ObserversMay(doc.observers_may)
+    c.results_attributed = doc.results_attributed
+    c.invite_all = doc.invite is None
+    c.invite_observers = doc.invite_observers
+    c.parent = parent
+    c.published_at = (doc.published_at or now) if c.status is Status.PUBLISHED else None
+    c.outcome_recorded_at = now if doc.outcome.en else None
+    chosen = [members[code] for code in doc.invite or ()]
+    c.invited = invitations.members_to_invite(session, c.invite_all, c.invite_observers, chosen)
+    for position, q in enumerate(doc.questions, start=1):
+        c.questions.append(_question(q, position, members))
+
+
+def _question(q: QuestionDoc, position: int, members: dict[str, Member]) -> Question:
+    question = Question(
+        position=position,
+        kind=QuestionKind(q.kind),
+        required=q.required,
+        allow_partial=q.allow_partial,
+        min_choices=q.min_choices if q.kind == "choose" else None,
+        max_choices=q.max_choices if q.kind == "choose" else None,
+        allow_write_in=q.allow_write_in and q.kind == "ranking",
+        allow_option_comments=q.allow_option_comments,
+        official_method=TallyMethod(q.official_method),
+        scale=[{"en": t.en, **t.translations()} for t in q.scale],
+        allow_no_opinion=q.allow_no_opinion,
+        max_length=q.max_length,
+        translations={},
+    )
+    set_text(question, "prompt", q.prompt)
+    set_text(question, "help", q.help)
+    for opt_position, o in enumerate(q.options, start=1):
+        question.options.append(_option(o, opt_position, members))
+    return question
+
+
+def _option(o: OptionDoc, position: int, members: dict[str, Member]) -> Option:
+    option = Option(
+        position=position,
+        merged_from=[dict(entry) for entry in o.merged_from],
+        suggested_by=[members[code] for code in o.suggested_by],
+        translations={},
+    )
+    set_text(option, "label", o.label)
+    set_text(option, "description", o.description)
+    return option
+
+
+# Out -----------------------------------------------------------------------------------------
+
+
+def load_for_dump(slug: str) -> Consultation | None:
+    return db.session.scalar(
+        sa.select(Consultation)
+        .where(Consultation.slug == slug)
+        .options(
+            selectinload(Consultation.questions)
+            .selectinload(Question.options)
+            .selectinload(Option.suggested_by),
+            selectinload(Consultation.invited),
+            selectinload(Consultation.parent),
+        )
+    )
+
+
+def to_document(c: Consultation) -> ConsultationDoc:
+    """The consultation as a document (what :func:`document.dump` writes)."""
+    return ConsultationDoc(
+        slug=c.slug,
+        title=get_text(c, "title"),
+        closes_at=c.closes_at,
+        opens_at=c.opens_at,
+        reference=c.reference,
+        summary=get_text(c, "summary"),
+        status=c.status.value,
+        observers_may=c.observers_may.value,
+        results_attributed=c.results_attributed,
+        invite=None if c.invite_all else tuple(sorted(m.code for m in c.invited)),
+        invite_observers=c.invite_observers,
+        parent=c.parent.slug if c.parent else None,
+        outcome=get_text(c, "outcome"),
+        rationale=get_text(c, "rationale"),
+        published_at=c.published_at if c.status is Status.PUBLISHED else None,
+        questions=tuple(_question_doc(q) for q in c.questions),
+    )
+
+
+def _question_doc(q: Question) -> QuestionDoc:
+    return QuestionDoc(
+        kind=q.kind.value,
+        prompt=get_text(q, "prompt"),
+        help=get_text(q, "help"),
+        required=q.required,
+        allow_partial=q.allow_partial,
+        min_choices=q.min_choices,
+        max_choices=q.max_choices,
+        allow_write_in=q.allow_write_in,
+        allow_option_comments=q.allow_option_comments,
+        official_method=q.official_method.value,
+        scale=tuple(Text(p.get("en", ""), p.get("fr", ""), p.get("es", "")) for p in q.scale or []),
+        allow_no_opinion=q.allow_no_opinion,
+        max_length=q.max_length,
+        options=tuple(
+            OptionDoc(
+                label=get_text(o, "label"),
+                description=get_text(o, "description"),
+                suggested_by=tuple(m.code for m in o.suggested_by),
+                merged_from=tuple(o.merged_from or ()),
+            )
+            for o in q.options
+        ),
+    )
+
+
+def dump_text(slug: str) -> str | None:
+    """The YAML of one consultation, times in the organisation's zone; None if unknown."""
+    consultation = load_for_dump(slug)
+    if consultation is None:
+        return None
+    return document.dump([to_document(consultation)], current_app.config["TIMEZONE"])
+
+
+def summary_rows() -> list[dict[str, Any]]:
+    """Slug, title, effective status and deadline of every consultation, latest deadline
+    first."""
+    now = clock.now()
+    return [
+        {"slug": c.slug, "title": c.title, "stage": c.stage(now).value, "closes_at": c.closes_at}
+        for c in db.session.scalars(
+            sa.select(Consultation).order_by(Consultation.closes_at.desc(), Consultation.slug)
+        )
+    ]

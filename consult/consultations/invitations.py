@@ -1,0 +1,84 @@
+"""Who is invited to a consultation: every member state, observers too or not, or a chosen set."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from consult.ballots.models import Response
+from consult.consultations import lifecycle
+from consult.consultations.models import Consultation
+from consult.core import audit, clock
+from consult.core.database import write_transaction
+from consult.extensions import db
+from consult.members.models import Member, MemberKind
+
+
+class InvitationsLocked(Exception):
+    """The consultation is closed: the invited members can no longer change."""
+
+
+def members_to_invite(
+    session: Session, invite_all: bool, invite_observers: bool, chosen: Iterable[Member]
+) -> list[Member]:
+    """Every active member state (and active observer, if asked) — or exactly ``chosen``."""
+    if not invite_all:
+        return sorted(set(chosen), key=lambda m: m.code)
+    query = sa.select(Member).where(Member.active)
+    if not invite_observers:
+        query = query.where(Member.kind == MemberKind.MEMBER_STATE)
+    return list(session.scalars(query.order_by(Member.code)))
+
+
+def refresh(session: Session, consultation: Consultation, chosen: Iterable[Member] = ()) -> None:
+    """Recompute the invited members; members who have responded always stay invited."""
+    wanted = members_to_invite(
+        session,
+        consultation.invite_all,
+        consultation.invite_observers,
+        chosen if not consultation.invite_all else (),
+    )
+    responders = session.scalars(
+        sa.select(Member)
+        .join(Response, Response.member_id == Member.id)
+        .where(Response.consultation_id == consultation.id)
+    ).all()
+    keep = {m.id: m for m in [*wanted, *responders]}
+    consultation.invited = sorted(keep.values(), key=lambda m: m.code)
+
+
+def set_invitations(
+    consultation_id: int,
+    *,
+    invite_all: bool,
+    invite_observers: bool,
+    member_ids: Iterable[int],
+    actor_id: int,
+) -> Consultation:
+    """Change who is invited, until the consultation closes; audited with the difference."""
+    with write_transaction(db.session) as session:
+        consultation = session.get_one(Consultation, consultation_id, with_for_update=True)
+        if not lifecycle.invitations_editable(
+            consultation.status, consultation.closes_at, clock.now()
+        ):
+            raise InvitationsLocked
+        before = {m.code for m in consultation.invited}
+        chosen = session.scalars(sa.select(Member).where(Member.id.in_(list(member_ids)))).all()
+        consultation.invite_all = invite_all
+        consultation.invite_observers = invite_observers
+        refresh(session, consultation, chosen)
+        after = {m.code for m in consultation.invited}
+        audit.record(
+            session,
+            "invitations_changed",
+            actor_id=actor_id,
+            consultation_id=consultation.id,
+            invite_all=invite_all,
+            invite_observers=invite_observers,
+            added=sorted(after - before),
+            removed=sorted(before - after),
+            invited=len(after),
+        )
+    return consultation

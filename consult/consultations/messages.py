@@ -1,0 +1,148 @@
+"""Sentences for the builder's and the lifecycle's refusals, in the reader's language."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from consult.consultations.checks import Issue, Problem
+from consult.consultations.lifecycle import Refusal, Refused
+from consult.consultations.timeinput import TimeProblem
+from consult.core.timefmt import format_moment
+
+
+def describe(problem: Problem) -> str:
+    """What is wrong with a field, and what to do."""
+    p = dict(problem.params)
+    match problem.issue:
+        case Issue.REQUIRED:
+            return _("This field is required.")
+        case Issue.TOO_LONG:
+            return _("Keep it to %(limit)d characters.", limit=p.get("limit", 0))
+        case Issue.CONTROL_CHARACTER:
+            return _("The text contains invisible control characters; please retype it.")
+        case Issue.SLUG_FORMAT:
+            return _("Use lower-case letters, digits and single hyphens only, e.g. idm-2010-theme.")
+        case Issue.CLOSES_BEFORE_OPENS:
+            return _("The deadline must come after the opening.")
+        case Issue.TOO_FEW_OPTIONS:
+            return _("Give at least %(min)d options.", min=p.get("min", 2))
+        case Issue.DUPLICATE_LABEL:
+            return _("Another option already has this label.")
+        case Issue.BOUND_NOT_POSITIVE:
+            return _("Give a number of at least 1, or leave it empty.")
+        case Issue.BOUNDS_ORDER:
+            return _("The minimum cannot be larger than the maximum.")
+        case Issue.BOUND_EXCEEDS_OPTIONS:
+            return _(
+                "The question has only %(options)d options; the number of choices cannot be "
+                "larger.",
+                options=p.get("options", 0),
+            )
+        case Issue.SCALE_SIZE:
+            return _(
+                "A scale has between %(min)d and %(max)d points, one label per line.",
+                min=p.get("min", 2),
+                max=p.get("max", 11),
+            )
+        case Issue.TEXT_LIMIT_RANGE:
+            return _(
+                "Choose a limit between %(min)d and %(max)d characters.",
+                min=p.get("min", 0),
+                max=p.get("max", 0),
+            )
+        case Issue.NO_QUESTIONS:
+            return _("Add at least one question.")
+        case Issue.NO_INVITEES:
+            return _("Invite at least one member.")
+        case Issue.POSITION_NOT_A_NUMBER:
+            return _("Give the position as a whole number.")
+        case Issue.POSITION_OUT_OF_RANGE:
+            return _("Give a position between 1 and %(max)d.", max=p.get("max", 0))
+        case Issue.POSITION_DUPLICATE:
+            return _("Position %(position)d is given twice.", position=p.get("position", 0))
+    return _("Please check this field.")
+
+
+def _when(moment) -> str:
+    if moment is None:
+        return ""
+    return format_moment(moment, current_app.config["TIMEZONE"], _locale())
+
+
+def _locale() -> str:
+    from consult.core.templating import locale_code
+
+    return locale_code()
+
+
+def refusal(error: Refused) -> str:
+    """Why the lifecycle refused an action."""
+    p = error.params
+    match error.code:
+        case Refusal.NOT_A_DRAFT:
+            return _("Only a draft can be opened; this consultation has already run.")
+        case Refusal.ALREADY_OPEN:
+            return _("The consultation is already open.")
+        case Refusal.NOT_OPEN_YET:
+            return _(
+                "The consultation cannot be closed before it opens (it opens on %(when)s).",
+                when=_when(p.get("opens_at")),
+            )
+        case Refusal.NOT_OPEN:
+            return _("The consultation has not been opened yet.")
+        case Refusal.ALREADY_CLOSED:
+            return _("The consultation is already closed; reopen it to set a new deadline.")
+        case Refusal.NOT_CLOSED:
+            return _("The consultation must be closed first.")
+        case Refusal.ALREADY_PUBLISHED:
+            return _("The consultation has been published; it can no longer change.")
+        case Refusal.DEADLINE_PASSED:
+            return _(
+                "The deadline (%(when)s) has already passed; set a later deadline first.",
+                when=_when(p.get("deadline")),
+            )
+        case Refusal.DEADLINE_NOT_LATER:
+            return _(
+                "The new deadline must be later than the current one (%(when)s).",
+                when=_when(p.get("deadline")),
+            )
+        case Refusal.DEADLINE_IN_PAST:
+            return _("The new deadline must be in the future.")
+        case Refusal.OPENING_AFTER_DEADLINE:
+            return _(
+                "The opening must come before the deadline (%(when)s).",
+                when=_when(p.get("deadline")),
+            )
+        case Refusal.REASON_REQUIRED:
+            return _("Give the reason; it is recorded in the audit log.")
+        case Refusal.OUTCOME_REQUIRED:
+            return _("Record the outcome (at least in English) before publishing.")
+        case Refusal.NOT_READY:
+            return _("The consultation is not ready to open.")
+    return _("This action is not possible now.")
+
+
+def time_problem(problem: TimeProblem) -> str:
+    """Why a typed date and time was refused."""
+    zone = current_app.config["TIMEZONE"]
+    match problem:
+        case TimeProblem.EMPTY:
+            return _("Give a date and a time.")
+        case TimeProblem.FORMAT:
+            return _("Give the date and time as YYYY-MM-DD HH:MM, e.g. 2009-12-15 18:00.")
+        case TimeProblem.INVALID:
+            return _("This date or time does not exist.")
+        case TimeProblem.GAP:
+            return _(
+                "This time does not exist in %(zone)s: the clocks go forward then. "
+                "Choose another time.",
+                zone=zone,
+            )
+        case TimeProblem.FOLD:
+            return _(
+                "This time happens twice in %(zone)s: the clocks go back then. "
+                "Choose another time.",
+                zone=zone,
+            )
+    return _("Give a date and a time.")
