@@ -63,7 +63,7 @@ class IRV:
     ties: bool
 
 
-def instant_runoff(profile: Profile, points: Borda | None = None) -> IRV:
+def instant_runoff(profile: Profile, borda_count: Borda | None = None) -> IRV:
     """Count by instant runoff, eliminating one option per round.
 
     In every round each ballot counts for its highest-ranked option still continuing; a ballot
@@ -77,7 +77,7 @@ def instant_runoff(profile: Profile, points: Borda | None = None) -> IRV:
     1. ``previous_rounds``: the one with the fewest ballots in the previous round; those still
        tied are compared in the round before, and so on back to the first round;
     2. ``borda``: failing that, the one with the fewest Borda points (averaged rule, over the
-       whole profile: the figures of the Borda table; ``points`` when given);
+       whole profile: the figures of the Borda table; ``borda_count`` when given);
     3. ``ballot_order``: failing that, the one placed later on the ballot, an order the
        Administration fixes before the consultation opens.
 
@@ -114,24 +114,14 @@ def instant_runoff(profile: Profile, points: Borda | None = None) -> IRV:
         tie = None
         tied = fewest(counts)
         if len(tied) > 1:
-            points = points or borda(profile)
-            tie = break_tie(tied, history, points)
+            borda_count = borda_count or borda(profile)
+            tie = break_tie(tied, history, borda_count)
         loser = tie.chosen if tie else tied[0]
         history.append(counts)
         continuing.remove(loser)
         out.add(loser)
 
-        transfers = dict.fromkeys(continuing, 0)
-        newly_exhausted = 0
-        for ranking, count, at in piles.pop(loser):
-            at += 1
-            while at < len(ranking) and ranking[at] in out:
-                at += 1
-            if at == len(ranking):
-                newly_exhausted += count
-            else:
-                piles[ranking[at]].append((ranking, count, at))
-                transfers[ranking[at]] += count
+        transfers, newly_exhausted = pass_on(piles, loser, out)
         for option, count in transfers.items():
             votes[option] += count
         rounds.append(
@@ -140,7 +130,28 @@ def instant_runoff(profile: Profile, points: Borda | None = None) -> IRV:
         exhausted += newly_exhausted
 
 
-def break_tie(tied: Sequence[int], history: Sequence[Mapping[int, int]], points: Borda) -> TieBreak:
+def pass_on(
+    piles: dict[int, list[tuple[Ranking, int, int]]], loser: int, out: set[int]
+) -> tuple[dict[int, int], int]:
+    """Move the eliminated option's pile to each ranking's next option not ``out``; return the
+    ballots passed to each continuing option and the number exhausted."""
+    transfers = {option: 0 for option in piles if option != loser}
+    exhausted = 0
+    for ranking, count, at in piles.pop(loser):
+        at += 1
+        while at < len(ranking) and ranking[at] in out:
+            at += 1
+        if at == len(ranking):
+            exhausted += count
+        else:
+            piles[ranking[at]].append((ranking, count, at))
+            transfers[ranking[at]] += count
+    return transfers, exhausted
+
+
+def break_tie(
+    tied: Sequence[int], history: Sequence[Mapping[int, int]], borda_count: Borda
+) -> TieBreak:
     """Choose which of ``tied`` (in ballot order) to eliminate, by the rule of
     :func:`instant_runoff`; ``history`` holds the counts of the rounds before, first to last."""
     left = tuple(tied)
@@ -148,7 +159,7 @@ def break_tie(tied: Sequence[int], history: Sequence[Mapping[int, int]], points:
         left = fewest({option: counts[option] for option in left})
         if len(left) == 1:
             return TieBreak(tuple(tied), PREVIOUS_ROUNDS, left[0])
-    left = fewest({option: points.points[option] for option in left})
+    left = fewest({option: borda_count.points[option] for option in left})
     if len(left) == 1:
         return TieBreak(tuple(tied), BORDA, left[0])
     return TieBreak(tuple(tied), BALLOT_ORDER, left[-1])
