@@ -56,6 +56,9 @@ class Issue(enum.StrEnum):
     POSITION_NOT_A_NUMBER = "position_not_a_number"
     POSITION_OUT_OF_RANGE = "position_out_of_range"
     POSITION_DUPLICATE = "position_duplicate"
+    POSITIONS_INCOMPLETE = "positions_incomplete"
+    SLUG_TAKEN = "slug_taken"
+    SAME_OPTION = "same_option"
 
 
 @dataclass(frozen=True)

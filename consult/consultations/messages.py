@@ -61,6 +61,12 @@ def describe(problem: Problem) -> str:
             return _("Give a position between 1 and %(max)d.", max=p.get("max", 0))
         case Issue.POSITION_DUPLICATE:
             return _("Position %(position)d is given twice.", position=p.get("position", 0))
+        case Issue.POSITIONS_INCOMPLETE:
+            return _("Give a position to every item, and only to the items listed.")
+        case Issue.SLUG_TAKEN:
+            return _("Another consultation already uses this short name.")
+        case Issue.SAME_OPTION:
+            return _("Choose two different options.")
     return _("Please check this field.")
 
 

@@ -1,0 +1,228 @@
+"""Running a consultation: open, close, extend, reopen, record the outcome, publish.
+
+Each action reads the consultation's row under lock, asks :mod:`lifecycle` whether the
+transition is allowed (it raises :class:`~consult.consultations.lifecycle.Refused` otherwise,
+and nothing is written), applies it, records an audit event and sends its signal — all in one
+transaction, so that the notices the signals enqueue commit or roll back with the action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from consult.consultations import checks, invitations, lifecycle, signals
+from consult.consultations.builder import Invalid, NotFound, clean_text
+from consult.consultations.checks import Problem
+from consult.consultations.document import Text
+from consult.consultations.lifecycle import Schedule
+from consult.consultations.models import Consultation
+from consult.consultations.texts import set_text
+from consult.core import audit, clock
+from consult.core.database import write_transaction
+from consult.extensions import db
+
+
+class NotReady(Exception):
+    """The consultation cannot open yet; ``problems`` say what is missing."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(", ".join(p.issue.value for p in problems))
+        self.problems = problems
+
+
+@contextmanager
+def _running(consultation_id: int) -> Iterator[tuple[Session, Consultation]]:
+    with write_transaction(db.session) as session:
+        consultation = session.get(Consultation, consultation_id, with_for_update=True)
+        if consultation is None:
+            raise NotFound
+        yield session, consultation
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _apply(c: Consultation, schedule: Schedule) -> None:
+    c.status = schedule.status
+    c.opens_at = schedule.opens_at
+    c.closes_at = schedule.closes_at
+    c.published_at = schedule.published_at
+
+
+def readiness(c: Consultation, invited: int) -> list[Problem]:
+    """What prevents ``c`` from opening (empty when it may open)."""
+    shapes = [
+        checks.QuestionShape(
+            kind=q.kind.value,
+            prompt=q.prompt,
+            options=tuple(o.label for o in q.options),
+            min_choices=q.min_choices,
+            max_choices=q.max_choices,
+            scale=tuple(p.get("en", "") for p in q.scale or []),
+            max_length=q.max_length,
+        )
+        for q in c.questions
+    ]
+    return checks.check_ready(shapes, invited)
+
+
+def open_consultation(
+    consultation_id: int, *, actor_id: int, scheduled: bool, notify: bool
+) -> Consultation:
+    """Open now, or at the draft's ``opens_at`` (``scheduled``); "all member states" is
+    recomputed from the registry at this moment. Sends :data:`signals.opened`."""
+    now = clock.now()
+    with _running(consultation_id) as (session, c):
+        schedule = lifecycle.open_(c.schedule(), now, at=c.opens_at if scheduled else None)
+        if c.invite_all:
+            invitations.refresh(session, c)
+        problems = readiness(c, len(c.invited))
+        if problems:
+            raise NotReady(problems)
+        _apply(c, schedule)
+        audit.record(
+            session,
+            "consultation_opened",
+            actor_id=actor_id,
+            consultation_id=c.id,
+            opens_at=_iso(c.opens_at),
+            closes_at=_iso(c.closes_at),
+            invited=len(c.invited),
+            notify=notify,
+        )
+        signals.opened.send(None, session=session, consultation=c, actor_id=actor_id, notify=notify)
+    return c
+
+
+def close_consultation(consultation_id: int, *, actor_id: int) -> Consultation:
+    """Close ahead of the deadline; the deadline becomes now."""
+    now = clock.now()
+    with _running(consultation_id) as (session, c):
+        deadline = c.closes_at
+        _apply(c, lifecycle.close(c.schedule(), now))
+        audit.record(
+            session,
+            "consultation_closed",
+            actor_id=actor_id,
+            consultation_id=c.id,
+            deadline_was=_iso(deadline),
+        )
+    return c
+
+
+def _clean_reason(reason: str) -> str:
+    text, problems = checks.clean(reason, "reason", "reason")
+    if problems:
+        raise Invalid(problems)
+    return text
+
+
+def extend_deadline(
+    consultation_id: int, new_closes_at: datetime, reason: str, *, actor_id: int, notify: bool
+) -> Consultation:
+    """Move the deadline later; who, when and why go to the audit log, and delegates are shown
+    "deadline extended to …". Sends :data:`signals.deadline_extended`."""
+    reason = _clean_reason(reason)
+    now = clock.now()
+    with _running(consultation_id) as (session, c):
+        schedule = lifecycle.extend(c.schedule(), now, new_closes_at, reason)
+        _record_new_deadline(session, c, schedule, now, "deadline_extended", reason, actor_id)
+        signals.deadline_extended.send(
+            None, session=session, consultation=c, actor_id=actor_id, notify=notify, reason=reason
+        )
+    return c
+
+
+def reopen(
+    consultation_id: int, new_closes_at: datetime, reason: str, *, actor_id: int, notify: bool
+) -> Consultation:
+    """Reopen a closed consultation until a new deadline; audited with the reason. Sends
+    :data:`signals.deadline_extended`."""
+    reason = _clean_reason(reason)
+    now = clock.now()
+    with _running(consultation_id) as (session, c):
+        schedule = lifecycle.reopen(c.schedule(), now, new_closes_at, reason)
+        _record_new_deadline(session, c, schedule, now, "consultation_reopened", reason, actor_id)
+        signals.deadline_extended.send(
+            None, session=session, consultation=c, actor_id=actor_id, notify=notify, reason=reason
+        )
+    return c
+
+
+def _record_new_deadline(
+    session: Session,
+    c: Consultation,
+    schedule: Schedule,
+    now: datetime,
+    action: str,
+    reason: str,
+    actor_id: int,
+) -> None:
+    previous = c.closes_at
+    _apply(c, schedule)
+    c.previous_closes_at = previous
+    c.extended_at = now
+    audit.record(
+        session,
+        action,
+        actor_id=actor_id,
+        consultation_id=c.id,
+        deadline_was=_iso(previous),
+        deadline=_iso(c.closes_at),
+        reason=reason,
+    )
+
+
+def record_outcome(
+    consultation_id: int, outcome: Text, rationale: Text, *, actor_id: int
+) -> Consultation:
+    """Record (or correct, until publication) the decision and its rationale."""
+    outcome, problems = clean_text(outcome, "outcome", "outcome", required=True)
+    rationale, found = clean_text(rationale, "rationale", "rationale")
+    problems += found
+    now = clock.now()
+    with _running(consultation_id) as (session, c):
+        lifecycle.check_outcome_editable(c.schedule(), now)
+        if problems:
+            raise Invalid(problems)
+        changed = [
+            name
+            for name, text in (("outcome", outcome), ("rationale", rationale))
+            if set_text(c, name, text)
+        ]
+        c.outcome_recorded_at = now
+        audit.record(
+            session,
+            "outcome_recorded",
+            actor_id=actor_id,
+            consultation_id=c.id,
+            fields=changed,
+            outcome=outcome.en[:500],
+        )
+    return c
+
+
+def publish(consultation_id: int, *, actor_id: int, notify: bool) -> Consultation:
+    """Publish the outcome and the results to the membership. Sends
+    :data:`signals.published`."""
+    now = clock.now()
+    with _running(consultation_id) as (session, c):
+        schedule = lifecycle.publish(c.schedule(), now, has_outcome=bool(c.outcome))
+        _apply(c, schedule)
+        audit.record(
+            session,
+            "consultation_published",
+            actor_id=actor_id,
+            consultation_id=c.id,
+            results_attributed=c.results_attributed,
+            notify=notify,
+        )
+        signals.published.send(
+            None, session=session, consultation=c, actor_id=actor_id, notify=notify
+        )
+    return c
