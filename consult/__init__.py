@@ -72,15 +72,19 @@ def register_auth(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from consult.auth.admin import bp as accounts_bp
     from consult.auth.views import bp as auth_bp
     from consult.ballots.views import bp as ballots_bp
     from consult.main.views import bp as main_bp
+    from consult.members.views import bp as members_bp
     from consult.results.views import bp as results_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(ballots_bp)
     app.register_blueprint(results_bp)
+    app.register_blueprint(members_bp)
+    app.register_blueprint(accounts_bp)
 
 
 def register_mail(app: Flask) -> None:

@@ -80,19 +80,27 @@ def members() -> None:
 @members.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_members(path: Path) -> None:
-    """Import members from a CSV file with columns code,name,kind,region."""
-    from consult.members.services import ImportFailed
-    from consult.members.services import import_members as run
+    """Import members from a CSV file with columns code,name,kind,region (and optionally
+    name_fr,name_es): all rows or none; rows that change nothing are left alone."""
+    from flask_babel import force_locale
 
-    try:
-        created, updated = run(path.read_text(encoding="utf-8"))
-    except ImportFailed as error:
-        for e in error.errors:
-            click.echo(f"line {e.line}: {e.message}", err=True)
-        raise click.ClickException("nothing was imported") from error
-    except UnicodeDecodeError as error:
-        raise click.ClickException("the file is not UTF-8; nothing was imported") from error
-    click.echo(f"{created} created, {updated} updated")
+    from consult.members.csvimport import NotUtf8, decode
+    from consult.members.messages import describe
+    from consult.members.services import ImportFailed, apply_import
+
+    with force_locale("en"):
+        try:
+            plan = apply_import(decode(path.read_bytes()))
+        except NotUtf8 as error:
+            raise click.ClickException(
+                "the file is not UTF-8 (save it as CSV UTF-8); nothing was imported"
+            ) from error
+        except ImportFailed as error:
+            for problem in error.errors:
+                click.echo(f"line {problem.line}: {describe(problem)}", err=True)
+            raise click.ClickException("nothing was imported") from error
+    created, updated, unchanged = (plan.count(a) for a in ("create", "update", "unchanged"))
+    click.echo(f"{created} created, {updated} updated, {unchanged} unchanged")
 
 
 @click.command()

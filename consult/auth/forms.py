@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 #: Enough to catch typing mistakes; the invitation message proves the address works.
@@ -49,7 +50,11 @@ class ForgotPasswordForm(FlaskForm):
     submit = SubmitField(_l("Send me a link"))
 
 
-LOCALE_CHOICES = [("en", "English"), ("fr", "Français"), ("es", "Español")]
+LOCALE_CHOICES = [
+    SelectChoice("en", "English"),
+    SelectChoice("fr", "Français"),
+    SelectChoice("es", "Español"),
+]
 
 
 class InviteForm(FlaskForm):

@@ -1,55 +1,380 @@
-"""Writes to the membership registry."""
+"""Writes to the membership registry: members, regions and CSV imports."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from consult.auth.models import User
 from consult.core import audit
 from consult.core.database import write_transaction
 from consult.extensions import db
-from consult.members.csvimport import MemberRow, RowError, parse_members
+from consult.members.csvimport import (
+    NAME_MAX,
+    REGION_MAX,
+    MemberRow,
+    Problem,
+    check_code,
+    check_text,
+    parse_members,
+)
 from consult.members.models import Member, MemberKind, Region
 from consult.members.names import country_names
 
+LANGS = ("fr", "es")
+
 
 class ImportFailed(ValueError):
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__("; ".join(f"line {e.line}: {e.message}" for e in errors))
-        self.errors = errors
+    """The file has problems; nothing was written."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(f"line {p.line}: {p.code} {p.params}" for p in problems))
+        self.errors = problems
+
+
+class PlanChanged(ValueError):
+    """The registry changed between the preview and the confirmation; nothing was written."""
+
+    def __init__(self, plan: ImportPlan) -> None:
+        super().__init__("the import would now do something else than the preview showed")
+        self.plan = plan
+
+
+class RegistryError(ValueError):
+    """A registry change refused; ``problems`` name the form fields concerned."""
+
+    def __init__(self, problems: list[tuple[str, Problem]]) -> None:
+        super().__init__(", ".join(f"{f}: {p.code}" for f, p in problems))
+        self.problems = problems
+
+
+# Names ------------------------------------------------------------------------------------
+
+
+def default_names(code: str, kind: MemberKind | str) -> dict[str, str] | None:
+    """The ISO 3166 names of a state in en/fr/es; None for organisations and unknown codes."""
+    if MemberKind(kind) is MemberKind.OBSERVER_ORG:
+        return None
+    return country_names(code)
+
+
+def is_known_state(code: str) -> bool:
+    return country_names(code) is not None
+
+
+def _names(member: Member) -> dict[str, str]:
+    return {lang: (member.translations or {}).get(lang, {}).get("name", "") for lang in LANGS}
+
+
+def _with_names(translations: dict[str, Any] | None, names: dict[str, str]) -> dict[str, Any]:
+    """``translations`` with the fr/es names replaced (other translated fields kept)."""
+    out = {lang: dict(values) for lang, values in (translations or {}).items()}
+    for lang in LANGS:
+        if names.get(lang):
+            out.setdefault(lang, {})["name"] = names[lang]
+        elif lang in out:
+            out[lang].pop("name", None)
+            if not out[lang]:
+                del out[lang]
+    return out
+
+
+# CSV import ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """What the import does with one row: create, update (with the fields that change) or
+    leave alone."""
+
+    line: int
+    code: str
+    action: str  # "create", "update" or "unchanged"
+    name: str
+    kind: str
+    region: str
+    name_fr: str
+    name_es: str
+    fields: tuple[tuple[str, str, str], ...] = ()  # (field, before, after)
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    changes: tuple[Change, ...]
+    problems: tuple[Problem, ...]
+    new_regions: tuple[str, ...]
+
+    def count(self, action: str) -> int:
+        return sum(1 for c in self.changes if c.action == action)
+
+    @property
+    def digest(self) -> str:
+        """Identifies what the import would do, to notice a registry changed meanwhile."""
+        canonical = json.dumps(
+            [
+                [c.code, c.action, c.name, c.kind, c.region, c.name_fr, c.name_es]
+                for c in self.changes
+            ]
+            + [list(self.new_regions)],
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _target(row: MemberRow, member: Member | None, region_name: str) -> Change:
+    defaults = default_names(row.code, row.kind) or {}
+    before = _names(member) if member is not None else {"fr": "", "es": ""}
+    name = row.name or (member.name if member is not None else "") or defaults.get("en", "")
+    fr = row.name_fr or before["fr"] or defaults.get("fr", "")
+    es = row.name_es or before["es"] or defaults.get("es", "")
+    after = {"name": name, "kind": row.kind, "region": region_name, "name_fr": fr, "name_es": es}
+    if member is None:
+        return Change(row.line, row.code, "create", name, row.kind, region_name, fr, es)
+    current = {
+        "name": member.name,
+        "kind": member.kind.value,
+        "region": member.region.name,
+        "name_fr": before["fr"],
+        "name_es": before["es"],
+    }
+    fields = tuple((f, current[f], after[f]) for f in after if current[f] != after[f])
+    action = "update" if fields else "unchanged"
+    return Change(row.line, row.code, action, name, row.kind, region_name, fr, es, fields)
+
+
+def _plan(session: Session, text: str) -> ImportPlan:
+    rows, problems = parse_members(text, is_known_state)
+    if problems:
+        return ImportPlan((), tuple(problems), ())
+    regions = {r.name.casefold(): r.name for r in session.scalars(sa.select(Region))}
+    members = {m.code: m for m in session.scalars(sa.select(Member))}
+    new_regions: dict[str, str] = {}
+    changes = []
+    for row in rows:
+        key = row.region.casefold()
+        if key not in regions and key not in new_regions:
+            new_regions[key] = row.region
+        region_name = regions.get(key) or new_regions[key]
+        changes.append(_target(row, members.get(row.code), region_name))
+    return ImportPlan(tuple(changes), (), tuple(new_regions.values()))
+
+
+def plan_import(text: str) -> ImportPlan:
+    """What importing ``text`` would do (reads only)."""
+    return _plan(db.session, text)
+
+
+def apply_import(text: str, actor_id: int | None = None, expected: str | None = None) -> ImportPlan:
+    """Import ``text`` in one transaction: all rows or none.
+
+    The plan is computed again inside the transaction; when ``expected`` (the digest of the
+    plan the administrator saw) no longer matches, nothing is written and :class:`PlanChanged`
+    carries the new plan. Rows that change nothing are not written, so importing the same file
+    twice changes nothing the second time.
+    """
+    with write_transaction(db.session) as session:
+        plan = _plan(session, text)
+        if plan.problems:
+            raise ImportFailed(list(plan.problems))
+        if expected is not None and plan.digest != expected:
+            raise PlanChanged(plan)
+        if not plan.count("create") and not plan.count("update"):
+            return plan
+        regions = {r.name: r for r in session.scalars(sa.select(Region))}
+        for name in plan.new_regions:
+            regions[name] = Region(name=name)
+            session.add(regions[name])
+        members = {m.code: m for m in session.scalars(sa.select(Member))}
+        for change in plan.changes:
+            if change.action == "unchanged":
+                continue
+            member = members.get(change.code)
+            if member is None:
+                member = Member(code=change.code, active=True)
+                session.add(member)
+            member.name = change.name
+            member.kind = MemberKind(change.kind)
+            member.region = regions[change.region]
+            member.translations = _with_names(
+                member.translations, {"fr": change.name_fr, "es": change.name_es}
+            )
+        audit.record(
+            session,
+            "members_imported",
+            actor_id=actor_id,
+            created=plan.count("create"),
+            updated=plan.count("update"),
+            unchanged=plan.count("unchanged"),
+            regions_created=len(plan.new_regions),
+        )
+    return plan
 
 
 def import_members(text: str, actor_id: int | None = None) -> tuple[int, int]:
-    """Create or update members from CSV text; (created, updated). Nothing on any error."""
-    rows, errors = parse_members(text)
-    if errors:
-        raise ImportFailed(errors)
-    created = updated = 0
-    with write_transaction(db.session):
-        regions = {r.name: r for r in db.session.scalars(sa.select(Region))}
-        existing = {m.code: m for m in db.session.scalars(sa.select(Member))}
-        for row in rows:
-            region = regions.get(row.region)
-            if region is None:
-                region = regions[row.region] = Region(name=row.region)
-                db.session.add(region)
-            member = existing.get(row.code)
+    """Create or update members from CSV text; (created, updated). Nothing on any problem."""
+    plan = apply_import(text, actor_id)
+    return plan.count("create"), plan.count("update")
+
+
+# Members ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberData:
+    code: str
+    name: str
+    kind: str
+    region_id: int | None
+    name_fr: str = ""
+    name_es: str = ""
+
+
+def _check_member(session: Session, data: MemberData, member_id: int | None):
+    problems: list[tuple[str, Problem]] = []
+    code = data.code.strip().upper()
+    if data.kind not in {k.value for k in MemberKind}:
+        kinds = ", ".join(k.value for k in MemberKind)
+        problems.append(("kind", Problem(0, "kind", {"kind": data.kind, "kinds": kinds})))
+        return problems, None
+    problems.extend(("code", p) for p in check_code(code, data.kind))
+    taken = session.scalar(
+        sa.select(Member.id).where(Member.code == code, Member.id != (member_id or 0))
+    )
+    if taken:
+        problems.append(("code", Problem(0, "code_taken", {"code": code})))
+    for field, value in (("name", data.name), ("name_fr", data.name_fr), ("name_es", data.name_es)):
+        problems.extend((field, p) for p in check_text(value.strip(), field, maximum=NAME_MAX))
+    defaults = default_names(code, data.kind) if not problems else None
+    if not data.name.strip() and not defaults:
+        problems.append(("name", Problem(0, "name_missing", {"code": code})))
+    region = session.get(Region, data.region_id) if data.region_id else None
+    if region is None:
+        problems.append(("region", Problem(0, "region_missing")))
+    return problems, region
+
+
+def save_member(actor_id: int, data: MemberData, member_id: int | None = None) -> Member:
+    """Create (``member_id`` None) or edit a member. Empty names of a state take the ISO 3166
+    names; a name given in a language overrides them."""
+    with write_transaction(db.session) as session:
+        problems, region = _check_member(session, data, member_id)
+        if problems:
+            raise RegistryError(problems)
+        code = data.code.strip().upper()
+        defaults = default_names(code, data.kind) or {}
+        if member_id is None:
+            member = Member(code=code, active=True)
+            session.add(member)
+        else:
+            member = session.get(Member, member_id)
             if member is None:
-                member = Member(code=row.code)
-                db.session.add(member)
-                created += 1
-            else:
-                updated += 1
-            _apply(member, row, region)
-        audit.record(
-            db.session, "members_imported", actor_id=actor_id, created=created, updated=updated
+                raise LookupError(member_id)
+        before = {"code": member.code, "name": member.name}
+        member.code = code
+        member.kind = MemberKind(data.kind)
+        member.region = region
+        member.name = data.name.strip() or defaults.get("en", "")
+        member.translations = _with_names(
+            member.translations,
+            {
+                "fr": data.name_fr.strip() or defaults.get("fr", ""),
+                "es": data.name_es.strip() or defaults.get("es", ""),
+            },
         )
-    return created, updated
+        session.flush()
+        audit.record(
+            session,
+            "member_created" if member_id is None else "member_updated",
+            actor_id=actor_id,
+            member_id=member.id,
+            code=code,
+            previous=before if member_id is not None else None,
+        )
+    return member
 
 
-def _apply(member: Member, row: MemberRow, region: Region) -> None:
-    member.kind = MemberKind(row.kind)
-    member.region = region
-    names = country_names(row.code) if member.kind is not MemberKind.OBSERVER_ORG else None
-    member.name = row.name or (names or {}).get("en", row.code)
-    if names:
-        member.translations = {"fr": {"name": names["fr"]}, "es": {"name": names["es"]}}
+def set_member_active(actor_id: int, member_id: int, active: bool) -> Member:
+    """Deactivate (its delegates' sessions end at once) or reactivate a member. Members are
+    never deleted: their responses and history stay."""
+    with write_transaction(db.session) as session:
+        member = session.get(Member, member_id)
+        if member is None:
+            raise LookupError(member_id)
+        member.active = active
+        if not active:
+            for user in session.scalars(sa.select(User).where(User.member_id == member.id)):
+                user.end_sessions()
+        audit.record(
+            session,
+            "member_reactivated" if active else "member_deactivated",
+            actor_id=actor_id,
+            member_id=member.id,
+        )
+    return member
+
+
+# Regions ----------------------------------------------------------------------------------
+
+
+def save_region(
+    actor_id: int, name: str, name_fr: str = "", name_es: str = "", region_id: int | None = None
+) -> Region:
+    """Create or rename a region (names unique whatever their case)."""
+    name = name.strip()
+    with write_transaction(db.session) as session:
+        problems: list[tuple[str, Problem]] = []
+        if not name:
+            problems.append(("name", Problem(0, "region_missing")))
+        for field, value in (("name", name), ("name_fr", name_fr), ("name_es", name_es)):
+            problems.extend(
+                (field, p) for p in check_text(value.strip(), field, maximum=REGION_MAX)
+            )
+        clash = session.scalar(
+            sa.select(Region.id).where(
+                sa.func.lower(Region.name) == name.lower(), Region.id != (region_id or 0)
+            )
+        )
+        if clash:
+            problems.append(("name", Problem(0, "region_taken", {"name": name})))
+        if problems:
+            raise RegistryError(problems)
+        if region_id is None:
+            region = Region(name=name)
+            session.add(region)
+        else:
+            region = session.get(Region, region_id)
+            if region is None:
+                raise LookupError(region_id)
+        region.name = name
+        region.translations = _with_names(
+            region.translations, {"fr": name_fr.strip(), "es": name_es.strip()}
+        )
+        session.flush()
+        audit.record(
+            session,
+            "region_saved",
+            actor_id=actor_id,
+            region=region.id,
+            name=name,
+        )
+    return region
+
+
+def delete_region(actor_id: int, region_id: int) -> None:
+    """Delete a region no member belongs to."""
+    with write_transaction(db.session) as session:
+        region = session.get(Region, region_id)
+        if region is None:
+            raise LookupError(region_id)
+        used = session.scalar(sa.select(sa.func.count()).where(Member.region_id == region.id))
+        if used:
+            raise RegistryError([("region", Problem(0, "region_used", {"count": str(used)}))])
+        session.delete(region)
+        audit.record(
+            session, "region_deleted", actor_id=actor_id, region=region_id, name=region.name
+        )

@@ -1,0 +1,175 @@
+"""Read-only queries behind the registry pages (a fixed number of queries each)."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from consult.auth.models import AccountToken, Role, TokenPurpose, User
+from consult.ballots.models import Response
+from consult.consultations.models import Consultation, invitation
+from consult.extensions import db
+from consult.mail.models import MailKind, OutboxMessage
+from consult.members.models import Member, MemberKind, Region
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, so that "cote" finds "Côte d'Ivoire"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    member: Member
+    delegates: int
+    pending: int  # invited, no password chosen yet
+
+
+def member_rows(
+    *,
+    search: str = "",
+    kind: str = "",
+    region_id: int | None = None,
+    status: str = "active",
+    locale: str = "en",
+) -> list[MemberRow]:
+    """Members matching the filters, with their delegate counts (two queries).
+
+    ``search`` matches the code and the names in every language, ignoring case and accents.
+    """
+    query = sa.select(Member).order_by(Member.code)
+    if kind in {k.value for k in MemberKind}:
+        query = query.where(Member.kind == MemberKind(kind))
+    if region_id is not None:
+        query = query.where(Member.region_id == region_id)
+    if status == "active":
+        query = query.where(Member.active)
+    elif status == "inactive":
+        query = query.where(sa.not_(Member.active))
+    members = list(db.session.scalars(query))
+    needle = fold(search.strip())
+    if needle:
+        members = [m for m in members if needle in fold(_searchable(m))]
+    counts: dict[int, tuple[int, int]] = {}
+    for member_id, total, pending in db.session.execute(
+        sa.select(
+            User.member_id,
+            sa.func.count(),
+            sa.func.sum(sa.case((User.password_hash.is_(None), 1), else_=0)),
+        )
+        .where(User.role == Role.DELEGATE, User.active)
+        .group_by(User.member_id)
+    ):
+        counts[member_id] = (int(total), int(pending or 0))
+    members.sort(key=lambda m: fold(m.localized("name", locale)))
+    return [MemberRow(m, *counts.get(m.id, (0, 0))) for m in members]
+
+
+def _searchable(member: Member) -> str:
+    names = [member.code, member.name]
+    names += [v.get("name", "") for v in (member.translations or {}).values()]
+    return " ".join(names)
+
+
+@dataclass(frozen=True)
+class DelegateRow:
+    user: User
+    invited_at: object | None  # datetime of the latest invitation
+    mail: OutboxMessage | None  # the latest invitation message
+
+
+@dataclass(frozen=True)
+class ParticipationRow:
+    consultation: Consultation
+    invited: bool
+    response: Response | None
+
+
+def accounts(users: list[User]) -> list[DelegateRow]:
+    """Each account with its latest invitation and that message's delivery (two queries)."""
+    ids = [u.id for u in users]
+    invited = (
+        dict(
+            db.session.execute(
+                sa.select(AccountToken.user_id, sa.func.max(AccountToken.created_at))
+                .where(
+                    AccountToken.user_id.in_(ids), AccountToken.purpose == TokenPurpose.INVITATION
+                )
+                .group_by(AccountToken.user_id)
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    latest: dict[int, OutboxMessage] = {}
+    if ids:
+        for message in db.session.scalars(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.user_id.in_(ids), OutboxMessage.kind == MailKind.INVITATION)
+            .order_by(OutboxMessage.id)
+        ):
+            latest[message.user_id or 0] = message
+    return [DelegateRow(u, invited.get(u.id), latest.get(u.id)) for u in users]
+
+
+def member_detail(
+    member_id: int,
+) -> tuple[Member, list[DelegateRow], list[ParticipationRow]] | None:
+    """A member, its delegates, and its response to every consultation it was invited to or
+    answered (five queries)."""
+    member = db.session.get(Member, member_id)
+    if member is None:
+        return None
+    users = list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.member_id == member.id, User.role == Role.DELEGATE)
+            .order_by(sa.not_(User.active), User.name)
+        )
+    )
+    invited_ids = set(
+        db.session.scalars(
+            sa.select(invitation.c.consultation_id).where(invitation.c.member_id == member.id)
+        )
+    )
+    responses = {
+        r.consultation_id: r
+        for r in db.session.scalars(
+            sa.select(Response)
+            .options(sa.orm.joinedload(Response.submitted_by))
+            .where(Response.member_id == member.id)
+        )
+    }
+    wanted = invited_ids | set(responses)
+    consultations = (
+        list(
+            db.session.scalars(
+                sa.select(Consultation)
+                .where(Consultation.id.in_(wanted))
+                .order_by(Consultation.closes_at.desc())
+            )
+        )
+        if wanted
+        else []
+    )
+    participation = [
+        ParticipationRow(c, c.id in invited_ids, responses.get(c.id)) for c in consultations
+    ]
+    return member, accounts(users), participation
+
+
+def regions_with_counts() -> list[tuple[Region, int]]:
+    """Every region and how many members it has (one query)."""
+    count = (
+        sa.select(sa.func.count())
+        .where(Member.region_id == Region.id)
+        .correlate(Region)
+        .scalar_subquery()
+    )
+    return [
+        (region, int(n))
+        for region, n in db.session.execute(sa.select(Region, count).order_by(Region.name))
+    ]

@@ -1,0 +1,378 @@
+"""The registry pages of the Administration: members, regions, CSV import."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from consult.auth.decorators import admin_required
+from consult.core.templating import locale_code
+from consult.extensions import db
+from consult.members import queries, services
+from consult.members.csvimport import NotUtf8, Problem, decode
+from consult.members.forms import KIND_LABELS, ImportForm, MemberForm, RegionForm
+from consult.members.messages import describe
+from consult.members.models import Member, Region
+
+bp = Blueprint("members", __name__, url_prefix="/admin")
+
+#: A registry of a few hundred members is a few kilobytes; refuse what cannot be one.
+UPLOAD_MAX = 256 * 1024
+STATUSES = ("active", "inactive", "all")
+
+
+def _regions() -> list[Region]:
+    return list(db.session.scalars(db.select(Region).order_by(Region.name)))
+
+
+@bp.get("/members")
+@admin_required
+def index():
+    """List members, with search and filters."""
+    args = request.args
+    region_id = args.get("region", "")
+    status = args.get("status", "active")
+    rows = queries.member_rows(
+        search=args.get("q", "")[:100],
+        kind=args.get("kind", ""),
+        region_id=int(region_id) if region_id.isdigit() else None,
+        status=status if status in STATUSES else "active",
+        locale=locale_code(),
+    )
+    return render_template(
+        "members/index.html",
+        rows=rows,
+        regions=_regions(),
+        kinds=KIND_LABELS,
+        filters={
+            "q": args.get("q", "")[:100],
+            "kind": args.get("kind", ""),
+            "region": region_id,
+            "status": status if status in STATUSES else "active",
+        },
+    )
+
+
+def _member_form(member: Member | None) -> MemberForm:
+    form = MemberForm(obj=None)
+    form.region.choices = [
+        SelectChoice(r.id, r.localized("name", locale_code())) for r in _regions()
+    ]
+    if request.method == "GET" and member is not None:
+        names = services.default_names(member.code, member.kind) or {}
+        form.code.data = member.code
+        form.kind.data = member.kind.value
+        form.region.data = member.region_id
+        form.name.data = "" if member.name == names.get("en") else member.name
+        for lang in ("fr", "es"):
+            value = (member.translations or {}).get(lang, {}).get("name", "")
+            form[f"name_{lang}"].data = "" if value == names.get(lang) else value
+    return form
+
+
+def _save_member(form: MemberForm, member: Member | None):
+    if form.validate_on_submit():
+        data = services.MemberData(
+            code=form.code.data or "",
+            name=form.name.data or "",
+            kind=form.kind.data or "",
+            region_id=form.region.data,
+            name_fr=form.name_fr.data or "",
+            name_es=form.name_es.data or "",
+        )
+        try:
+            saved = services.save_member(
+                current_user.id, data, member.id if member is not None else None
+            )
+        except services.RegistryError as error:
+            for field, problem in error.problems:
+                form[field].errors.append(describe(problem))
+        else:
+            flash(_("%(name)s is saved.", name=saved.localized("name", locale_code())), "success")
+            return redirect(url_for("members.show", member_id=saved.id))
+    status = 400 if request.method == "POST" else 200
+    defaults = None
+    if member is not None:
+        defaults = services.default_names(member.code, member.kind)
+    return (
+        render_template("members/form.html", form=form, member=member, defaults=defaults),
+        status,
+    )
+
+
+@bp.route("/members/new", methods=["GET", "POST"])
+@admin_required
+def new():
+    """Register a member."""
+    return _save_member(_member_form(None), None)
+
+
+@bp.route("/members/<int:member_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit(member_id: int):
+    """Edit a member's code, kind, region and names."""
+    member = db.get_or_404(Member, member_id)
+    return _save_member(_member_form(member), member)
+
+
+@bp.get("/members/<int:member_id>")
+@admin_required
+def show(member_id: int):
+    """A member: its names, its delegates, and its responses across consultations."""
+    found = queries.member_detail(member_id)
+    if found is None:
+        abort(404)
+    member, delegates, participation = found
+    return render_template(
+        "members/show.html",
+        member=member,
+        delegates=delegates,
+        participation=participation,
+        kinds=KIND_LABELS,
+        defaults=services.default_names(member.code, member.kind) or {},
+    )
+
+
+@bp.post("/members/<int:member_id>/deactivate")
+@admin_required
+def deactivate(member_id: int):
+    """Deactivate a member: kept with its history, its delegates can no longer sign in."""
+    try:
+        member = services.set_member_active(current_user.id, member_id, False)
+    except LookupError:
+        abort(404)
+    flash(
+        _(
+            "%(name)s is deactivated. Its delegates can no longer sign in.",
+            name=member.localized("name", locale_code()),
+        ),
+        "success",
+    )
+    return redirect(url_for("members.show", member_id=member_id))
+
+
+@bp.post("/members/<int:member_id>/reactivate")
+@admin_required
+def reactivate(member_id: int):
+    """Reactivate a member."""
+    try:
+        member = services.set_member_active(current_user.id, member_id, True)
+    except LookupError:
+        abort(404)
+    flash(_("%(name)s is active again.", name=member.localized("name", locale_code())), "success")
+    return redirect(url_for("members.show", member_id=member_id))
+
+
+# Regions ------------------------------------------------------------------------------------
+
+
+def _apply_region_errors(form: RegionForm, error: services.RegistryError) -> None:
+    for field, problem in error.problems:
+        form[field if field in form else "name"].errors.append(describe(problem))
+
+
+@bp.route("/regions", methods=["GET", "POST"])
+@admin_required
+def regions():
+    """The managed list of regions; add a region."""
+    form = RegionForm()
+    if form.validate_on_submit():
+        try:
+            region = services.save_region(
+                current_user.id,
+                form.name.data or "",
+                form.name_fr.data or "",
+                form.name_es.data or "",
+            )
+        except services.RegistryError as error:
+            _apply_region_errors(form, error)
+        else:
+            flash(_("The region %(name)s is added.", name=region.name), "success")
+            return redirect(url_for("members.regions"))
+    status = 400 if request.method == "POST" else 200
+    return (
+        render_template("members/regions.html", rows=queries.regions_with_counts(), form=form),
+        status,
+    )
+
+
+@bp.route("/regions/<int:region_id>", methods=["GET", "POST"])
+@admin_required
+def region(region_id: int):
+    """Rename a region or translate its name."""
+    region = db.get_or_404(Region, region_id)
+    form = RegionForm()
+    if request.method == "GET":
+        form.name.data = region.name
+        form.name_fr.data = (region.translations or {}).get("fr", {}).get("name", "")
+        form.name_es.data = (region.translations or {}).get("es", {}).get("name", "")
+    if form.validate_on_submit():
+        try:
+            services.save_region(
+                current_user.id,
+                form.name.data or "",
+                form.name_fr.data or "",
+                form.name_es.data or "",
+                region_id=region.id,
+            )
+        except services.RegistryError as error:
+            _apply_region_errors(form, error)
+        else:
+            flash(_("The region is saved."), "success")
+            return redirect(url_for("members.regions"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("members/region.html", region=region, form=form), status
+
+
+@bp.post("/regions/<int:region_id>/delete")
+@admin_required
+def delete_region(region_id: int):
+    """Delete a region that no member belongs to."""
+    try:
+        services.delete_region(current_user.id, region_id)
+    except LookupError:
+        abort(404)
+    except services.RegistryError as error:
+        flash(describe(error.problems[0][1]), "error")
+    else:
+        flash(_("The region is deleted."), "success")
+    return redirect(url_for("members.regions"))
+
+
+# CSV import ---------------------------------------------------------------------------------
+
+
+def _sign(payload: str) -> str:
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, b"member-import\n" + payload.encode(), hashlib.sha256).hexdigest()
+
+
+def _preview(form: ImportForm, text: str | None, plan: services.ImportPlan | None, **extra):
+    payload = base64.b64encode(text.encode()).decode() if text is not None else ""
+    if extra.get("file_error"):
+        form.file.errors = [extra["file_error"]]
+    problems = [(p.line, describe(p)) for p in (plan.problems if plan else ())]
+    status = extra.pop("status", 400 if problems or extra.get("file_error") else 200)
+    return (
+        render_template(
+            "members/import.html",
+            form=form,
+            plan=plan,
+            problems=problems,
+            payload=payload,
+            signature=_sign(payload) if payload else "",
+            kinds=KIND_LABELS,
+            field_labels={
+                "name": _("Name in English"),
+                "name_fr": _("Name in French"),
+                "name_es": _("Name in Spanish"),
+                "kind": _("Kind"),
+                "region": _("Region"),
+            },
+            **extra,
+        ),
+        status,
+    )
+
+
+@bp.route("/members/import", methods=["GET", "POST"])
+@admin_required
+def import_upload():
+    """Upload a CSV file and preview what importing it would do."""
+    form = ImportForm()
+    if request.method == "GET":
+        return _preview(form, None, None)
+    if not form.validate_on_submit():
+        abort(400)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _preview(form, None, None, file_error=_("Choose a CSV file to import."))
+    data = upload.read(UPLOAD_MAX + 1)
+    if len(data) > UPLOAD_MAX:
+        return _preview(
+            form,
+            None,
+            None,
+            file_error=_("The file is larger than 256 KB; it cannot be a registry."),
+        )
+    try:
+        text = decode(data)
+    except NotUtf8:
+        return _preview(form, None, None, file_error=describe(Problem(0, "not_utf8")))
+    plan = services.plan_import(text)
+    return _preview(form, text if not plan.problems else None, plan, filename=upload.filename)
+
+
+@bp.post("/members/import/confirm")
+@admin_required
+def import_confirm():
+    """Import the previewed file: all rows or none."""
+    payload = request.form.get("payload", "")
+    if not payload or not hmac.compare_digest(_sign(payload), request.form.get("signature", "")):
+        abort(400)
+    try:
+        text = base64.b64decode(payload, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        abort(400)
+    form = ImportForm(formdata=None)
+    try:
+        plan = services.apply_import(text, current_user.id, request.form.get("plan", ""))
+    except services.ImportFailed as failed:
+        plan = services.ImportPlan((), tuple(failed.errors), ())
+        return _preview(form, None, plan)
+    except services.PlanChanged as changed:
+        return _preview(
+            form,
+            text,
+            changed.plan,
+            notice=_(
+                "The registry changed since the preview, so nothing was imported. Here is what "
+                "the import would do now."
+            ),
+            status=409,
+        )
+    flash(
+        _(
+            "Import done: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
+            created=plan.count("create"),
+            updated=plan.count("update"),
+            unchanged=plan.count("unchanged"),
+        ),
+        "success",
+    )
+    return redirect(url_for("members.index"))
+
+
+@bp.get("/members/import/example.csv")
+@admin_required
+def import_example():
+    """A small example file to start a spreadsheet from."""
+    body = (
+        "code,name,kind,region,name_fr,name_es\r\n"
+        "CHE,,member_state,Europe,,\r\n"
+        "SEN,,member_state,Africa,,\r\n"
+        "VAT,Holy See,observer_state,Europe,Saint-Siège,Santa Sede\r\n"
+        "ICRC,International Committee of the Red Cross,observer_org,Europe,"
+        "Comité international de la Croix-Rouge,Comité Internacional de la Cruz Roja\r\n"
+    )
+    return current_app.response_class(
+        "\ufeff" + body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="members-example.csv"'},
+    )
