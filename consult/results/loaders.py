@@ -10,7 +10,7 @@ vote. Comments and free texts are read from every submitted response, observers'
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter
@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from consult.ballots.models import NO_OPINION, Answer, Response, ResponseStatus
-from consult.consultations.models import Consultation, ObserversMay, invitation
+from consult.consultations.models import Consultation, ObserversMay, QuestionKind, invitation
 from consult.extensions import db
 from consult.members.models import Member, MemberKind, Region
 
@@ -156,10 +156,12 @@ def rankings(consultation: Consultation, question_id: int) -> Iterator[tuple[int
         .where(Answer.question_id == question_id, Answer.rank.is_not(None), counted(consultation))
         .order_by(Answer.response_id, Answer.rank)
     )
-    result = db.session.connection().execute(stmt.execution_options(yield_per=20_000))
+    # Plain iteration: on SQLite, SQLAlchemy's buffered ``yield_per`` reading costs twice as
+    # much here (measured with bench/results_page.py), and the page keeps every distinct
+    # ranking in memory anyway.
     current = None
     ranking: list[int] = []
-    for response_id, option_id in result:
+    for response_id, option_id in db.session.connection().execute(stmt):
         if response_id != current:
             if ranking:
                 yield tuple(ranking)
@@ -170,13 +172,20 @@ def rankings(consultation: Consultation, question_id: int) -> Iterator[tuple[int
         yield tuple(ranking)
 
 
+def _ids(consultation: Consultation, *kinds: QuestionKind) -> list[int]:
+    return [q.id for q in consultation.questions if q.kind in kinds]
+
+
 def selections(consultation: Consultation) -> dict[int, list[tuple[int, ...]]]:
     """For every choose/single question: each counted ballot's selected options."""
+    ids = _ids(consultation, QuestionKind.CHOOSE, QuestionKind.SINGLE)
+    if not ids:
+        return {}
     rows = db.session.execute(
         sa.select(Answer.question_id, Answer.response_id, Answer.option_id)
         .join(Response, Response.id == Answer.response_id)
         .join(Member, Member.id == Response.member_id)
-        .where(Answer.selected.is_(True), counted(consultation))
+        .where(Answer.question_id.in_(ids), Answer.selected.is_(True), counted(consultation))
         .order_by(Answer.question_id, Answer.response_id)
     )
     out: dict[int, list[tuple[int, ...]]] = {}
@@ -195,13 +204,21 @@ def likert_counts(consultation: Consultation) -> dict[tuple[int, bool], LikertCo
     """Likert answers of submitted responses, per (question, from observers), counted in SQL.
 
     Observers' answers are kept apart (key ``(question, True)``) unless observers vote."""
+    ids = _ids(consultation, QuestionKind.LIKERT)
+    if not ids:
+        return {}
     observers_vote = consultation.observers_may is ObserversMay.VOTE
     observer = sa.case((Member.kind == MemberKind.MEMBER_STATE, False), else_=not observers_vote)
     rows = db.session.execute(
         sa.select(Answer.question_id, observer, Answer.value, sa.func.count())
         .join(Response, Response.id == Answer.response_id)
         .join(Member, Member.id == Response.member_id)
-        .where(Answer.value.is_not(None), Answer.option_id.is_(None), _submitted(consultation.id))
+        .where(
+            Answer.question_id.in_(ids),
+            Answer.value.is_not(None),
+            Answer.option_id.is_(None),
+            _submitted(consultation.id),
+        )
         .group_by(Answer.question_id, observer, Answer.value)
     )
     out: dict[tuple[int, bool], LikertCounts] = {}
@@ -214,25 +231,26 @@ def likert_counts(consultation: Consultation) -> dict[tuple[int, bool], LikertCo
     return out
 
 
-def texts(consultation_id: int) -> list[TextRow]:
-    """Every comment, write-in and free-text answer, then every general comment, of submitted
-    responses, with who wrote it (observers included)."""
-    return list(iter_texts(consultation_id))
+def text_questions(consultation: Consultation, *, comments_only: bool = False) -> list[int]:
+    """Questions that can hold texts: option comments, write-ins, free-text answers."""
+    return [
+        q.id
+        for q in consultation.questions
+        if q.allow_option_comments
+        or (not comments_only and (q.kind is QuestionKind.TEXT or q.allow_write_in))
+    ]
 
 
-def iter_texts(consultation_id: int) -> Iterator[TextRow]:
-    """:func:`texts`, read as it is consumed (two queries, streamed)."""
-    answer_rows = db.session.execute(
-        sa.select(Answer.question_id, Answer.option_id, Answer.text, *_MEMBER_COLUMNS)
-        .join(Response, Response.id == Answer.response_id)
-        .join(Member, Member.id == Response.member_id)
-        .join(Region, Region.id == Member.region_id)
-        .where(Answer.text.is_not(None), Answer.text != "", _submitted(consultation_id))
-        .order_by(Answer.question_id, Answer.option_id, Member.name)
-        .execution_options(yield_per=5000)
-    )
-    for row in answer_rows:
-        yield TextRow(row[0], row[1], row[2], _member(row, 3))
+def texts(consultation_id: int, question_ids: Collection[int]) -> list[TextRow]:
+    """Every comment, write-in and free-text answer of ``question_ids``, then every general
+    comment, of submitted responses, with who wrote it (observers included)."""
+    return list(iter_texts(consultation_id, question_ids))
+
+
+def iter_texts(consultation_id: int, question_ids: Collection[int]) -> Iterator[TextRow]:
+    """:func:`texts`, read as it is consumed (streamed; no answer query without questions)."""
+    if question_ids:
+        yield from _answer_texts(consultation_id, question_ids)
     general_rows = db.session.execute(
         sa.select(sa.null(), sa.null(), Response.comment, *_MEMBER_COLUMNS)
         .join(Member, Member.id == Response.member_id)
@@ -242,4 +260,23 @@ def iter_texts(consultation_id: int) -> Iterator[TextRow]:
         .execution_options(yield_per=5000)
     )
     for row in general_rows:
+        yield TextRow(row[0], row[1], row[2], _member(row, 3))
+
+
+def _answer_texts(consultation_id: int, question_ids: Collection[int]) -> Iterator[TextRow]:
+    answer_rows = db.session.execute(
+        sa.select(Answer.question_id, Answer.option_id, Answer.text, *_MEMBER_COLUMNS)
+        .join(Response, Response.id == Answer.response_id)
+        .join(Member, Member.id == Response.member_id)
+        .join(Region, Region.id == Member.region_id)
+        .where(
+            Answer.question_id.in_(list(question_ids)),
+            Answer.text.is_not(None),
+            Answer.text != "",
+            _submitted(consultation_id),
+        )
+        .order_by(Answer.question_id, Answer.option_id, Member.name)
+        .execution_options(yield_per=5000)
+    )
+    for row in answer_rows:
         yield TextRow(row[0], row[1], row[2], _member(row, 3))

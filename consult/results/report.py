@@ -339,17 +339,19 @@ def comments_rows(consultation: Consultation) -> Iterator[Row]:
     }
     questions[None] = (None, _("General comment"))
     labels = {o.id: _label(o, "label") for q in consultation.questions for o in q.options}
-    return _stream_comments(consultation.id, questions, labels, locale_code())
+    ids = loaders.text_questions(consultation, comments_only=True)
+    return _stream_comments(consultation.id, ids, questions, labels, locale_code())
 
 
 def _stream_comments(
     consultation_id: int,
+    question_ids: list[int],
     questions: dict[int | None, tuple[int | None, str]],
     labels: dict[int, str],
     locale: str,
 ) -> Iterator[Row]:
     yield list(COMMENTS_HEADER)
-    for row in loaders.iter_texts(consultation_id):
+    for row in loaders.iter_texts(consultation_id, question_ids):
         if row.question_id is not None and row.option_id is None:
             continue  # write-ins and free-text answers are in the responses file
         number, prompt = questions.get(row.question_id, (None, ""))

@@ -150,7 +150,7 @@ def consultation_results(consultation: Consultation) -> ConsultationResults:
     )
     selections = loaders.selections(consultation)
     likerts = loaders.likert_counts(consultation)
-    texts = loaders.texts(consultation.id)
+    texts = loaders.texts(consultation.id, loaders.text_questions(consultation))
     members = {row.member.id: row.member for row in texts}
     by_question: dict[int | None, list[TextRow]] = {}
     for row in texts:
