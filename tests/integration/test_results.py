@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 import sqlalchemy as sa
 
+from consult import tally
+from consult.ballots.models import Response, Revision
 from consult.consultations.lifecycle import Status
 from consult.consultations.models import Consultation
 from consult.core import clock
 from consult.extensions import db
 from consult.members.models import MemberKind
+from consult.results.services import consultation_results
 from tests.factories import (
     AdminFactory,
     MemberFactory,
@@ -217,3 +222,35 @@ def test_published_results_reach_delegates_only_after_publication(client, auth):
     assert "Preferred option: Migration and Social Change" in text
     assert "2 of 2 invited members submitted a response" in text
     assert "Our private view" not in text
+
+
+def test_tally_equals_a_recount_from_the_latest_revisions(client, admin):
+    """CONC-5: the counts shown equal a recount from the append-only revisions."""
+    rng = random.Random(2010)
+    states = members(40)
+    c = build_consultation()
+    for s in states:
+        ranking = rng.sample([SOUTH, SOCIAL, HEALTH], rng.randint(1, 3))
+        cast(c, s, ranking=ranking, choice=rng.sample([1, 2, 3, 4], 2))
+    for s in states[:10]:  # some members revise their ballot
+        cast(c, s, ranking=rng.sample([SOUTH, SOCIAL, HEALTH], 2), choice=[3, 4])
+    latest = db.session.execute(
+        sa.select(Revision.content)
+        .join(Response, Response.id == Revision.response_id)
+        .where(Revision.number == Response.revision)
+    ).scalars()
+    question = db.session.scalars(sa.select(Consultation)).one().questions[0]
+    recount = tally.Profile.from_ballots(
+        [o.id for o in question.options],
+        (
+            tuple(q["ranking"])
+            for content in latest
+            for q in content["questions"]
+            if q["question"] == question.id
+        ),
+    )
+    shown = consultation_results(db.session.scalars(sa.select(Consultation)).one()).questions[0]
+    assert shown.ranking is not None
+    assert shown.ranking.ballots == 40
+    assert dict(shown.ranking.first.counts) == dict(tally.first_preferences(recount).counts)
+    assert shown.ranking.irv.winner == tally.instant_runoff(recount).winner
