@@ -75,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     from consult.auth.admin import bp as accounts_bp
     from consult.auth.views import bp as auth_bp
     from consult.ballots.views import bp as ballots_bp
+    from consult.consultations.views import bp as consultations_bp
     from consult.main.views import bp as main_bp
     from consult.members.views import bp as members_bp
     from consult.results.views import bp as results_bp
@@ -83,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(ballots_bp)
     app.register_blueprint(results_bp)
+    app.register_blueprint(consultations_bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(accounts_bp)
 

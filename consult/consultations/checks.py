@@ -32,6 +32,8 @@ LIMITS = {
     "rationale": 10_000,
     "reason": 1_000,
 }
+#: Short names that would hide a page of the builder.
+RESERVED_SLUGS = frozenset({"new"})
 #: Kinds whose answers pick among options.
 OPTION_KINDS = frozenset({"ranking", "choose", "single"})
 MIN_SCALE, MAX_SCALE = 2, 11
@@ -59,6 +61,7 @@ class Issue(enum.StrEnum):
     POSITIONS_INCOMPLETE = "positions_incomplete"
     SLUG_TAKEN = "slug_taken"
     SAME_OPTION = "same_option"
+    SCALE_MISMATCH = "scale_mismatch"
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,8 @@ def check_slug(slug: str) -> list[Problem]:
         return [Problem("slug", Issue.TOO_LONG, {"limit": LIMITS["slug"]})]
     if not SLUG.match(slug):
         return [Problem("slug", Issue.SLUG_FORMAT)]
+    if slug in RESERVED_SLUGS:
+        return [Problem("slug", Issue.SLUG_TAKEN)]
     return []
 
 

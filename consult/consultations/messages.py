@@ -67,7 +67,26 @@ def describe(problem: Problem) -> str:
             return _("Another consultation already uses this short name.")
         case Issue.SAME_OPTION:
             return _("Choose two different options.")
+        case Issue.SCALE_MISMATCH:
+            return _("Give one translated label per line of the English scale, or none.")
     return _("Please check this field.")
+
+
+def locked(reason: str) -> str:
+    """Why this part of the consultation can no longer change."""
+    match reason:
+        case "responses":
+            return _(
+                "Questions and options are locked: members have already responded. "
+                "Extend the deadline or start a follow-up round instead."
+            )
+        case "closed":
+            return _("The consultation is closed; its questions can no longer change.")
+        case "published":
+            return _("The consultation has been published; it can no longer change.")
+        case "not_draft":
+            return _("Only a draft can be changed in this way.")
+    return _("This part of the consultation can no longer change.")
 
 
 def _when(moment) -> str:

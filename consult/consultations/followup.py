@@ -1,0 +1,232 @@
+"""Follow-up rounds: a new draft linked to a published consultation, with chosen write-in
+suggestions of the parent promoted to options (and a link to the members who made them)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from consult.ballots.models import Answer, Response, ResponseStatus
+from consult.consultations import builder, checks, invitations
+from consult.consultations.checks import Issue, Problem
+from consult.consultations.document import Text
+from consult.consultations.lifecycle import Status
+from consult.consultations.models import (
+    Consultation,
+    ObserversMay,
+    Option,
+    Question,
+    QuestionKind,
+    TallyMethod,
+)
+from consult.consultations.texts import get_text, set_text
+from consult.core import audit
+from consult.core.database import write_transaction
+from consult.extensions import db
+from consult.members.models import Member
+from consult.results.writeins import WriteIn, group_write_ins
+
+FOLLOW_UP_KINDS = ("ranking", "choose", "single")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A group of write-ins that could become an option."""
+
+    key: str  # "<question id>:<grouping key>"
+    question_id: int
+    question_number: int
+    label: str
+    variants: tuple[str, ...]
+    member_ids: tuple[int, ...]
+
+
+def suggestions(session: Session, consultation: Consultation) -> list[Suggestion]:
+    """Write-ins of the submitted responses, grouped per ranking question (one query)."""
+    numbers = {q.id: q.position for q in consultation.questions if q.kind is QuestionKind.RANKING}
+    if not numbers:
+        return []
+    rows = session.execute(
+        sa.select(Answer.question_id, Answer.text, Response.member_id)
+        .join(Response, Response.id == Answer.response_id)
+        .where(
+            Response.consultation_id == consultation.id,
+            Response.status == ResponseStatus.SUBMITTED,
+            Answer.option_id.is_(None),
+            Answer.text.is_not(None),
+            Answer.question_id.in_(list(numbers)),
+        )
+        .order_by(Response.submitted_at, Response.id)
+    ).all()
+    by_question: dict[int, list[WriteIn]] = {}
+    for question_id, text, member_id in rows:
+        by_question.setdefault(question_id, []).append(WriteIn(text, member_id))
+    out: list[Suggestion] = []
+    for question_id in sorted(by_question, key=lambda qid: numbers[qid]):
+        for group in group_write_ins(by_question[question_id]):
+            out.append(
+                Suggestion(
+                    key=f"{question_id}:{group.key}",
+                    question_id=question_id,
+                    question_number=numbers[question_id],
+                    label=group.label,
+                    variants=group.variants,
+                    member_ids=group.member_ids,
+                )
+            )
+    return out
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    slug: str
+    title: Text
+    reference: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    start: str  # "new" (one new question) or "copy" (the parent's questions)
+    kind: str
+    prompt: Text
+    chosen: Sequence[str]  # keys of the suggestions to promote
+
+
+class NotPublished(builder.BuildError):
+    """A follow-up round starts from a published consultation."""
+
+
+def start(parent_id: int, follow_up: FollowUp, *, actor_id: int) -> Consultation:
+    """Create the follow-up draft in one transaction (or nothing, with the problems)."""
+    with write_transaction(db.session) as session:
+        parent = session.get(Consultation, parent_id, with_for_update=True)
+        if parent is None:
+            raise builder.NotFound
+        if parent.status is not Status.PUBLISHED:
+            raise NotPublished
+        settings = builder.Settings(
+            slug=follow_up.slug,
+            title=follow_up.title,
+            reference=follow_up.reference,
+            summary=Text(),
+            opens_at=follow_up.opens_at,
+            closes_at=follow_up.closes_at,
+            observers_may=parent.observers_may.value,
+            results_attributed=parent.results_attributed,
+        )
+        values, problems = builder._clean_settings(session, settings, None)
+        available = {s.key: s for s in suggestions(session, parent)}
+        chosen = [available[k] for k in follow_up.chosen if k in available]
+        if len(chosen) != len(set(follow_up.chosen)):
+            problems.append(Problem("suggestions", Issue.REQUIRED))
+        prompt = Text()
+        if follow_up.start == "new":
+            prompt, found = builder.clean_text(follow_up.prompt, "prompt", "prompt", required=True)
+            problems += found
+            if follow_up.kind not in FOLLOW_UP_KINDS:
+                problems.append(Problem("kind", Issue.REQUIRED))
+        labels = [s.label[: checks.LIMITS["label"]] for s in chosen]
+        problems += [Problem("suggestions", p.issue, p.params) for p in checks.check_labels(labels)]
+        if problems:
+            raise builder.Invalid(problems)
+        child = Consultation(
+            slug=values["slug"],
+            reference=values["reference"],
+            status=Status.DRAFT,
+            opens_at=values["opens_at"],
+            closes_at=values["closes_at"],
+            observers_may=ObserversMay(parent.observers_may),
+            results_attributed=parent.results_attributed,
+            invite_all=parent.invite_all,
+            invite_observers=parent.invite_observers,
+            parent=parent,
+            translations={},
+        )
+        set_text(child, "title", values["title"])  # type: ignore[arg-type]
+        session.add(child)
+        invitations.refresh(session, child, parent.invited)
+        members = {
+            m.id: m
+            for m in session.scalars(
+                sa.select(Member).where(
+                    Member.id.in_({mid for s in chosen for mid in s.member_ids})
+                )
+            )
+        }
+        if follow_up.start == "copy":
+            _copy_questions(parent, child, chosen, members)
+        else:
+            question = Question(
+                position=1,
+                kind=QuestionKind(follow_up.kind),
+                required=True,
+                translations={},
+                scale=[],
+            )
+            set_text(question, "prompt", prompt)
+            for position, s in enumerate(chosen, start=1):
+                question.options.append(_promoted(s, position, members))
+            child.questions.append(question)
+        existing = [o.label.casefold() for q in child.questions for o in q.options]
+        if len(existing) != len(set(existing)):
+            raise builder.Invalid([Problem("suggestions", Issue.DUPLICATE_LABEL)])
+        session.flush()
+        audit.record(
+            session,
+            "follow_up_started",
+            actor_id=actor_id,
+            consultation_id=child.id,
+            parent=parent.slug,
+            promoted=[s.label for s in chosen],
+        )
+    return child
+
+
+def _promoted(s: Suggestion, position: int, members: dict[int, Member]) -> Option:
+    option = Option(position=position, label=s.label[: checks.LIMITS["label"]], translations={})
+    option.description = ""
+    option.merged_from = []
+    option.suggested_by = sorted(
+        (members[mid] for mid in s.member_ids if mid in members), key=lambda m: m.code
+    )
+    return option
+
+
+def _copy_questions(
+    parent: Consultation,
+    child: Consultation,
+    chosen: list[Suggestion],
+    members: dict[int, Member],
+) -> None:
+    for q in parent.questions:
+        copy = Question(
+            position=q.position,
+            kind=q.kind,
+            required=q.required,
+            allow_partial=q.allow_partial,
+            min_choices=q.min_choices,
+            max_choices=q.max_choices,
+            allow_write_in=q.allow_write_in,
+            allow_option_comments=q.allow_option_comments,
+            official_method=TallyMethod(q.official_method),
+            scale=[dict(p) for p in q.scale or []],
+            allow_no_opinion=q.allow_no_opinion,
+            max_length=q.max_length,
+            translations={},
+        )
+        for name in ("prompt", "help"):
+            set_text(copy, name, get_text(q, name))
+        for o in q.options:
+            option = Option(
+                position=o.position, translations={}, merged_from=list(o.merged_from or [])
+            )
+            option.suggested_by = list(o.suggested_by)
+            for name in ("label", "description"):
+                set_text(option, name, get_text(o, name))
+            copy.options.append(option)
+        for s in chosen:
+            if s.question_id == q.id:
+                copy.options.append(_promoted(s, len(copy.options) + 1, members))
+        child.questions.append(copy)

@@ -1,0 +1,244 @@
+"""Forms of the consultation builder and of the lifecycle actions.
+
+The forms only carry what was typed: every rule is applied by the services (the same rules
+as the YAML import), and their problems are attached back to the fields by the views.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    Form,
+    FormField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import NumberRange, Optional
+
+from consult.consultations.document import Text
+
+LANGUAGE_LABELS = {"en": _l("English"), "fr": _l("French"), "es": _l("Spanish")}
+
+KIND_LABELS = {
+    "ranking": _l("Ranking (preference vote)"),
+    "choose": _l("Choose N"),
+    "single": _l("Single choice"),
+    "likert": _l("Likert scale"),
+    "text": _l("Free text"),
+}
+METHOD_LABELS = {
+    "irv": _l("Instant-runoff"),
+    "schulze": _l("Schulze (Condorcet)"),
+    "borda": _l("Borda count"),
+}
+FIELD_LABELS = {
+    "title": _l("Title"),
+    "summary": _l("Summary and background"),
+    "outcome": _l("Outcome"),
+    "rationale": _l("Rationale"),
+    "prompt": _l("Question"),
+    "help": _l("Help text"),
+    "label": _l("Label"),
+    "description": _l("Background"),
+    "scale": _l("Point of the scale"),
+}
+OBSERVER_LABELS = {
+    "nothing": _l("Nothing: they may only read"),
+    "comment": _l("Comment and answer survey questions, but not rank or choose"),
+    "vote": _l("Everything members may do, ranking and choosing included"),
+}
+
+
+def _choices(labels) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in labels.items()]
+
+
+def translated(label, *, textarea: bool = False, rows: int = 3, description: str = ""):
+    """Three fields side by side: English, French, Spanish (``<name>-en`` …)."""
+    field = TextAreaField if textarea else StringField
+    kwargs = {"render_kw": {"rows": rows}} if textarea else {}
+
+    class Translated(Form):
+        en = field(LANGUAGE_LABELS["en"], **kwargs)
+        fr = field(LANGUAGE_LABELS["fr"], **kwargs)
+        es = field(LANGUAGE_LABELS["es"], **kwargs)
+
+    return FormField(Translated, label=label, separator="-", description=description)
+
+
+def text_of(field) -> Text:
+    """The :class:`Text` typed in a :func:`translated` field."""
+    data = field.data or {}
+    return Text(data.get("en") or "", data.get("fr") or "", data.get("es") or "")
+
+
+def fill(field, text: Text) -> None:
+    field.form.en.data, field.form.fr.data, field.form.es.data = text.en, text.fr, text.es
+
+
+def _time_field(label, description=""):
+    return StringField(
+        label,
+        description=description,
+        render_kw={"type": "datetime-local", "placeholder": "2009-12-15 18:00"},
+    )
+
+
+class SettingsForm(FlaskForm):
+    slug = StringField(
+        _l("Short name (in addresses)"),
+        description=_l("Lower-case letters, digits and hyphens, e.g. idm-2011-theme."),
+    )
+    title = translated(_l("Title"))
+    reference = StringField(
+        _l("Reference document symbol"), description=_l("For example IC/2009/1.")
+    )
+    summary = translated(
+        _l("Summary and background"),
+        textarea=True,
+        rows=8,
+        description=_l("Markdown: **bold**, *italics*, lists, links; HTML is shown as text."),
+    )
+    opens_at = _time_field(_l("Opens"))
+    closes_at = _time_field(_l("Deadline"))
+    observers_may = RadioField(
+        _l("What observers may do"), choices=_choices(OBSERVER_LABELS), default="comment"
+    )
+    results_attributed = BooleanField(
+        _l("Results attributed: once published, delegates may see which member answered what")
+    )
+
+
+class InvitationsForm(FlaskForm):
+    mode = RadioField(
+        _l("Who is invited"),
+        choices=[
+            SelectChoice(
+                "all", _l("Every member state (kept up to date until the consultation opens)")
+            ),
+            SelectChoice("chosen", _l("Only the members ticked below")),
+        ],
+        default="all",
+    )
+    observers = BooleanField(
+        _l("With every member state, invite the observers too (observer states and organisations)")
+    )
+    members = SelectMultipleField(_l("Members"), coerce=int, choices=[], validate_choice=False)
+
+
+class QuestionForm(FlaskForm):
+    kind = SelectField(_l("Kind of question"), choices=_choices(KIND_LABELS))
+    prompt = translated(_l("Question"))
+    help = translated(_l("Help text (optional, Markdown)"), textarea=True, rows=3)
+    required = BooleanField(_l("An answer is required"))
+    allow_partial = BooleanField(_l("Partial rankings allowed (options may be left unranked)"))
+    allow_write_in = BooleanField(_l("Members may suggest an alternative (write-in)"))
+    allow_option_comments = BooleanField(_l("A comment box beside each option"))
+    min_choices = IntegerField(
+        _l("At least this many choices"),
+        validators=[Optional(), NumberRange(min=0, max=1000)],
+    )
+    max_choices = IntegerField(
+        _l("At most this many choices"),
+        validators=[Optional(), NumberRange(min=0, max=1000)],
+    )
+    official_method = SelectField(
+        _l("Official tally method"),
+        choices=_choices(METHOD_LABELS),
+        description=_l("Fixed when the consultation opens."),
+    )
+    scale = translated(
+        _l("Points of the scale, one label per line, from the lowest to the highest"),
+        textarea=True,
+        rows=5,
+    )
+    allow_no_opinion = BooleanField(_l("Offer “No opinion”"))
+    max_length = IntegerField(
+        _l("Longest answer, in characters"),
+        default=2000,
+        validators=[Optional(), NumberRange(min=0, max=100_000)],
+    )
+    options = TextAreaField(
+        _l("Options, one per line (in English; add backgrounds and translations afterwards)"),
+        render_kw={"rows": 5},
+    )
+
+
+class OptionForm(FlaskForm):
+    label = translated(_l("Label"))
+    description = translated(
+        _l("Background (Markdown)"), textarea=True, rows=6, description=_l("Optional.")
+    )
+
+
+class OpenForm(FlaskForm):
+    when = RadioField(
+        _l("When"),
+        choices=[
+            SelectChoice("now", _l("Open now")),
+            SelectChoice("scheduled", _l("Open by itself at the opening time")),
+        ],
+        default="now",
+    )
+    notify = BooleanField(_l("Notify the invited delegates by e-mail"), default=True)
+
+
+class DeadlineForm(FlaskForm):
+    closes_at = _time_field(_l("New deadline"))
+    reason = TextAreaField(
+        _l("Reason (recorded in the audit log)"), render_kw={"rows": 3, "maxlength": 1000}
+    )
+    notify = BooleanField(_l("Notify the invited delegates by e-mail"), default=True)
+
+
+class OutcomeForm(FlaskForm):
+    outcome = translated(
+        _l("Outcome"),
+        textarea=True,
+        rows=3,
+        description=_l("E.g. “The membership has selected *Migration and Social Change* …”"),
+    )
+    rationale = translated(_l("Rationale (Markdown)"), textarea=True, rows=6)
+
+
+class PublishForm(FlaskForm):
+    notify = BooleanField(_l("Notify the invited delegates by e-mail"), default=True)
+
+
+class MergeForm(FlaskForm):
+    survivor = SelectField(_l("Option that remains"), coerce=int, choices=[])
+    absorbed = SelectField(_l("Option folded into it (removed)"), coerce=int, choices=[])
+
+
+class FollowUpForm(FlaskForm):
+    slug = StringField(_l("Short name (in addresses)"))
+    title = translated(_l("Title"))
+    reference = StringField(_l("Reference document symbol"))
+    opens_at = _time_field(_l("Opens"))
+    closes_at = _time_field(_l("Deadline"))
+    start = RadioField(
+        _l("Start from"),
+        choices=[
+            SelectChoice("new", _l("A new question, with the suggestions below as its options")),
+            SelectChoice(
+                "copy", _l("A copy of this consultation's questions, with the suggestions added")
+            ),
+        ],
+        default="new",
+    )
+    kind = SelectField(
+        _l("Kind of the new question"),
+        choices=[SelectChoice(k, KIND_LABELS[k]) for k in ("ranking", "choose", "single")],
+        default="ranking",
+    )
+    prompt = translated(_l("The new question"))
+    suggestions = SelectMultipleField(
+        _l("Suggestions to promote to options"), choices=[], validate_choice=False
+    )

@@ -1,0 +1,416 @@
+"""Builder pages for questions and options: add, edit, order, remove, merge."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from consult.auth.decorators import admin_required
+from consult.consultations import builder, checks, lifecycle, services
+from consult.consultations.formhelp import (
+    attach,
+    error_list,
+    fill_scale,
+    lines,
+    scale_of,
+)
+from consult.consultations.forms import (
+    KIND_LABELS,
+    METHOD_LABELS,
+    MergeForm,
+    OptionForm,
+    QuestionForm,
+    fill,
+    text_of,
+)
+from consult.consultations.messages import describe, locked
+from consult.consultations.models import Consultation, Option, Question
+from consult.consultations.texts import get_text
+from consult.consultations.views import bp, consultation_or_404, refuse, to_overview
+from consult.extensions import db
+
+
+def _question_or_404(consultation: Consultation, question_id: int) -> Question:
+    for q in consultation.questions:
+        if q.id == question_id:
+            return q
+    abort(404)
+
+
+def _option_or_404(consultation: Consultation, option_id: int) -> tuple[Question, Option]:
+    for q in consultation.questions:
+        for o in q.options:
+            if o.id == option_id:
+                return q, o
+    abort(404)
+
+
+def _to_question(consultation: Consultation, question: Question):
+    return redirect(
+        url_for("consultations.question", slug=consultation.slug, question_id=question.id),
+        code=303,
+    )
+
+
+def _editable(consultation: Consultation) -> str | None:
+    """Why questions cannot change now (None when they can)."""
+    if consultation.status is lifecycle.Status.PUBLISHED:
+        return "published"
+    if consultation.stage() is lifecycle.Stage.CLOSED:
+        return "closed"
+    if services.has_responses(db.session, consultation.id):
+        return "responses"
+    return None
+
+
+def _fields(form: QuestionForm, kind: str, current: Question | None):
+    scale, problems = scale_of(form.scale) if kind == "likert" else ((), [])
+    method = current.official_method.value if current is not None else "irv"
+    if "official_method" in form:
+        method = form.official_method.data or method
+    fields = builder.QuestionFields(
+        kind=kind,
+        prompt=text_of(form.prompt),
+        help=text_of(form.help),
+        required=bool(form.required.data),
+        allow_partial=bool(form.allow_partial.data),
+        allow_write_in=bool(form.allow_write_in.data),
+        allow_option_comments=bool(form.allow_option_comments.data),
+        min_choices=form.min_choices.data,
+        max_choices=form.max_choices.data,
+        official_method=method,
+        scale=scale,
+        allow_no_opinion=bool(form.allow_no_opinion.data),
+        max_length=form.max_length.data if form.max_length.data is not None else 2000,
+    )
+    return fields, problems
+
+
+def _render_question(consultation, form, kind, question, general, status=200):
+    errors = error_list(form)
+    return (
+        render_template(
+            "consultations/question.html",
+            consultation=consultation,
+            question=question,
+            form=form,
+            kind=kind,
+            kind_label=KIND_LABELS.get(kind, kind),
+            errors=errors,
+            general=general,
+            locked_reason=_editable(consultation),
+            locked_message=locked(_editable(consultation) or ""),
+            method_labels=METHOD_LABELS,
+            method_locked=not lifecycle.voting_rules_editable(consultation.status),
+            option_kinds=checks.OPTION_KINDS,
+            merge_allowed=consultation.status is lifecycle.Status.DRAFT,
+        ),
+        400 if errors or general else status,
+    )
+
+
+@bp.route("/<slug>/questions/new", methods=["GET", "POST"])
+@admin_required
+def new_question(slug: str):
+    """Add a question of the kind chosen on the consultation's page."""
+    consultation = consultation_or_404(slug)
+    reason = _editable(consultation)
+    if reason:
+        return refuse(consultation, locked(reason))
+    kind = request.values.get("kind", "ranking")
+    if kind not in KIND_LABELS:
+        abort(404)
+    form = QuestionForm()
+    if kind != "ranking":
+        del form.official_method
+    general: list[str] = []
+    if request.method == "GET":
+        form.kind.data = kind
+        form.allow_partial.data = True
+        form.max_length.data = 2000
+    elif form.validate_on_submit():
+        fields, problems = _fields(form, kind, None)
+        try:
+            if problems:
+                raise builder.Invalid(problems)
+            question = builder.add_question(
+                consultation.id, fields, lines(form.options.data), actor_id=current_user.id
+            )
+        except builder.Invalid as error:
+            general = attach(form, error.problems, {"min_choices": "min_choices"})
+        except builder.Locked as error:
+            return refuse(consultation, locked(error.reason))
+        else:
+            flash(_("The question has been added."), "success")
+            return _to_question(consultation, question)
+    return _render_question(consultation, form, kind, None, general)
+
+
+@bp.route("/<slug>/questions/<int:question_id>", methods=["GET", "POST"])
+@admin_required
+def question(slug: str, question_id: int):
+    """Edit a question's texts and settings; its options, in order."""
+    consultation = consultation_or_404(slug)
+    q = _question_or_404(consultation, question_id)
+    kind = q.kind.value
+    form = QuestionForm()
+    del form.kind, form.options
+    if kind != "ranking" or not lifecycle.voting_rules_editable(consultation.status):
+        del form.official_method
+    general: list[str] = []
+    if request.method == "GET":
+        fill(form.prompt, get_text(q, "prompt"))
+        fill(form.help, get_text(q, "help"))
+        for name in (
+            "required",
+            "allow_partial",
+            "allow_write_in",
+            "allow_option_comments",
+            "min_choices",
+            "max_choices",
+            "allow_no_opinion",
+            "max_length",
+        ):
+            getattr(form, name).data = getattr(q, name)
+        if "official_method" in form:
+            form.official_method.data = q.official_method.value
+        fill_scale(form.scale, q.scale or [])
+    elif form.validate_on_submit():
+        reason = _editable(consultation)
+        if reason:
+            return refuse(consultation, locked(reason))
+        fields, problems = _fields(form, kind, q)
+        try:
+            if problems:
+                raise builder.Invalid(problems)
+            builder.update_question(consultation.id, q.id, fields, actor_id=current_user.id)
+        except builder.Invalid as error:
+            general = attach(form, error.problems)
+        except builder.Locked as error:
+            return refuse(consultation, locked(error.reason))
+        else:
+            flash(_("The question has been saved."), "success")
+            return _to_question(consultation, q)
+    return _render_question(consultation, form, kind, q, general)
+
+
+@bp.post("/<slug>/questions/<int:question_id>/remove")
+@admin_required
+def remove_question(slug: str, question_id: int):
+    """Remove a question and its options."""
+    consultation = consultation_or_404(slug)
+    q = _question_or_404(consultation, question_id)
+    try:
+        builder.remove_question(consultation.id, q.id, actor_id=current_user.id)
+    except builder.Locked as error:
+        return refuse(consultation, locked(error.reason))
+    flash(_("The question has been removed."), "success")
+    return to_overview(consultation)
+
+
+def _positions(prefix: str) -> dict[int, str]:
+    """``position-<id>`` fields of the posted form, by id."""
+    out: dict[int, str] = {}
+    for name, value in request.form.items():
+        if name.startswith(prefix):
+            item = name[len(prefix) :]
+            if item.isascii() and item.isdigit() and len(item) < 10:
+                out[int(item)] = value[:10]
+    return out
+
+
+def _order_refused(consultation, error: builder.Invalid, items, back):
+    """The order form again, each wrong position beside its item."""
+    messages: dict[int, str] = {}
+    general: list[str] = []
+    for p in error.problems:
+        item = p.field.removeprefix("position-")
+        if item.isdigit():
+            messages[int(item)] = describe(p)
+        else:
+            general.append(describe(p))
+    return (
+        render_template(
+            "consultations/order.html",
+            consultation=consultation,
+            items=items,
+            typed=dict(request.form),
+            messages=messages,
+            general=general,
+            back=back,
+            action=request.path,
+        ),
+        400,
+    )
+
+
+@bp.post("/<slug>/questions/order")
+@admin_required
+def order_questions(slug: str):
+    """Put the questions in the order typed beside them."""
+    consultation = consultation_or_404(slug)
+    try:
+        builder.reorder_questions(
+            consultation.id, _positions("position-"), actor_id=current_user.id
+        )
+    except builder.Invalid as error:
+        items = [(q.id, q.position, q.prompt) for q in consultation.questions]
+        back = url_for("consultations.show", slug=slug)
+        return _order_refused(consultation, error, items, back)
+    except builder.Locked as error:
+        return refuse(consultation, locked(error.reason))
+    flash(_("The order of the questions has been saved."), "success")
+    return to_overview(consultation)
+
+
+@bp.post("/<slug>/questions/<int:question_id>/options/order")
+@admin_required
+def order_options(slug: str, question_id: int):
+    """Put a question's options in the order typed beside them."""
+    consultation = consultation_or_404(slug)
+    q = _question_or_404(consultation, question_id)
+    try:
+        builder.reorder_options(
+            consultation.id, q.id, _positions("position-"), actor_id=current_user.id
+        )
+    except builder.Invalid as error:
+        items = [(o.id, o.position, o.label) for o in q.options]
+        back = url_for("consultations.question", slug=slug, question_id=q.id)
+        return _order_refused(consultation, error, items, back)
+    except builder.Locked as error:
+        return refuse(consultation, locked(error.reason))
+    flash(_("The order of the options has been saved."), "success")
+    return _to_question(consultation, q)
+
+
+def _render_option(consultation, q, option, form, general):
+    errors = error_list(form)
+    return (
+        render_template(
+            "consultations/option.html",
+            consultation=consultation,
+            question=q,
+            option=option,
+            form=form,
+            errors=errors,
+            general=general,
+        ),
+        400 if errors or general else 200,
+    )
+
+
+@bp.route("/<slug>/questions/<int:question_id>/options/new", methods=["GET", "POST"])
+@admin_required
+def new_option(slug: str, question_id: int):
+    """Add an option to a question."""
+    consultation = consultation_or_404(slug)
+    q = _question_or_404(consultation, question_id)
+    if q.kind.value not in checks.OPTION_KINDS:
+        abort(404)
+    reason = _editable(consultation)
+    if reason:
+        return refuse(consultation, locked(reason))
+    form = OptionForm()
+    general: list[str] = []
+    if form.validate_on_submit():
+        fields = builder.OptionFields(text_of(form.label), text_of(form.description))
+        try:
+            builder.add_option(consultation.id, q.id, fields, actor_id=current_user.id)
+        except builder.Invalid as error:
+            general = attach(form, error.problems)
+        except builder.Locked as error:
+            return refuse(consultation, locked(error.reason))
+        else:
+            flash(_("The option has been added."), "success")
+            return _to_question(consultation, q)
+    return _render_option(consultation, q, None, form, general)
+
+
+@bp.route("/<slug>/options/<int:option_id>", methods=["GET", "POST"])
+@admin_required
+def option(slug: str, option_id: int):
+    """Edit an option's label and background."""
+    consultation = consultation_or_404(slug)
+    q, o = _option_or_404(consultation, option_id)
+    form = OptionForm()
+    general: list[str] = []
+    if request.method == "GET":
+        fill(form.label, get_text(o, "label"))
+        fill(form.description, get_text(o, "description"))
+    elif form.validate_on_submit():
+        fields = builder.OptionFields(text_of(form.label), text_of(form.description))
+        try:
+            builder.update_option(consultation.id, o.id, fields, actor_id=current_user.id)
+        except builder.Invalid as error:
+            general = attach(form, error.problems)
+        except builder.Locked as error:
+            return refuse(consultation, locked(error.reason))
+        else:
+            flash(_("The option has been saved."), "success")
+            return _to_question(consultation, q)
+    return _render_option(consultation, q, o, form, general)
+
+
+@bp.post("/<slug>/options/<int:option_id>/remove")
+@admin_required
+def remove_option(slug: str, option_id: int):
+    """Remove an option."""
+    consultation = consultation_or_404(slug)
+    q, o = _option_or_404(consultation, option_id)
+    try:
+        builder.remove_option(consultation.id, o.id, actor_id=current_user.id)
+    except builder.Invalid as error:
+        flash(" ".join(describe(p) for p in error.problems), "error")
+        return _to_question(consultation, q)
+    except builder.Locked as error:
+        return refuse(consultation, locked(error.reason))
+    flash(_("The option has been removed."), "success")
+    return _to_question(consultation, q)
+
+
+@bp.route("/<slug>/questions/<int:question_id>/merge", methods=["GET", "POST"])
+@admin_required
+def merge(slug: str, question_id: int):
+    """Fold one option into another (drafts only)."""
+    consultation = consultation_or_404(slug)
+    q = _question_or_404(consultation, question_id)
+    if consultation.status is not lifecycle.Status.DRAFT:
+        return refuse(consultation, locked("not_draft"))
+    form = MergeForm()
+    choices = [SelectChoice(o.id, o.label) for o in q.options]
+    form.survivor.choices = form.absorbed.choices = choices
+    general: list[str] = []
+    if request.method == "GET" and len(choices) > 1:
+        form.absorbed.data = choices[1].value
+    if form.validate_on_submit():
+        try:
+            builder.merge_options(
+                consultation.id,
+                q.id,
+                form.survivor.data,
+                form.absorbed.data,
+                actor_id=current_user.id,
+            )
+        except builder.Invalid as error:
+            general = attach(form, error.problems)
+        except builder.Locked as error:
+            return refuse(consultation, locked(error.reason))
+        except builder.NotFound:
+            abort(404)
+        else:
+            flash(_("The options have been merged."), "success")
+            return _to_question(consultation, q)
+    errors = error_list(form)
+    return (
+        render_template(
+            "consultations/merge.html",
+            consultation=consultation,
+            question=q,
+            form=form,
+            errors=errors,
+            general=general,
+        ),
+        400 if errors or general else 200,
+    )

@@ -1,0 +1,359 @@
+"""The Administration's consultation pages: overview, settings, invitations, preview."""
+
+from __future__ import annotations
+
+import secrets
+from types import SimpleNamespace
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from consult.auth.decorators import admin_required
+from consult.ballots.specs import VOTING_KINDS, ballot_spec
+from consult.consultations import builder, cycle, importing, invitations, lifecycle, services
+from consult.consultations.formhelp import attach, error_list, read_time, show_time
+from consult.consultations.forms import (
+    FIELD_LABELS,
+    KIND_LABELS,
+    LANGUAGE_LABELS,
+    METHOD_LABELS,
+    OBSERVER_LABELS,
+    InvitationsForm,
+    OpenForm,
+    PublishForm,
+    SettingsForm,
+    fill,
+    text_of,
+)
+from consult.consultations.lifecycle import Phase, Stage, Status
+from consult.consultations.messages import describe, locked
+from consult.consultations.models import Consultation, ObserversMay, invitation
+from consult.consultations.texts import get_text, missing_translations
+from consult.core import clock
+from consult.core.templating import localized
+from consult.extensions import db
+from consult.members.models import Member, MemberKind
+
+bp = Blueprint("consultations", __name__, url_prefix="/admin/consultations")
+
+
+def consultation_or_404(slug: str) -> Consultation:
+    consultation = services.load(slug)
+    if consultation is None:
+        abort(404)
+    return consultation
+
+
+def to_overview(consultation: Consultation):
+    return redirect(url_for("consultations.show", slug=consultation.slug), code=303)
+
+
+def refuse(consultation: Consultation, message: str):
+    """Tell why an action was refused, back on the consultation's page."""
+    flash(message, "error")
+    return to_overview(consultation)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@admin_required
+def new():
+    """Start a draft consultation."""
+    form = SettingsForm()
+    general: list[str] = []
+    if form.validate_on_submit():
+        opens_at = read_time(form.opens_at, required=False)
+        closes_at = read_time(form.closes_at)
+        if not (form.opens_at.errors or form.closes_at.errors):
+            try:
+                consultation = builder.create(
+                    _settings(form, opens_at, closes_at), actor_id=current_user.id
+                )
+            except builder.Invalid as error:
+                general = attach(form, error.problems)
+            else:
+                flash(_("The draft has been created. Add its questions next."), "success")
+                return to_overview(consultation)
+    errors = error_list(form)
+    return (
+        render_template(
+            "consultations/settings.html",
+            form=form,
+            consultation=None,
+            errors=errors,
+            general=general,
+            dates_editable=True,
+            rules_editable=True,
+            observer_labels=OBSERVER_LABELS,
+        ),
+        400 if errors or general else 200,
+    )
+
+
+def _settings(form: SettingsForm, opens_at, closes_at) -> builder.Settings:
+    return builder.Settings(
+        slug=form.slug.data or "",
+        title=text_of(form.title),
+        reference=form.reference.data or "",
+        summary=text_of(form.summary),
+        opens_at=opens_at,
+        closes_at=closes_at,
+        observers_may=(form.observers_may.data if "observers_may" in form else None) or "comment",
+        results_attributed=bool(form.results_attributed.data),
+    )
+
+
+@bp.get("/<slug>")
+@admin_required
+def show(slug: str):
+    """The consultation at a glance, and what can be done with it now."""
+    consultation = consultation_or_404(slug)
+    now = clock.now()
+    counts = services.response_counts(consultation.id)
+    invited = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(invitation)
+        .where(invitation.c.consultation_id == consultation.id)
+    )
+    stage = consultation.stage(now)
+    responded = bool(counts)
+    return render_template(
+        "consultations/show.html",
+        consultation=consultation,
+        stage=stage,
+        invited=invited or 0,
+        submitted=counts.get("submitted", 0),
+        drafts=counts.get("draft", 0),
+        missing=missing_translations(consultation),
+        ready=cycle.readiness(consultation, invited or 0) if stage is Stage.DRAFT else [],
+        questions_editable=lifecycle.questions_editable(consultation.status, responded)
+        and stage is not Stage.CLOSED,
+        settings_editable=lifecycle.settings_editable(consultation.status),
+        invitations_editable=lifecycle.invitations_editable(
+            consultation.status, consultation.closes_at, now
+        ),
+        open_form=OpenForm(),
+        publish_form=PublishForm(),
+        children=consultation.children,
+        results_page="results.show" in current_app.view_functions,
+        audit_page="audit.index" in current_app.view_functions,
+        kind_labels=KIND_LABELS,
+        method_labels=METHOD_LABELS,
+        field_labels=FIELD_LABELS,
+    )
+
+
+@bp.route("/<slug>/settings", methods=["GET", "POST"])
+@admin_required
+def settings(slug: str):
+    """Edit the title, texts, dates and settings."""
+    consultation = consultation_or_404(slug)
+    if not lifecycle.settings_editable(consultation.status):
+        return refuse(consultation, locked("published"))
+    form = SettingsForm()
+    if not lifecycle.voting_rules_editable(consultation.status):
+        del form.observers_may
+    general: list[str] = []
+    if request.method == "GET":
+        form.slug.data = consultation.slug
+        fill(form.title, get_text(consultation, "title"))
+        fill(form.summary, get_text(consultation, "summary"))
+        form.reference.data = consultation.reference
+        show_time(form.opens_at, consultation.opens_at)
+        show_time(form.closes_at, consultation.closes_at)
+        if "observers_may" in form:
+            form.observers_may.data = consultation.observers_may.value
+        form.results_attributed.data = consultation.results_attributed
+    elif form.validate_on_submit():
+        draft = lifecycle.dates_editable(consultation.status)
+        opens_at = read_time(form.opens_at, required=False) if draft else consultation.opens_at
+        closes_at = read_time(form.closes_at) if draft else consultation.closes_at
+        if not (form.opens_at.errors or form.closes_at.errors):
+            try:
+                builder.update_settings(
+                    consultation.id,
+                    _settings(form, opens_at, closes_at),
+                    actor_id=current_user.id,
+                )
+            except builder.Invalid as error:
+                general = attach(form, error.problems)
+            except builder.Locked as error:
+                return refuse(consultation, locked(error.reason))
+            else:
+                flash(_("The settings have been saved."), "success")
+                return redirect(
+                    url_for("consultations.show", slug=form.slug.data.strip().lower()), code=303
+                )
+    errors = error_list(form)
+    return (
+        render_template(
+            "consultations/settings.html",
+            form=form,
+            consultation=consultation,
+            errors=errors,
+            general=general,
+            dates_editable=lifecycle.dates_editable(consultation.status),
+            rules_editable=lifecycle.voting_rules_editable(consultation.status),
+            observer_labels=OBSERVER_LABELS,
+        ),
+        400 if errors or general else 200,
+    )
+
+
+@bp.route("/<slug>/invitations", methods=["GET", "POST"])
+@admin_required
+def invitations_page(slug: str):
+    """Choose who is invited: every member state, observers too or not, or a chosen set."""
+    consultation = consultation_or_404(slug)
+    members = list(
+        db.session.scalars(
+            sa.select(Member)
+            .where(Member.active | Member.id.in_([m.id for m in consultation.invited]))
+            .order_by(Member.kind, Member.code)
+        )
+    )
+    form = InvitationsForm()
+    form.members.choices = [SelectChoice(m.id, m.code) for m in members]
+    editable = lifecycle.invitations_editable(
+        consultation.status, consultation.closes_at, clock.now()
+    )
+    if request.method == "GET":
+        form.mode.data = "all" if consultation.invite_all else "chosen"
+        form.observers.data = consultation.invite_observers
+        form.members.data = [m.id for m in consultation.invited]
+    elif form.validate_on_submit():
+        try:
+            invitations.set_invitations(
+                consultation.id,
+                invite_all=form.mode.data == "all",
+                invite_observers=bool(form.observers.data),
+                member_ids=form.members.data or [],
+                actor_id=current_user.id,
+            )
+        except invitations.InvitationsLocked:
+            return refuse(consultation, _("The consultation is closed; invitations are final."))
+        flash(_("The invitations have been saved."), "success")
+        return to_overview(consultation)
+    invited_ids = {m.id for m in consultation.invited}
+    groups: dict[str, list[Member]] = {}
+    for m in members:
+        key = "states" if m.kind is MemberKind.MEMBER_STATE else "observers"
+        groups.setdefault(key, []).append(m)
+    return render_template(
+        "consultations/invitations.html",
+        consultation=consultation,
+        form=form,
+        groups=groups,
+        selected=set(form.members.data or []) if request.method == "POST" else invited_ids,
+        editable=editable,
+        errors=error_list(form),
+    )
+
+
+@bp.get("/<slug>/preview")
+@admin_required
+def preview(slug: str):
+    """The ballot as a delegate (or, with ``?as=observer``, an observer) sees it."""
+    consultation = consultation_or_404(slug)
+    as_observer = request.args.get("as") == "observer"
+    member = SimpleNamespace(
+        kind=MemberKind.OBSERVER_ORG if as_observer else MemberKind.MEMBER_STATE
+    )
+    return render_template(
+        "ballots/answer.html",
+        consultation=consultation,
+        response=None,
+        values={},
+        errors=[],
+        error_fields=set(),
+        notice=None,
+        version=0,
+        token=secrets.token_urlsafe(8),
+        editable=not (as_observer and consultation.observers_may is ObserversMay.NOTHING),
+        phase=Phase.OPEN,
+        is_observer=as_observer,
+        observers_vote=consultation.observers_may is ObserversMay.VOTE,
+        voting_kinds={k.value for k in VOTING_KINDS},
+        spec=ballot_spec(consultation, member),  # type: ignore[arg-type]
+        preview=True,
+    )
+
+
+@bp.get("/<slug>/consultation.yaml")
+@admin_required
+def document(slug: str):
+    """The consultation as YAML, the format of ``consult consultations import``."""
+    text = importing.dump_text(slug)
+    if text is None:
+        abort(404)
+    return Response(
+        text,
+        mimetype="application/yaml",
+        headers={
+            "Content-Disposition": f'attachment; filename="{slug}.yaml"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def stage_label(stage: Stage) -> str:
+    return {
+        Stage.DRAFT: _("Draft"),
+        Stage.SCHEDULED: _("Scheduled"),
+        Stage.OPEN: _("Open"),
+        Stage.CLOSED: _("Closed"),
+        Stage.PUBLISHED: _("Published"),
+    }[stage]
+
+
+@bp.app_template_global("describe_problem")
+def describe_problem(problem) -> str:
+    return describe(problem)
+
+
+@bp.app_template_filter("language_name")
+def language_name(code: str) -> str:
+    return str(LANGUAGE_LABELS.get(code, code))
+
+
+@bp.app_template_filter("member_name_of")
+def member_name_of(member: Member) -> str:
+    return localized(member, "name")
+
+
+@bp.app_template_filter("member_by_id")
+def member_by_id(member_id: int, members: dict[int, Member]) -> str:
+    member = members.get(member_id)
+    return localized(member, "name") if member is not None else "?"
+
+
+@bp.app_template_global("published_results_url")
+def published_results_url(consultation: Consultation) -> str | None:
+    """The members' results page of a published consultation, once it exists."""
+    if (
+        consultation.status is Status.PUBLISHED
+        and "results.published" in current_app.view_functions
+    ):
+        return url_for("results.published", slug=consultation.slug)
+    return None
+
+
+@bp.app_template_global("consultation_stage")
+def consultation_stage(consultation: Consultation) -> str:
+    """The effective status, in words, for lists and headings."""
+    return stage_label(consultation.stage())
+
+
+from consult.consultations import cycle_views, question_views  # noqa: E402, F401 - routes

@@ -1,0 +1,63 @@
+"""Helpers for the builder tests: an administrator's session and table snapshots."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from consult.consultations.models import Consultation, Option, Question, invitation
+from consult.core.audit import AuditEvent
+from consult.extensions import db
+from tests.conftest import csrf_token
+from tests.factories import AdminFactory
+
+ADMIN = "secretariat@example.org"
+TABLES = ("consultation", "question", "option", "invitation", "option_suggestion", "audit_event")
+
+
+def sign_in_admin(auth) -> None:
+    AdminFactory(email=ADMIN)
+    auth.login(ADMIN)
+
+
+def token(client: FlaskClient) -> str:
+    return csrf_token(client, "/admin/consultations/new")
+
+
+def post(client: FlaskClient, path: str, data: dict | None = None, **kwargs):
+    """POST as the signed-in administrator, with the session's CSRF token."""
+    return client.post(path, data={**(data or {}), "csrf_token": token(client)}, **kwargs)
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    """Every row of the builder's tables (and the audit trail), to show nothing changed."""
+    db.session.rollback()
+    out = {}
+    with db.engine.connect() as conn:
+        for table in TABLES:
+            rows = conn.execute(sa.text(f"SELECT * FROM {table} ORDER BY 1")).all()  # noqa: S608 - fixed names
+            out[table] = [tuple(map(str, row)) for row in rows]
+    return out
+
+
+def consultation(slug: str = "idm-2010") -> Consultation:
+    db.session.rollback()
+    return db.session.scalars(sa.select(Consultation).where(Consultation.slug == slug)).one()
+
+
+def text(response) -> str:
+    """The page as a reader sees it: tags dropped, entities decoded, spaces collapsed."""
+    import html
+
+    body = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
+    return " ".join(html.unescape(body).split())
+
+
+def audit_actions() -> list[str]:
+    db.session.rollback()
+    return list(db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+__all__ = ["Option", "Question", "invitation"]
