@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from consult.auth.views import bp as auth_bp
     from consult.ballots.views import bp as ballots_bp
     from consult.consultations.views import bp as consultations_bp
+    from consult.mail.views import bp as mail_bp
     from consult.main.views import bp as main_bp
     from consult.members.views import bp as members_bp
     from consult.results.views import bp as results_bp
@@ -87,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(consultations_bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(mail_bp)
 
 
 def register_mail(app: Flask) -> None:

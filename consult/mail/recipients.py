@@ -39,7 +39,7 @@ def delegates_of(session: Session, member_ids: Iterable[int]) -> dict[int, list[
     for user in session.scalars(
         sa.select(User)
         .where(User.member_id.in_(ids), User.role == Role.DELEGATE, User.active)
-        .order_by(User.email)
+        .order_by(User.name, User.email)
     ):
         found.setdefault(user.member_id or 0, []).append(user)
     return found

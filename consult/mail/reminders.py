@@ -1,0 +1,198 @@
+"""Reminders to the delegates of invited members that have not submitted.
+
+A member counts as not submitted while it has no response or only a draft. A member may be
+reminded again only once ``REMINDER_INTERVAL`` has passed since its last reminder for the same
+consultation; "remind all" skips those reminded too recently and those without an active
+delegate, and says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from consult.auth.models import User
+from consult.ballots.models import Response, ResponseStatus
+from consult.consultations.lifecycle import Phase
+from consult.consultations.models import Consultation, invitation
+from consult.core import audit, clock
+from consult.core.database import write_transaction
+from consult.extensions import db
+from consult.mail.links import external_url
+from consult.mail.models import MailKind, Reminder
+from consult.mail.outbox import enqueue
+from consult.mail.recipients import delegates_of
+from consult.mail.render import Message, render_message
+from consult.members.models import Member
+
+
+class NotOpen(ValueError):
+    """Reminders go out only while the consultation accepts answers."""
+
+
+class TooSoon(ValueError):
+    """The member was reminded less than the interval ago."""
+
+    def __init__(self, member: Member, last: datetime, allowed_at: datetime) -> None:
+        super().__init__(member.code)
+        self.member = member
+        self.last = last
+        self.allowed_at = allowed_at
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An invited member that has not submitted, with what a reminder needs."""
+
+    member: Member
+    response: Response | None  # None, or a draft
+    delegates: list[User]
+    last_reminded: datetime | None
+    allowed_at: datetime | None  # when a new reminder is allowed, if not now
+
+    @property
+    def has_draft(self) -> bool:
+        return self.response is not None
+
+
+@dataclass
+class Participation:
+    invited: int = 0
+    submitted: int = 0
+    pending: list[Pending] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    members: list[Member] = field(default_factory=list)
+    recipients: int = 0
+    too_soon: list[Member] = field(default_factory=list)
+    no_delegate: list[Member] = field(default_factory=list)
+
+
+def participation(
+    session: Session, consultation: Consultation, now: datetime | None = None
+) -> Participation:
+    """Who has not submitted, their delegates and when each was last reminded (four queries)."""
+    now = now or clock.now()
+    interval = current_app.config["REMINDER_INTERVAL"]
+    members = list(
+        session.scalars(
+            sa.select(Member)
+            .join(invitation, invitation.c.member_id == Member.id)
+            .where(invitation.c.consultation_id == consultation.id, Member.active)
+            .order_by(Member.code)
+        )
+    )
+    responses = {
+        r.member_id: r
+        for r in session.scalars(
+            sa.select(Response).where(Response.consultation_id == consultation.id)
+        )
+    }
+    submitted = {m for m, r in responses.items() if r.status is ResponseStatus.SUBMITTED}
+    waiting = [m for m in members if m.id not in submitted]
+    last = dict(
+        session.execute(
+            sa.select(Reminder.member_id, sa.func.max(Reminder.sent_at))
+            .where(Reminder.consultation_id == consultation.id)
+            .group_by(Reminder.member_id)
+        ).all()
+    )
+    delegates = delegates_of(session, [m.id for m in waiting])
+    result = Participation(invited=len(members), submitted=len(submitted & {m.id for m in members}))
+    for member in waiting:
+        reminded = last.get(member.id)
+        allowed_at = reminded + interval if reminded is not None else None
+        result.pending.append(
+            Pending(
+                member=member,
+                response=responses.get(member.id),
+                delegates=delegates.get(member.id, []),
+                last_reminded=reminded,
+                allowed_at=allowed_at if allowed_at is not None and allowed_at > now else None,
+            )
+        )
+    return result
+
+
+def message_for(consultation: Consultation, user: User, member: Member, draft: bool) -> Message:
+    """The reminder ``user`` receives, in their language."""
+    return render_message(
+        MailKind.REMINDER.value,
+        user.locale,
+        user=user,
+        member=member,
+        consultation=consultation,
+        draft=draft,
+        link=external_url("ballots.answer", slug=consultation.slug),
+    )
+
+
+def send(actor_id: int, consultation_id: int, member_ids: Iterable[int] | None = None) -> Outcome:
+    """Remind the delegates of the given members (all not-submitted members when None).
+
+    Raises :class:`NotOpen` outside the open phase, and :class:`TooSoon` when a single member
+    asked for was reminded too recently. Each reminder is recorded and audited, and its messages
+    are written to the outbox, in one transaction.
+    """
+    chosen = None if member_ids is None else set(member_ids)
+    with write_transaction(db.session) as session:
+        consultation = session.scalar(
+            sa.select(Consultation).where(Consultation.id == consultation_id).with_for_update()
+        )
+        if consultation is None:
+            raise LookupError(consultation_id)
+        now = clock.now()
+        if consultation.phase(now) is not Phase.OPEN:
+            raise NotOpen(consultation.slug)
+        pending = participation(session, consultation, now).pending
+        if chosen is not None:
+            pending = [p for p in pending if p.member.id in chosen]
+            if len(chosen) == 1 and len(pending) == 1 and pending[0].allowed_at is not None:
+                p = pending[0]
+                raise TooSoon(p.member, p.last_reminded or now, p.allowed_at)
+        outcome = Outcome()
+        for p in pending:
+            if p.allowed_at is not None:
+                outcome.too_soon.append(p.member)
+                continue
+            if not p.delegates:
+                outcome.no_delegate.append(p.member)
+                continue
+            for user in p.delegates:
+                enqueue(
+                    session,
+                    user,
+                    MailKind.REMINDER,
+                    message_for(consultation, user, p.member, p.has_draft),
+                    consultation_id=consultation.id,
+                    member_id=p.member.id,
+                )
+            session.add(
+                Reminder(
+                    consultation_id=consultation.id,
+                    member_id=p.member.id,
+                    sent_at=now,
+                    sent_by_id=actor_id,
+                    recipients=len(p.delegates),
+                )
+            )
+            outcome.members.append(p.member)
+            outcome.recipients += len(p.delegates)
+        if outcome.members:
+            audit.record(
+                session,
+                "reminders_sent",
+                actor_id=actor_id,
+                consultation_id=consultation.id,
+                member_id=outcome.members[0].id if len(outcome.members) == 1 else None,
+                members=[m.code for m in outcome.members],
+                recipients=outcome.recipients,
+            )
+    return outcome

@@ -1,0 +1,238 @@
+"""The Administration's mail pages: the outbox (with retry) and reminders."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
+
+from consult.auth.decorators import admin_required
+from consult.consultations.lifecycle import Phase, Status
+from consult.consultations.models import Consultation
+from consult.core.templating import locale_code, moment
+from consult.extensions import db
+from consult.mail import outbox, reminders
+from consult.mail.models import MailKind, OutboxMessage
+
+bp = Blueprint("mail", __name__, url_prefix="/admin")
+
+PAGE = 50
+KIND_LABELS = {
+    MailKind.INVITATION: _l("Invitation"),
+    MailKind.PASSWORD_RESET: _l("Password reset"),
+    MailKind.REMINDER: _l("Reminder"),
+    MailKind.NOTICE_OPENED: _l("Notice: consultation open"),
+    MailKind.NOTICE_EXTENDED: _l("Notice: new deadline"),
+    MailKind.NOTICE_PUBLISHED: _l("Notice: outcome published"),
+}
+FILTERS = ("all", "failed", "waiting", "sent")
+
+
+def _failed_ids() -> list[int]:
+    return list(
+        db.session.scalars(
+            sa.select(OutboxMessage.id).where(
+                OutboxMessage.sent_at.is_(None), OutboxMessage.attempts > 0
+            )
+        )
+    )
+
+
+@bp.get("/mail")
+@admin_required
+def outbox_page():
+    """Every message, newest first: sent, waiting, or failed with its error."""
+    show = request.args.get("show", "all")
+    show = show if show in FILTERS else "all"
+    before = request.args.get("before", "")
+    query = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(PAGE + 1)
+    if show == "failed":
+        query = query.where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts > 0)
+    elif show == "waiting":
+        query = query.where(OutboxMessage.sent_at.is_(None))
+    elif show == "sent":
+        query = query.where(OutboxMessage.sent_at.is_not(None))
+    if before.isdigit():
+        query = query.where(OutboxMessage.id < int(before))
+    rows = list(db.session.scalars(query))
+    more = len(rows) > PAGE
+    rows = rows[:PAGE]
+    return render_template(
+        "mail/pages/outbox.html",
+        rows=rows,
+        show=show,
+        older=rows[-1].id if more and rows else None,
+        kinds=KIND_LABELS,
+        failed=outbox.failed_count(),
+    )
+
+
+def _report(result: outbox.Delivery) -> None:
+    if result.sent:
+        flash(ngettext("%(num)d message sent.", "%(num)d messages sent.", result.sent), "success")
+    if result.failed:
+        flash(
+            ngettext(
+                "%(num)d message could not be sent: %(error)s",
+                "%(num)d messages could not be sent: %(error)s",
+                result.failed,
+                error=result.errors[0],
+            ),
+            "error",
+        )
+    if not result.sent and not result.failed:
+        flash(_("There was nothing to send."), "info")
+
+
+@bp.post("/mail/<int:message_id>/retry")
+@admin_required
+def retry(message_id: int):
+    """Try to send one waiting message again now."""
+    db.get_or_404(OutboxMessage, message_id)
+    _report(outbox.deliver([message_id], force=True))
+    return redirect(url_for("mail.outbox_page", show=request.form.get("show", "all")))
+
+
+@bp.post("/mail/retry")
+@admin_required
+def retry_failed():
+    """Try every failed message again now."""
+    _report(outbox.deliver(_failed_ids(), force=True))
+    return redirect(url_for("mail.outbox_page", show="failed"))
+
+
+# Reminders ----------------------------------------------------------------------------------
+
+
+@bp.get("/reminders")
+@admin_required
+def reminders_index():
+    """The open consultations, to choose which one to chase answers for."""
+    consultations = [
+        c
+        for c in db.session.scalars(
+            sa.select(Consultation)
+            .where(Consultation.status == Status.OPEN)
+            .order_by(Consultation.closes_at)
+        )
+        if c.phase() is Phase.OPEN
+    ]
+    return render_template("mail/pages/reminders_index.html", consultations=consultations)
+
+
+def _consultation_or_404(slug: str) -> Consultation:
+    consultation = db.session.scalar(sa.select(Consultation).where(Consultation.slug == slug))
+    if consultation is None:
+        abort(404)
+    return consultation
+
+
+def _render(consultation: Consultation, status: int = 200, error: str | None = None):
+    state = reminders.participation(db.session, consultation)
+    lang = request.args.get("preview", locale_code())
+    lang = lang if lang in ("en", "fr", "es") else "en"
+    preview = None
+    sample = next((p for p in state.pending if p.delegates), None)
+    if sample is not None:
+        user = sample.delegates[0]
+        preview = reminders.message_for(
+            consultation,
+            _PreviewUser(user.name, lang),
+            sample.member,
+            sample.has_draft,
+        )
+    return (
+        render_template(
+            "mail/pages/reminders.html",
+            consultation=consultation,
+            state=state,
+            preview=preview,
+            preview_lang=lang,
+            sample=sample,
+            is_open=consultation.phase() is Phase.OPEN,
+            error=error,
+            interval_hours=int(current_app.config["REMINDER_INTERVAL"].total_seconds() // 3600),
+        ),
+        status,
+    )
+
+
+class _PreviewUser:
+    """Stands for a delegate in the preview: their name, the chosen language."""
+
+    def __init__(self, name: str, locale: str) -> None:
+        self.name = name
+        self.locale = locale
+
+
+@bp.get("/consultations/<slug>/reminders")
+@admin_required
+def reminders_page(slug: str):
+    """Who has not submitted, when each was last reminded, and a preview of the reminder."""
+    return _render(_consultation_or_404(slug))
+
+
+@bp.post("/consultations/<slug>/reminders")
+@admin_required
+def send_reminders(slug: str):
+    """Remind every member that has not submitted, or one of them."""
+    consultation = _consultation_or_404(slug)
+    member = request.form.get("member", "")
+    if member and not member.isdigit():
+        abort(400)
+    try:
+        outcome = reminders.send(
+            current_user.id, consultation.id, [int(member)] if member else None
+        )
+    except reminders.NotOpen:
+        return _render(
+            consultation,
+            409,
+            _("Reminders can be sent only while the consultation is open."),
+        )
+    except reminders.TooSoon as soon:
+        return _render(
+            consultation,
+            409,
+            _(
+                "%(member)s was reminded on %(last)s. Another reminder can be sent from "
+                "%(allowed)s.",
+                member=soon.member.localized("name", locale_code()),
+                last=moment(soon.last),
+                allowed=moment(soon.allowed_at),
+            ),
+        )
+    if outcome.members:
+        flash(
+            ngettext(
+                "Reminder sent to the delegates of %(num)d member (%(people)d people).",
+                "Reminder sent to the delegates of %(num)d members (%(people)d people).",
+                len(outcome.members),
+                people=outcome.recipients,
+            ),
+            "success",
+        )
+    if outcome.too_soon:
+        flash(
+            ngettext(
+                "%(num)d member was reminded recently and was skipped.",
+                "%(num)d members were reminded recently and were skipped.",
+                len(outcome.too_soon),
+            ),
+            "info",
+        )
+    if outcome.no_delegate:
+        flash(
+            ngettext(
+                "%(num)d member has no active delegate to remind.",
+                "%(num)d members have no active delegate to remind.",
+                len(outcome.no_delegate),
+            ),
+            "info",
+        )
+    if not outcome.members and not outcome.too_soon and not outcome.no_delegate:
+        flash(_("Every invited member has submitted: there is nobody to remind."), "info")
+    return redirect(url_for("mail.reminders_page", slug=consultation.slug))

@@ -1,0 +1,113 @@
+"""Notices to invited delegates when a consultation opens, is extended, or is published."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from consult.consultations import signals
+from consult.consultations.models import Consultation, invitation
+from consult.core.audit import AuditEvent
+from consult.core.database import write_transaction
+from consult.extensions import db
+from consult.mail import outbox
+from consult.mail.models import OutboxMessage
+from tests.factories import MemberFactory, UserFactory, build_consultation
+from tests.smtp import html_of, links, text_of
+
+
+def send(signal, consultation, **kwargs):
+    with write_transaction(db.session) as session:
+        c = session.get(Consultation, consultation.id)
+        signal.send(None, session=session, consultation=c, actor_id=None, **kwargs)
+    outbox.deliver()
+
+
+def test_opening_notice_in_english_and_french(app, mailbox):
+    en = MemberFactory(code="GBR", name="United Kingdom")
+    fr = MemberFactory(code="FRA", name="France", translations={"fr": {"name": "France"}})
+    UserFactory(email="en@example.org", member=en, name="Emma")
+    UserFactory(email="fr@example.org", member=fr, name="Fanny", locale="fr")
+    consultation = build_consultation()
+    send(signals.opened, consultation, notify=True)
+    messages = mailbox.wait(2)
+    english = mailbox.to("en@example.org")[0]
+    assert english["Subject"] == "Consultation open: IDM 2010 theme"
+    assert "Dear Emma," in text_of(english)
+    assert "United Kingdom may answer until" in text_of(english)
+    assert "Reference: IC/2009/1" in text_of(english)
+    assert links(english) == ["https://consult.example.org/consultations/idm-2010"]
+    french = mailbox.to("fr@example.org")[0]
+    assert french["Subject"] == "Consultation ouverte : Thème du DIM 2010"
+    assert "Bonjour Fanny," in text_of(french)
+    assert "France peut y répondre jusqu’au" in text_of(french)
+    assert "Cote : IC/2009/1" in html_of(french)
+    assert len(messages) == 2
+
+
+def test_administrator_can_untick_the_notice(app, mailbox):
+    UserFactory(email="d@example.org")
+    send(signals.opened, build_consultation(), notify=False)
+    assert outbox.deliver().sent == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
+    assert mailbox.messages == []
+
+
+def test_only_active_delegates_of_invited_active_members(app, mailbox):
+    invited = MemberFactory()
+    UserFactory(email="yes@example.org", member=invited)
+    UserFactory(email="inactive@example.org", member=invited, active=False)
+    retired = MemberFactory(active=False)
+    UserFactory(email="retired@example.org", member=retired)
+    consultation = build_consultation()  # invites the active members only
+    uninvited = MemberFactory()
+    UserFactory(email="uninvited@example.org", member=uninvited)
+    db.session.execute(
+        sa.delete(invitation).where(invitation.c.member_id == uninvited.id)
+    )  # not invited
+    db.session.commit()
+    send(signals.opened, consultation, notify=True)
+    assert [str(m["To"]) for m in mailbox.wait(1)] == ["yes@example.org"]
+
+
+def test_deadline_extended_notice_gives_the_reason(app, mailbox):
+    UserFactory(email="d@example.org", name="Dan")
+    send(
+        signals.deadline_extended,
+        build_consultation(),
+        notify=True,
+        reason="Several missions asked for more time.",
+    )
+    (message,) = mailbox.wait(1)
+    assert message["Subject"] == "New deadline: IDM 2010 theme"
+    assert "Reason given by the Administration: Several missions asked for more time." in (
+        text_of(message)
+    )
+
+
+def test_published_notice_in_french(app, mailbox):
+    UserFactory(email="d@example.org", name="Dominique", locale="fr")
+    send(signals.published, build_consultation(), notify=True)
+    (message,) = mailbox.wait(1)
+    assert message["Subject"] == "Résultat publié : Thème du DIM 2010"
+    assert "L’Administration a publié le résultat de la consultation" in text_of(message)
+
+
+def test_notices_are_audited_with_their_count(app, mailbox):
+    member = MemberFactory()
+    UserFactory(member=member)
+    UserFactory(member=member)
+    send(signals.opened, build_consultation(), notify=True)
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "notices_queued"))
+    assert event.details == {"kind": "notice_opened", "recipients": 2}
+
+
+def test_names_in_notices_are_escaped_in_html(app, mailbox):
+    member = MemberFactory(name="<b>Bold</b> & Co")
+    UserFactory(email="d@example.org", member=member, name="<script>x</script>")
+    send(signals.opened, build_consultation(), notify=True)
+    (message,) = mailbox.wait(1)
+    html = html_of(message)
+    assert "<script>x</script>" not in html
+    assert "&lt;script&gt;" in html
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in html
+    assert "<b>Bold</b> & Co" in text_of(message)  # plain text is plain
