@@ -184,7 +184,7 @@ def measure(db_path: Path) -> dict[str, float]:
         FROM response r JOIN member m ON m.id = r.member_id JOIN region g ON g.id = m.region_id
         LEFT JOIN user_account u ON u.id = r.submitted_by_id
         LEFT JOIN answer a ON a.response_id = r.id
-        WHERE r.consultation_id = 1 ORDER BY m.code, r.id
+        WHERE r.consultation_id = 1 ORDER BY r.id
     """
     start = time.perf_counter()
     conn = sqlite3.connect(db_path)

@@ -33,8 +33,22 @@ def safe_cell(value: Cell) -> str | int | float:
     return text
 
 
-def safe_row(row: Sequence[Cell]) -> list[str | int | float]:
-    return [safe_cell(v) for v in row]
+_RISKY = frozenset(FORMULA_START)
+_PLAIN = (int, float)
+
+
+def safe_row(row: Sequence[Cell]) -> list[str | int | float | None]:
+    """:func:`safe_cell` on every cell, inlined for the common cases (the report's hot loop);
+    ``None`` is left to the csv module, which writes it as an empty cell."""
+    out: list[str | int | float | None] = []
+    for value in row:
+        if value is None or type(value) in _PLAIN:
+            out.append(value)
+        elif type(value) is str:
+            out.append("'" + value if value[:1] in _RISKY else value)
+        else:
+            out.append(safe_cell(value))
+    return out
 
 
 def csv_text(rows: Iterable[Sequence[Cell]]) -> Iterator[str]:

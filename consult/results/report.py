@@ -224,11 +224,11 @@ def _stream_responses(
     no_opinion: str,
 ) -> Iterator[Row]:
     """Two streamed queries in the same order, merged: responses with their member (one row
-    each), and their answers as bare integers and texts (many rows each)."""
+    each), and their answers as bare integers and texts (many rows each). Rows come in the
+    order the responses were first saved, which both tables' keys give without a sort."""
     yield header
     submitter = sa.orm.aliased(User)
-    order = (Member.code, Response.id)
-    responses = db.session.execute(
+    responses = _streamed(
         sa.select(
             Response.id,
             Member.code,
@@ -246,10 +246,9 @@ def _stream_responses(
         .join(Region, Region.id == Member.region_id)
         .outerjoin(submitter, submitter.id == Response.submitted_by_id)
         .where(Response.consultation_id == consultation_id)
-        .order_by(*order)
-        .execution_options(yield_per=2000)
+        .order_by(Response.id)
     )
-    answers = db.session.execute(
+    answers = _streamed(
         sa.select(
             Answer.response_id,
             Answer.question_id,
@@ -260,10 +259,8 @@ def _stream_responses(
             Answer.text,
         )
         .join(Response, Response.id == Answer.response_id)
-        .join(Member, Member.id == Response.member_id)
         .where(Response.consultation_id == consultation_id)
-        .order_by(*order)
-        .execution_options(yield_per=10_000)
+        .order_by(Answer.response_id)
     )
     by_answer = groupby(answers, key=itemgetter(0))
     pending = next(by_answer, None)
@@ -292,6 +289,16 @@ def _stream_responses(
             response[10] or "",
             *cells,
         ]
+
+
+def _streamed(stmt: sa.Select[Any]) -> sa.CursorResult[Any]:
+    """Rows as they are read, through the Core connection (no ORM row handling). PostgreSQL
+    needs a server-side cursor for that; SQLite's cursor is lazy already, and SQLAlchemy's
+    buffered reading would only slow it down."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        stmt = stmt.execution_options(yield_per=5000)
+    return connection.execute(stmt)
 
 
 def _fill(
