@@ -10,6 +10,8 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.serving import make_server
 
+from tests.smtp import mailbox, smtp_server  # noqa: F401 - the SMTP fixtures, for mail tests
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
