@@ -15,7 +15,8 @@ Rules:
   ISO 3166); at most 200 characters;
 - ``region``: required, at most 80 characters;
 - no text may start with ``=``, ``+``, ``-`` or ``@`` (it would run as a formula when the
-  registry is opened in a spreadsheet), and none may contain control characters.
+  registry is opened in a spreadsheet), and none may contain control characters (tabs and
+  line breaks included).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ MAX_ROWS = 2000
 FORMULA_START = ("=", "+", "-", "@")
 _CODE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
 _STATE_CODE = re.compile(r"^[A-Z]{3}$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")  # one-line fields: no tab or line break
 
 
 @dataclass(frozen=True)
