@@ -27,7 +27,8 @@ def queue_notices(
 ) -> int:
     """Queue one notice per recipient, in their language; the number queued."""
     recipients = delegates_of_invited(session, consultation.id)
-    link = external_url("ballots.answer", slug=consultation.slug)
+    endpoint = "results.published" if kind is MailKind.NOTICE_PUBLISHED else "ballots.answer"
+    link = external_url(endpoint, slug=consultation.slug)
     for user in recipients:
         message = render_message(
             kind.value,

@@ -90,6 +90,7 @@ def test_published_notice_in_french(app, mailbox):
     (message,) = mailbox.wait(1)
     assert message["Subject"] == "Résultat publié : Thème du DIM 2010"
     assert "L’Administration a publié le résultat de la consultation" in text_of(message)
+    assert links(message) == ["https://consult.example.org/consultations/idm-2010/results"]
 
 
 def test_notices_are_audited_with_their_count(app, mailbox):
