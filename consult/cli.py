@@ -28,9 +28,11 @@ def main() -> None:
 
 
 def init_commands(app: Flask) -> None:
+    from consult.consultations.cli import consultations_group
     from consult.mail.cli import mail_group
 
     app.cli.add_command(mail_group)
+    app.cli.add_command(consultations_group)
     for command in (demo, users, members, translate, audit_group, export):
         app.cli.add_command(command)
 

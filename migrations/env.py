@@ -119,9 +119,15 @@ def run_migrations_online():
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                     if broken:
                         raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
+            if connection.in_transaction():
+                connection.commit()
         finally:
             if sqlite:
+                # Never hand this connection back to the pool with foreign keys off.
+                if connection.in_transaction():
+                    connection.rollback()
                 connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
+                connection.invalidate()
 
 
 if context.is_offline_mode():

@@ -501,7 +501,7 @@ def _times(
             if isinstance(days, bool) or not isinstance(days, (int, float)) or abs(days) > 3650:
                 r.error(_join(path, key), "expected a number of days")
                 continue
-            moment = now + timedelta(days=days)
+            moment = (now + timedelta(days=days)).replace(second=0, microsecond=0)
             if key == "opens_in_days":
                 opens_at = moment
             else:
