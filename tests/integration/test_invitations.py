@@ -98,6 +98,7 @@ def test_invitation_in_french(client, admin, mailbox):
     assert "Bonjour Nouvelle Déléguée," in text
     assert "au nom de France" in text
     assert "Ce lien ne peut servir qu’une fois" in text
+    assert "Pour choisir votre mot de passe et vous connecter, ouvrez ce lien :" in text
     assert message["Content-Language"] == "fr"
 
 

@@ -13,8 +13,15 @@ from tests.conftest import csrf_token
 from tests.factories import UserFactory
 
 ROOT = Path(__file__).parents[2]
-METHOD_MAP = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
-OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.do"}}
+METHOD_MAP = [
+    ("**.py", "python"),
+    ("**/templates/**.html", "jinja2"),
+    ("**/templates/**.txt", "jinja2"),  # plain-text e-mail bodies
+]
+OPTIONS = {
+    "**/templates/**.html": {"extensions": "jinja2.ext.do"},
+    "**/templates/**.txt": {"extensions": "jinja2.ext.do"},
+}
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
 
 
