@@ -209,7 +209,7 @@ def test_code_must_be_unique(admin):
 
 
 def test_deactivate_member_keeps_it_and_signs_its_delegates_out(app, admin):
-    member = MemberFactory(code="XAA")
+    member = MemberFactory(code="QAA")
     UserFactory(email="d@example.org", member=member)
     delegate = app.test_client()
     token = csrf_token(delegate, "/login")
@@ -219,15 +219,15 @@ def test_deactivate_member_keeps_it_and_signs_its_delegates_out(app, admin):
     )
     assert delegate.get("/").status_code == 200
     assert _post(admin, f"/admin/members/{member.id}/deactivate", {}).status_code == 302
-    assert _member("XAA").active is False
+    assert _member("QAA").active is False
     assert delegate.get("/").status_code == 302
     assert _post(admin, f"/admin/members/{member.id}/reactivate", {}).status_code == 302
-    assert _member("XAA").active is True
+    assert _member("QAA").active is True
     assert delegate.get("/").status_code == 302  # the old session does not come back
 
 
 def test_member_page_shows_delegates_and_responses(app, admin):
-    member = MemberFactory(code="XAB", name="Testland")
+    member = MemberFactory(code="QAB", name="Testland")
     UserFactory(email="d@example.org", member=member, name="Dora Delegate")
     consultation = build_consultation()
     build_consultation("idm-2010-workshops")

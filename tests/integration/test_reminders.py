@@ -47,10 +47,10 @@ def remind(client, member=None):
 @pytest.fixture
 def membership(app):
     """Four members: one submitted, one with a draft, one never started, one without delegate."""
-    done = MemberFactory(code="XDN", name="Doneland")
-    drafted = MemberFactory(code="XDR", name="Draftland")
-    silent = MemberFactory(code="XSI", name="Silentia")
-    empty = MemberFactory(code="XEM", name="Emptyland")
+    done = MemberFactory(code="QDN", name="Doneland")
+    drafted = MemberFactory(code="QDR", name="Draftland")
+    silent = MemberFactory(code="QSI", name="Silentia")
+    empty = MemberFactory(code="QEM", name="Emptyland")
     done_user = UserFactory(email="done@example.org", member=done)
     draft_user = UserFactory(email="draft@example.org", member=drafted, locale="fr", name="Dora")
     UserFactory(email="silent@example.org", member=silent, name="Sam")
@@ -107,7 +107,7 @@ def test_remind_all_sends_to_each_delegate_in_their_language(admin, membership, 
         [(membership["drafted"].id, 1), (membership["silent"].id, 2)]
     )
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "reminders_sent"))
-    assert sorted(event.details["members"]) == ["XDR", "XSI"]
+    assert sorted(event.details["members"]) == ["QDR", "QSI"]
 
 
 def test_second_reminder_within_the_interval_is_refused(admin, membership, mailbox):
