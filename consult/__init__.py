@@ -72,6 +72,7 @@ def register_auth(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from consult.audit.views import bp as audit_bp
     from consult.auth.admin import bp as accounts_bp
     from consult.auth.views import bp as auth_bp
     from consult.ballots.views import bp as ballots_bp
@@ -86,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(ballots_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(consultations_bp)
+    app.register_blueprint(audit_bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(mail_bp)

@@ -191,12 +191,20 @@ def audit_group() -> None:
 
 @audit_group.command("verify")
 def audit_verify() -> None:
-    """Verify the chain of audit events; exits 1 when a row was altered."""
-    from consult.core.audit import verify
+    """Verify the chain of audit events and every response's revision chain; exits 1 when a
+    row was altered or removed."""
+    from consult.audit.verify import verify_all
     from consult.extensions import db
 
-    broken = verify(db.session)
-    if broken:
-        click.echo(f"audit chain broken at event(s): {', '.join(map(str, broken))}", err=True)
+    report = verify_all(db.session)
+    if report.broken_events:
+        events = ", ".join(map(str, report.broken_events))
+        click.echo(f"audit chain broken at event(s): {events}", err=True)
+    for found, member, slug in report.breaks:
+        click.echo(f"revision chain broken: {found.describe()} ({member}, {slug})", err=True)
+    if not report.intact:
         sys.exit(1)
-    click.echo("audit chain intact")
+    click.echo(f"audit chain intact ({report.events} events)")
+    click.echo(
+        f"revision chains intact ({report.revisions} revisions of {report.responses} responses)"
+    )

@@ -1,0 +1,1 @@
+"""The audit page and the verification of the chained records (audit trail, ballot revisions)."""

@@ -1,0 +1,71 @@
+"""``consult audit verify``: the audit trail and every response's revision chain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from consult.audit.chain import Break, StoredRevision, check_response
+from consult.ballots.models import Response, Revision
+from consult.consultations.models import Consultation
+from consult.core.audit import verify as verify_events
+from consult.members.models import Member
+
+
+@dataclass(frozen=True)
+class Report:
+    broken_events: list[int]
+    breaks: list[tuple[Break, str, str]]  # the break, member code, consultation slug
+    events: int
+    revisions: int
+    responses: int
+
+    @property
+    def intact(self) -> bool:
+        return not self.broken_events and not self.breaks
+
+
+def verify_all(session: Session) -> Report:
+    """Check both chains, reading the revisions response by response in id order."""
+    from consult.core.audit import AuditEvent
+
+    secret = current_app.config["SECRET_KEY"]
+    responses = session.execute(
+        sa.select(Response.id, Response.revision, Response.receipt, Member.code, Consultation.slug)
+        .join(Member, Member.id == Response.member_id)
+        .join(Consultation, Consultation.id == Response.consultation_id)
+        .order_by(Response.id)
+    ).all()
+    stored: dict[int, list[StoredRevision]] = {}
+    count = 0
+    for response_id, number, content, digest, receipt in session.execute(
+        sa.select(
+            Revision.response_id,
+            Revision.number,
+            Revision.content,
+            Revision.digest,
+            Revision.receipt,
+        ).order_by(Revision.response_id, Revision.number)
+    ):
+        stored.setdefault(response_id, []).append(StoredRevision(number, content, digest, receipt))
+        count += 1
+    breaks: list[tuple[Break, str, str]] = []
+    for response_id, current, receipt, code, slug in responses:
+        for found in check_response(
+            response_id,
+            stored.get(response_id, []),
+            current=current,
+            current_receipt=receipt,
+            secret=secret,
+        ):
+            breaks.append((found, code, slug))
+    return Report(
+        broken_events=verify_events(session),
+        breaks=breaks,
+        events=session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) or 0,
+        revisions=count,
+        responses=len(responses),
+    )

@@ -1,0 +1,211 @@
+"""The audit page: every administrative action and every submission, filterable, by pages."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from consult.auth.decorators import admin_required
+from consult.auth.models import User
+from consult.consultations.models import Consultation
+from consult.core.audit import AuditEvent
+from consult.extensions import db
+from consult.members.models import Member
+
+bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+
+PAGE_SIZE = 50
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_HEX = re.compile(r"^[0-9a-f]{64}$")
+
+#: Readable names of the actions recorded by the platform (others are shown by their code).
+ACTIONS = {
+    "ballot_submitted": _l("Response submitted"),
+    "draft_saved": _l("Draft response saved"),
+    "consultation_created": _l("Consultation created"),
+    "consultation_imported": _l("Consultation imported"),
+    "consultation_replaced": _l("Consultation replaced by an import"),
+    "consultation_updated": _l("Settings changed"),
+    "invitations_changed": _l("Invitations changed"),
+    "question_added": _l("Question added"),
+    "question_updated": _l("Question changed"),
+    "question_removed": _l("Question removed"),
+    "questions_reordered": _l("Questions reordered"),
+    "option_added": _l("Option added"),
+    "option_updated": _l("Option changed"),
+    "option_removed": _l("Option removed"),
+    "options_reordered": _l("Options reordered"),
+    "options_merged": _l("Options merged"),
+    "consultation_opened": _l("Consultation opened"),
+    "consultation_closed": _l("Consultation closed"),
+    "deadline_extended": _l("Deadline extended"),
+    "consultation_reopened": _l("Consultation reopened"),
+    "outcome_recorded": _l("Outcome recorded"),
+    "consultation_published": _l("Outcome and results published"),
+    "follow_up_started": _l("Follow-up round started"),
+    "notices_queued": _l("Notices queued"),
+    "reminders_sent": _l("Reminders sent"),
+    "results_exported": _l("Results exported"),
+    "sign_in": _l("Signed in"),
+    "sign_in_failed": _l("Sign-in failed"),
+}
+
+
+class BadFilter(ValueError):
+    """A filter value that is not one the page offers."""
+
+
+def _int(name: str) -> int | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()) or len(value) > 12:
+        raise BadFilter(name)
+    return int(value)
+
+
+def _day(name: str) -> date | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise BadFilter(name) from error
+
+
+def _local_midnight(day: date) -> datetime:
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    return datetime.combine(day, time(0), tzinfo=zone)
+
+
+def _filters() -> tuple[dict[str, Any], list[str]]:
+    problems: list[str] = []
+    filters: dict[str, Any] = {"action": request.args.get("action", "").strip()[:60]}
+    for name in ("consultation", "member", "actor", "before"):
+        try:
+            filters[name] = _int(name)
+        except BadFilter:
+            filters[name] = None
+            problems.append(
+                _("The filter “%(name)s” was not understood and is ignored.", name=name)
+            )
+    for name in ("since", "until"):
+        try:
+            filters[name] = _day(name)
+        except BadFilter:
+            filters[name] = None
+            problems.append(_("Give dates as YYYY-MM-DD, e.g. 2009-12-15."))
+    if filters["since"] and filters["until"] and filters["until"] < filters["since"]:
+        problems.append(_("The end date comes before the start date."))
+        filters["until"] = None
+    return filters, problems
+
+
+@bp.get("/")
+@admin_required
+def index():
+    """Audit events, newest first, fifty to a page (keyset on the event id)."""
+    filters, problems = _filters()
+    actor = sa.orm.aliased(User)
+    query = (
+        sa.select(
+            AuditEvent,
+            actor.name,
+            actor.email,
+            Consultation.slug,
+            Consultation.title,
+            Member.code,
+            Member.name,
+        )
+        .outerjoin(actor, actor.id == AuditEvent.actor_id)
+        .outerjoin(Consultation, Consultation.id == AuditEvent.consultation_id)
+        .outerjoin(Member, Member.id == AuditEvent.member_id)
+    )
+    if filters["action"]:
+        query = query.where(AuditEvent.action == filters["action"])
+    for name, column in (
+        ("consultation", AuditEvent.consultation_id),
+        ("member", AuditEvent.member_id),
+        ("actor", AuditEvent.actor_id),
+    ):
+        if filters[name] is not None:
+            query = query.where(column == filters[name])
+    if filters["since"]:
+        query = query.where(AuditEvent.at >= _local_midnight(filters["since"]))
+    if filters["until"]:
+        query = query.where(AuditEvent.at < _local_midnight(filters["until"] + timedelta(days=1)))
+    if filters["before"] is not None:
+        query = query.where(AuditEvent.id < filters["before"])
+    rows = db.session.execute(query.order_by(AuditEvent.id.desc()).limit(PAGE_SIZE + 1)).all()
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    kept = {k: v for k, v in request.args.items() if k != "before" and v}
+    return (
+        render_template(
+            "audit/index.html",
+            rows=rows,
+            more=more,
+            older={**kept, "before": rows[-1][0].id} if more and rows else None,
+            newest=kept if filters["before"] is not None else None,
+            filters=filters,
+            problems=problems,
+            actions=_action_choices(),
+            consultations=db.session.execute(
+                sa.select(Consultation.id, Consultation.slug).order_by(Consultation.slug)
+            ).all(),
+            members=db.session.execute(
+                sa.select(Member.id, Member.code, Member.name).order_by(Member.code)
+            ).all(),
+            actors=db.session.execute(
+                sa.select(User.id, User.name, User.email)
+                .where(User.id.in_(sa.select(AuditEvent.actor_id).distinct()))
+                .order_by(User.name)
+            ).all(),
+            action_label=action_label,
+            detail_items=detail_items,
+        ),
+        400 if problems else 200,
+    )
+
+
+def _action_choices() -> list[tuple[str, str]]:
+    present = db.session.scalars(
+        sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)
+    ).all()
+    return sorted(((a, action_label(a)) for a in present), key=lambda pair: pair[1].casefold())
+
+
+def action_label(action: str) -> str:
+    label = ACTIONS.get(action)
+    return str(label) if label is not None else action.replace("_", " ").capitalize()
+
+
+def detail_items(details: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """The event's details as readable (name, value) pairs; moments in the organisation's
+    zone."""
+    from consult.core.templating import moment
+
+    out: list[tuple[str, str]] = []
+    for key, value in sorted((details or {}).items()):
+        if isinstance(value, str) and _ISO.match(value):
+            with contextlib.suppress(ValueError):
+                value = moment(datetime.fromisoformat(value))
+        elif isinstance(value, str) and _HEX.match(value):
+            value = value[:12] + "…"
+        elif isinstance(value, list):
+            value = ", ".join(str(v) for v in value) or "—"
+        elif isinstance(value, bool):
+            value = _("yes") if value else _("no")
+        elif value is None:
+            value = "—"
+        out.append((key.replace("_", " "), str(value)))
+    return out
