@@ -1,0 +1,147 @@
+"""The whole cycle in Chromium: build, open, answer, close, decide, publish, read the outcome."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from consult.ballots.models import Response, ResponseStatus
+from consult.consultations.lifecycle import Status
+from consult.consultations.models import Consultation
+from consult.extensions import db
+from tests.e2e.test_browser import sign_in
+from tests.factories import AdminFactory, MemberFactory, UserFactory
+
+
+def stored(slug: str) -> Consultation:
+    db.session.rollback()
+    return db.session.scalars(sa.select(Consultation).where(Consultation.slug == slug)).one()
+
+
+def test_administrator_runs_the_cycle_and_the_delegate_reads_the_outcome_in_spanish(
+    page, page_without_js, live
+):
+    AdminFactory(email="admin@example.org", name="IDM Secretariat")
+    mexico = MemberFactory(code="MEX", name="Mexico", translations={"es": {"name": "México"}})
+    UserFactory(email="mex@example.org", name="Delegada de México", member=mexico, locale="es")
+    admin, delegate = page, page_without_js
+
+    # Build: a draft with a ranking question and a free-text question.
+    sign_in(admin, live, "admin@example.org")
+    admin.get_by_role("link", name="New consultation").first.click()
+    admin.get_by_label("Short name (in addresses)").fill("idm-2010-theme")
+    title = admin.get_by_role("group", name="Title")
+    title.get_by_label("English").fill("IDM 2010: choice of the overarching theme")
+    title.get_by_label("French").fill("DIM 2010 : choix du thème général")
+    title.get_by_label("Spanish").fill("DIM 2010: elección del tema general")
+    admin.get_by_label("Reference document symbol").fill("IC/2009/1")
+    admin.get_by_role("group", name="Summary and background").get_by_label("English").fill(
+        "Please rank the **two themes**."
+    )
+    admin.get_by_label("Deadline").fill("2030-12-15T18:00")
+    admin.get_by_role("button", name="Create the draft").click()
+    expect(admin.get_by_role("heading", level=1)).to_contain_text("IDM 2010")
+    expect(admin.get_by_text("15 December 2030, 18:00 CET (Europe/Zurich)")).to_be_visible()
+
+    admin.get_by_label("Add a question").select_option("ranking")
+    admin.get_by_role("button", name="Continue").click()
+    admin.get_by_role("group", name="Question").get_by_label("English").fill(
+        "Rank the proposed themes"
+    )
+    admin.get_by_role("group", name="Question").get_by_label("Spanish").fill(
+        "Clasifique los temas propuestos"
+    )
+    admin.get_by_label("Members may suggest an alternative (write-in)").check()
+    admin.get_by_label("Options, one per line").fill(
+        "South-South Migration\nMigration and Social Change"
+    )
+    admin.get_by_role("button", name="Add the question").click()
+    expect(admin.get_by_text("The question has been added.")).to_be_visible()
+    admin.get_by_role("link", name="Edit “Migration and Social Change”").click()
+    admin.get_by_role("group", name="Label").get_by_label("Spanish").fill(
+        "Migración y cambio social"
+    )
+    admin.get_by_role("button", name="Save the option").click()
+
+    admin.get_by_role("link", name="IDM 2010: choice of the overarching theme").first.click()
+    admin.get_by_label("Add a question").select_option("text")
+    admin.get_by_role("button", name="Continue").click()
+    admin.get_by_role("group", name="Question").get_by_label("English").fill(
+        "Suggestions for case studies and speakers"
+    )
+    admin.get_by_role("button", name="Add the question").click()
+    admin.get_by_role("link", name="IDM 2010: choice of the overarching theme").first.click()
+    expect(admin.get_by_role("heading", name="2. Suggestions for case studies")).to_be_visible()
+
+    # The preview shows the ballot as the delegate will see it.
+    admin.get_by_role("link", name="Preview as a member state").click()
+    expect(
+        admin.get_by_role("button", name="Add to ranking: South-South Migration")
+    ).to_be_visible()
+    expect(admin.get_by_role("button", name="Submit the response")).to_have_count(0)
+    admin.go_back()
+
+    # Open it now.
+    admin.get_by_label("Notify the invited delegates by e-mail").uncheck()
+    admin.get_by_role("button", name="Open the consultation").click()
+    expect(admin.get_by_text("The consultation is open.")).to_be_visible()
+    assert stored("idm-2010-theme").status is Status.OPEN
+
+    # The delegate answers, in Spanish, without JavaScript.
+    sign_in(delegate, live, "mex@example.org")
+    delegate.get_by_role("link", name="DIM 2010: elección del tema general").click()
+    expect(delegate.get_by_role("heading", level=1)).to_have_text(
+        "DIM 2010: elección del tema general"
+    )
+    delegate.get_by_label("Puesto para Migración y cambio social").select_option("1")
+    delegate.get_by_label("Puesto para South-South Migration").select_option("2")
+    delegate.get_by_role("button", name="Enviar la respuesta").click()
+    expect(delegate.locator("#receipt-code")).to_have_text(
+        re.compile(r"[A-Z2-7]{5}(-[A-Z2-7]{5}){3}")
+    )
+    db.session.rollback()
+    assert db.session.scalars(sa.select(Response)).one().status is ResponseStatus.SUBMITTED
+
+    # Before publication the delegate sees no outcome.
+    delegate.goto(f"{live}/consultations/idm-2010-theme")
+    expect(delegate.locator("section.outcome")).to_have_count(0)
+
+    # Close, record the outcome in three languages, publish.
+    admin.reload()
+    admin.get_by_role("button", name="Close now, before the deadline").click()
+    expect(
+        admin.get_by_text("The consultation is closed. Record its outcome next.")
+    ).to_be_visible()
+    admin.get_by_role("link", name="Record the outcome").click()
+    outcome = admin.get_by_role("group", name="Outcome")
+    outcome.get_by_label("English").fill(
+        "The membership has selected *Migration and Social Change* as the overarching theme "
+        "for 2010."
+    )
+    outcome.get_by_label("French").fill(
+        "Les membres ont retenu *Migration et changement social* comme thème général pour 2010."
+    )
+    outcome.get_by_label("Spanish").fill(
+        "Los miembros han elegido *Migración y cambio social* como tema general para 2010."
+    )
+    admin.get_by_role("group", name="Rationale (Markdown)").get_by_label("Spanish").fill(
+        "Obtuvo la mayoría de las primeras preferencias."
+    )
+    admin.get_by_role("button", name="Record the outcome").click()
+    expect(admin.get_by_text("The outcome has been recorded.")).to_be_visible()
+    admin.get_by_role("button", name="Publish the outcome and the results").click()
+    expect(admin.get_by_text("The outcome and the results have been published.")).to_be_visible()
+    assert stored("idm-2010-theme").status is Status.PUBLISHED
+
+    # The delegate reads the outcome in Spanish, on the consultation and on the home page.
+    delegate.reload()
+    section = delegate.locator("section.outcome")
+    expect(section).to_contain_text(
+        "Los miembros han elegido Migración y cambio social como tema general para 2010."
+    )
+    expect(section.locator("em")).to_have_text("Migración y cambio social")
+    expect(section).to_contain_text("Obtuvo la mayoría de las primeras preferencias.")
+    delegate.goto(f"{live}/")
+    expect(delegate.get_by_text("Los miembros han elegido")).to_be_visible()
