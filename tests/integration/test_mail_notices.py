@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
-from consult.consultations import signals
+from consult.consultations import cycle, signals
 from consult.consultations.models import Consultation, invitation
 from consult.core.audit import AuditEvent
 from consult.core.database import write_transaction
+from consult.core.templating import moment
 from consult.extensions import db
 from consult.mail import outbox
 from consult.mail.models import OutboxMessage
-from tests.factories import MemberFactory, UserFactory, build_consultation
+from tests.factories import AdminFactory, MemberFactory, UserFactory, build_consultation
 from tests.smtp import html_of, links, text_of
 
 
@@ -112,3 +115,24 @@ def test_names_in_notices_are_escaped_in_html(app, mailbox):
     assert "&lt;script&gt;" in html
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in html
     assert "<b>Bold</b> & Co" in text_of(message)  # plain text is plain
+
+
+def test_extending_through_the_lifecycle_service_notifies_with_the_new_deadline(app, mailbox):
+    """The whole chain: the cycle service sends the signal, the notice rides its transaction."""
+    admin = AdminFactory()
+    UserFactory(email="d@example.org", name="Dan")
+    consultation = build_consultation()
+    later = consultation.closes_at + timedelta(days=3)
+    cycle.extend_deadline(
+        consultation.id, later, "More time for capitals.", actor_id=admin.id, notify=True
+    )
+    outbox.deliver()
+    (message,) = mailbox.wait(1)
+    text = text_of(message)
+    assert "Reason given by the Administration: More time for capitals." in text
+    with app.test_request_context():
+        assert moment(later) in text
+    cycle.extend_deadline(
+        consultation.id, later + timedelta(days=1), "Silent.", actor_id=admin.id, notify=False
+    )
+    assert outbox.deliver().sent == 0
