@@ -89,7 +89,13 @@ def _local_midnight(day: date) -> datetime:
 
 def _filters() -> tuple[dict[str, Any], list[str]]:
     problems: list[str] = []
-    filters: dict[str, Any] = {"action": request.args.get("action", "").strip()[:60]}
+    action = request.args.get("action", "").strip()[:60]
+    if action and not re.fullmatch(r"[a-z_]+", action):
+        problems.append(
+            _("The filter “%(name)s” was not understood and is ignored.", name="action")
+        )
+        action = ""
+    filters: dict[str, Any] = {"action": action}
     for name in ("consultation", "member", "actor", "before"):
         try:
             filters[name] = _int(name)
