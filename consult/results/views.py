@@ -6,7 +6,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     render_template,
     request,
     stream_with_context,
@@ -16,7 +15,7 @@ from flask_login import current_user
 
 from consult.auth.decorators import admin_required, delegate_required
 from consult.ballots import services as ballots
-from consult.consultations.lifecycle import Status
+from consult.consultations.lifecycle import Phase, Status
 from consult.consultations.models import Consultation
 from consult.extensions import limiter
 from consult.results import display, report, services
@@ -52,12 +51,12 @@ def show(slug: str):
     consultation = _consultation(slug)
     results = services.consultation_results(consultation)
     who = request.args.get("who", "all")
-    reminders = "reminders.show" in current_app.view_functions
+    is_open = consultation.phase() is Phase.OPEN
     return render_template(
         "results/show.html",
         consultation=consultation,
         who=who if who in WHO else "all",
-        reminders_url=url_for("reminders.show", slug=slug) if reminders else None,
+        reminders_url=url_for("mail.reminders_page", slug=slug) if is_open else None,
         **display.page_context(results),
     )
 

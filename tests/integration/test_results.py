@@ -61,6 +61,7 @@ def test_participation_counts_submitted_drafts_and_missing_by_kind_and_region(cl
         assert m.name in section
     for m in (europe[0], africa[0], observer):
         assert m.name not in section
+    assert 'href="/admin/consultations/idm-2010/reminders"' in text
 
 
 def test_official_irv_result_and_other_methods_only_count_submitted_member_states(client, admin):
