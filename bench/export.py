@@ -24,124 +24,19 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-OPTIONS = 10
-PASSWORD = "bench-password-2010"
-
-
-def _app(db_path: Path):
-    from consult import create_app
-
-    return create_app(
-        "testing",
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-        },
-    )
+import bulk
+from bulk import OPTIONS, PASSWORD, bench_app
 
 
 def seed(db_path: Path, answers: int) -> None:
-    """A database with ``answers`` answer rows (``answers / 10`` submitted responses)."""
-    import sqlalchemy as sa
-    from flask_migrate import upgrade
-
-    from consult.auth.models import Role
-    from consult.auth.services import create_user
-    from consult.ballots.models import Answer, Response
-    from consult.consultations.models import Consultation, invitation
-    from consult.consultations.services import create_consultation
-    from consult.extensions import db
-    from consult.members.models import Member, MemberKind, Region
-
-    app = _app(db_path)
-    responses = answers // OPTIONS
-    now = datetime.now(UTC)
-    with app.app_context():
-        upgrade(directory=str(Path(__file__).parents[1] / "migrations"))
-        create_user("admin@example.org", role=Role.ADMIN, password=PASSWORD)
-        create_consultation(
-            {
-                "slug": "bench",
-                "title": "Benchmark",
-                "status": "open",
-                "opens_in_days": -1,
-                "closes_in_days": 1,
-                "questions": [
-                    {
-                        "kind": "ranking",
-                        "prompt": "Rank",
-                        "options": [{"label": f"Option {i}"} for i in range(1, OPTIONS + 1)],
-                    }
-                ],
-            },
-            now,
-        )
-        consultation = db.session.scalars(sa.select(Consultation)).one()
-        question = consultation.questions[0]
-        option_ids = [o.id for o in question.options]
-        cid, qid = consultation.id, question.id
-        with db.engine.begin() as conn:
-            region = conn.execute(
-                sa.insert(Region).values(name="Bench region")
-            ).inserted_primary_key[0]
-            batch = 5000
-            for start in range(0, responses, batch):
-                ids = range(start + 1, min(start + batch, responses) + 1)
-                conn.execute(
-                    sa.insert(Member),
-                    [
-                        {
-                            "id": 1000 + i,
-                            "code": f"M{i:06d}",
-                            "name": f"Member state {i}",
-                            "kind": MemberKind.MEMBER_STATE,
-                            "region_id": region,
-                            "active": True,
-                            "translations": {},
-                        }
-                        for i in ids
-                    ],
-                )
-                conn.execute(
-                    sa.insert(invitation),
-                    [{"consultation_id": cid, "member_id": 1000 + i} for i in ids],
-                )
-                conn.execute(
-                    sa.insert(Response),
-                    [
-                        {
-                            "id": i,
-                            "consultation_id": cid,
-                            "member_id": 1000 + i,
-                            "status": "submitted",
-                            "version": 1,
-                            "revision": 1,
-                            "comment": "",
-                            "submitted_at": now - timedelta(minutes=i % 500),
-                            "receipt": f"BENCH-{i:06d}",
-                            "updated_at": now,
-                        }
-                        for i in ids
-                    ],
-                )
-                conn.execute(
-                    sa.insert(Answer),
-                    [
-                        {
-                            "response_id": i,
-                            "question_id": qid,
-                            "option_id": option_ids[(i + k) % OPTIONS],
-                            "rank": k + 1,
-                            "selected": False,
-                        }
-                        for i in ids
-                        for k in range(OPTIONS)
-                    ],
-                )
+    """``answers`` answer rows: ``answers / 10`` responses, each ranking all ten options."""
+    bulk.seed(
+        db_path,
+        answers // OPTIONS,
+        lambda i, options: [options[(i + k) % OPTIONS] for k in range(OPTIONS)],
+    )
 
 
 class _Sink:
@@ -162,7 +57,7 @@ def _status(field: str) -> int:
 
 def measure(db_path: Path) -> dict[str, float]:
     """Run in a fresh process: time and memory of our export, then of the bare baseline."""
-    app = _app(db_path)
+    app = bench_app(db_path)
     client = app.test_client()
     client.post("/login", data={"email": "admin@example.org", "password": PASSWORD})
     # Warm up imports and templates on a tiny request, then reset the peak-memory counter.

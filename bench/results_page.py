@@ -15,106 +15,21 @@ import random
 import statistics
 import tempfile
 import time
-from datetime import UTC, datetime
+from collections.abc import Sequence
 from pathlib import Path
 
-from export import OPTIONS, PASSWORD, _app
+import bulk
+from bulk import OPTIONS, PASSWORD, bench_app
 
 
 def seed(db_path: Path, ballots: int, rng: random.Random) -> None:
-    import sqlalchemy as sa
-    from flask_migrate import upgrade
+    """Random rankings of ten options, every second one cut at a random length."""
 
-    from consult.auth.models import Role
-    from consult.auth.services import create_user
-    from consult.ballots.models import Answer, Response
-    from consult.consultations.models import Consultation, invitation
-    from consult.consultations.services import create_consultation
-    from consult.extensions import db
-    from consult.members.models import Member, MemberKind, Region
+    def ranking_of(i: int, options: Sequence[int]) -> Sequence[int]:
+        ranking = rng.sample(list(options), OPTIONS)
+        return ranking[: rng.randint(1, OPTIONS - 1)] if i % 2 else ranking
 
-    app = _app(db_path)
-    now = datetime.now(UTC)
-    with app.app_context():
-        upgrade(directory=str(Path(__file__).parents[1] / "migrations"))
-        create_user("admin@example.org", role=Role.ADMIN, password=PASSWORD)
-        create_consultation(
-            {
-                "slug": "bench",
-                "title": "Benchmark",
-                "status": "open",
-                "opens_in_days": -1,
-                "closes_in_days": 1,
-                "questions": [
-                    {
-                        "kind": "ranking",
-                        "prompt": "Rank",
-                        "options": [{"label": f"Option {i}"} for i in range(1, OPTIONS + 1)],
-                    }
-                ],
-            },
-            now,
-        )
-        consultation = db.session.scalars(sa.select(Consultation)).one()
-        option_ids = [o.id for o in consultation.questions[0].options]
-        cid, qid = consultation.id, consultation.questions[0].id
-        with db.engine.begin() as conn:
-            region = conn.execute(sa.insert(Region).values(name="Bench")).inserted_primary_key[0]
-            for start in range(0, ballots, 5000):
-                ids = range(start + 1, min(start + 5000, ballots) + 1)
-                conn.execute(
-                    sa.insert(Member),
-                    [
-                        {
-                            "id": 1000 + i,
-                            "code": f"M{i:06d}",
-                            "name": f"Member state {i}",
-                            "kind": MemberKind.MEMBER_STATE,
-                            "region_id": region,
-                            "active": True,
-                            "translations": {},
-                        }
-                        for i in ids
-                    ],
-                )
-                conn.execute(
-                    sa.insert(invitation),
-                    [{"consultation_id": cid, "member_id": 1000 + i} for i in ids],
-                )
-                conn.execute(
-                    sa.insert(Response),
-                    [
-                        {
-                            "id": i,
-                            "consultation_id": cid,
-                            "member_id": 1000 + i,
-                            "status": "submitted",
-                            "version": 1,
-                            "revision": 1,
-                            "comment": "",
-                            "submitted_at": now,
-                            "receipt": f"BENCH-{i:06d}",
-                            "updated_at": now,
-                        }
-                        for i in ids
-                    ],
-                )
-                rows = []
-                for i in ids:
-                    ranking = rng.sample(option_ids, OPTIONS)
-                    if i % 2:
-                        ranking = ranking[: rng.randint(1, OPTIONS - 1)]
-                    rows += [
-                        {
-                            "response_id": i,
-                            "question_id": qid,
-                            "option_id": option,
-                            "rank": rank,
-                            "selected": False,
-                        }
-                        for rank, option in enumerate(ranking, start=1)
-                    ]
-                conn.execute(sa.insert(Answer), rows)
+    bulk.seed(db_path, ballots, ranking_of)
 
 
 def main() -> None:
@@ -125,7 +40,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "bench.sqlite"
         seed(db_path, args.ballots, random.Random(2010))
-        app = _app(db_path)
+        app = bench_app(db_path)
         client = app.test_client()
         client.post("/login", data={"email": "admin@example.org", "password": PASSWORD})
         times = []
