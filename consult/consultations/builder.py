@@ -165,9 +165,10 @@ def _option(consultation: Consultation, option_id: int) -> tuple[Question, Optio
 # Settings ------------------------------------------------------------------------------------
 
 
-def _clean_settings(
+def clean_settings(
     session: Session, settings: Settings, current: Consultation | None
 ) -> tuple[dict[str, object], list[Problem]]:
+    """The settings cleaned, and every problem with them (the slug must be free)."""
     problems: list[Problem] = []
     slug = settings.slug.strip().lower()
     problems += checks.check_slug(slug)
@@ -204,7 +205,7 @@ def create(settings: Settings, *, actor_id: int) -> Consultation:
     """A new draft inviting every member state and observer (change it on the invitations
     page)."""
     with write_transaction(db.session) as session:
-        values, problems = _clean_settings(session, settings, None)
+        values, problems = clean_settings(session, settings, None)
         if problems:
             raise Invalid(problems)
         consultation = Consultation(
@@ -254,7 +255,7 @@ def update_settings(consultation_id: int, settings: Settings, *, actor_id: int) 
                 observers_may=c.observers_may.value,
                 results_attributed=settings.results_attributed,
             )
-        values, problems = _clean_settings(session, settings, c)
+        values, problems = clean_settings(session, settings, c)
         if problems:
             raise Invalid(problems)
         changed = [

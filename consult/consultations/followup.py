@@ -116,7 +116,7 @@ def start(parent_id: int, follow_up: FollowUp, *, actor_id: int) -> Consultation
             observers_may=parent.observers_may.value,
             results_attributed=parent.results_attributed,
         )
-        values, problems = builder._clean_settings(session, settings, None)
+        values, problems = builder.clean_settings(session, settings, None)
         available = {s.key: s for s in suggestions(session, parent)}
         chosen = [available[k] for k in follow_up.chosen if k in available]
         if len(chosen) != len(set(follow_up.chosen)):
