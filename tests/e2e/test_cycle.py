@@ -7,12 +7,13 @@ import re
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from consult.auth.models import User
 from consult.ballots.models import Response, ResponseStatus
 from consult.consultations.lifecycle import Status
 from consult.consultations.models import Consultation
 from consult.extensions import db
 from tests.e2e.test_browser import sign_in
-from tests.factories import AdminFactory, MemberFactory, UserFactory
+from tests.factories import AdminFactory, MemberFactory, UserFactory, build_consultation
 
 
 def stored(slug: str) -> Consultation:
@@ -145,3 +146,61 @@ def test_administrator_runs_the_cycle_and_the_delegate_reads_the_outcome_in_span
     expect(section).to_contain_text("Obtuvo la mayoría de las primeras preferencias.")
     delegate.goto(f"{live}/")
     expect(delegate.get_by_text("Los miembros han elegido")).to_be_visible()
+
+
+def test_follow_up_round_with_a_promoted_suggestion_and_a_merge(page, live):
+    from consult.consultations import cycle
+    from consult.consultations.document import Text
+    from tests.integration.builder_helpers import submit
+
+    AdminFactory(email="admin@example.org")
+    users = {
+        code: UserFactory(member=MemberFactory(code=code, name=name))
+        for code, name in (("ARG", "Argentina"), ("PHL", "Philippines"))
+    }
+    c = build_consultation("idm-2010-theme")
+    submit("idm-2010-theme", users["ARG"], {2: 1}, "Migration and climate change")
+    submit("idm-2010-theme", users["PHL"], {2: 1}, "migration and climate change")
+    admin_id = db.session.scalar(sa.select(User.id).where(User.email == "admin@example.org"))
+    cycle.close_consultation(c.id, actor_id=admin_id)
+    cycle.record_outcome(c.id, Text("Migration and Social Change."), Text(), actor_id=admin_id)
+    cycle.publish(c.id, actor_id=admin_id, notify=False)
+
+    sign_in(page, live, "admin@example.org")
+    page.goto(f"{live}/admin/consultations/idm-2010-theme")
+    page.get_by_role("link", name="Start a follow-up round").click()
+    page.get_by_label("Short name (in addresses)").fill("idm-2010-workshops")
+    page.get_by_role("group", name="Title").get_by_label("English").fill(
+        "IDM 2010: intersessional workshops"
+    )
+    page.get_by_label("Kind of the new question").select_option("choose")
+    page.get_by_role("group", name="The new question").get_by_label("English").fill(
+        "Choose two workshops"
+    )
+    page.get_by_label("Migration and climate change").check()
+    expect(page.get_by_text("suggested by 2 members: Argentina, Philippines")).to_be_visible()
+    page.get_by_role("button", name="Create the follow-up draft").click()
+    expect(page.get_by_text("The follow-up round has been created as a draft.")).to_be_visible()
+    expect(page.get_by_text("suggested by ARG, PHL")).to_be_visible()
+
+    page.get_by_role("link", name="Choose two workshops").click()
+    for label in ("Integration and social cohesion", "Climate and displacement"):
+        page.get_by_role("link", name="Add an option").click()
+        page.get_by_role("group", name="Label").get_by_label("English").fill(label)
+        page.get_by_role("button", name="Add the option").click()
+    page.get_by_role("link", name="Merge two options").click()
+    page.get_by_label("Option that remains").select_option(label="Migration and climate change")
+    page.get_by_label("Option folded into it (removed)").select_option(
+        label="Climate and displacement"
+    )
+    page.get_by_role("button", name="Merge").click()
+    expect(page.get_by_text("The options have been merged.")).to_be_visible()
+    expect(page.get_by_text("Incorporates elements of “Climate and displacement”.")).to_be_visible()
+    expect(page.get_by_text("Incorporates: Climate and displacement")).to_be_visible()
+    child = stored("idm-2010-workshops")
+    assert child.parent_id == c.id
+    assert [o.label for o in child.questions[0].options] == [
+        "Migration and climate change",
+        "Integration and social cohesion",
+    ]
+    assert [m.code for m in child.questions[0].options[0].suggested_by] == ["ARG", "PHL"]

@@ -7,6 +7,7 @@ import re
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from consult.ballots import services as ballots
 from consult.consultations.models import Consultation, Option, Question, invitation
 from consult.core.audit import AuditEvent
 from consult.extensions import db
@@ -58,6 +59,25 @@ def text(response) -> str:
 def audit_actions() -> list[str]:
     db.session.rollback()
     return list(db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def submit(slug: str, user, ranks: dict[int, int], write_in: str = "", action: str = "submit"):
+    """A delegate's ballot through the real submit path."""
+    c = ballots.load_consultation(slug)
+    q = c.questions[0]
+    form = {f"q{q.id}-rank-{q.options[p - 1].id}": [str(r)] for p, r in ranks.items()}
+    if write_in:
+        form[f"q{q.id}-writein"] = [write_in]
+    response = ballots.current_response(c.id, user.member_id)
+    outcome = ballots.save(
+        c,
+        user,
+        form,
+        submit=action == "submit",
+        base_version=response.version if response else 0,
+        token="",
+    )
+    assert not isinstance(outcome, list), outcome
 
 
 __all__ = ["Option", "Question", "invitation"]

@@ -7,7 +7,6 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from consult.ballots import services as ballots
 from consult.consultations import cycle
 from consult.consultations.document import Text
 from consult.consultations.lifecycle import Status
@@ -20,27 +19,9 @@ from tests.integration.builder_helpers import (
     post,
     sign_in_admin,
     snapshot,
+    submit,
     text,
 )
-
-
-def submit(slug: str, user, ranks: dict[int, int], write_in: str = "", action: str = "submit"):
-    """A delegate's ballot through the real submit path."""
-    c = ballots.load_consultation(slug)
-    q = c.questions[0]
-    form = {f"q{q.id}-rank-{q.options[p - 1].id}": [str(r)] for p, r in ranks.items()}
-    if write_in:
-        form[f"q{q.id}-writein"] = [write_in]
-    response = ballots.current_response(c.id, user.member_id)
-    outcome = ballots.save(
-        c,
-        user,
-        form,
-        submit=action == "submit",
-        base_version=response.version if response else 0,
-        token="",
-    )
-    assert not isinstance(outcome, list), outcome
 
 
 @pytest.fixture
