@@ -5,7 +5,8 @@ and the canonical ballot (``ballots/receipts.py``). Recomputing the chain finds 
 content was altered (its digest no longer matches), one that was removed (a gap in the numbers,
 and the next link no longer matches), and — with the server secret — a digest recomputed by
 someone who changed the content (the receipt, an HMAC, no longer matches). The response must
-also point at its latest revision.
+also point at its latest revision, and the answer rows the tallies read must be exactly those of
+that revision.
 """
 
 from __future__ import annotations
@@ -16,6 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from consult.ballots.receipts import GENESIS, chain_digest, receipt_code
+from consult.ballots.rules import ballot_from_canonical
+
+#: ``Answer.value`` of a Likert "no opinion" (as in ``ballots/models.py``).
+NO_OPINION = 0
+
+#: One answer row as the tallies read it: question, option, rank, selected, value, text.
+AnswerRow = tuple[int, int | None, int | None, bool, int | None, str | None]
 
 
 class Problem(enum.StrEnum):
@@ -23,6 +31,7 @@ class Problem(enum.StrEnum):
     DIGEST = "digest"
     RECEIPT = "receipt"
     CURRENT = "current"
+    ANSWERS = "answers"
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,7 @@ class Break:
             Problem.DIGEST: "does not match its digest chain",
             Problem.RECEIPT: "does not match its receipt",
             Problem.CURRENT: "is not the one the response counts",
+            Problem.ANSWERS: "differs from the answers the tallies count",
         }[self.problem]
         return f"response {self.response_id} revision {self.number}: {what}"
 
@@ -79,3 +89,39 @@ def check_response(
     if current != latest or (latest and current_receipt != last_receipt):
         breaks.append(Break(response_id, current, Problem.CURRENT))
     return breaks
+
+
+def expected_answers(content: Any) -> set[AnswerRow]:
+    """The answer rows a submission of ``content`` stores (``ballots/services.py``)."""
+    rows: set[AnswerRow] = set()
+    for a in ballot_from_canonical(content).answers:
+        per_option: dict[int, dict[str, Any]] = {}
+        for rank, option_id in enumerate(a.ranking, start=1):
+            per_option.setdefault(option_id, {})["rank"] = rank
+        for option_id in a.selected:
+            per_option.setdefault(option_id, {})["selected"] = True
+        for option_id, text in a.comments.items():
+            per_option.setdefault(option_id, {})["text"] = text
+        for option_id, fields in per_option.items():
+            rows.add(
+                (
+                    a.question_id,
+                    option_id,
+                    fields.get("rank"),
+                    bool(fields.get("selected", False)),
+                    None,
+                    fields.get("text"),
+                )
+            )
+        free = a.write_in or a.text
+        value = NO_OPINION if a.no_opinion else a.value
+        if free or value is not None:
+            rows.add((a.question_id, None, None, False, value, free or None))
+    return rows
+
+
+def check_answers(response_id: int, latest: StoredRevision, stored: set[AnswerRow]) -> list[Break]:
+    """A break when the stored answer rows are not those of the latest revision."""
+    if stored != expected_answers(latest.content):
+        return [Break(response_id, latest.number, Problem.ANSWERS)]
+    return []

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from consult.audit.chain import Break, StoredRevision, check_response
-from consult.ballots.models import Response, Revision
+from consult.audit.chain import AnswerRow, Break, StoredRevision, check_answers, check_response
+from consult.ballots.models import Answer, Response, ResponseStatus, Revision
 from consult.consultations.models import Consultation
 from consult.core.audit import verify as verify_events
 from consult.members.models import Member
@@ -34,7 +34,14 @@ def verify_all(session: Session) -> Report:
 
     secret = current_app.config["SECRET_KEY"]
     responses = session.execute(
-        sa.select(Response.id, Response.revision, Response.receipt, Member.code, Consultation.slug)
+        sa.select(
+            Response.id,
+            Response.revision,
+            Response.receipt,
+            Response.status,
+            Member.code,
+            Consultation.slug,
+        )
         .join(Member, Member.id == Response.member_id)
         .join(Consultation, Consultation.id == Response.consultation_id)
         .order_by(Response.id)
@@ -52,16 +59,29 @@ def verify_all(session: Session) -> Report:
     ):
         stored.setdefault(response_id, []).append(StoredRevision(number, content, digest, receipt))
         count += 1
+    answers: dict[int, set[AnswerRow]] = {}
+    for row in session.execute(
+        sa.select(
+            Answer.response_id,
+            Answer.question_id,
+            Answer.option_id,
+            Answer.rank,
+            Answer.selected,
+            Answer.value,
+            Answer.text,
+        )
+    ):
+        answers.setdefault(row[0], set()).add(tuple(row[1:]))  # type: ignore[arg-type]
     breaks: list[tuple[Break, str, str]] = []
-    for response_id, current, receipt, code, slug in responses:
-        for found in check_response(
-            response_id,
-            stored.get(response_id, []),
-            current=current,
-            current_receipt=receipt,
-            secret=secret,
-        ):
-            breaks.append((found, code, slug))
+    for response_id, current, receipt, status, code, slug in responses:
+        revisions = stored.get(response_id, [])
+        found = check_response(
+            response_id, revisions, current=current, current_receipt=receipt, secret=secret
+        )
+        latest = next((r for r in revisions if r.number == current), None)
+        if not found and latest is not None and status is ResponseStatus.SUBMITTED:
+            found = check_answers(response_id, latest, answers.get(response_id, set()))
+        breaks += [(b, code, slug) for b in found]
     return Report(
         broken_events=verify_events(session),
         breaks=breaks,

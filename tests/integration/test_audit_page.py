@@ -193,3 +193,23 @@ def test_verify_still_finds_an_altered_audit_event(runner, story):
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
     assert f"audit chain broken at event(s): {event.id}" in result.output
+
+
+def test_verify_finds_answers_changed_behind_the_revisions(runner, story):
+    from consult.ballots.models import Answer
+
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    answer = db.session.scalars(sa.select(Answer).where(Answer.rank == 1)).one()
+    other = next(o for o in story["c"].questions[0].options if o.id != answer.option_id)
+    answer.option_id = other.id
+    db.session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "revision 1: differs from the answers the tallies count (CHL, idm-2010)" in result.output
+
+
+def test_verify_is_intact_after_the_demo(runner):
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "revision chains intact (11 revisions of 12 responses)" in result.output
