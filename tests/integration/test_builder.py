@@ -441,3 +441,36 @@ def test_invite_a_chosen_set(client, admin):
     c = consultation("idm-2011")
     assert ([m.code for m in c.invited], c.invite_all) == (["CHE"], False)
     assert audit_actions()[-1] == "invitations_changed"
+
+
+def _queries(client, path: str) -> int:
+    import sqlalchemy as sa
+
+    from consult.extensions import db
+
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", before)
+    return len(statements)
+
+
+@pytest.mark.parametrize("page", ["", "/invitations", "/preview", "/settings"])
+def test_pages_do_not_issue_more_queries_with_more_members(client, auth, page):
+    from tests.integration.builder_helpers import submit
+
+    sign_in_admin(auth)
+    counts = []
+    for n in (3, 30):
+        users = [UserFactory(member=MemberFactory()) for _ in range(n)]
+        build_consultation(f"c{n}")
+        for user in users:
+            submit(f"c{n}", user, {1: 1})
+        counts.append(_queries(client, f"/admin/consultations/c{n}{page}"))
+    assert counts[0] == counts[1]
