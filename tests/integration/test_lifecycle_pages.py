@@ -222,3 +222,14 @@ def test_the_deadline_closes_the_consultation_without_anyone_pressing_a_button(c
         page = text(client.get(BASE))
         assert "Record the outcome" in page
         assert "Closed" in text(client.get("/"))
+
+
+def test_delegates_see_when_a_scheduled_consultation_opens(client, people):
+    c = build_consultation(status="draft")
+    c.opens_at = clock.now() + timedelta(days=2)
+    db.session.commit()
+    post(client, f"{BASE}/open", {"when": "scheduled"})
+    as_delegate(client, people)
+    page = text(client.get("/consultations/idm-2010"))
+    assert "Esta consulta todavía no está abierta. Se abre el" in page
+    assert "Enviar la respuesta" not in page
