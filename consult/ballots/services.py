@@ -15,6 +15,7 @@ from consult.ballots import receipts
 from consult.ballots.models import NO_OPINION, Answer, Response, ResponseStatus, Revision
 from consult.ballots.rules import (
     Ballot,
+    BallotSpec,
     Form,
     ballot_from_canonical,
     ballot_to_form,
@@ -23,7 +24,7 @@ from consult.ballots.rules import (
 )
 from consult.ballots.specs import ballot_spec, may_answer
 from consult.consultations.lifecycle import Phase, phase
-from consult.consultations.models import Consultation, Question, invitation
+from consult.consultations.models import Consultation, Option, Question, invitation
 from consult.core import audit, clock
 from consult.core.database import write_transaction
 from consult.extensions import db
@@ -39,6 +40,10 @@ class NotInvited(BallotError):
 
 class Closed(BallotError):
     """The deadline has passed (on the server's clock, checked inside the transaction)."""
+
+
+class Changed(BallotError):
+    """The Administration changed the questions or options after the form was checked."""
 
 
 @dataclass
@@ -127,13 +132,17 @@ def save(
         return errors
     member_id, consultation_id, user_id = member.id, consultation.id, user.id
     with write_transaction(db.session) as session:
+        # FOR SHARE (PostgreSQL): the builder holds the row FOR UPDATE while it changes
+        # questions, so the structure read below cannot change until this save commits.
         status, opens_at, closes_at = session.execute(
-            sa.select(Consultation.status, Consultation.opens_at, Consultation.closes_at).where(
-                Consultation.id == consultation_id
-            )
+            sa.select(Consultation.status, Consultation.opens_at, Consultation.closes_at)
+            .where(Consultation.id == consultation_id)
+            .with_for_update(read=True)
         ).one()
         if not is_invited(consultation, member_id):
             raise NotInvited
+        if _structure(session, consultation_id) != _spec_structure(spec):
+            raise Changed
         current_phase = phase(status, opens_at, closes_at, clock.now())
         if current_phase is Phase.NOT_YET_OPEN:
             raise NotInvited
@@ -211,6 +220,52 @@ def save(
             previous=previous,
         )
         return Saved(True, receipt, number, response.version)
+
+
+def _structure(session: sa.orm.Session, consultation_id: int) -> frozenset[tuple[object, ...]]:
+    """What the ballot was checked against, as stored now: questions, their rules, options."""
+    rows = session.execute(
+        sa.select(
+            Question.id,
+            Question.kind,
+            Question.required,
+            Question.allow_partial,
+            Question.min_choices,
+            Question.max_choices,
+            Question.allow_write_in,
+            Question.allow_option_comments,
+            Question.allow_no_opinion,
+            Question.max_length,
+            Question.scale,
+            Option.id,
+        )
+        .outerjoin(Option, Option.question_id == Question.id)
+        .where(Question.consultation_id == consultation_id)
+    )
+    return frozenset(
+        (row[0], str(row[1]), *row[2:10], len(row[10] or ()) or 5, row[11]) for row in rows
+    )
+
+
+def _spec_structure(spec: BallotSpec) -> frozenset[tuple[object, ...]]:
+    return frozenset(
+        (
+            q.id,
+            q.kind.value,
+            q.required,
+            q.allow_partial,
+            q.min_choices,
+            q.max_choices,
+            q.allow_write_in,
+            q.allow_option_comments,
+            q.allow_no_opinion,
+            q.max_length,
+            q.points,
+            option_id,
+        )
+        for q in spec.questions
+        for option_id in (q.option_ids or (None,))
+    )
 
 
 def _lock_response(session: sa.orm.Session, consultation_id: int, member_id: int) -> Response:

@@ -125,6 +125,16 @@ def save(slug: str):
         )
     except services.NotInvited:
         abort(403)
+    except services.Changed:
+        return _render(
+            services.load_consultation(slug) or consultation,
+            form,
+            notice=_(
+                "The Administration changed this consultation while you were answering. "
+                "Nothing was saved: check your answers and send them again."
+            ),
+            status=409,
+        )
     except services.Stale as stale:
         response = services.current_response(consultation.id, current_user.member_id)
         return _render(

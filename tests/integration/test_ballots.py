@@ -7,7 +7,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from consult.ballots import services
 from consult.ballots.models import Answer, Response, Revision
+from consult.consultations.models import Option
 from consult.core import clock
 from consult.core.audit import AuditEvent
 from consult.extensions import db
@@ -346,4 +348,23 @@ def test_expired_form_keeps_the_delegates_input(client, delegate):
     text = response.get_data(as_text=True)
     assert "The form had expired, so nothing was saved." in text
     assert "typed before lunch" in text
+    assert snapshot() == before
+
+
+def test_ballot_checked_against_changed_questions_is_refused_and_nothing_saved(delegate):
+    """The Administration adds an option after the save has read the consultation: the save
+    refuses with a clear error instead of storing a ballot checked against stale rules."""
+    user, _member, _consultation = delegate
+    stale = services.load_consultation("idm-2010")
+    question = stale.questions[0]
+    form = {f"q{question.id}-rank-{question.options[0].id}": ["1"]}
+    with db.engine.begin() as other:  # the Administration, on its own connection
+        other.execute(
+            sa.insert(Option).values(
+                question_id=question.id, position=9, label="Migration and Health 2", translations={}
+            )
+        )
+    before = snapshot()
+    with pytest.raises(services.Changed):
+        services.save(stale, user, form, submit=True, base_version=0, token="")
     assert snapshot() == before

@@ -218,8 +218,10 @@ def test_published_results_reach_delegates_only_after_publication(client, auth):
         consultation.status = Status.PUBLISHED
         consultation.published_at = clock.now()
         consultation.outcome = "The membership has selected *Migration and Social Change*."
+        consultation.rationale = "It drew the most support in every region."
     text = client.get("/consultations/idm-2010/results").get_data(as_text=True)
     assert "<em>Migration and Social Change</em>" in text
+    assert "It drew the most support in every region." in text
     assert "Preferred option: Migration and Social Change" in text
     assert "2 of 2 invited members submitted a response" in text
     assert "Our private view" not in text
