@@ -7,6 +7,13 @@ from typing import Any
 from sqlalchemy.orm import Mapped, mapped_column
 
 
+def in_language(translations: dict[str, Any] | None, field: str, locale: str, english: str) -> str:
+    """``field`` in ``locale`` from a ``translations`` mapping, else the English text; for rows
+    read without their model (results, report) as for models."""
+    variant = ((translations or {}).get(locale) or {}).get(field)
+    return variant if variant else (english or "")
+
+
 class TranslatedMixin:
     """Adds ``translations`` = ``{"fr": {"title": ...}, "es": {...}}`` beside English columns."""
 
@@ -14,5 +21,4 @@ class TranslatedMixin:
 
     def localized(self, field: str, locale: str) -> str:
         """The field in ``locale``, falling back to English when no translation exists."""
-        variant = (self.translations or {}).get(locale, {}).get(field)
-        return variant if variant else (getattr(self, field) or "")
+        return in_language(self.translations, field, locale, getattr(self, field))

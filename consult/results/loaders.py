@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from consult.ballots.models import NO_OPINION, Answer, Response, ResponseStatus
 from consult.consultations.models import Consultation, ObserversMay, QuestionKind, invitation
+from consult.core.translated import in_language
 from consult.extensions import db
 from consult.members.models import Member, MemberKind, Region
 
@@ -40,7 +41,7 @@ class MemberInfo:
         return self.kind.is_observer
 
     def localized_name(self, locale: str) -> str:
-        return ((self.translations or {}).get(locale) or {}).get("name") or self.name
+        return in_language(self.translations, "name", locale, self.name)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from flask_babel import gettext as _
 from consult.auth.models import User
 from consult.ballots.models import NO_OPINION, Answer, Response, ResponseStatus
 from consult.consultations.models import Consultation, ObserversMay, Question, QuestionKind
-from consult.core.templating import locale_code
+from consult.core.templating import locale_code, localized
+from consult.core.translated import in_language
 from consult.extensions import db
 from consult.members.models import Member, MemberKind, Region
 from consult.results import loaders
@@ -41,10 +42,6 @@ def _yes(flag: bool) -> str:
 
 def _iso(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
-
-
-def _label(obj: Any, field: str) -> str:
-    return str(obj.localized(field, locale_code()))
 
 
 # Results ---------------------------------------------------------------------------------
@@ -81,7 +78,7 @@ def _results_rows(results: ConsultationResults) -> Iterator[Row]:
     yield list(RESULTS_HEADER)
     for q in results.questions:
         question = q.question
-        prompt = _label(question, "prompt")
+        prompt = localized(question, "prompt")
         base: dict[str, Cell] = {
             "question": prompt,
             "question_number": q.number,
@@ -96,7 +93,7 @@ def _results_rows(results: ConsultationResults) -> Iterator[Row]:
             for option in question.options:
                 yield _row(
                     base,
-                    option=_label(option, "label"),
+                    option=localized(option, "label"),
                     first_preferences=r.first.counts[option.id],
                     share=round(r.first.shares[option.id], 4),
                     borda_points=r.borda.points[option.id],
@@ -111,7 +108,7 @@ def _results_rows(results: ConsultationResults) -> Iterator[Row]:
             for option in question.options:
                 yield _row(
                     base,
-                    option=_label(option, "label"),
+                    option=localized(option, "label"),
                     selections=s.counts[option.id],
                     share=round(s.shares[option.id], 4),
                     official_method="selections",
@@ -177,7 +174,7 @@ def _response_columns(questions: list[Question]) -> tuple[Row, list[tuple[str, i
         if q.kind in (QuestionKind.RANKING, QuestionKind.CHOOSE):
             word = _("rank") if q.kind is QuestionKind.RANKING else _("selected")
             for option in q.options:
-                header.append(f"Q{number} {word}: {_label(option, 'label')}")
+                header.append(f"Q{number} {word}: {localized(option, 'label')}")
                 columns.append(
                     ("rank" if q.kind is QuestionKind.RANKING else "selected", q.id, option.id)
                 )
@@ -207,7 +204,7 @@ def responses_rows(consultation: Consultation) -> Iterator[Row]:
         consultation.id,
         header,
         {key[1:]: i for i, key in enumerate(columns)},
-        {o.id: _label(o, "label") for q in questions for o in q.options},
+        {o.id: localized(o, "label") for q in questions for o in q.options},
         consultation.observers_may is ObserversMay.VOTE,
         locale_code(),
         _("No opinion"),
@@ -272,7 +269,7 @@ def _stream_responses(
             pending = next(by_answer, None)
         kind = MemberKind(response[4])
         status = ResponseStatus(response[6])
-        name = ((response[3] or {}).get(locale) or {}).get("name") or response[2]
+        name = in_language(response[3], "name", locale, response[2])
         counted = status is ResponseStatus.SUBMITTED and (
             kind is MemberKind.MEMBER_STATE or observers_vote
         )
@@ -342,10 +339,10 @@ COMMENTS_HEADER = [
 def comments_rows(consultation: Consultation) -> Iterator[Row]:
     """One row per comment on an option and per general comment, with who wrote it."""
     questions: dict[int | None, tuple[int | None, str]] = {
-        q.id: (n, _label(q, "prompt")) for n, q in enumerate(consultation.questions, start=1)
+        q.id: (n, localized(q, "prompt")) for n, q in enumerate(consultation.questions, start=1)
     }
     questions[None] = (None, _("General comment"))
-    labels = {o.id: _label(o, "label") for q in consultation.questions for o in q.options}
+    labels = {o.id: localized(o, "label") for q in consultation.questions for o in q.options}
     ids = loaders.text_questions(consultation, comments_only=True)
     return _stream_comments(consultation.id, ids, questions, labels, locale_code())
 
