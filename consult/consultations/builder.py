@@ -480,23 +480,34 @@ def _read_positions(
     return order
 
 
+def _reorder(
+    session: Session, items: list[Question] | list[Option], positions: Mapping[int, str]
+) -> list[int] | None:
+    """Put ``items`` (a relationship list) in the order typed and renumber them; the former
+    positions in their new order, or None when nothing moved."""
+    order = _read_positions(items, positions)
+    before = [item.id for item in items]
+    if order == before:
+        return None
+    by_id = {item.id: item for item in items}
+    items[:] = [by_id[i] for i in order]
+    _renumber(session, items)
+    return [before.index(i) + 1 for i in order]
+
+
 def reorder_questions(consultation_id: int, positions: Mapping[int, str], *, actor_id: int) -> None:
     """Put the questions in the order typed (``question id -> position``)."""
     with _editing(consultation_id) as (session, c):
         _check_structure(session, c)
-        order = _read_positions(c.questions, positions)
-        by_id = {q.id: q for q in c.questions}
-        before = [q.id for q in c.questions]
-        if order == before:
+        moved = _reorder(session, c.questions, positions)
+        if moved is None:
             return
-        c.questions[:] = [by_id[i] for i in order]
-        _renumber(session, c.questions)
         audit.record(
             session,
             "questions_reordered",
             actor_id=actor_id,
             consultation_id=c.id,
-            order=[before.index(i) + 1 for i in order],
+            order=moved,
         )
 
 
@@ -605,20 +616,16 @@ def reorder_options(
     with _editing(consultation_id) as (session, c):
         _check_structure(session, c)
         q = _question(c, question_id)
-        order = _read_positions(q.options, positions)
-        by_id = {o.id: o for o in q.options}
-        before = [o.id for o in q.options]
-        if order == before:
+        moved = _reorder(session, q.options, positions)
+        if moved is None:
             return
-        q.options[:] = [by_id[i] for i in order]
-        _renumber(session, q.options)
         audit.record(
             session,
             "options_reordered",
             actor_id=actor_id,
             consultation_id=c.id,
             question=q.position,
-            order=[before.index(i) + 1 for i in order],
+            order=moved,
         )
 
 
