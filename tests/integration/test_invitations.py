@@ -80,6 +80,8 @@ def test_invitation_in_english_leads_to_signed_in_delegate_seeing_open_consultat
     page = client.get(_path(link))
     assert page.status_code == 200
     assert "Choose your password" in page.get_data(as_text=True)
+    assert "<h1>Choose your password</h1>" in page.get_data(as_text=True)
+    assert "<title>Choose your password ·" in page.get_data(as_text=True)
     response = _accept(client, _path(link))
     assert response.status_code == 302
     home = client.get("/").get_data(as_text=True)
