@@ -117,16 +117,12 @@ def import_members(path: Path) -> None:
 )
 def export(slug: str, out_dir: Path) -> None:
     """Write the CSV report of a consultation (results, responses, comments)."""
-    from consult.ballots.services import load_consultation
     from consult.results import report, services
 
-    consultation = load_consultation(slug)
+    consultation = services.record_export(slug, None, "cli")
     if consultation is None:
         raise click.ClickException(f"no consultation {slug!r}")
     out_dir.mkdir(parents=True, exist_ok=True)
-    services.record_export(consultation, None, "cli")
-    consultation = load_consultation(slug)
-    assert consultation is not None  # noqa: S101 - it was there a moment ago
     results = services.consultation_results(consultation)
     for name in report.FILES:
         path = out_dir / report.filename(consultation, name)

@@ -11,8 +11,11 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
+
 from consult import tally
 from consult.ballots.models import ResponseStatus
+from consult.ballots.services import load_consultation
 from consult.consultations.models import Consultation, Question, QuestionKind, TallyMethod
 from consult.core import audit
 from consult.core.database import write_transaction
@@ -219,13 +222,19 @@ def _likert(points: int, counts: loaders.LikertCounts | None) -> tally.Likert:
     return tally.likert(points, values, no_opinion=counts.no_opinion)
 
 
-def record_export(consultation: Consultation, actor_id: int | None, name: str) -> None:
-    """Log a download of the report in the audit trail (CSV-3)."""
+def record_export(slug: str, actor_id: int | None, name: str) -> Consultation | None:
+    """Log a download of the report in the audit trail (CSV-3), then return the consultation
+    freshly loaded with its questions and options (the commit expired what was read before),
+    or None when there is no such consultation."""
+    consultation_id = db.session.scalar(sa.select(Consultation.id).where(Consultation.slug == slug))
+    if consultation_id is None:
+        return None
     with write_transaction(db.session) as session:
         audit.record(
             session,
             "results_exported",
             actor_id=actor_id,
-            consultation_id=consultation.id,
+            consultation_id=consultation_id,
             file=name,
         )
+    return load_consultation(slug)

@@ -75,8 +75,9 @@ def export(slug: str, name: str):
     """Download one of the three CSV files (a POST: exports are logged and rate limited)."""
     if name not in report.FILES:
         abort(404)
-    consultation = _consultation(slug)
-    services.record_export(consultation, current_user.id, name)
+    consultation = services.record_export(slug, current_user.id, name)
+    if consultation is None:
+        abort(404)
     results = services.consultation_results(consultation) if name == "results" else None
     return _attachment(
         report.csv_file(name, consultation, results),
@@ -90,8 +91,9 @@ def export(slug: str, name: str):
 @limiter.limit(EXPORT_LIMIT, key_func=_user_key)
 def export_zip(slug: str):
     """Download the three CSV files in one zip archive."""
-    consultation = _consultation(slug)
-    services.record_export(consultation, current_user.id, "zip")
+    consultation = services.record_export(slug, current_user.id, "zip")
+    if consultation is None:
+        abort(404)
     results = services.consultation_results(consultation)
     files = [
         (report.filename(consultation, name), report.csv_file(name, consultation, results))
