@@ -17,13 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from consult.ballots.receipts import GENESIS, chain_digest, receipt_code
-from consult.ballots.rules import ballot_from_canonical
-
-#: ``Answer.value`` of a Likert "no opinion" (as in ``ballots/models.py``).
-NO_OPINION = 0
-
-#: One answer row as the tallies read it: question, option, rank, selected, value, text.
-AnswerRow = tuple[int, int | None, int | None, bool, int | None, str | None]
+from consult.ballots.rules import AnswerRow, answer_rows, ballot_from_canonical
 
 
 class Problem(enum.StrEnum):
@@ -92,32 +86,8 @@ def check_response(
 
 
 def expected_answers(content: Any) -> set[AnswerRow]:
-    """The answer rows a submission of ``content`` stores (``ballots/services.py``)."""
-    rows: set[AnswerRow] = set()
-    for a in ballot_from_canonical(content).answers:
-        per_option: dict[int, dict[str, Any]] = {}
-        for rank, option_id in enumerate(a.ranking, start=1):
-            per_option.setdefault(option_id, {})["rank"] = rank
-        for option_id in a.selected:
-            per_option.setdefault(option_id, {})["selected"] = True
-        for option_id, text in a.comments.items():
-            per_option.setdefault(option_id, {})["text"] = text
-        for option_id, fields in per_option.items():
-            rows.add(
-                (
-                    a.question_id,
-                    option_id,
-                    fields.get("rank"),
-                    bool(fields.get("selected", False)),
-                    None,
-                    fields.get("text"),
-                )
-            )
-        free = a.write_in or a.text
-        value = NO_OPINION if a.no_opinion else a.value
-        if free or value is not None:
-            rows.add((a.question_id, None, None, False, value, free or None))
-    return rows
+    """The answer rows a submission of ``content`` stores."""
+    return set(answer_rows(ballot_from_canonical(content)))
 
 
 def check_answers(response_id: int, latest: StoredRevision, stored: set[AnswerRow]) -> list[Break]:

@@ -16,9 +16,6 @@ from consult.core.base import enum_column
 from consult.extensions import db
 from consult.members.models import Member
 
-#: Stored in ``Answer.value`` for a Likert question answered with "no opinion".
-NO_OPINION = 0
-
 
 class ResponseStatus(enum.StrEnum):
     DRAFT = "draft"
@@ -69,7 +66,7 @@ class Answer(db.Model):
 
     ranking: ``option_id`` + ``rank`` (and ``text`` = comment on that option); write-in:
     ``option_id`` NULL + ``text``. choose/single: ``option_id`` + ``selected``. likert:
-    ``value`` (``NO_OPINION`` = 0). text: ``text``.
+    ``value`` (``rules.NO_OPINION`` = 0). text: ``text``.
     """
 
     __tablename__ = "answer"

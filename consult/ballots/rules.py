@@ -196,6 +196,40 @@ def comment_field(question_id: int, option_id: int) -> str:
     return f"q{question_id}-comment-{option_id}"
 
 
+#: Stored in an answer's ``value`` for a Likert question answered with "no opinion".
+NO_OPINION = 0
+
+#: One stored answer: (question, option, rank, selected, value, text).
+AnswerRow = tuple[int, int | None, int | None, bool, int | None, str | None]
+ANSWER_COLUMNS = ("question_id", "option_id", "rank", "selected", "value", "text")
+
+
+def answer_rows(ballot: Ballot) -> list[AnswerRow]:
+    """The rows that store ``ballot``: one per ranked, selected or commented option (its rank,
+    whether selected, its comment), and one without option holding the write-in or free text
+    and the Likert value (``NO_OPINION`` for "no opinion"). The audit check recomputes them."""
+    rows: list[AnswerRow] = []
+    for a in ballot.answers:
+        ranks = {option_id: rank for rank, option_id in enumerate(a.ranking, start=1)}
+        chosen = set(a.selected)
+        for option_id in dict.fromkeys([*a.ranking, *a.selected, *a.comments]):
+            rows.append(
+                (
+                    a.question_id,
+                    option_id,
+                    ranks.get(option_id),
+                    option_id in chosen,
+                    None,
+                    a.comments.get(option_id),
+                )
+            )
+        free = a.write_in or a.text
+        value = NO_OPINION if a.no_opinion else a.value
+        if free or value is not None:
+            rows.append((a.question_id, None, None, False, value, free or None))
+    return rows
+
+
 def parse_ballot(spec: BallotSpec, form: Form, *, final: bool) -> tuple[Ballot, list[FieldError]]:
     """Validate ``form`` against ``spec``; a ballot with no errors is safe to store."""
     reader = _Reader(form)

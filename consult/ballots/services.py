@@ -12,11 +12,13 @@ from sqlalchemy.orm import selectinload
 
 from consult.auth.models import User
 from consult.ballots import receipts
-from consult.ballots.models import NO_OPINION, Answer, Response, ResponseStatus, Revision
+from consult.ballots.models import Answer, Response, ResponseStatus, Revision
 from consult.ballots.rules import (
+    ANSWER_COLUMNS,
     Ballot,
     BallotSpec,
     Form,
+    answer_rows,
     ballot_from_canonical,
     ballot_to_form,
     draft_fields,
@@ -300,41 +302,10 @@ def _lock_response(session: sa.orm.Session, consultation_id: int, member_id: int
 
 def _replace_answers(session: sa.orm.Session, response: Response, ballot: Ballot) -> None:
     session.execute(sa.delete(Answer).where(Answer.response_id == response.id))
-    rows: list[dict[str, object]] = []
-    for a in ballot.answers:
-        base = {"response_id": response.id, "question_id": a.question_id}
-        per_option: dict[int, dict[str, object]] = {}
-        for rank, option_id in enumerate(a.ranking, start=1):
-            per_option.setdefault(option_id, {})["rank"] = rank
-        for option_id in a.selected:
-            per_option.setdefault(option_id, {})["selected"] = True
-        for option_id, text in a.comments.items():
-            per_option.setdefault(option_id, {})["text"] = text
-        for option_id, fields in per_option.items():
-            rows.append(
-                base
-                | {
-                    "option_id": option_id,
-                    "rank": None,
-                    "selected": False,
-                    "value": None,
-                    "text": None,
-                }
-                | fields
-            )
-        free = a.write_in or a.text
-        value = NO_OPINION if a.no_opinion else a.value
-        if free or value is not None:
-            rows.append(
-                base
-                | {
-                    "option_id": None,
-                    "rank": None,
-                    "selected": False,
-                    "value": value,
-                    "text": free or None,
-                }
-            )
+    rows = [
+        {"response_id": response.id, **dict(zip(ANSWER_COLUMNS, row, strict=True))}
+        for row in answer_rows(ballot)
+    ]
     if rows:
         session.execute(sa.insert(Answer), rows)
     session.expire(response, ["answers"])

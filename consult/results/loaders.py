@@ -18,7 +18,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from consult.ballots.models import NO_OPINION, Answer, Response, ResponseStatus
+from consult.ballots.models import Answer, Response, ResponseStatus
+from consult.ballots.rules import NO_OPINION
 from consult.consultations.models import Consultation, ObserversMay, QuestionKind, invitation
 from consult.core.translated import in_language
 from consult.extensions import db

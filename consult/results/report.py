@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from consult.auth.models import User
-from consult.ballots.models import NO_OPINION, Answer, Response, ResponseStatus
+from consult.ballots.models import Answer, Response, ResponseStatus
+from consult.ballots.rules import NO_OPINION
 from consult.consultations.models import Consultation, ObserversMay, Question, QuestionKind
 from consult.core.templating import locale_code, localized
 from consult.core.translated import in_language
