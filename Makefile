@@ -21,11 +21,13 @@ install: $(VENV)/.installed
 
 translations: $(MO)
 
+# Links in e-mail (invitations, resets, notices, reminders) point where `make run` serves.
+run: export CONSULT_SERVER_URL ?= http://127.0.0.1:$(PORT)
 run: install translations
 	$(VENV)/bin/consult db upgrade
 	$(VENV)/bin/consult demo
 	@echo
-	@echo "  consult is starting on http://127.0.0.1:$(PORT)"
+	@echo "  consult is starting on $(CONSULT_SERVER_URL)"
 	@echo "  Administrator:  admin@example.org           password: consult-demo-2010"
 	@echo "  Delegates:      <code>@delegates.example.org password: consult-demo-2010"
 	@echo "                  e.g. che@ (English), fra@ (French), mex@ (Spanish)"
