@@ -5,12 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_time
+
+#: English dates in the international (day month year) order of the organisation's documents.
+_DATE_LOCALE = {"en": "en_GB"}
 
 
 def format_moment(moment: datetime, timezone: str, locale: str) -> str:
-    """E.g. ``15 December 2026, 18:00 CET (Europe/Zurich)`` in the reader's language."""
+    """E.g. ``15 December 2026, 18:00 CET (Europe/Zurich)``, ``15 de diciembre de 2026, 18:00 …``.
+
+    The date follows the reader's locale pattern (Babel's long date); the time is on 24 hours.
+    """
     zone = ZoneInfo(timezone)
     local = moment.astimezone(zone)
-    text = format_datetime(local, format="d MMMM y, HH:mm", tzinfo=zone, locale=locale)
-    return f"{text} {local.tzname()} ({timezone})"
+    day = format_date(local.date(), format="long", locale=_DATE_LOCALE.get(locale, locale))
+    time = format_time(local, format="HH:mm", tzinfo=zone, locale=locale)
+    return f"{day}, {time} {local.tzname()} ({timezone})"
