@@ -13,7 +13,7 @@ from consult.ballots.models import Revision
 from consult.consultations.services import create_consultation
 from consult.core import clock
 from consult.extensions import db
-from consult.members.services import import_members
+from consult.members.services import ANY_REGION, import_members
 
 
 def main() -> None:
@@ -25,7 +25,7 @@ def main() -> None:
         n = int(sys.argv[1])
         codes = [f"B{i:03d}" for i in range(n)]
         rows = "\n".join(f"{c},Bench {c},observer_org,Europe" for c in codes)
-        import_members("code,name,kind,region\n" + rows + "\n")
+        import_members("code,name,kind,region\n" + rows + "\n", new_regions=[ANY_REGION])
         for i, code in enumerate(codes):
             create_user(
                 f"bench{i}@example.org",

@@ -81,7 +81,15 @@ def members() -> None:
 
 @members.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_members(path: Path) -> None:
+@click.option(
+    "--new-region",
+    "new_regions",
+    multiple=True,
+    metavar="NAME",
+    help="Create this region if the list lacks it (repeat for several); any other region the "
+    "file names must already be in the list.",
+)
+def import_members(path: Path, new_regions: tuple[str, ...]) -> None:
     """Import members from a CSV file with columns code,name,kind,region (and optionally
     name_fr,name_es): all rows or none; rows that change nothing are left alone."""
     from flask_babel import force_locale
@@ -92,7 +100,7 @@ def import_members(path: Path) -> None:
 
     with force_locale("en"):
         try:
-            plan = apply_import(decode(path.read_bytes()))
+            plan = apply_import(decode(path.read_bytes()), new_regions=new_regions)
         except NotUtf8 as error:
             raise click.ClickException(
                 "the file is not UTF-8 (save it as CSV UTF-8); nothing was imported"
@@ -152,6 +160,8 @@ def extract() -> None:
         "_l",
         "--no-location",
         "--sort-output",
+        "--width",
+        "100",
         "-o",
         str(TRANSLATIONS / "messages.pot"),
         str(PACKAGE),
@@ -171,6 +181,8 @@ def update(ctx: click.Context) -> None:
         str(TRANSLATIONS),
         "--no-fuzzy-matching",
         "--ignore-obsolete",
+        "--width",
+        "100",
     )
 
 

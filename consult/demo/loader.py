@@ -18,13 +18,20 @@ from consult.consultations.models import Consultation
 from consult.core import clock
 from consult.extensions import db
 from consult.members.models import Member
-from consult.members.services import import_members
+from consult.members.services import import_members, seed_regions
 
 HERE = Path(__file__).parent
 PASSWORD = "consult-demo-2010"  # noqa: S105 - published demo password
 ADMIN_EMAIL = "admin@example.org"
 FRENCH = {"FRA", "SEN", "MAR", "CIV"}
 SPANISH = {"MEX", "PER", "COL", "ESP", "ARG"}
+REGIONS = {
+    "Africa": {"fr": "Afrique", "es": "África"},
+    "Americas": {"fr": "Amériques", "es": "Américas"},
+    "Asia and the Pacific": {"fr": "Asie et Pacifique", "es": "Asia y el Pacífico"},
+    "Europe": {"fr": "Europe", "es": "Europa"},
+    "Middle East": {"fr": "Moyen-Orient", "es": "Oriente Medio"},
+}
 
 
 def delegate_email(code: str) -> str:
@@ -33,6 +40,9 @@ def delegate_email(code: str) -> str:
 
 def load_demo() -> Iterator[str]:
     """Load what is missing; running it twice changes nothing."""
+    regions = seed_regions(REGIONS)
+    if regions:
+        yield f"regions: {regions} created"
     created, _updated = import_members((HERE / "members.csv").read_text(encoding="utf-8"))
     yield f"members: {created} created"
     yield from _accounts()

@@ -54,6 +54,15 @@ def describe(problem: Problem) -> str:
         )
     if code == "region_missing":
         return _("The region is empty.")
+    if code == "region_unknown":
+        if p.get("suggest"):
+            return _(
+                "The region “%(region)s” is not in the list of regions. Did you mean "
+                "“%(suggest)s”?",
+                region=p["region"],
+                suggest=p["suggest"],
+            )
+        return _("The region “%(region)s” is not in the list of regions.", region=p["region"])
     if code == "too_long":
         return _("The %(field)s is longer than %(max)s characters.", field=p["field"], max=p["max"])
     if code == "control":

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +27,7 @@ from consult.members.csvimport import (
 )
 from consult.members.models import Member, MemberKind, Region
 from consult.members.names import country_names
+from consult.members.queries import fold
 
 LANGS = ("fr", "es")
 
@@ -113,6 +116,14 @@ class ImportPlan:
         return sum(1 for c in self.changes if c.action == action)
 
     @property
+    def unknown_regions(self) -> tuple[str, ...]:
+        """Regions the file names that are not in the list, when nothing else is wrong: the
+        administrator may confirm them as new regions."""
+        if not self.problems or any(p.code != "region_unknown" for p in self.problems):
+            return ()
+        return tuple(dict.fromkeys(str(p.params["region"]) for p in self.problems))
+
+    @property
     def digest(self) -> str:
         """Identifies what the import would do, to notice a registry changed meanwhile."""
         canonical = json.dumps(
@@ -124,6 +135,10 @@ class ImportPlan:
             ensure_ascii=False,
         )
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+#: Any region a file names may be created without asking (the demo and benchmarks).
+ANY_REGION = "*"
 
 
 def _target(row: MemberRow, member: Member | None, region_name: str) -> Change:
@@ -147,38 +162,68 @@ def _target(row: MemberRow, member: Member | None, region_name: str) -> Change:
     return Change(row.line, row.code, action, name, row.kind, region_name, fr, es, fields)
 
 
-def _plan(session: Session, text: str) -> ImportPlan:
+def _region_names(session: Session) -> dict[str, str]:
+    """Every name of every region (English, French, Spanish), folded → the English name."""
+    names: dict[str, str] = {}
+    for region in session.scalars(sa.select(Region)):
+        for lang in ("en", *LANGS):
+            names.setdefault(fold(region.localized("name", lang)), region.name)
+    return names
+
+
+def _plan(session: Session, text: str, new_regions: Collection[str] = ()) -> ImportPlan:
+    """What importing ``text`` would do. A region the list does not hold, by any of its names
+    (case and accents aside), is a problem unless it is among ``new_regions``: a misspelt
+    region must not silently become a new one."""
     rows, problems = parse_members(text, is_known_state)
     if problems:
         return ImportPlan((), tuple(problems), ())
-    regions = {r.name.casefold(): r.name for r in session.scalars(sa.select(Region))}
+    known = _region_names(session)
     members = {m.code: m for m in session.scalars(sa.select(Member))}
-    new_regions: dict[str, str] = {}
+    accepted = {fold(r) for r in new_regions}
+    created: dict[str, str] = {}
     changes = []
+    unknown: list[Problem] = []
     for row in rows:
-        key = row.region.casefold()
-        if key not in regions and key not in new_regions:
-            new_regions[key] = row.region
-        region_name = regions.get(key) or new_regions[key]
+        key = fold(row.region)
+        if key in known:
+            region_name = known[key]
+        elif ANY_REGION in accepted or key in accepted:
+            region_name = created.setdefault(key, row.region)
+        else:
+            close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+            suggestion = known[close[0]] if close else ""
+            unknown.append(
+                Problem(row.line, "region_unknown", {"region": row.region, "suggest": suggestion})
+            )
+            continue
         changes.append(_target(row, members.get(row.code), region_name))
-    return ImportPlan(tuple(changes), (), tuple(new_regions.values()))
+    if unknown:
+        return ImportPlan((), tuple(unknown), ())
+    return ImportPlan(tuple(changes), (), tuple(created.values()))
 
 
-def plan_import(text: str) -> ImportPlan:
+def plan_import(text: str, new_regions: Collection[str] = ()) -> ImportPlan:
     """What importing ``text`` would do (reads only)."""
-    return _plan(db.session, text)
+    return _plan(db.session, text, new_regions)
 
 
-def apply_import(text: str, actor_id: int | None = None, expected: str | None = None) -> ImportPlan:
+def apply_import(
+    text: str,
+    actor_id: int | None = None,
+    expected: str | None = None,
+    new_regions: Collection[str] = (),
+) -> ImportPlan:
     """Import ``text`` in one transaction: all rows or none.
 
     The plan is computed again inside the transaction; when ``expected`` (the digest of the
     plan the administrator saw) no longer matches, nothing is written and :class:`PlanChanged`
     carries the new plan. Rows that change nothing are not written, so importing the same file
-    twice changes nothing the second time.
+    twice changes nothing the second time. Regions not in the list are created only when named
+    in ``new_regions`` (or ``ANY_REGION``).
     """
     with write_transaction(db.session) as session:
-        plan = _plan(session, text)
+        plan = _plan(session, text, new_regions)
         if plan.problems:
             raise ImportFailed(list(plan.problems))
         if expected is not None and plan.digest != expected:
@@ -215,9 +260,11 @@ def apply_import(text: str, actor_id: int | None = None, expected: str | None = 
     return plan
 
 
-def import_members(text: str, actor_id: int | None = None) -> tuple[int, int]:
+def import_members(
+    text: str, actor_id: int | None = None, new_regions: Collection[str] = ()
+) -> tuple[int, int]:
     """Create or update members from CSV text; (created, updated). Nothing on any problem."""
-    plan = apply_import(text, actor_id)
+    plan = apply_import(text, actor_id, new_regions=new_regions)
     return plan.count("create"), plan.count("update")
 
 
@@ -363,6 +410,17 @@ def save_region(
             name=name,
         )
     return region
+
+
+def seed_regions(names: dict[str, dict[str, str]]) -> int:
+    """Create the regions of ``names`` (English → {"fr": …, "es": …}) that are missing; the
+    names of existing regions are left as the Administration edited them. Returns how many."""
+    with write_transaction(db.session) as session:
+        existing = {r.name.casefold() for r in session.scalars(sa.select(Region))}
+        missing = [name for name in names if name.casefold() not in existing]
+        for name in missing:
+            session.add(Region(name=name, translations=_with_names({}, names[name])))
+    return len(missing)
 
 
 def delete_region(actor_id: int, region_id: int) -> None:

@@ -264,6 +264,11 @@ def _sign(payload: str) -> str:
 
 
 def _preview(form: ImportForm, text: str | None, plan: services.ImportPlan | None, **extra):
+    """The import page: upload form, problems, or the preview with its confirmation.
+
+    The file travels between the steps signed (never stored); when the only problems are
+    regions missing from the list, it is kept so that the administrator can confirm them.
+    """
     payload = base64.b64encode(text.encode()).decode() if text is not None else ""
     if extra.get("file_error"):
         form.file.errors = [extra["file_error"]]
@@ -291,6 +296,21 @@ def _preview(form: ImportForm, text: str | None, plan: services.ImportPlan | Non
     )
 
 
+def _signed_text() -> str:
+    """The previewed file, from its signed copy in the form; 400 when tampered with."""
+    payload = request.form.get("payload", "")
+    if not payload or not hmac.compare_digest(_sign(payload), request.form.get("signature", "")):
+        abort(400)
+    try:
+        return base64.b64decode(payload, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        abort(400)
+
+
+def _new_regions() -> list[str]:
+    return [r for r in request.form.getlist("new_region") if r.strip()][:50]
+
+
 @bp.route("/members/import", methods=["GET", "POST"])
 @admin_required
 def import_upload():
@@ -316,26 +336,33 @@ def import_upload():
     except NotUtf8:
         return _preview(form, None, None, file_error=describe(Problem(0, "not_utf8")))
     plan = services.plan_import(text)
-    return _preview(form, text if not plan.problems else None, plan, filename=upload.filename)
+    kept = text if not plan.problems or plan.unknown_regions else None
+    return _preview(form, kept, plan, filename=upload.filename)
+
+
+@bp.post("/members/import/regions")
+@admin_required
+def import_regions():
+    """Preview the file again, creating the regions the administrator confirmed as new."""
+    text = _signed_text()
+    plan = services.plan_import(text, _new_regions())
+    kept = text if not plan.problems or plan.unknown_regions else None
+    return _preview(ImportForm(formdata=None), kept, plan)
 
 
 @bp.post("/members/import/confirm")
 @admin_required
 def import_confirm():
     """Import the previewed file: all rows or none."""
-    payload = request.form.get("payload", "")
-    if not payload or not hmac.compare_digest(_sign(payload), request.form.get("signature", "")):
-        abort(400)
-    try:
-        text = base64.b64decode(payload, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        abort(400)
+    text = _signed_text()
     form = ImportForm(formdata=None)
     try:
-        plan = services.apply_import(text, current_user.id, request.form.get("plan", ""))
+        plan = services.apply_import(
+            text, current_user.id, request.form.get("plan", ""), new_regions=_new_regions()
+        )
     except services.ImportFailed as failed:
         plan = services.ImportPlan((), tuple(failed.errors), ())
-        return _preview(form, None, plan)
+        return _preview(form, text if plan.unknown_regions else None, plan)
     except services.PlanChanged as changed:
         return _preview(
             form,

@@ -80,7 +80,11 @@ def test_members_import_reports_bad_line_and_imports_nothing(runner, tmp_path):
 def test_members_import_names_states_in_three_languages(runner, tmp_path):
     path = tmp_path / "members.csv"
     path.write_text("code,name,kind,region\nDEU,,member_state,Europe\n", encoding="utf-8")
-    result = runner.invoke(args=["members", "import", str(path)])
+    refused = runner.invoke(args=["members", "import", str(path)])
+    assert refused.exit_code == 1
+    assert "line 2: The region “Europe” is not in the list of regions." in refused.output
+    assert db.session.scalar(sa.select(Member)) is None
+    result = runner.invoke(args=["members", "import", str(path), "--new-region", "Europe"])
     assert result.exit_code == 0, result.output
     germany = db.session.scalar(sa.select(Member))
     assert (germany.name, germany.localized("name", "fr"), germany.localized("name", "es")) == (

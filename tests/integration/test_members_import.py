@@ -23,11 +23,14 @@ GOOD = (
     "ICRC,International Committee of the Red Cross,observer_org,Europe\n"
 )
 _HIDDEN = re.compile(r'<input type="hidden" name="(payload|signature|plan)" value="([^"]*)">')
+_NEW_REGION = re.compile(r'<input type="hidden" name="new_region" value="([^"]*)">')
 
 
 @pytest.fixture
 def admin(client, auth):
     AdminFactory(email="admin@example.org")
+    RegionFactory(name="Africa", translations={"fr": {"name": "Afrique"}, "es": {"name": "África"}})
+    RegionFactory(name="Europe")
     auth.login("admin@example.org")
     return client
 
@@ -42,10 +45,26 @@ def upload(client, content: bytes | str, filename="members.csv"):
 
 
 def confirm(client, preview, **override):
-    fields = dict(_HIDDEN.findall(preview.get_data(as_text=True)))
+    page = preview.get_data(as_text=True)
+    fields: dict[str, object] = dict(_HIDDEN.findall(page))
+    fields["new_region"] = _NEW_REGION.findall(page)
     fields.update(override)
     return client.post(
         "/admin/members/import/confirm", data={**fields, "csrf_token": csrf_token(client, "/")}
+    )
+
+
+def accept_regions(client, preview, *regions: str):
+    """Tick regions as new on the preview of a file naming regions not in the list."""
+    fields = dict(_HIDDEN.findall(preview.get_data(as_text=True)))
+    return client.post(
+        "/admin/members/import/regions",
+        data={
+            "payload": fields["payload"],
+            "signature": fields["signature"],
+            "new_region": list(regions),
+            "csrf_token": csrf_token(client, "/"),
+        },
     )
 
 
@@ -65,7 +84,7 @@ def test_preview_then_confirm_imports_the_file(admin):
     assert preview.status_code == 200
     page = preview.get_data(as_text=True)
     assert "will create 3 members, update 0 and leave 0 unchanged" in page
-    assert "New regions: Europe, Africa." in page
+    assert "New regions" not in page
     assert snapshot()[0] == []  # the preview writes nothing
     done = confirm(admin, preview)
     assert done.status_code == 302
@@ -100,14 +119,61 @@ def test_update_shows_what_changes_and_keeps_overrides(admin):
         region=europe,
         translations={"fr": {"name": "République fédérale"}, "es": {"name": "Alemania"}},
     )
-    preview = upload(admin, "code,name,kind,region\nDEU,,member_state,Western Europe\n")
+    unknown = upload(admin, "code,name,kind,region\nDEU,,member_state,Western Europe\n")
+    assert unknown.status_code == 400
+    preview = accept_regions(admin, unknown, "Western Europe")
     page = preview.get_data(as_text=True)
+    assert "New regions: Western Europe." in page
     assert "update 1" in page
     assert "<del>Europe</del> → <ins>Western Europe</ins>" in page
     confirm(admin, preview)
     germany = snapshot()[0][0]
     assert germany[3] == "Western Europe"
     assert germany[4]["fr"] == {"name": "République fédérale"}  # the override stays
+
+
+def test_misspelt_region_is_refused_with_a_suggestion(admin):
+    before = snapshot()
+    response = upload(admin, "code,name,kind,region\nSEN,,member_state,Afirca\n")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "The region “Afirca” is not in the list of regions. Did you mean “Africa”?" in page
+    assert "Nothing was imported" in page
+    assert snapshot() == before
+
+
+def test_region_named_in_french_or_without_accents_is_the_same_region(admin):
+    preview = upload(admin, "code,name,kind,region\nSEN,,member_state,afrique\n")
+    assert preview.status_code == 200
+    confirm(admin, preview)
+    members, regions, _ = snapshot()
+    assert members[0][3] == "Africa"
+    assert regions == ["Africa", "Europe"]
+
+
+def test_new_region_is_created_only_once_confirmed(admin):
+    unknown = upload(admin, "code,name,kind,region\nJOR,,member_state,Middle East\n")
+    assert unknown.status_code == 400
+    assert "Create these regions" in unknown.get_data(as_text=True)
+    not_ticked = accept_regions(admin, unknown)
+    assert not_ticked.status_code == 400
+    preview = accept_regions(admin, unknown, "Middle East")
+    assert preview.status_code == 200
+    assert "New regions: Middle East." in preview.get_data(as_text=True)
+    assert snapshot()[1] == ["Africa", "Europe"]  # nothing yet
+    assert confirm(admin, preview).status_code == 302
+    members, regions, _ = snapshot()
+    assert regions == ["Africa", "Europe", "Middle East"]
+    assert members[0][3] == "Middle East"
+
+
+def test_confirming_without_the_new_region_imports_nothing(admin):
+    unknown = upload(admin, "code,name,kind,region\nJOR,,member_state,Middle East\n")
+    preview = accept_regions(admin, unknown, "Middle East")
+    before = snapshot()
+    response = confirm(admin, preview, new_region=[])
+    assert response.status_code == 400
+    assert snapshot() == before
 
 
 def test_optional_french_and_spanish_columns(admin):
