@@ -70,6 +70,20 @@ def outbox_page():
     )
 
 
+@bp.get("/mail/<int:message_id>")
+@admin_required
+def message_page(message_id: int):
+    """One message: recipient, subject, delivery and, unless it carries a single-use link, its
+    text."""
+    message = db.get_or_404(OutboxMessage, message_id)
+    consultation = (
+        db.session.get(Consultation, message.consultation_id) if message.consultation_id else None
+    )
+    return render_template(
+        "mail/pages/message.html", m=message, kinds=KIND_LABELS, consultation=consultation
+    )
+
+
 def _report(result: outbox.Delivery) -> None:
     if result.sent:
         flash(ngettext("%(num)d message sent.", "%(num)d messages sent.", result.sent), "success")

@@ -77,3 +77,51 @@ def test_filters_and_paging(admin, mailbox):
 def test_unknown_message_gives_404(admin):
     response = admin.post("/admin/mail/999/retry", data={"csrf_token": csrf_token(admin, "/")})
     assert response.status_code == 404
+
+
+def test_a_message_opens_with_its_delivery_and_text(admin, mailbox):
+    _notices(1)
+    mailbox.refuse = True
+    outbox.deliver()
+    message = db.session.scalar(sa.select(OutboxMessage))
+    listing = admin.get("/admin/mail").get_data(as_text=True)
+    assert f'href="/admin/mail/{message.id}"' in listing
+    page = admin.get(f"/admin/mail/{message.id}").get_data(as_text=True)
+    assert "d0@example.org" in page
+    assert message.subject in page
+    assert "Not sent after 1 attempt" in page
+    assert "451" in page  # the server's refusal, as recorded
+    assert message.body_text.splitlines()[0] in page
+
+
+def test_a_message_with_a_single_use_link_keeps_its_text_hidden(admin):
+    from consult.mail.models import MailKind
+    from consult.mail.render import Message
+
+    user = UserFactory(email="someone@example.org")
+    with write_transaction(db.session) as session:
+        outbox.enqueue(
+            session,
+            session.merge(user),
+            MailKind.PASSWORD_RESET,
+            Message(
+                subject="Choose a new password",
+                text="Open https://consult.example.org/reset/SECRET-TOKEN within two hours.",
+                html="<p>SECRET-TOKEN</p>",
+            ),
+            secret=True,
+        )
+    message = db.session.scalar(sa.select(OutboxMessage))
+    page = admin.get(f"/admin/mail/{message.id}").get_data(as_text=True)
+    assert "Choose a new password" in page
+    assert "SECRET-TOKEN" not in page
+    assert "its text is not shown here" in page
+
+
+def test_message_page_is_for_administrators_only(client, auth):
+    _notices(1)
+    message_id = db.session.scalar(sa.select(OutboxMessage.id))
+    UserFactory(email="delegate@example.org")
+    auth.login("delegate@example.org")
+    assert client.get(f"/admin/mail/{message_id}").status_code == 403
+    assert client.get("/admin/mail/99999").status_code in (403, 404)
