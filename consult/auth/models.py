@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import enum
+import functools
 import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -15,9 +17,17 @@ from consult.core.base import enum_column
 from consult.extensions import db
 from consult.members.models import Member
 
-# A valid hash to compare against when the account does not exist, so that an unknown e-mail
-# costs the same time as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+def _hash_method() -> str:
+    """The configured scheme (``PASSWORD_HASH_METHOD``): scrypt except in the tests."""
+    return current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else "scrypt"
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """A valid hash to compare against when the account does not exist, so that an unknown
+    e-mail costs the same time as a wrong password."""
+    return generate_password_hash("not-a-real-password", method=method)
 
 
 class Role(enum.StrEnum):
@@ -64,12 +74,12 @@ class User(db.Model):
 
     # Passwords ------------------------------------------------------------------------------
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.password_hash = generate_password_hash(password, method=_hash_method())
         self.session_nonce = new_nonce()
 
     def check_password(self, password: str) -> bool:
         if not self.password_hash:
-            check_password_hash(_DUMMY_HASH, password)
+            check_unknown_password(password)
             return False
         return check_password_hash(self.password_hash, password)
 
@@ -84,7 +94,7 @@ class User(db.Model):
 
 def check_unknown_password(password: str) -> None:
     """Spend the same time as a password check for an account that does not exist."""
-    check_password_hash(_DUMMY_HASH, password)
+    check_password_hash(_dummy_hash(_hash_method()), password)
 
 
 class TokenPurpose(enum.StrEnum):

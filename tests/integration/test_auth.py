@@ -158,3 +158,24 @@ def test_language_switch_is_remembered_for_the_user(client, auth):
     AuthLogin(client2).login("d@example.org")
     page = client2.get("/").get_data(as_text=True)
     assert 'lang="es"' in page
+
+
+def test_passwords_are_hashed_with_scrypt_outside_the_tests(app, tmp_path):
+    """The suite's one-round PBKDF2 is a testing setting only; a hash names its own method,
+    so an account whose hash was made with scrypt still signs in under either setting."""
+    from consult import create_app
+    from consult.auth.models import User
+
+    production_like = create_app(
+        "development", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}"}
+    )
+    with production_like.app_context():
+        user = User()
+        user.set_password("a long enough password")
+    assert user.password_hash.startswith("scrypt:")
+    assert user.check_password("a long enough password")
+    assert not user.check_password("a wrong password")
+
+    tested = User()
+    tested.set_password("a long enough password")
+    assert tested.password_hash.startswith("pbkdf2:sha256:1$")
