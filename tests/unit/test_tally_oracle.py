@@ -21,7 +21,7 @@ from pref_voting.scoring_methods import borda_for_profile_with_ties, symmetric_b
 
 from consult.tally import Profile, tally_ranking
 
-EXAMPLES = 1200
+EXAMPLES = 300  # bench/tally.py compares thousands more profiles, runoff ties included
 
 
 @st.composite

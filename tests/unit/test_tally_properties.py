@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from consult.tally import Profile, TieBreak, borda, selections, tally_ranking
 from tests.unit.test_tally_oracle import profiles
 
-EXAMPLES = 400
+EXAMPLES = 200
 
 
 def recount(profile: Profile) -> list[tuple[dict[int, int], int, int | None, TieBreak | None]]:
