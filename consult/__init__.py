@@ -13,8 +13,9 @@ from consult.config import CONFIGS, ProductionConfig
 
 def create_app(config_name: str | None = None, test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application."""
-    app = Flask(__name__, instance_path=os.environ.get("CONSULT_INSTANCE_DIR"))
+    app = Flask(__name__, instance_path=os.environ.get("CONSULT_INSTANCE_DIR"), static_folder=None)
     configure(app, config_name, test_config)
+    register_assets(app)
     register_extensions(app)
     register_database(app)
     register_i18n(app)
@@ -40,6 +41,12 @@ def configure(app: Flask, config_name: str | None, test_config: dict[str, Any] |
     app.config["MAX_FORM_PARTS"] = app.config.get("MAX_FORM_PARTS", 500)
     app.request_class.max_form_parts = app.config["MAX_FORM_PARTS"]
     os.makedirs(app.instance_path, exist_ok=True)
+
+
+def register_assets(app: Flask) -> None:
+    from consult.core.assets import init_assets
+
+    init_assets(app)
 
 
 def register_extensions(app: Flask) -> None:

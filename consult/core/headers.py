@@ -23,6 +23,6 @@ def init_headers(app: Flask) -> None:
         h["Cross-Origin-Opener-Policy"] = "same-origin"
         if app.config.get("SESSION_COOKIE_SECURE") or request.is_secure:
             h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if current_user and current_user.is_authenticated and request.endpoint != "static":
+        if request.endpoint != "static" and current_user and current_user.is_authenticated:
             h["Cache-Control"] = "no-store"
         return response

@@ -1,0 +1,142 @@
+"""Static assets fingerprinted and cached for a year, and responses compressed.
+
+Delegates work on slow links (``bench/slow_links.py`` measures the pages at 400 kbit/s and a
+400 ms round trip): every request costs a round trip, every kilobyte 20 ms. So
+
+* ``url_for("static", filename=...)`` adds ``v=`` and the first 12 hex digits of the file's
+  SHA-256; a request carrying the current fingerprint is answered with
+  ``Cache-Control: public, max-age=31536000, immutable``, so a browser asks again only when
+  the file changes (any other request gets ``no-cache`` and an ETag);
+* static files are read once per process and kept with their gzip form;
+* pages and other text responses of more than ``MIN_SIZE`` bytes are gzipped when the browser
+  accepts it. Streamed responses (CSV exports, the zip) are left as they are.
+
+Compressing pages that hold a CSRF token beside text from the request is the setting of the
+BREACH attack; it needs many requests carrying the victim's session from another site, which
+the ``SameSite=Lax`` session cookie does not allow (cross-site subrequests carry no cookie).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, abort, request
+from flask.sessions import SecureCookieSessionInterface
+
+YEAR = 365 * 24 * 3600
+MIN_SIZE = 512
+COMPRESSIBLE = (
+    "text/",
+    "application/javascript",
+    "application/json",
+    "image/svg+xml",
+)
+
+
+@dataclass(frozen=True)
+class Asset:
+    body: bytes
+    gzipped: bytes
+    mimetype: str
+    fingerprint: str
+
+
+class Assets:
+    """The files under ``static/``, each read, digested and compressed once."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder.resolve()
+        self._cache: dict[str, Asset | None] = {}
+
+    def get(self, filename: str) -> Asset | None:
+        if filename not in self._cache:
+            self._cache[filename] = self._load(filename)
+        return self._cache[filename]
+
+    def _load(self, filename: str) -> Asset | None:
+        path = (self.folder / filename).resolve()
+        if not path.is_relative_to(self.folder) or not path.is_file():
+            return None
+        body = path.read_bytes()
+        mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return Asset(
+            body,
+            gzip.compress(body, 9, mtime=0),
+            mimetype,
+            hashlib.sha256(body).hexdigest()[:12],
+        )
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's cookie session, left out of static responses: they are public and cached for
+    a year, so they must carry no cookie and no ``Vary: Cookie`` (which Flask adds whenever
+    anything, here Flask-Login's remember-cookie check, looks at the session)."""
+
+    def save_session(self, app: Flask, session: Any, response: Response) -> None:
+        if request.endpoint != "static":
+            super().save_session(app, session, response)
+
+
+def _accepts_gzip() -> bool:
+    return "gzip" in request.headers.get("Accept-Encoding", "").lower()
+
+
+def init_assets(app: Flask) -> None:
+    """Serve ``static/`` through :class:`Assets` and compress what the app sends."""
+    assets = Assets(Path(app.root_path) / "static")
+    app.session_interface = SessionInterface()
+    app.extensions["consult_assets"] = assets
+
+    def static(filename: str) -> Response:
+        asset = assets.get(filename)
+        if asset is None:
+            abort(404)
+        etag = f'"{asset.fingerprint}"'
+        if request.if_none_match.contains(asset.fingerprint):
+            response = Response(status=304)
+        elif _accepts_gzip() and len(asset.gzipped) < len(asset.body):
+            response = Response(asset.gzipped, mimetype=asset.mimetype)
+            response.headers["Content-Encoding"] = "gzip"
+        else:
+            response = Response(asset.body, mimetype=asset.mimetype)
+        response.headers["ETag"] = etag
+        response.headers["Vary"] = "Accept-Encoding"
+        if request.args.get("v") == asset.fingerprint:
+            response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+        else:
+            response.headers["Cache-Control"] = "no-cache"
+        return response
+
+    app.add_url_rule("/static/<path:filename>", "static", static)
+
+    @app.url_defaults
+    def _fingerprint(endpoint: str, values: dict[str, Any]) -> None:
+        if endpoint == "static" and "v" not in values:
+            asset = assets.get(values.get("filename", ""))
+            if asset is not None:
+                values["v"] = asset.fingerprint
+
+    @app.after_request
+    def _compress(response: Response) -> Response:
+        if (
+            response.direct_passthrough
+            or response.is_streamed
+            or "Content-Encoding" in response.headers
+            or response.status_code < 200
+            or response.status_code in (204, 304)
+            or not (response.mimetype or "").startswith(COMPRESSIBLE)
+            or not _accepts_gzip()
+        ):
+            return response
+        body = response.get_data()
+        if len(body) < MIN_SIZE:
+            return response
+        response.set_data(gzip.compress(body, 6, mtime=0))
+        response.headers["Content-Encoding"] = "gzip"
+        response.vary.add("Accept-Encoding")
+        return response
