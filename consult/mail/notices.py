@@ -12,7 +12,7 @@ from consult.consultations.models import Consultation
 from consult.core import audit
 from consult.mail.links import external_url
 from consult.mail.models import MailKind
-from consult.mail.outbox import enqueue
+from consult.mail.outbox import enqueue_all, outbox_values
 from consult.mail.recipients import delegates_of_invited
 from consult.mail.render import render_message
 
@@ -29,24 +29,25 @@ def queue_notices(
     recipients = delegates_of_invited(session, consultation.id)
     endpoint = "results.published" if kind is MailKind.NOTICE_PUBLISHED else "ballots.answer"
     link = external_url(endpoint, slug=consultation.slug)
-    for user in recipients:
-        message = render_message(
-            kind.value,
-            user.locale,
-            user=user,
-            member=user.member,
-            consultation=consultation,
-            link=link,
-            reason=reason,
-        )
-        enqueue(
-            session,
+    rows = [
+        outbox_values(
             user,
             kind,
-            message,
+            render_message(
+                kind.value,
+                user.locale,
+                user=user,
+                member=user.member,
+                consultation=consultation,
+                link=link,
+                reason=reason,
+            ),
             consultation_id=consultation.id,
             member_id=user.member_id,
         )
+        for user in recipients
+    ]
+    enqueue_all(session, rows)
     audit.record(
         session,
         "notices_queued",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -25,7 +26,7 @@ from consult.core.database import write_transaction
 from consult.extensions import db
 from consult.mail.links import external_url
 from consult.mail.models import MailKind, Reminder
-from consult.mail.outbox import enqueue
+from consult.mail.outbox import enqueue_all, outbox_values
 from consult.mail.recipients import delegates_of
 from consult.mail.render import Message, render_message
 from consult.members.models import Member
@@ -158,6 +159,8 @@ def send(actor_id: int, consultation_id: int, member_ids: Iterable[int] | None =
                 p = pending[0]
                 raise TooSoon(p.member, p.last_reminded or now, p.allowed_at)
         outcome = Outcome()
+        messages: list[dict[str, Any]] = []
+        reminders: list[dict[str, Any]] = []
         for p in pending:
             if p.allowed_at is not None:
                 outcome.too_soon.append(p.member)
@@ -165,26 +168,31 @@ def send(actor_id: int, consultation_id: int, member_ids: Iterable[int] | None =
             if not p.delegates:
                 outcome.no_delegate.append(p.member)
                 continue
-            for user in p.delegates:
-                enqueue(
-                    session,
+            messages += [
+                outbox_values(
                     user,
                     MailKind.REMINDER,
                     message_for(consultation, user, p.member, p.has_draft),
                     consultation_id=consultation.id,
                     member_id=p.member.id,
                 )
-            session.add(
-                Reminder(
-                    consultation_id=consultation.id,
-                    member_id=p.member.id,
-                    sent_at=now,
-                    sent_by_id=actor_id,
-                    recipients=len(p.delegates),
-                )
+                for user in p.delegates
+            ]
+            reminders.append(
+                {
+                    "consultation_id": consultation.id,
+                    "member_id": p.member.id,
+                    "sent_at": now,
+                    "sent_by_id": actor_id,
+                    "recipients": len(p.delegates),
+                }
             )
             outcome.members.append(p.member)
             outcome.recipients += len(p.delegates)
+        # Batched writes: the statements do not grow with the number of members.
+        enqueue_all(session, messages)
+        if reminders:
+            session.execute(sa.insert(Reminder), reminders)
         if outcome.members:
             audit.record(
                 session,

@@ -170,3 +170,63 @@ def test_page_query_count_does_not_grow_with_members(admin, membership):
 def test_index_lists_open_consultations(admin, membership):
     page = admin.get("/admin/reminders").get_data(as_text=True)
     assert 'href="/admin/consultations/idm-2010/reminders"' in page
+
+
+def _invite_many(count: int, start: int) -> None:
+    """``count`` more invited members with one delegate each, written in bulk."""
+    from consult.auth.models import Role, User
+    from consult.members.models import Member, MemberKind, Region
+    from tests.factories import _hash
+
+    consultation_id = db.session.scalar(sa.text("SELECT id FROM consultation"))
+    region_id = db.session.scalar(sa.select(Region.id))
+    ids = range(start, start + count)
+    db.session.execute(
+        sa.insert(Member),
+        [
+            {"id": 10_000 + i, "code": f"Z{i:04d}", "name": f"Bulkland {i}", "region_id": region_id}
+            | {"kind": MemberKind.MEMBER_STATE, "active": True, "translations": {}}
+            for i in ids
+        ],
+    )
+    db.session.execute(
+        sa.insert(User),
+        [
+            {"email": f"bulk{i}@example.org", "name": f"Bulk {i}", "role": Role.DELEGATE}
+            | {"member_id": 10_000 + i, "password_hash": _hash(), "session_nonce": f"n{i}"}
+            for i in ids
+        ],
+    )
+    db.session.execute(
+        sa.text("INSERT INTO invitation (consultation_id, member_id) VALUES (:c, :m)"),
+        [{"c": consultation_id, "m": 10_000 + i} for i in ids],
+    )
+    db.session.commit()
+
+
+def test_remind_all_writes_in_a_fixed_number_of_statements(admin, membership):
+    """Without a mail server the messages wait in the outbox: what is counted is the writing."""
+    _invite_many(3, start=0)
+    with count_queries() as few:
+        assert remind(admin).status_code == 302
+    reminded = db.session.scalar(sa.select(sa.func.count()).select_from(Reminder))
+    db.session.execute(sa.delete(Reminder))
+    db.session.commit()
+    _invite_many(60, start=100)
+    with count_queries() as many:
+        assert remind(admin).status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Reminder)) == reminded + 60
+    assert many["n"] == few["n"]
+
+
+def test_remind_all_delivers_every_message_in_the_request(admin, membership, mailbox):
+    _invite_many(230, start=0)
+    assert remind(admin).status_code == 302
+    # 230 bulk delegates, Draftland's and Silentia's two: more than one delivery batch.
+    assert len(mailbox.wait(233)) == 233
+    from consult.mail.models import OutboxMessage
+
+    unsent = (
+        sa.select(sa.func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+    )
+    assert db.session.scalar(unsent) == 0
