@@ -45,15 +45,13 @@ class WriteInGroup:
 def group_write_ins(items: Iterable[WriteIn]) -> list[WriteInGroup]:
     """Group suggestions by :func:`normalise`, most suggested first, then alphabetically."""
     spellings: dict[str, Counter[str]] = {}
-    members: dict[str, list[int]] = {}
+    members: dict[str, dict[int, None]] = {}  # an ordered set: first suggestion first
     for item in items:
         key = normalise(item.text)
         if not key:
             continue
         spellings.setdefault(key, Counter())[item.text.strip()] += 1
-        members.setdefault(key, [])
-        if item.member_id not in members[key]:
-            members[key].append(item.member_id)
+        members.setdefault(key, {})[item.member_id] = None
     groups = [
         WriteInGroup(
             key=key,
