@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from consult.auth.models import AccountToken, Role, TokenPurpose, User
 from consult.ballots.models import Response
 from consult.consultations.models import Consultation, invitation
+from consult.core.paging import Page
 from consult.extensions import db
 from consult.mail.models import MailKind, OutboxMessage
 from consult.members.models import Member, MemberKind, Region
@@ -35,10 +36,14 @@ def member_rows(
     region_id: int | None = None,
     status: str = "active",
     locale: str = "en",
-) -> list[MemberRow]:
-    """Members matching the filters, with their delegate counts (two queries).
+    page: int = 1,
+) -> Page[MemberRow]:
+    """One page of the members matching the filters, in name order, with their delegate
+    counts (two queries).
 
-    ``search`` matches the code and the names in every language, ignoring case and accents.
+    ``search`` matches the code and the names in every language, ignoring case and accents;
+    that folding and the order by name in the reader's language are done here, not in SQL,
+    over the registry's few hundred rows; only the page shown is counted and rendered.
     """
     query = sa.select(Member).order_by(Member.code)
     if kind in {k.value for k in MemberKind}:
@@ -53,6 +58,8 @@ def member_rows(
     needle = fold(search.strip())
     if needle:
         members = [m for m in members if needle in fold(_searchable(m))]
+    members.sort(key=lambda m: fold(m.localized("name", locale)))
+    shown = Page.of(members, page)
     counts: dict[int, tuple[int, int]] = {}
     for member_id, total, pending in db.session.execute(
         sa.select(
@@ -60,12 +67,16 @@ def member_rows(
             sa.func.count(),
             sa.func.sum(sa.case((User.password_hash.is_(None), 1), else_=0)),
         )
-        .where(User.role == Role.DELEGATE, User.active)
+        .where(
+            User.role == Role.DELEGATE,
+            User.active,
+            User.member_id.in_([m.id for m in shown.items]),
+        )
         .group_by(User.member_id)
     ):
         counts[member_id] = (int(total), int(pending or 0))
-    members.sort(key=lambda m: fold(m.localized("name", locale)))
-    return [MemberRow(m, *counts.get(m.id, (0, 0))) for m in members]
+    rows = [MemberRow(m, *counts.get(m.id, (0, 0))) for m in shown.items]
+    return Page(rows, shown.number, shown.size, shown.total)
 
 
 def _searchable(member: Member) -> str:

@@ -22,6 +22,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from consult.auth.decorators import admin_required
+from consult.core.paging import page_number
 from consult.core.templating import locale_code
 from consult.extensions import db
 from consult.members import queries, services
@@ -54,10 +55,11 @@ def index():
         region_id=int(region_id) if region_id.isdigit() else None,
         status=status if status in STATUSES else "active",
         locale=locale_code(),
+        page=page_number(args.get("page")),
     )
     return render_template(
         "members/index.html",
-        rows=rows,
+        page=rows,
         regions=_regions(),
         kinds=KIND_LABELS,
         filters={

@@ -107,6 +107,36 @@ def test_list_query_count_does_not_grow_with_members(admin):
         page = admin.get("/admin/members")
     assert page.status_code == 200
     assert many["n"] == few["n"]
+    for _ in range(60):
+        MemberFactory()
+    with count_queries() as paged:
+        page = admin.get("/admin/members?page=2")
+    assert "Page 2 of 2" in page.get_data(as_text=True)
+    assert paged["n"] == few["n"]
+
+
+def test_the_list_is_shown_fifty_to_a_page_in_name_order(admin):
+    region = RegionFactory(name="Europe")
+    for i in range(120):
+        MemberFactory(code=f"P{i:03d}", name=f"Pageland {i:03d}", region=region)
+    first = _text(admin.get("/admin/members?q=pageland"))
+    assert "120 members" in first
+    assert "Page 1 of 3" in first
+    assert "Pageland 000" in first
+    assert "Pageland 049" in first
+    assert "Pageland 050" not in first
+    next_link = "/admin/members?q=pageland&amp;kind=&amp;region=&amp;status=active&amp;page=2"
+    assert f'href="{next_link}"' in first
+    last = _text(admin.get("/admin/members?q=pageland&page=3"))
+    assert "Page 3 of 3" in last
+    assert "Pageland 100" in last
+    assert "Pageland 119" in last
+    assert "Pageland 099" not in last
+    assert "Next page" not in last
+    assert "Previous page" in last
+    # A page beyond the last shows the last; nonsense shows the first.
+    assert "Page 3 of 3" in _text(admin.get("/admin/members?q=pageland&page=99"))
+    assert "Page 1 of 3" in _text(admin.get("/admin/members?q=pageland&page=x%00"))
 
 
 def test_create_state_takes_iso_names_in_three_languages(admin):
