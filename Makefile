@@ -6,7 +6,7 @@ export CONSULT_INSTANCE_DIR ?= $(CURDIR)/instance
 PO := $(wildcard consult/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test lint install translations clean
+.PHONY: run test lint install translations clean bench
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -36,6 +36,11 @@ run: install translations
 
 test: install translations
 	$(PY) -m pytest -n 2 -p no:cacheprovider
+
+# Every benchmark, then bench/README.md rewritten from their output (several minutes).
+bench: install translations
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	$(PY) bench/run.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,9 +1,11 @@
-"""Seed the benchmark database: N member states with a delegate each and one open consultation."""
+"""Seed the benchmark database: an administrator, N member states with a delegate each and one
+open consultation with a five-option ranking question."""
 
 from __future__ import annotations
 
 import sys
 
+import pycountry
 import sqlalchemy as sa
 
 from consult import create_app
@@ -23,9 +25,10 @@ def main() -> None:
             print(db.session.scalar(sa.select(sa.func.count()).select_from(Revision)))
             return
         n = int(sys.argv[1])
-        codes = [f"B{i:03d}" for i in range(n)]
-        rows = "\n".join(f"{c},Bench {c},observer_org,Europe" for c in codes)
+        codes = sorted(c.alpha_3 for c in pycountry.countries)[:n]
+        rows = "\n".join(f"{c},Bench {c},member_state,Europe" for c in codes)
         import_members("code,name,kind,region\n" + rows + "\n", new_regions=[ANY_REGION])
+        create_user("admin@example.org", role=Role.ADMIN, password="consult-demo-2010")
         for i, code in enumerate(codes):
             create_user(
                 f"bench{i}@example.org",

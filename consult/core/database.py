@@ -32,8 +32,14 @@ def _sqlite_begin(conn: sa.Connection) -> None:
 
 
 def configure_engines(app: Flask) -> None:
-    """SQLite: foreign keys, WAL, 5 s busy timeout, explicit BEGIN (IMMEDIATE for writers)."""
-    engine = db.engine
+    """The app's engine with the settings below."""
+    configure_engine(db.engine)
+
+
+def configure_engine(engine: sa.Engine) -> None:
+    """SQLite: foreign keys, WAL, 5 s busy timeout, explicit BEGIN (IMMEDIATE for writers).
+
+    Public so that the benchmarks' bare baseline runs on exactly the app's settings."""
     if engine.dialect.name == "sqlite" and id(engine) not in _configured:
         _configured.add(id(engine))
         sa.event.listen(engine, "connect", _sqlite_connect)

@@ -1,0 +1,164 @@
+"""``make bench``: every benchmark, one after another, then ``bench/README.md`` written from
+their output (the date, the machine and its load, each script's description, what it printed,
+and every goal with its figure and "met" or "NOT met").
+
+Usage: ``.venv/bin/python bench/run.py [--only tally,export,...] [--no-readme]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import ROOT, ROUNDS, VENV, load, machine
+
+BENCHES = [
+    ("tally", "Tally against pref_voting and pyrankvote", ["bench/tally.py"]),
+    ("export", "Responses CSV against a plain stream", ["bench/export.py"]),
+    ("sqlite", "Submit path and read pages, SQLite", ["bench/http_pages.py"]),
+    (
+        "postgresql",
+        "Submit path and read pages, PostgreSQL",
+        ["bench/http_pages.py", "--database", "postgresql"],
+    ),
+    ("sizes", "Pages and actions flat with size", ["bench/sizes.py"]),
+    ("slow", "Delegate pages on a slow link", ["bench/slow_links.py"]),
+    # The load run of issue 14 (gunicorn, 200 delegates), when it exists.
+    ("load", "Load run", ["bench/load.py"]),
+]
+
+#: What to try next for a goal not met, by the start of its name.
+NEXT = {
+    "submit": "the submit path loads the consultation twice and updates the response twice "
+    "(see the issue); once the question-kinds registry has landed: one load of the ballot "
+    "spec per consultation version, answers and revision written with Core statements.",
+    "delegate home": "cache the user's member and the list of open consultations per "
+    "request; most of the cost is Flask-Login, Babel and template rendering.",
+    "ballot page": "cache the rendered question structure per consultation version; only the "
+    "member's answers change between requests.",
+    "receipt": "the page lists every revision of the response; page it and cache the "
+    "consultation's structure.",
+    "results page": "keep the tally per consultation and recount only when a response changes.",
+    "members list": "keep a folded, per-language sort name in the member table so that the "
+    "search and the order by name run in SQL with LIMIT/OFFSET.",
+    "responses CSV time": "write the CSV rows through one csv.writer over Core tuples and "
+    "drop the per-cell formula check for numeric columns.",
+}
+
+
+def description(script: str) -> str:
+    """The first paragraphs of a script's docstring, up to its usage line."""
+    doc = ast.get_docstring(ast.parse((ROOT / script).read_text())) or ""
+    return doc.split("\nUsage:")[0].split("\n\nUsage")[0].strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated names: " + ", ".join(name for name, _, _ in BENCHES),
+    )
+    parser.add_argument("--no-readme", action="store_true")
+    args = parser.parse_args()
+    chosen = set(filter(None, args.only.split(",")))
+    started = time.strftime("%Y-%m-%d %H:%M %Z")
+    sections: list[tuple[str, str, str, str, str]] = []
+    goals: list[list[str]] = []
+    failed = []
+    for name, title, command in BENCHES:
+        if chosen and name not in chosen:
+            continue
+        if not (ROOT / command[0]).exists():
+            print(f"== {title}: {command[0]} does not exist (yet), skipped", flush=True)
+            continue
+        before = load()
+        print(f"== {title} (load average {before})", flush=True)
+        lines: list[str] = []
+        proc = subprocess.Popen(
+            [str(VENV / "python"), *command],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            print(line, end="", flush=True)
+            if line.startswith("GOAL | "):
+                goals.append([title, *line.rstrip("\n").split(" | ")[1:]])
+            elif not line.startswith("INFO  [alembic"):
+                lines.append(line.rstrip("\n"))
+        if proc.wait():
+            failed.append(title)
+            goals.append([title, "the benchmark ran to its end", "exit status", "0", "NOT met"])
+        sections.append((title, command[0], before, load(), "\n".join(lines).strip()))
+
+    print("\n== Goals")
+    for title, what, figure, goal, verdict in goals:
+        print(f"{verdict:8} {title}: {what}: {figure} (goal {goal})")
+    met = sum(g[-1] == "met" for g in goals)
+    print(f"\n{met} of {len(goals)} goals met")
+    if not args.no_readme and not chosen:
+        write_readme(started, sections, goals)
+        print("bench/README.md written")
+    sys.exit(1 if failed else 0)
+
+
+def write_readme(
+    started: str, sections: list[tuple[str, str, str, str, str]], goals: list[list[str]]
+) -> None:
+    out = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`bench/run.py`) from what the benchmarks printed: do not edit",
+        "by hand, run `make bench` again. Never part of `make test`.",
+        "",
+        f"Run of {started}; {machine()}; {ROUNDS} rounds per comparison. The machine is shared",
+        "with other engineers' test suites: the load average (1, 5 and 15 minutes) is given",
+        "before and after each benchmark. Every comparison runs its two sides in alternating",
+        "rounds, the order rotated from round to round, and gives the median of the per-round",
+        "ratios with their spread; absolute goals are in server CPU time per request, which",
+        "moves much less with the load than wall time. A figure is reproducible within the",
+        "spread of its rounds.",
+        "",
+        "## Goals",
+        "",
+        "| benchmark | what | figure | goal | verdict |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for title, what, figure, goal, verdict in goals:
+        verdict = "met" if verdict == "met" else "**not met**"
+        out.append(f"| {title} | {what} | {figure} | {goal} | {verdict} |")
+    missing = [
+        (prefix, note)
+        for prefix, note in NEXT.items()
+        if any(g[-1] != "met" and g[1].startswith(prefix) for g in goals)
+    ]
+    if missing:
+        out += ["", "What to try next where a goal is not met:", ""]
+        out += [f"- {prefix}: {note}" for prefix, note in missing]
+    for title, script, before, after, text in sections:
+        out += [
+            "",
+            f"## {title} (`{script}`)",
+            "",
+            description(script),
+            "",
+            f"Load average before {before}, after {after}.",
+            "",
+            "```text",
+            text,
+            "```",
+        ]
+    (ROOT / "bench" / "README.md").write_text("\n".join(out) + "\n")
+
+
+if __name__ == "__main__":
+    main()
