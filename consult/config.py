@@ -31,6 +31,11 @@ class Config:
     ORGANISATION_NAME = os.environ.get(
         "CONSULT_ORGANISATION", "International Dialogue on Migration"
     )
+    #: The name in the other official languages (pages and messages in French or Spanish).
+    ORGANISATION_NAMES: ClassVar[dict[str, str]] = {
+        "fr": os.environ.get("CONSULT_ORGANISATION_FR", "Dialogue international sur la migration"),
+        "es": os.environ.get("CONSULT_ORGANISATION_ES", "Diálogo Internacional sobre la Migración"),
+    }
     TIMEZONE = os.environ.get("CONSULT_TIMEZONE", "Europe/Zurich")
     SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-secret-key-change-me")
     SQLALCHEMY_DATABASE_URI = database_url(

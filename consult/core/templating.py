@@ -25,6 +25,13 @@ def localized(obj: Any, field: str) -> str:
     return str(obj.localized(field, locale_code()))
 
 
+def organisation_name(locale: str | None = None) -> str:
+    """The organisation's name in ``locale`` (the reader's by default), else in English."""
+    config = current_app.config
+    names: dict[str, str] = config.get("ORGANISATION_NAMES") or {}
+    return names.get(locale or locale_code()) or str(config["ORGANISATION_NAME"])
+
+
 def member_name(member: Any) -> str:
     return localized(member, "name")
 
@@ -63,7 +70,7 @@ def init_templating(app: Flask) -> None:
     @app.context_processor
     def _globals() -> dict[str, Any]:
         return {
-            "organisation": app.config["ORGANISATION_NAME"],
+            "organisation": organisation_name(),
             "is_admin": bool(current_user.is_authenticated and current_user.is_admin),
             "current_path": request.full_path.rstrip("?") if request else "/",
         }

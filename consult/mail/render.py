@@ -9,6 +9,8 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 
+from consult.core.templating import organisation_name
+
 _BLANK_LINES = re.compile(r"\n{3,}")
 _SPACE = re.compile(r"\s+")
 
@@ -32,8 +34,9 @@ def render_message(name: str, locale: str | None, **context: Any) -> Message:
     same whether it is built during a request, by a signal receiver or by the command line.
     """
     env = current_app.jinja_env
-    context = {"organisation": current_app.config["ORGANISATION_NAME"], **context}
-    with force_locale(recipient_locale(locale)):
+    language = recipient_locale(locale)
+    context = {"organisation": organisation_name(language), **context}
+    with force_locale(language):
         text_template = env.get_template(f"mail/{name}.txt")
         subject = "".join(text_template.blocks["subject"](text_template.new_context(context)))
         text = text_template.render(context)

@@ -94,7 +94,7 @@ def test_invitation_in_french(client, admin, mailbox):
     _invite(admin, member, locale="fr")
     (message,) = mailbox.wait(1)
     assert message["Subject"] == (
-        "Votre compte sur la plateforme de consultation « International Dialogue on Migration »"
+        "Votre compte sur la plateforme de consultation « Dialogue international sur la migration »"
     )
     text = text_of(message)
     assert "Bonjour Nouvelle Déléguée," in text

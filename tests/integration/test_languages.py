@@ -82,3 +82,16 @@ def test_error_pages_in_three_languages(client, lang, text):
     response = client.get("/no/such/page", headers={"Accept-Language": lang})
     assert response.status_code == 404
     assert text in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("lang", "name"),
+    [
+        ("en", "International Dialogue on Migration"),
+        ("fr", "Dialogue international sur la migration"),
+        ("es", "Diálogo Internacional sobre la Migración"),
+    ],
+)
+def test_organisation_named_in_the_readers_language(client, lang, name):
+    page = client.get("/login", headers={"Accept-Language": lang}).get_data(as_text=True)
+    assert page.count(name) >= 3  # the title, the header and the footer
