@@ -30,6 +30,7 @@ from consult.consultations.models import Consultation, Option, Question, invitat
 from consult.core import audit, clock
 from consult.core.database import write_transaction
 from consult.extensions import db
+from consult.mail.receipts import queue_receipts
 
 
 class BallotError(Exception):
@@ -220,6 +221,15 @@ def save(
             revision=number,
             digest=digest,
             previous=previous,
+        )
+        queue_receipts(
+            session,
+            consultation_id=consultation_id,
+            member_id=member_id,
+            submitted_by_id=user_id,
+            revision=number,
+            receipt=receipt,
+            at=now,
         )
         return Saved(True, receipt, number, response.version)
 

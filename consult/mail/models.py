@@ -22,6 +22,7 @@ class MailKind(enum.StrEnum):
     NOTICE_OPENED = "notice_opened"
     NOTICE_EXTENDED = "notice_extended"
     NOTICE_PUBLISHED = "notice_published"
+    RECEIPT = "receipt"
 
 
 class OutboxMessage(db.Model):

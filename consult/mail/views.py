@@ -27,6 +27,7 @@ KIND_LABELS = {
     MailKind.NOTICE_OPENED: _l("Notice: consultation open"),
     MailKind.NOTICE_EXTENDED: _l("Notice: new deadline"),
     MailKind.NOTICE_PUBLISHED: _l("Notice: outcome published"),
+    MailKind.RECEIPT: _l("Receipt of a response"),
 }
 FILTERS = ("all", "failed", "waiting", "sent")
 

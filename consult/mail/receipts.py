@@ -1,0 +1,60 @@
+"""The receipt by e-mail: after every submission, each active delegate of the member is told the
+receipt code, who submitted and when, with the link to the check page; never the answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from consult.auth.models import User
+from consult.consultations.models import Consultation
+from consult.mail.links import external_url
+from consult.mail.models import MailKind
+from consult.mail.outbox import enqueue
+from consult.mail.recipients import delegates_of
+from consult.mail.render import render_message
+from consult.members.models import Member
+
+
+def queue_receipts(
+    session: Session,
+    *,
+    consultation_id: int,
+    member_id: int,
+    submitted_by_id: int | None,
+    revision: int,
+    receipt: str,
+    at: datetime,
+) -> int:
+    """Queue the receipt to every active delegate of the member, inside the submission's
+    transaction (no submission, no message); the number queued."""
+    consultation = session.get(Consultation, consultation_id)
+    member = session.get(Member, member_id)
+    if consultation is None or member is None:
+        return 0
+    submitter = session.get(User, submitted_by_id) if submitted_by_id is not None else None
+    recipients = delegates_of(session, [member_id]).get(member_id, [])
+    link = external_url("ballots.receipt", slug=consultation.slug, code=receipt)
+    for user in recipients:
+        message = render_message(
+            MailKind.RECEIPT.value,
+            user.locale,
+            user=user,
+            member=member,
+            consultation=consultation,
+            submitter=submitter.name if submitter is not None else "",
+            revision=revision,
+            receipt=receipt,
+            at=at,
+            link=link,
+        )
+        enqueue(
+            session,
+            user,
+            MailKind.RECEIPT,
+            message,
+            consultation_id=consultation_id,
+            member_id=member_id,
+        )
+    return len(recipients)
