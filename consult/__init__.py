@@ -80,6 +80,7 @@ def register_auth(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from consult.audit.views import bp as audit_bp
+    from consult.auth.account import bp as account_bp
     from consult.auth.admin import bp as accounts_bp
     from consult.auth.views import bp as auth_bp
     from consult.ballots.views import bp as ballots_bp
@@ -91,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(account_bp)
     app.register_blueprint(ballots_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(consultations_bp)

@@ -56,6 +56,8 @@ ACTIONS = {
     "results_exported": _l("Results exported"),
     "sign_in": _l("Signed in"),
     "sign_in_failed": _l("Sign-in failed"),
+    "password_changed": _l("Password changed"),
+    "password_change_refused": _l("Password change refused (wrong current password)"),
 }
 
 

@@ -12,6 +12,7 @@ from consult.auth import accounts
 from consult.auth.decorators import admin_required
 from consult.auth.forms import AccountForm, InviteForm
 from consult.auth.models import Role, User
+from consult.core.paging import page_number
 from consult.core.templating import locale_code
 from consult.extensions import db
 from consult.members import queries
@@ -94,6 +95,20 @@ def invite_delegate(member_id: int):
     """Invite a delegate of a member."""
     member = db.get_or_404(Member, member_id)
     return _invite(InviteForm(), Role.DELEGATE, member)
+
+
+@bp.get("/delegates")
+@admin_required
+def delegates():
+    """Find delegates across members by name, e-mail or member."""
+    args = request.args
+    status = args.get("status", "active")
+    status = status if status in queries.DELEGATE_STATUSES else "active"
+    search = args.get("q", "")[:100]
+    found = queries.find_delegates(search, status=status, page=page_number(args.get("page")))
+    return render_template(
+        "auth/delegates.html", found=found, filters={"q": search, "status": status}
+    )
 
 
 @bp.get("/administrators")

@@ -38,6 +38,16 @@ class SetPasswordForm(FlaskForm):
     submit = SubmitField(_l("Save the password and sign in"))
 
 
+class ChangePasswordForm(SetPasswordForm):
+    """A signed-in person changes their password: the current one first."""
+
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(message=_l("Enter your current password.")), Length(max=200)],
+    )
+    submit = SubmitField(_l("Change the password"))
+
+
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(
         _l("E-mail address"),
@@ -81,3 +91,8 @@ class AccountForm(FlaskForm):
     )
     locale = SelectField(_l("Language of messages"), choices=LOCALE_CHOICES, default="en")
     submit = SubmitField(_l("Save"))
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(_l("Language of the pages and messages"), choices=LOCALE_CHOICES)
+    submit = SubmitField(_l("Save the language"))

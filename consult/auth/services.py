@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from consult.auth import tokens
 from consult.auth.models import Role, User, check_unknown_password
 from consult.core import audit
 from consult.core.database import write_transaction
@@ -43,6 +44,33 @@ def sign_out(user: User) -> None:
         fresh = db.session.get(User, user.id)
         if fresh is not None:
             fresh.end_sessions()
+
+
+class WrongPassword(ValueError):
+    """The current password given is not the account's."""
+
+
+def change_password(user: User, current: str, new: str) -> User:
+    """Set a new password once the current one is confirmed.
+
+    Every other session of the account ends (new nonce) and its pending invitation or reset
+    links stop working. A wrong current password is recorded and raises
+    :class:`WrongPassword`; nothing else changes.
+    """
+    if not user.check_password(current):  # outside the writing transaction: scrypt is slow
+        with write_transaction(db.session) as session:
+            audit.record(
+                session, "password_change_refused", actor_id=user.id, member_id=user.member_id
+            )
+        raise WrongPassword
+    with write_transaction(db.session) as session:
+        fresh = session.get(User, user.id)
+        if fresh is None:
+            raise WrongPassword
+        fresh.set_password(new)  # also renews the session nonce
+        tokens.revoke(session, fresh.id)
+        audit.record(session, "password_changed", actor_id=fresh.id, member_id=fresh.member_id)
+    return fresh
 
 
 def set_locale(user: User, locale: str) -> None:

@@ -126,6 +126,39 @@ def accounts(users: list[User]) -> list[DelegateRow]:
     return [DelegateRow(u, invited.get(u.id), latest.get(u.id)) for u in users]
 
 
+DELEGATE_STATUSES = ("active", "invited", "inactive", "all")
+
+
+def find_delegates(search: str = "", *, status: str = "active", page: int = 1) -> Page[DelegateRow]:
+    """One page of the delegates of every member whose name, e-mail, or member's code or
+    names contain ``search`` (case and accents ignored), by name; three queries whatever the
+    page (folded in Python over a few thousand accounts at most, like the member search).
+
+    ``status``: ``active`` (may sign in), ``invited`` (no password chosen yet), ``inactive``
+    (deactivated, or their member is) or ``all``.
+    """
+    query = sa.select(User).join(Member, Member.id == User.member_id)
+    query = query.where(User.role == Role.DELEGATE)
+    if status == "active":
+        query = query.where(User.active, Member.active)
+    elif status == "invited":
+        query = query.where(User.active, Member.active, User.password_hash.is_(None))
+    elif status == "inactive":
+        query = query.where(sa.or_(sa.not_(User.active), sa.not_(Member.active)))
+    users = list(db.session.scalars(query))
+    needle = fold(search.strip())
+    if needle:
+        users = [u for u in users if needle in fold(_delegate_searchable(u))]
+    users.sort(key=lambda u: (fold(u.name), u.email))
+    shown = Page.of(users, page)
+    return Page(accounts(list(shown.items)), shown.number, shown.size, shown.total)
+
+
+def _delegate_searchable(user: User) -> str:
+    member = _searchable(user.member) if user.member is not None else ""
+    return f"{user.name} {user.email} {member}"
+
+
 def member_detail(
     member_id: int,
 ) -> tuple[Member, list[DelegateRow], list[ParticipationRow]] | None:

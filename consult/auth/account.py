@@ -1,0 +1,101 @@
+"""A signed-in person's own account: language, password, and the other delegates of their
+member state."""
+
+from __future__ import annotations
+
+import time
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user
+
+from consult.auth import services
+from consult.auth.forms import ChangePasswordForm, LanguageForm
+from consult.extensions import db, limiter
+from consult.mail.recipients import delegates_of
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+def _user_key() -> str:
+    return f"password-change:{current_user.get_id() if current_user.is_authenticated else ''}"
+
+
+def _page(password_form: ChangePasswordForm, language_form: LanguageForm, status: int = 200):
+    user = current_user
+    colleagues = []
+    if user.member_id is not None:
+        colleagues = delegates_of(db.session, [user.member_id]).get(user.member_id, [])
+    return (
+        render_template(
+            "auth/account.html",
+            password_form=password_form,
+            language_form=language_form,
+            colleagues=colleagues,
+        ),
+        status,
+    )
+
+
+@bp.get("/")
+@login_required
+def show():
+    """The account page: language, password, and the member's delegates."""
+    language_form = LanguageForm()
+    language_form.locale.data = current_user.locale or "en"
+    return _page(ChangePasswordForm(formdata=None), language_form)
+
+
+@bp.post("/language")
+@login_required
+def language():
+    """Choose the language of the pages and of the messages sent to this account."""
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        return _page(ChangePasswordForm(formdata=None), form, 400)
+    chosen = form.locale.data or "en"
+    services.set_locale(current_user._get_current_object(), chosen)
+    session["locale"] = chosen
+    with force_locale(chosen):
+        flash(_("The language is saved."), "success")
+    return redirect(url_for("account.show"), code=303)
+
+
+@bp.post("/password")
+@login_required
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_ACCOUNT"],
+    key_func=_user_key,
+    deduct_when=lambda response: response.status_code != 303,
+    scope="password-change",
+)
+def password():
+    """Change the password; every other session of the account ends."""
+    form = ChangePasswordForm()
+    language_form = LanguageForm(formdata=None)
+    language_form.locale.data = current_user.locale or "en"
+    if form.validate_on_submit():
+        try:
+            user = services.change_password(
+                current_user._get_current_object(),
+                form.current.data or "",
+                form.password.data or "",
+            )
+        except services.WrongPassword:
+            form.current.errors.append(_("This is not your current password."))
+        else:
+            login_user(user)  # this session carries on with the new nonce; the others end
+            session["seen_at"] = int(time.time())
+            flash(_("Your password is changed. Your other sessions have ended."), "success")
+            return redirect(url_for("account.show"), code=303)
+    return _page(form, language_form, 400 if request.method == "POST" else 200)
