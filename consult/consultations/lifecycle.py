@@ -229,3 +229,14 @@ def settings_editable(status: Status) -> bool:
 def invitations_editable(status: Status, closes_at: datetime, now: datetime) -> bool:
     """Members may be invited until the consultation closes."""
     return effective_status(status, closes_at, now) in (Status.DRAFT, Status.OPEN)
+
+
+def documents_replaceable(status: Status) -> bool:
+    """A document's files can be replaced or removed only in a draft: once members may read
+    them, a file is only superseded by a new version, and the record keeps every version."""
+    return status is Status.DRAFT
+
+
+def documents_editable(status: Status) -> bool:
+    """Documents and new versions can be added until publication, which freezes the record."""
+    return status is not Status.PUBLISHED
