@@ -85,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     from consult.auth.views import bp as auth_bp
     from consult.ballots.views import bp as ballots_bp
     from consult.consultations.views import bp as consultations_bp
+    from consult.documents.views import bp as documents_bp
     from consult.mail.views import bp as mail_bp
     from consult.main.views import bp as main_bp
     from consult.members.views import bp as members_bp
@@ -96,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(ballots_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(consultations_bp)
+    app.register_blueprint(documents_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(accounts_bp)

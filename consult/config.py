@@ -59,6 +59,10 @@ class Config:
     BALLOT_TEXT_MAX = 4000
     #: werkzeug's method for new password hashes; existing hashes keep the one they name.
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
+    #: Documents of consultations: where their files live (default: ``documents`` in the
+    #: instance folder) and the largest file accepted.
+    DOCUMENTS_DIR = os.environ.get("CONSULT_DOCUMENTS_DIR") or None
+    DOCUMENT_MAX_BYTES = int(float(os.environ.get("CONSULT_DOCUMENT_MAX_MB", "20")) * 1024 * 1024)
     # The external address that links in e-mail start with; never the request's Host header.
     # CONSULT_SERVER_URL wins; otherwise PREFERRED_URL_SCHEME://SERVER_NAME when SERVER_NAME is set.
     SERVER_URL = os.environ.get("CONSULT_SERVER_URL", "")

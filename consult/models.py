@@ -12,12 +12,16 @@ from consult.consultations.models import (
     invitation,
 )
 from consult.core.audit import AuditEvent
+from consult.documents.models import Attachment, AttachmentFile, AttachmentKind
 from consult.mail.models import MailKind, OutboxMessage, Reminder
 from consult.members.models import Member, MemberKind, Region
 
 __all__ = [
     "AccountToken",
     "Answer",
+    "Attachment",
+    "AttachmentFile",
+    "AttachmentKind",
     "AuditEvent",
     "Consultation",
     "MailKind",

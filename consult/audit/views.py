@@ -56,6 +56,12 @@ ACTIONS = {
     "results_exported": _l("Results exported"),
     "sign_in": _l("Signed in"),
     "sign_in_failed": _l("Sign-in failed"),
+    "document_added": _l("Document added"),
+    "document_file_added": _l("Document file added"),
+    "document_file_replaced": _l("Document file replaced (draft)"),
+    "document_file_superseded": _l("New version of a document file"),
+    "document_file_removed": _l("Document file removed (draft)"),
+    "document_removed": _l("Document removed (draft)"),
     "password_changed": _l("Password changed"),
     "password_change_refused": _l("Password change refused (wrong current password)"),
 }

@@ -22,9 +22,16 @@ def consultations_group() -> None:
     is_flag=True,
     help="Overwrite consultations of the same slug that are still drafts.",
 )
-def import_command(path: Path, replace: bool) -> None:
+@click.option(
+    "--files",
+    "files_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder holding the files of the documents (found by name or by SHA-256).",
+)
+def import_command(path: Path, replace: bool, files_dir: Path | None) -> None:
     """Import the consultation(s) of FILE.yaml, all of them or none."""
     from consult.consultations.importing import import_documents, read_text
+    from consult.documents.transfer import store_files
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -32,6 +39,7 @@ def import_command(path: Path, replace: bool) -> None:
         raise click.ClickException(f"{path}: not UTF-8 text; nothing was imported") from error
     try:
         docs = read_text(text)
+        store_files(docs, files_dir)
         created = import_documents(docs, replace=replace)
     except DocumentInvalid as error:
         for e in error.errors:

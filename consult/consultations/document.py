@@ -656,6 +656,7 @@ def to_data(doc: ConsultationDoc, zone: str) -> dict[str, Any]:
     if doc.published_at is not None:
         out["published_at"] = _moment(doc.published_at, zone)
     out["questions"] = [_question_data(q) for q in doc.questions]
+    out.update(doc.extra)  # sections kept by other packages (documents), after the fixed keys
     return out
 
 

@@ -12,7 +12,7 @@ from flask_babel import force_locale
 from sqlalchemy.orm import Session, selectinload
 
 from consult.ballots.models import Response
-from consult.consultations import document, invitations
+from consult.consultations import document, invitations, signals
 from consult.consultations.document import (
     ConsultationDoc,
     DocError,
@@ -43,12 +43,19 @@ def describe_in_english(problem: document.Problem) -> str:
         return describe(problem)
 
 
+#: Sections of the format that another package reads and writes (through ``signals.imported``
+#: and ``signals.dumping``): the documents of the consultation.
+SECTIONS = frozenset({"documents"})
+
+
 def read_text(
     text: str, *, now: datetime | None = None, extra_keys: Iterable[str] = ()
 ) -> list[ConsultationDoc]:
     """Parse and check a YAML file; raises :class:`DocumentInvalid` with every error."""
     data, lines = document.load(text)
-    return document.read(data, lines, describe=describe_in_english, now=now, extra_keys=extra_keys)
+    return document.read(
+        data, lines, describe=describe_in_english, now=now, extra_keys={*SECTIONS, *extra_keys}
+    )
 
 
 def import_documents(
@@ -89,6 +96,14 @@ def import_documents(
             )
             _apply(session, consultation, doc, members, parent)
             session.flush()
+            signals.imported.send(
+                None,
+                session=session,
+                consultation=consultation,
+                document=doc,
+                replaced=replaced,
+                actor_id=actor_id,
+            )
             audit.record(
                 session,
                 "consultation_replaced" if replaced else "consultation_imported",
@@ -250,6 +265,8 @@ def load_for_dump(slug: str) -> Consultation | None:
 
 def to_document(c: Consultation) -> ConsultationDoc:
     """The consultation as a document (what :func:`document.dump` writes)."""
+    sections: dict[str, Any] = {}
+    signals.dumping.send(None, consultation=c, extra=sections)
     return ConsultationDoc(
         slug=c.slug,
         title=get_text(c, "title"),
@@ -267,6 +284,7 @@ def to_document(c: Consultation) -> ConsultationDoc:
         rationale=get_text(c, "rationale"),
         published_at=c.published_at if c.status is Status.PUBLISHED else None,
         questions=tuple(_question_doc(q) for q in c.questions),
+        extra=sections,
     )
 
 

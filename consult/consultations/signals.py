@@ -19,3 +19,9 @@ opened = _signals.signal("consultation-opened")
 deadline_extended = _signals.signal("consultation-deadline-extended")
 #: The outcome and the results were published to the membership.
 published = _signals.signal("consultation-published")
+#: An import wrote the consultation (inside its transaction); also gets ``document`` (the
+#: :class:`~consult.consultations.document.ConsultationDoc` read) and ``replaced`` (an existing
+#: draft was overwritten). Receivers read the sections they own from ``document.extra``.
+imported = _signals.signal("consultation-imported")
+#: The consultation is being written as YAML: receivers add their sections to ``extra``.
+dumping = _signals.signal("consultation-dumping")
