@@ -16,6 +16,7 @@ from consult.ballots.rules import comment_field, rank_field
 from consult.consultations.importing import import_documents, read_text
 from consult.consultations.models import Consultation
 from consult.core import clock
+from consult.documents.transfer import store_files
 from consult.extensions import db
 from consult.members.models import Member
 from consult.members.services import import_members, seed_regions
@@ -55,9 +56,9 @@ def load_demo() -> Iterator[str]:
         extra_keys={"answers"},
     )
     existing = set(db.session.scalars(sa.select(Consultation.slug)))
+    docs = [doc for doc in docs if doc.slug not in existing]
+    store_files(docs, HERE / "files")
     for doc in docs:
-        if doc.slug in existing:
-            continue
         (consultation,) = import_documents([doc])
         answered = sum(_answer(consultation.slug, a, now) for a in doc.extra.get("answers", []))
         yield f"consultation {consultation.slug}: created, {answered} demo answers"

@@ -182,3 +182,20 @@ documents:
         assert expected in lines, result.output
     assert snapshot() == before
 
+
+def test_the_demo_carries_its_discussion_note_in_three_languages(runner):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    theme = db.session.scalar(sa.select(Consultation).where(Consultation.slug == "idm-2010-theme"))
+    note = db.session.scalars(
+        sa.select(Attachment).where(Attachment.consultation_id == theme.id)
+    ).one()
+    assert sorted((f.language, f.name) for f in note.files) == [
+        ("en", "IC-2009-1_en.pdf"),
+        ("es", "IC-2009-1_es.pdf"),
+        ("fr", "IC-2009-1_fr.pdf"),
+    ]
+    for f in note.files:
+        assert storage.path_of(f.sha256).is_file()
+    dumped = runner.invoke(args=["consultations", "dump", "idm-2010-theme"]).output
+    assert "sha256: e771f0ffc8416b1e17e7cdd5d0f15185f8b2e0aff9838089ff227aa37a0f62da" in dumped
