@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from consult.ballots.models import Response, ResponseStatus
 from consult.consultations.lifecycle import Status
 from consult.consultations.models import Consultation, invitation
+from consult.core.paging import PAGE_SIZE, Page
 from consult.extensions import db
 
 
@@ -45,29 +46,42 @@ def member_consultations(member_id: int) -> list[MemberRow]:
     return [MemberRow(c, responses.get(c.id)) for c in consultations]
 
 
-def admin_overview() -> list[AdminRow]:
-    """Every consultation with counts of invited members, submissions and drafts."""
+def admin_overview(page: int = 1) -> Page[AdminRow]:
+    """A page of consultations, latest deadline first, with counts of invited members,
+    submissions and drafts (four queries, counted for the page's consultations only)."""
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Consultation)) or 0
+    page = min(page, max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
+    consultations = list(
+        db.session.scalars(
+            sa.select(Consultation)
+            .order_by(Consultation.closes_at.desc(), Consultation.id.desc())
+            .limit(PAGE_SIZE)
+            .offset((page - 1) * PAGE_SIZE)
+        )
+    )
+    ids = [c.id for c in consultations]
     invited = dict(
         db.session.execute(
-            sa.select(invitation.c.consultation_id, sa.func.count()).group_by(
-                invitation.c.consultation_id
-            )
+            sa.select(invitation.c.consultation_id, sa.func.count())
+            .where(invitation.c.consultation_id.in_(ids))
+            .group_by(invitation.c.consultation_id)
         ).all()
     )
     counts: dict[tuple[int, str], int] = {
         (cid, str(status)): n
         for cid, status, n in db.session.execute(
-            sa.select(Response.consultation_id, Response.status, sa.func.count()).group_by(
-                Response.consultation_id, Response.status
-            )
+            sa.select(Response.consultation_id, Response.status, sa.func.count())
+            .where(Response.consultation_id.in_(ids))
+            .group_by(Response.consultation_id, Response.status)
         )
     }
-    return [
+    rows = [
         AdminRow(
             c,
             invited.get(c.id, 0),
             counts.get((c.id, ResponseStatus.SUBMITTED.value), 0),
             counts.get((c.id, ResponseStatus.DRAFT.value), 0),
         )
-        for c in db.session.scalars(sa.select(Consultation).order_by(Consultation.closes_at.desc()))
+        for c in consultations
     ]
+    return Page(rows, page, PAGE_SIZE, total)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from consult.ballots import queries
+from consult.core.paging import page_number
 
 bp = Blueprint("main", __name__)
 
@@ -15,6 +16,7 @@ bp = Blueprint("main", __name__)
 def home():
     """Show the delegate's consultations or the administration area."""
     if current_user.is_admin:
-        return render_template("main/admin_home.html", rows=queries.admin_overview())
+        page = queries.admin_overview(page_number(request.args.get("page")))
+        return render_template("main/admin_home.html", page=page)
     rows = queries.member_consultations(current_user.member_id)
     return render_template("main/delegate_home.html", member=current_user.member, rows=rows)

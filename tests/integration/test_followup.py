@@ -82,6 +82,34 @@ def test_the_follow_up_page_groups_submitted_write_ins_and_names_who_suggested(
     assert "Labour mobility" not in page  # a draft is not a suggestion
 
 
+def test_the_follow_up_page_query_count_does_not_grow_with_suggestions(client, auth, published):
+    from consult.ballots.models import Answer, Response
+    from tests.integration.test_members import count_queries
+
+    sign_in_admin(auth)
+    client.get("/admin/consultations/idm-2010/follow-up")
+    with count_queries() as few:
+        client.get("/admin/consultations/idm-2010/follow-up")
+    c = consultation("idm-2010")
+    question = c.questions[0].id
+    for i in range(12):
+        member = MemberFactory()
+        response = Response(
+            consultation_id=c.id,
+            member_id=member.id,
+            status="submitted",
+            submitted_at=c.closes_at,
+        )
+        db.session.add(response)
+        db.session.flush()
+        db.session.add(Answer(response_id=response.id, question_id=question, text=f"Topic {i % 4}"))
+    db.session.commit()
+    with count_queries() as many:
+        page = text(client.get("/admin/consultations/idm-2010/follow-up"))
+    assert "suggested by 3 members" in page  # Topic 0 … Topic 3, three members each
+    assert many["n"] == few["n"]
+
+
 def test_start_a_follow_up_with_promoted_suggestions(client, auth, published):
     sign_in_admin(auth)
     page = client.get("/admin/consultations/idm-2010/follow-up").get_data(as_text=True)
