@@ -51,12 +51,15 @@ class Assets:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder.resolve()
-        self._cache: dict[str, Asset | None] = {}
+        self._cache: dict[str, Asset] = {}
 
     def get(self, filename: str) -> Asset | None:
-        if filename not in self._cache:
-            self._cache[filename] = self._load(filename)
-        return self._cache[filename]
+        asset = self._cache.get(filename)
+        if asset is None:
+            asset = self._load(filename)
+            if asset is not None:  # misses are not kept: any name can be asked for
+                self._cache[filename] = asset
+        return asset
 
     def _load(self, filename: str) -> Asset | None:
         path = (self.folder / filename).resolve()
