@@ -14,6 +14,8 @@ the median of the per-round ratios large ÷ small.
 * "remind all" for 100 and 1,000 members that have not answered, one delegate each, messages
   delivered in the request (to the console) in batches of 200 — a fixed number of statements
   per batch, none per member, linear time;
+* results page with 1,000 and 10,000 responses drawn from the same 50 distinct rankings —
+  its cost should follow the distinct rankings, not the responses (ratio ≤ 1.5);
 * members list, 100 and 2,000 members — one page of fifty shown: flat statements; the time
   grows with the registry because searching ignores accents and sorts by the name in the
   reader's language in Python (a registry has a few hundred members).
@@ -148,6 +150,15 @@ def seed_follow_up(db_path: Path, write_ins: int) -> None:
         )
 
 
+def seed_results(db_path: Path, responses: int) -> None:
+    """``responses`` ballots drawn from the same 50 distinct rankings of ten options."""
+    import random
+
+    rng = random.Random(2010)
+    orders = [rng.sample(range(bulk.OPTIONS), rng.randint(1, bulk.OPTIONS)) for _ in range(50)]
+    bulk.seed(db_path, responses, lambda i, options: [options[k] for k in orders[i % 50]])
+
+
 def seed_reminders(db_path: Path, members: int) -> None:
     from consult.extensions import db
 
@@ -268,6 +279,16 @@ def main() -> None:
         (lambda p: seed_follow_up(p, 1_000), lambda p: seed_follow_up(p, 10_000)),
         "/admin/consultations/bench/follow-up",
         limit=13,
+        rounds=r,
+    )
+
+    compare(
+        goals,
+        "results page, 50 distinct rankings",
+        ("1k responses", "10k responses"),
+        (lambda p: seed_results(p, 1_000), lambda p: seed_results(p, 10_000)),
+        "/admin/consultations/bench/results",
+        limit=1.5,
         rounds=r,
     )
 
