@@ -1,0 +1,72 @@
+"""Every page that lists things issues as many queries for a long list as for a short one."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from consult.extensions import db
+from tests.factories import (
+    AdminFactory,
+    MemberFactory,
+    RegionFactory,
+    UserFactory,
+    build_consultation,
+)
+from tests.integration.builder_helpers import submit
+from tests.integration.test_members import count_queries
+
+
+def queries_of(client, path: str) -> int:
+    client.get(path)  # caches (templates, translations) filled first
+    with count_queries() as counter:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return counter["n"]
+
+
+def test_delegate_pages_with_more_consultations_and_revisions(client, auth):
+    delegate = UserFactory()
+    build_consultation("idm-2010")
+    submit("idm-2010", delegate, {1: 1})
+    auth.login(delegate.email)
+    pages = ("/", "/consultations/idm-2010", "/consultations/idm-2010/receipt")
+    few = {path: queries_of(client, path) for path in pages}
+    for i in range(4):
+        build_consultation(f"idm-2011-{i}")
+    for _ in range(5):
+        submit("idm-2010", delegate, {1: 1, 2: 2})
+    many = {path: queries_of(client, path) for path in pages}
+    assert many == few
+    receipt = client.get("/consultations/idm-2010/receipt").get_data(as_text=True)
+    assert "It is revision 6, and it is the one that counts." in receipt
+    assert '/consultations/idm-2010/revisions/1"' in receipt
+
+
+def test_administration_lists_with_more_rows(client, auth):
+    admin = AdminFactory(email="admin@example.org")
+    member = MemberFactory()
+    UserFactory(member=member)
+    auth.login(admin.email)
+    pages = (
+        "/admin/administrators",
+        "/admin/regions",
+        f"/admin/members/{member.id}",
+        "/admin/mail",
+    )
+    few = {path: queries_of(client, path) for path in pages}
+    for i in range(6):
+        AdminFactory()
+        RegionFactory(name=f"Region {i}")
+        UserFactory(member=member)
+    from consult.mail.models import MailKind
+    from consult.mail.outbox import enqueue_all, outbox_values
+    from consult.mail.render import Message
+
+    enqueue_all(
+        db.session,
+        [outbox_values(admin, MailKind.REMINDER, Message("Subject", "Text", "<p>Text</p>"))] * 8,
+    )
+    db.session.commit()
+    assert db.session.scalar(sa.text("SELECT count(*) FROM mail_outbox")) == 8
+    many = {path: queries_of(client, path) for path in pages}
+    assert many == few
