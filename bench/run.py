@@ -29,6 +29,7 @@ BENCHES = [
     ),
     ("sizes", "Pages and actions flat with size", ["bench/sizes.py"]),
     ("slow", "Delegate pages on a slow link", ["bench/slow_links.py"]),
+    ("suite", "make test against the suite before the speed work", ["bench/suite.py"]),
     # The load run of issue 14 (gunicorn, 200 delegates), when it exists.
     ("load", "Load run", ["bench/load.py"]),
 ]

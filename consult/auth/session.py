@@ -16,6 +16,9 @@ from consult.extensions import db, login_manager
 
 IDLE_SECONDS = 2 * 3600
 ABSOLUTE_SECONDS = 12 * 3600
+#: The last activity is recorded to the minute: the session cookie is then signed and sent
+#: again about once a minute, not on every request (a saving on every page, and on slow links).
+SEEN_RESOLUTION = 60
 
 
 @login_manager.user_loader
@@ -68,5 +71,6 @@ def init_login(app: Flask) -> None:
             logout_user()
             session.clear()
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        session["seen_at"] = now
+        if now - seen >= SEEN_RESOLUTION:
+            session["seen_at"] = now
         return None

@@ -179,3 +179,24 @@ def test_passwords_are_hashed_with_scrypt_outside_the_tests(app, tmp_path):
     tested = User()
     tested.set_password("a long enough password")
     assert tested.password_hash.startswith("pbkdf2:sha256:1$")
+
+
+def test_idle_sessions_end_and_activity_is_recorded_to_the_minute(client, auth):
+    import time
+
+    from consult.auth.session import IDLE_SECONDS, SEEN_RESOLUTION
+
+    UserFactory(email="idle@example.org")
+    auth.login("idle@example.org")
+    assert client.get("/").status_code == 200
+    # Pages within the minute do not send the cookie again.
+    assert "Set-Cookie" not in client.get("/").headers
+    with client.session_transaction() as session:
+        session["seen_at"] = int(time.time()) - SEEN_RESOLUTION - 5
+    assert "Set-Cookie" in client.get("/").headers
+    with client.session_transaction() as session:
+        assert session["seen_at"] >= int(time.time()) - 5
+        session["seen_at"] = int(time.time()) - IDLE_SECONDS - 1
+    response = client.get("/")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]

@@ -1,0 +1,103 @@
+"""``make test`` against the suite as it was before the speed work (commit 9aa3964), in
+alternating rounds.
+
+The earlier tree is unpacked from git into a temporary folder (its catalogs compiled) and both
+suites run on SQLite with this checkout's virtual environment, the same command as ``make
+test`` (``pytest -n 2``), one after the other, the order swapped every round. For each run:
+the wall time and the CPU time (user + system of pytest, its workers and the browsers they
+start). The figure is the median of the per-round ratios now ÷ before.
+
+Usage: ``.venv/bin/python bench/suite.py [--base 9aa3964] [--rounds 2]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import ROOT, VENV, Goals, alternate, header, load, median_ratio, spread
+
+GOAL = 0.5
+
+
+def unpack(commit: str, target: Path) -> None:
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", commit], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    for po in target.glob("consult/translations/*/LC_MESSAGES/messages.po"):
+        compile_ = [str(VENV / "python"), "-m", "babel.messages.frontend", "compile"]
+        subprocess.run(
+            [*compile_, "-i", str(po), "-o", str(po.with_suffix(".mo"))],
+            check=True,
+            capture_output=True,
+        )
+
+
+def run_suite(tree: Path, name: str) -> tuple[float, float]:
+    """Wall and CPU seconds of one run of the suite in ``tree``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(
+        [str(VENV / "python"), "-m", "pytest", "-n", "2", "-p", "no:cacheprovider", "-q"],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(tree)),
+        check=False,
+    )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-300:]
+    print(f"  {name:7} wall {wall:6.1f} s  CPU {cpu:6.1f} s  load {load()}  {last}", flush=True)
+    if done.returncode:
+        sys.exit(f"the {name} suite failed")
+    return wall, cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", default="9aa3964")
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    header(f"Test suite now against {args.base}")
+    goals = Goals("suite")
+    with tempfile.TemporaryDirectory(prefix="consult-suite-") as tmp:
+        base = Path(tmp)
+        unpack(args.base, base)
+        results = alternate(
+            [
+                ("before", lambda: run_suite(base, "before")),
+                ("now", lambda: run_suite(ROOT, "now")),
+            ],
+            args.rounds,
+        )
+    walls = [n[0] / b[0] for n, b in zip(results["now"], results["before"], strict=True)]
+    cpus = [n[1] / b[1] for n, b in zip(results["now"], results["before"], strict=True)]
+    wall = median_ratio([n[0] for n in results["now"]], [b[0] for b in results["before"]])
+    cpu = median_ratio([n[1] for n in results["now"]], [b[1] for b in results["before"]])
+    goals.check(
+        "make test, wall time now ÷ before",
+        f"{wall:.2f} (rounds {spread(walls)})",
+        f"≤ {GOAL}",
+        wall <= GOAL,
+    )
+    goals.check(
+        "make test, CPU time now ÷ before",
+        f"{cpu:.2f} (rounds {spread(cpus)})",
+        f"≤ {GOAL}",
+        cpu <= GOAL,
+    )
+
+
+if __name__ == "__main__":
+    main()
