@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable
 
 from flask import Flask, g, render_template, request
@@ -11,6 +10,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+
+from consult.core.requestid import accepted as accepted_request_id
 
 log = logging.getLogger("consult.errors")
 
@@ -56,7 +57,7 @@ def error_page(code: int, message: str | None = None, headers: dict[str, str] | 
 def init_errors(app: Flask) -> None:
     @app.before_request
     def _request_id() -> None:
-        g.request_id = request.headers.get("X-Request-Id", "")[:40] or uuid.uuid4().hex
+        g.request_id = accepted_request_id(request.headers.get("X-Request-Id"))
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
