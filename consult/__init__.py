@@ -16,6 +16,7 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     app = Flask(__name__, instance_path=os.environ.get("CONSULT_INSTANCE_DIR"), static_folder=None)
     configure(app, config_name, test_config)
     register_assets(app)
+    register_proxy(app)
     register_extensions(app)
     register_database(app)
     register_i18n(app)
@@ -47,6 +48,17 @@ def register_assets(app: Flask) -> None:
     from consult.core.assets import init_assets
 
     init_assets(app)
+
+
+def register_proxy(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` reverse proxies, take the client's address and scheme from
+    their X-Forwarded-For and X-Forwarded-Proto (Werkzeug's ProxyFix); with none (the default)
+    forwarded headers are ignored, since any client could send them."""
+    count = app.config["TRUSTED_PROXIES"]
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
 
 def register_extensions(app: Flask) -> None:
