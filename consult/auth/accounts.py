@@ -104,7 +104,7 @@ def _send_invitation(session: Session, user: User, actor_id: int | None) -> None
         "invitation",
         user.locale,
         user=user,
-        link=external_url("auth.accept_invitation", token=raw),
+        link=external_url("auth.invitation_link", token=raw),
         expires_at=token.expires_at,
     )
     enqueue(session, user, MailKind.INVITATION, message, secret=True, member_id=user.member_id)

@@ -28,6 +28,12 @@ def check_token(raw: str, purpose: TokenPurpose) -> AccountToken | None:
     return tokens.find_valid(db.session, raw, purpose)
 
 
+def take_link(raw: str, purpose: TokenPurpose) -> str | None:
+    """Exchange the token of a link just opened for one kept out of URLs (None: not valid)."""
+    with write_transaction(db.session) as session:
+        return tokens.exchange(session, raw, purpose)
+
+
 def use_token(raw: str, purpose: TokenPurpose, password: str) -> User:
     """Set the password through the link: the link and every other one of the account stop
     working, and every other session of the account ends."""
@@ -58,7 +64,7 @@ def request_reset(email: str) -> None:
             "password_reset",
             user.locale,
             user=user,
-            link=external_url("auth.reset_password", token=raw),
+            link=external_url("auth.reset_link", token=raw),
             expires_at=token.expires_at,
         )
         enqueue(session, user, MailKind.PASSWORD_RESET, message, secret=True)

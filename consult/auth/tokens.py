@@ -67,6 +67,22 @@ def revoke(session: Session, user_id: int, purpose: TokenPurpose | None = None) 
     session.execute(query.values(used_at=clock.now()))
 
 
+def exchange(session: Session, raw: str, purpose: TokenPurpose) -> str | None:
+    """Replace a valid token by a fresh one and return it (None when ``raw`` is not valid).
+
+    The link's token stops working on first use: the new one lives only in the browser's
+    session, so the address that reached access logs and browser history is no longer usable.
+    Expiry, purpose and account stay those of the link.
+    """
+    token = find_valid(session, raw, purpose)
+    if token is None:
+        return None
+    fresh = secrets.token_urlsafe(32)
+    token.digest = digest(fresh)
+    session.flush()
+    return fresh
+
+
 def find_valid(session: Session, raw: str, purpose: TokenPurpose) -> AccountToken | None:
     """The token if it may be used now, else None (see the module docstring)."""
     if not raw or len(raw) > MAX_LENGTH or not raw.isascii():

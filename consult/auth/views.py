@@ -131,41 +131,80 @@ def _private(response):
     return response
 
 
-def _choose_password(raw: str, purpose: TokenPurpose, template: str):
-    if passwords.check_token(raw, purpose) is None:
-        return _private(
-            current_app.make_response(
-                (render_template("auth/link_invalid.html", purpose=purpose.value), 400)
-            )
+#: Where the token of an opened link waits, out of every URL, until the password is chosen.
+LINK_KEY = "link_token"
+FORMS = {
+    TokenPurpose.INVITATION: ("auth.accept_invitation", "auth/accept_invitation.html"),
+    TokenPurpose.PASSWORD_RESET: ("auth.reset_password", "auth/reset_password.html"),
+}
+
+
+def _invalid_link(purpose: TokenPurpose):
+    return _private(
+        current_app.make_response(
+            (render_template("auth/link_invalid.html", purpose=purpose.value), 400)
         )
+    )
+
+
+def _open_link(raw: str, purpose: TokenPurpose):
+    """The link from the e-mail: its token is exchanged for one kept in the session, and the
+    browser goes on to the same page without it (LOG-1: logs never keep a usable link)."""
+    fresh = passwords.take_link(raw, purpose)
+    if fresh is None:
+        return _invalid_link(purpose)
+    session[LINK_KEY] = [purpose.value, fresh]
+    return _private(redirect(url_for(FORMS[purpose][0]), code=303))
+
+
+def _held_token(purpose: TokenPurpose) -> str:
+    held = session.get(LINK_KEY)
+    if isinstance(held, list) and len(held) == 2 and held[0] == purpose.value:
+        return str(held[1])
+    return ""
+
+
+def _choose_password(purpose: TokenPurpose):
+    raw = _held_token(purpose)
+    if passwords.check_token(raw, purpose) is None:
+        return _invalid_link(purpose)
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
             user = passwords.use_token(raw, purpose, form.password.data or "")
         except passwords.InvalidLink:
-            return _private(
-                current_app.make_response(
-                    (render_template("auth/link_invalid.html", purpose=purpose.value), 400)
-                )
-            )
-        _start_session(user)
+            return _invalid_link(purpose)
+        _start_session(user)  # also drops the held token
         services.record_sign_in(user)
         flash(_("Your password is saved and you are signed in."), "success")
         return redirect(url_for("main.home"))
     status = 400 if request.method == "POST" else 200
+    template = FORMS[purpose][1]
     return _private(current_app.make_response((render_template(template, form=form), status)))
 
 
-@bp.route("/invitation/<token>", methods=["GET", "POST"])
-def accept_invitation(token: str):
+@bp.get("/invitation/<token>")
+def invitation_link(token: str):
+    """Open an invitation link: on to the password page, the token out of the address."""
+    return _open_link(token, TokenPurpose.INVITATION)
+
+
+@bp.route("/invitation", methods=["GET", "POST"])
+def accept_invitation():
     """Choose a password from an invitation link and land signed in."""
-    return _choose_password(token, TokenPurpose.INVITATION, "auth/accept_invitation.html")
+    return _choose_password(TokenPurpose.INVITATION)
 
 
-@bp.route("/password/reset/<token>", methods=["GET", "POST"])
-def reset_password(token: str):
+@bp.get("/password/reset/<token>")
+def reset_link(token: str):
+    """Open a reset link: on to the password page, the token out of the address."""
+    return _open_link(token, TokenPurpose.PASSWORD_RESET)
+
+
+@bp.route("/password/reset", methods=["GET", "POST"])
+def reset_password():
     """Choose a new password from a reset link; every other session ends."""
-    return _choose_password(token, TokenPurpose.PASSWORD_RESET, "auth/reset_password.html")
+    return _choose_password(TokenPurpose.PASSWORD_RESET)
 
 
 def _reset_account_key() -> str:

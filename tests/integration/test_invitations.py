@@ -40,10 +40,22 @@ def _path(link: str) -> str:
     return re.sub(r"^https://consult\.example\.org", "", link)
 
 
-def _accept(client, path, password=NEW_PASSWORD, confirm=None):
-    token = csrf_token(client, path)
+def _open(client, path):
+    """Follow the e-mailed link: the token leaves the address for the session."""
+    response = client.get(path)
+    assert response.status_code == 303, response.status_code
+    assert response.headers["Location"] == "/invitation"
+    return response
+
+
+def _accept(client, path=None, password=NEW_PASSWORD, confirm=None):
+    """Open the link (when given), then choose a password on the token-free page."""
+    if path is not None:
+        _open(client, path)
+    token = csrf_token(client, "/invitation")
     return client.post(
-        path, data={"password": password, "confirm": confirm or password, "csrf_token": token}
+        "/invitation",
+        data={"password": password, "confirm": confirm or password, "csrf_token": token},
     )
 
 
@@ -77,12 +89,13 @@ def test_invitation_in_english_leads_to_signed_in_delegate_seeing_open_consultat
     link = _link(mailbox)
     assert link.startswith("https://consult.example.org/invitation/")
     assert link in html_of(message)
-    page = client.get(_path(link))
+    page = client.get(_path(link), follow_redirects=True)
     assert page.status_code == 200
+    assert page.request.path == "/invitation"
     assert "Choose your password" in page.get_data(as_text=True)
     assert "<h1>Choose your password</h1>" in page.get_data(as_text=True)
     assert "<title>Choose your password ·" in page.get_data(as_text=True)
-    response = _accept(client, _path(link))
+    response = _accept(client)
     assert response.status_code == 302
     home = client.get("/").get_data(as_text=True)
     assert "Ana Delegate" in home
@@ -114,7 +127,7 @@ def test_link_is_single_use(client, admin, mailbox):
     assert "This link cannot be used" in page.get_data(as_text=True)
     token = csrf_token(other, "/login")
     response = other.post(
-        path,
+        "/invitation",
         data={"password": "another password!", "confirm": "another password!", "csrf_token": token},
     )
     assert response.status_code == 400
@@ -173,10 +186,10 @@ def test_weak_or_mismatched_password_changes_nothing(client, admin, mailbox):
     assert short.status_code == 400
     assert "between 10 and 200 characters" in short.get_data(as_text=True)
     assert 'aria-invalid="true"' in short.get_data(as_text=True)
-    mismatch = _accept(client, path, NEW_PASSWORD, "something else entirely")
+    mismatch = _accept(client, None, NEW_PASSWORD, "something else entirely")
     assert "The two passwords are not the same." in mismatch.get_data(as_text=True)
     assert db.session.get(User, user.id).password_hash is None
-    assert _accept(client, path).status_code == 302  # the link still works
+    assert _accept(client).status_code == 302  # the opened link still works
 
 
 def test_only_a_digest_of_the_token_is_stored_and_the_sent_body_is_erased(admin, mailbox):

@@ -16,7 +16,9 @@ PUBLIC = {
     "static",
     # reached from an e-mail by someone not signed in (tests/integration/test_invitations.py,
     # test_password_reset.py)
+    "auth.invitation_link",
     "auth.accept_invitation",
+    "auth.reset_link",
     "auth.reset_password",
     "auth.forgot_password",
 }
