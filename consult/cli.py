@@ -27,6 +27,47 @@ def main() -> None:
     """Consultations of the membership: administration commands."""
 
 
+@click.group("keys")
+def keys_group() -> None:
+    """Receipt keys: list them, or rotate to a new signing key (works without the app, so it
+    can make the first key before a production start)."""
+
+
+@keys_group.command("rotate")
+def keys_rotate() -> None:
+    """Add a new receipt key that signs from now on; earlier keys keep verifying."""
+    from consult.config import receipt_keys_path
+    from consult.core import clock, keyfile
+
+    path = receipt_keys_path()
+    try:
+        key = keyfile.rotate(path, clock.now())
+    except keyfile.BadKeyFile as error:
+        raise click.ClickException(f"{path}: {error}; nothing was changed") from error
+    click.echo(f"new receipt key {key.id} in {path}: it signs from now on")
+    click.echo("earlier keys stay in the file and still verify; back the file up")
+
+
+@keys_group.command("list")
+def keys_list() -> None:
+    """The ids of the receipt keys, oldest first; the last one signs (secrets never shown)."""
+    from consult.config import receipt_keys_path
+    from consult.core import keyfile
+
+    path = receipt_keys_path()
+    try:
+        ring = keyfile.read(path)
+    except keyfile.BadKeyFile as error:
+        raise click.ClickException(f"{path}: {error}") from error
+    if not ring.keys:
+        raise click.ClickException(f"no receipt key in {path}: run `consult keys rotate`")
+    for key in ring.keys:
+        click.echo(f"{key.id}  {'signs' if key is ring.current else 'verifies'}")
+
+
+main.add_command(keys_group)
+
+
 def init_commands(app: Flask) -> None:
     from consult.consultations.cli import consultations_group
     from consult.mail.cli import mail_group

@@ -25,6 +25,13 @@ def _instance_dir() -> Path:
     return Path(os.environ.get("CONSULT_INSTANCE_DIR", Path.cwd() / "instance")).resolve()
 
 
+def receipt_keys_path() -> Path:
+    """The receipt key file: ``CONSULT_RECEIPT_KEYS_FILE``, else ``receipt-keys`` in the
+    instance folder (read when asked, so that ``consult keys`` works without the app)."""
+    chosen = os.environ.get("CONSULT_RECEIPT_KEYS_FILE")
+    return Path(chosen).resolve() if chosen else _instance_dir() / "receipt-keys"
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -38,6 +45,10 @@ class Config:
     }
     TIMEZONE = os.environ.get("CONSULT_TIMEZONE", "Europe/Zurich")
     SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-secret-key-change-me")
+    #: Receipts and audit statements are signed with keys of their own (``consult keys``);
+    #: None means :func:`receipt_keys_path`. Outside production a first key is made when needed.
+    RECEIPT_KEYS_FILE: str | None = None
+    RECEIPT_KEYS_CREATE = True
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{_instance_dir() / 'consult.sqlite'}")
     )
@@ -125,12 +136,17 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
     MAIL_CONSOLE_ALLOWED = False
+    RECEIPT_KEYS_CREATE = False
 
     @classmethod
     def check(cls) -> None:
-        """Refuse to start in production without a real secret key."""
+        """Refuse to start in production without a real secret key or a receipt key."""
         if not os.environ.get("SECRET_KEY"):
             raise RuntimeError("SECRET_KEY must be set in production")
+        if not receipt_keys_path().is_file():
+            raise RuntimeError(
+                f"no receipt key file at {receipt_keys_path()}: run `consult keys rotate` first"
+            )
 
 
 CONFIGS: dict[str, type[Config]] = {
