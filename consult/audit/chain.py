@@ -4,7 +4,8 @@ Every submission appends a revision whose digest is SHA-256 over the previous re
 and the canonical ballot (``ballots/receipts.py``). Recomputing the chain finds a revision whose
 content was altered (its digest no longer matches), one that was removed (a gap in the numbers,
 and the next link no longer matches), and — with the server secret — a digest recomputed by
-someone who changed the content (the receipt, an HMAC, no longer matches). The response must
+someone who changed the content (the receipt, an HMAC with the receipt key whose id the revision
+names, no longer matches). The response must
 also point at its latest revision, and the answer rows the tallies read must be exactly those of
 that revision.
 """
@@ -12,7 +13,7 @@ that revision.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ class Problem(enum.StrEnum):
     MISSING = "missing"
     DIGEST = "digest"
     RECEIPT = "receipt"
+    KEY = "key"
     CURRENT = "current"
     ANSWERS = "answers"
 
@@ -34,6 +36,7 @@ class StoredRevision:
     content: Any
     digest: str
     receipt: str
+    key_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class Break:
             Problem.MISSING: "is missing",
             Problem.DIGEST: "does not match its digest chain",
             Problem.RECEIPT: "does not match its receipt",
+            Problem.KEY: "was signed with a receipt key that is not configured",
             Problem.CURRENT: "is not the one the response counts",
             Problem.ANSWERS: "differs from the answers the tallies count",
         }[self.problem]
@@ -59,9 +63,10 @@ def check_response(
     *,
     current: int,
     current_receipt: str | None,
-    secret: str,
+    keys: Mapping[str | None, bytes],
 ) -> list[Break]:
-    """Every break in one response's chain, revisions taken in number order."""
+    """Every break in one response's chain, revisions taken in number order; ``keys`` are
+    the receipt keys by id."""
     breaks: list[Break] = []
     previous = GENESIS
     expected = 1
@@ -70,11 +75,12 @@ def check_response(
             breaks.append(Break(response_id, expected, Problem.MISSING))
             expected += 1
         digest = chain_digest(previous, response_id, revision.number, revision.content)
+        key = keys.get(revision.key_id)
         if revision.digest != digest:
             breaks.append(Break(response_id, revision.number, Problem.DIGEST))
-        elif revision.receipt != receipt_code(
-            secret, response_id, revision.number, revision.content
-        ):
+        elif key is None:
+            breaks.append(Break(response_id, revision.number, Problem.KEY))
+        elif revision.receipt != receipt_code(key, response_id, revision.number, revision.content):
             breaks.append(Break(response_id, revision.number, Problem.RECEIPT))
         previous = revision.digest
         expected = revision.number + 1

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from consult.audit.chain import AnswerRow, Break, StoredRevision, check_answers, check_response
 from consult.ballots.models import Answer, Response, ResponseStatus, Revision
 from consult.consultations.models import Consultation
 from consult.core.audit import verify as verify_events
+from consult.core.keys import verification_keys
 from consult.members.models import Member
 
 
@@ -32,7 +32,7 @@ def verify_all(session: Session) -> Report:
     """Check both chains, reading the revisions response by response in id order."""
     from consult.core.audit import AuditEvent
 
-    secret = current_app.config["SECRET_KEY"]
+    keys = verification_keys()
     responses = session.execute(
         sa.select(
             Response.id,
@@ -48,16 +48,19 @@ def verify_all(session: Session) -> Report:
     ).all()
     stored: dict[int, list[StoredRevision]] = {}
     count = 0
-    for response_id, number, content, digest, receipt in session.execute(
+    for response_id, number, content, digest, receipt, key_id in session.execute(
         sa.select(
             Revision.response_id,
             Revision.number,
             Revision.content,
             Revision.digest,
             Revision.receipt,
+            Revision.key_id,
         ).order_by(Revision.response_id, Revision.number)
     ):
-        stored.setdefault(response_id, []).append(StoredRevision(number, content, digest, receipt))
+        stored.setdefault(response_id, []).append(
+            StoredRevision(number, content, digest, receipt, key_id)
+        )
         count += 1
     answers: dict[int, set[AnswerRow]] = {}
     for row in session.execute(
@@ -76,7 +79,7 @@ def verify_all(session: Session) -> Report:
     for response_id, current, receipt, status, code, slug in responses:
         revisions = stored.get(response_id, [])
         found = check_response(
-            response_id, revisions, current=current, current_receipt=receipt, secret=secret
+            response_id, revisions, current=current, current_receipt=receipt, keys=keys
         )
         latest = next((r for r in revisions if r.number == current), None)
         if not found and latest is not None and status is ResponseStatus.SUBMITTED:

@@ -105,6 +105,8 @@ class Revision(db.Model):
     content: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     digest: Mapped[str] = mapped_column(sa.String(64))
     receipt: Mapped[str] = mapped_column(sa.String(40), index=True)
+    #: The receipt key that signed ``receipt`` (None: before key ids, signed with SECRET_KEY).
+    key_id: Mapped[str | None] = mapped_column(sa.String(16))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 

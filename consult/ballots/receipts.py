@@ -2,8 +2,9 @@
 
 The digest of a revision is SHA-256 over the previous revision's digest and the canonical JSON
 of the ballot, so that changing or removing a stored revision breaks every later link. The
-receipt is an HMAC of the same content keyed with the server secret: it cannot be guessed from
-the ballot, yet the server can recompute it from the stored revision to prove it is genuine.
+receipt is an HMAC of the same content keyed with a receipt key (``core/keyfile.py``; the
+revision stores the key's id): it cannot be guessed from the ballot, yet the server can
+recompute it from the stored revision to prove it is genuine, after key rotations too.
 """
 
 from __future__ import annotations
@@ -32,9 +33,9 @@ def chain_digest(previous: str, response_id: int, number: int, content: Any) -> 
     ).hexdigest()
 
 
-def receipt_code(secret: str, response_id: int, number: int, content: Any) -> str:
+def receipt_code(key: bytes, response_id: int, number: int, content: Any) -> str:
     """A 20-character code (100 bits) such as ``K7QD-M2XA-...``, grouped in fives."""
-    mac = hmac.new(secret.encode(), _payload(response_id, number, content), hashlib.sha256)
+    mac = hmac.new(key, _payload(response_id, number, content), hashlib.sha256)
     code = base64.b32encode(mac.digest()).decode()[:20]
     return "-".join(code[i : i + 5] for i in range(0, 20, 5))
 

@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from consult.auth.models import User
-from consult.ballots import receipts
+from consult.ballots import revisions
 from consult.ballots.models import Answer, Response, ResponseStatus, Revision
 from consult.ballots.rules import (
     ANSWER_COLUMNS,
@@ -180,58 +179,22 @@ def save(
             )
             return Saved(False, None, response.revision, response.version)
         _replace_answers(session, response, ballot)
-        content = ballot.canonical()
-        number = response.revision + 1
-        previous = (
-            session.scalar(
-                sa.select(Revision.digest).where(
-                    Revision.response_id == response.id, Revision.number == response.revision
-                )
-            )
-            or receipts.GENESIS
-        )
-        receipt = receipts.receipt_code(
-            current_app.config["SECRET_KEY"], response.id, number, content
-        )
-        digest = receipts.chain_digest(previous, response.id, number, content)
-        session.add(
-            Revision(
-                response_id=response.id,
-                number=number,
-                content=content,
-                digest=digest,
-                receipt=receipt,
-                created_at=now,
-                created_by_id=user_id,
-            )
-        )
-        response.revision = number
         response.status = ResponseStatus.SUBMITTED
         response.submitted_at = now
         response.submitted_by_id = user_id
-        response.receipt = receipt
         response.comment = ballot.comment
         response.draft = None
-        audit.record(
-            session,
-            "ballot_submitted",
-            actor_id=user_id,
-            consultation_id=consultation_id,
-            member_id=member_id,
-            revision=number,
-            digest=digest,
-            previous=previous,
-        )
+        revision = revisions.append(session, response, ballot.canonical(), user_id=user_id, now=now)
         queue_receipts(
             session,
             consultation_id=consultation_id,
             member_id=member_id,
             submitted_by_id=user_id,
-            revision=number,
-            receipt=receipt,
+            revision=revision.number,
+            receipt=revision.receipt,
             at=now,
         )
-        return Saved(True, receipt, number, response.version)
+        return Saved(True, revision.receipt, revision.number, response.version)
 
 
 def _structure(session: sa.orm.Session, consultation_id: int) -> frozenset[tuple[object, ...]]:

@@ -292,6 +292,7 @@ def test_observer_may_comment_but_not_rank(client, auth):
 def test_each_submission_writes_one_audit_event_and_chained_revisions(client, delegate):
     from consult.ballots import receipts
     from consult.core.audit import verify
+    from consult.core.keys import keyring
 
     _u, _m, c = delegate
     for position in (1, 2, 3):
@@ -307,7 +308,10 @@ def test_each_submission_writes_one_audit_event_and_chained_revisions(client, de
             previous, revision.response_id, revision.number, revision.content
         )
         assert revision.receipt == receipts.receipt_code(
-            "testing-secret-key", revision.response_id, revision.number, revision.content
+            keyring().secret(revision.key_id),
+            revision.response_id,
+            revision.number,
+            revision.content,
         )
         previous = revision.digest
 

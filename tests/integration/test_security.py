@@ -124,8 +124,12 @@ def test_names_and_comments_are_escaped(client, auth, payload):
     assert "&lt;" in page
 
 
-def test_production_cookie_flags(monkeypatch):
+def test_production_cookie_flags(monkeypatch, tmp_path):
+    from consult.core import clock, keyfile
+
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("CONSULT_RECEIPT_KEYS_FILE", str(tmp_path / "keys"))
+    keyfile.rotate(tmp_path / "keys", clock.now())
     from consult import create_app
 
     app = create_app("production", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})

@@ -1,0 +1,58 @@
+"""Appending a submitted ballot to its response's chain of revisions, with its receipt."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from consult.ballots import receipts
+from consult.ballots.models import Response, Revision
+from consult.core import audit, keys
+
+
+def append(
+    session: Session, response: Response, content: Any, *, user_id: int, now: datetime
+) -> Revision:
+    """Write revision ``response.revision + 1`` of ``content``: its digest chained to the
+    previous revision's, its receipt signed with the current receipt key, and the
+    ``ballot_submitted`` audit event; ``response`` then points at it. The caller's transaction
+    commits or rolls back all of it."""
+    number = response.revision + 1
+    with session.no_autoflush:  # the response's changes are written once, with the revision
+        previous = (
+            session.scalar(
+                sa.select(Revision.digest).where(
+                    Revision.response_id == response.id, Revision.number == response.revision
+                )
+            )
+            or receipts.GENESIS
+        )
+    digest = receipts.chain_digest(previous, response.id, number, content)
+    key = keys.signing_key()
+    revision = Revision(
+        response_id=response.id,
+        number=number,
+        content=content,
+        digest=digest,
+        receipt=receipts.receipt_code(key.secret, response.id, number, content),
+        key_id=key.id,
+        created_at=now,
+        created_by_id=user_id,
+    )
+    session.add(revision)
+    response.revision = number
+    response.receipt = revision.receipt
+    audit.record(
+        session,
+        "ballot_submitted",
+        actor_id=user_id,
+        consultation_id=response.consultation_id,
+        member_id=response.member_id,
+        revision=number,
+        digest=digest,
+        previous=previous,
+    )
+    return revision
