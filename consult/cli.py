@@ -69,6 +69,7 @@ main.add_command(keys_group)
 
 
 def init_commands(app: Flask) -> None:
+    from consult.audit.cli import audit_group
     from consult.consultations.cli import consultations_group
     from consult.mail.cli import mail_group
 
@@ -162,16 +163,22 @@ def import_members(path: Path, new_regions: tuple[str, ...]) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("."),
     show_default=True,
-    help="Folder to write SLUG-results.csv, SLUG-responses.csv and SLUG-comments.csv into.",
+    help="Folder to write SLUG-results.csv, SLUG-responses.csv, SLUG-comments.csv and "
+    "SLUG-audit-statement.txt into.",
 )
 def export(slug: str, out_dir: Path) -> None:
-    """Write the CSV report of a consultation (results, responses, comments)."""
+    """Write the CSV report of a consultation (results, responses, comments) and the signed
+    statement of the audit head it was recorded at."""
     from consult.results import report, services
 
-    consultation = services.record_export(slug, None, "cli")
-    if consultation is None:
+    exported = services.record_export(slug, None, "cli")
+    if exported is None:
         raise click.ClickException(f"no consultation {slug!r}")
+    consultation = exported.consultation
     out_dir.mkdir(parents=True, exist_ok=True)
+    statement = out_dir / report.statement_filename(consultation)
+    statement.write_text(exported.statement, encoding="utf-8")
+    click.echo(f"wrote {statement}")
     results = services.consultation_results(consultation)
     for name in report.FILES:
         path = out_dir / report.filename(consultation, name)
@@ -231,29 +238,3 @@ def update(ctx: click.Context) -> None:
 def compile() -> None:
     """Compile the catalogs into .mo files."""
     _pybabel("compile", "-d", str(TRANSLATIONS), "--statistics")
-
-
-@click.group("audit")
-def audit_group() -> None:
-    """Check the audit trail."""
-
-
-@audit_group.command("verify")
-def audit_verify() -> None:
-    """Verify the chain of audit events and every response's revision chain; exits 1 when a
-    row was altered or removed."""
-    from consult.audit.verify import verify_all
-    from consult.extensions import db
-
-    report = verify_all(db.session)
-    if report.broken_events:
-        events = ", ".join(map(str, report.broken_events))
-        click.echo(f"audit chain broken at event(s): {events}", err=True)
-    for found, member, slug in report.breaks:
-        click.echo(f"revision chain broken: {found.describe()} ({member}, {slug})", err=True)
-    if not report.intact:
-        sys.exit(1)
-    click.echo(f"audit chain intact ({report.events} events)")
-    click.echo(
-        f"revision chains intact ({report.revisions} revisions of {report.responses} responses)"
-    )

@@ -19,6 +19,7 @@ from typing import Any
 
 from consult.ballots.receipts import GENESIS, chain_digest, receipt_code
 from consult.ballots.rules import AnswerRow, answer_rows, ballot_from_canonical
+from consult.core.anchors import Head
 
 
 class Problem(enum.StrEnum):
@@ -37,6 +38,7 @@ class StoredRevision:
     digest: str
     receipt: str
     key_id: str | None = None
+    head: Head | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,9 @@ def check_response(
             breaks.append(Break(response_id, revision.number, Problem.DIGEST))
         elif key is None:
             breaks.append(Break(response_id, revision.number, Problem.KEY))
-        elif revision.receipt != receipt_code(key, response_id, revision.number, revision.content):
+        elif revision.receipt != receipt_code(
+            key, response_id, revision.number, revision.content, revision.head
+        ):
             breaks.append(Break(response_id, revision.number, Problem.RECEIPT))
         previous = revision.digest
         expected = revision.number + 1

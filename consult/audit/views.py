@@ -54,6 +54,7 @@ ACTIONS = {
     "notices_queued": _l("Notices queued"),
     "reminders_sent": _l("Reminders sent"),
     "results_exported": _l("Results exported"),
+    "audit_statement_issued": _l("Statement of the audit trail issued"),
     "sign_in": _l("Signed in"),
     "sign_in_failed": _l("Sign-in failed"),
     "document_added": _l("Document added"),

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consult.auth.models import User
 from consult.consultations.models import Consultation
 from consult.core import clock
+from consult.core.anchors import Head
 from consult.core.base import enum_column
 from consult.extensions import db
 from consult.members.models import Member
@@ -107,7 +108,17 @@ class Revision(db.Model):
     receipt: Mapped[str] = mapped_column(sa.String(40), index=True)
     #: The receipt key that signed ``receipt`` (None: before key ids, signed with SECRET_KEY).
     key_id: Mapped[str | None] = mapped_column(sa.String(16))
+    #: The head of the audit trail once this submission was recorded, signed into the receipt
+    #: (None: revisions from before heads were recorded).
+    audit_seq: Mapped[int | None] = mapped_column(index=True)
+    audit_digest: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
     created_by: Mapped[User | None] = relationship()
+
+    @property
+    def audit_head(self) -> Head | None:
+        if self.audit_seq is None or self.audit_digest is None:
+            return None
+        return Head(self.audit_seq, self.audit_digest)

@@ -4,7 +4,9 @@ The digest of a revision is SHA-256 over the previous revision's digest and the 
 of the ballot, so that changing or removing a stored revision breaks every later link. The
 receipt is an HMAC of the same content keyed with a receipt key (``core/keyfile.py``; the
 revision stores the key's id): it cannot be guessed from the ballot, yet the server can
-recompute it from the stored revision to prove it is genuine, after key rotations too.
+recompute it from the stored revision to prove it is genuine, after key rotations too. The
+receipt also signs the head of the audit trail right after the submission was recorded
+(``core/anchors.py``), so the receipt a delegate keeps vouches for the length of the trail.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import hashlib
 import hmac
 import json
 from typing import Any
+
+from consult.core.anchors import Head
 
 GENESIS = "0" * 64
 
@@ -33,9 +37,15 @@ def chain_digest(previous: str, response_id: int, number: int, content: Any) -> 
     ).hexdigest()
 
 
-def receipt_code(key: bytes, response_id: int, number: int, content: Any) -> str:
-    """A 20-character code (100 bits) such as ``K7QD-M2XA-...``, grouped in fives."""
-    mac = hmac.new(key, _payload(response_id, number, content), hashlib.sha256)
+def receipt_code(
+    key: bytes, response_id: int, number: int, content: Any, head: Head | None = None
+) -> str:
+    """A 20-character code (100 bits) such as ``K7QD-M2XA-...``, grouped in fives; it signs
+    the audit ``head`` too when given (receipts from before heads were recorded have none)."""
+    payload = _payload(response_id, number, content)
+    if head is not None:
+        payload += f"\n{head.seq}\n{head.digest}".encode()
+    mac = hmac.new(key, payload, hashlib.sha256)
     code = base64.b32encode(mac.digest()).decode()[:20]
     return "-".join(code[i : i + 5] for i in range(0, 20, 5))
 

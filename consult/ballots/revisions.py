@@ -17,35 +17,21 @@ def append(
     session: Session, response: Response, content: Any, *, user_id: int, now: datetime
 ) -> Revision:
     """Write revision ``response.revision + 1`` of ``content``: its digest chained to the
-    previous revision's, its receipt signed with the current receipt key, and the
-    ``ballot_submitted`` audit event; ``response`` then points at it. The caller's transaction
-    commits or rolls back all of it."""
+    previous revision's, the ``ballot_submitted`` audit event, and its receipt, signed with the
+    current receipt key over the content and the audit head that event made; ``response`` then
+    points at it. The caller's transaction commits or rolls back all of it."""
     number = response.revision + 1
-    with session.no_autoflush:  # the response's changes are written once, with the revision
-        previous = (
-            session.scalar(
-                sa.select(Revision.digest).where(
-                    Revision.response_id == response.id, Revision.number == response.revision
-                )
+    previous = (
+        session.scalar(
+            sa.select(Revision.digest).where(
+                Revision.response_id == response.id, Revision.number == response.revision
             )
-            or receipts.GENESIS
         )
-    digest = receipts.chain_digest(previous, response.id, number, content)
-    key = keys.signing_key()
-    revision = Revision(
-        response_id=response.id,
-        number=number,
-        content=content,
-        digest=digest,
-        receipt=receipts.receipt_code(key.secret, response.id, number, content),
-        key_id=key.id,
-        created_at=now,
-        created_by_id=user_id,
+        or receipts.GENESIS
     )
-    session.add(revision)
+    digest = receipts.chain_digest(previous, response.id, number, content)
     response.revision = number
-    response.receipt = revision.receipt
-    audit.record(
+    event = audit.record(
         session,
         "ballot_submitted",
         actor_id=user_id,
@@ -55,4 +41,20 @@ def append(
         digest=digest,
         previous=previous,
     )
+    key = keys.signing_key()
+    head = event.head
+    revision = Revision(
+        response_id=response.id,
+        number=number,
+        content=content,
+        digest=digest,
+        receipt=receipts.receipt_code(key.secret, response.id, number, content, head),
+        key_id=key.id,
+        audit_seq=head.seq,
+        audit_digest=head.digest,
+        created_at=now,
+        created_by_id=user_id,
+    )
+    session.add(revision)
+    response.receipt = revision.receipt
     return revision

@@ -18,6 +18,7 @@ from consult.ballots.rules import FieldError
 from consult.ballots.specs import VOTING_KINDS, ballot_spec, may_answer
 from consult.consultations.lifecycle import Phase, Status
 from consult.consultations.models import Consultation, ObserversMay
+from consult.core import audit
 from consult.core.errors import CSRF_RECOVERY
 from consult.core.templating import localized
 from consult.extensions import db
@@ -189,10 +190,13 @@ def receipt(slug: str):
     response = services.current_response(consultation.id, current_user.member_id)
     revisions = _revisions(response)
     checked = None
+    in_record = None
     code = request.args.get("code", "")[:40]
     if code:
         wanted = receipts.normalise_code(code)
         checked = next((r for r in revisions if r.receipt == wanted), False)
+        if checked and checked.audit_head is not None:
+            in_record = audit.holds(db.session, checked.audit_head)
     return render_template(
         "ballots/receipt.html",
         consultation=consultation,
@@ -200,6 +204,7 @@ def receipt(slug: str):
         revisions=revisions,
         code=code,
         checked=checked,
+        in_record=in_record,
     )
 
 

@@ -1,18 +1,26 @@
-"""Append-only audit trail whose rows are chained by digest, so tampering shows."""
+"""Append-only audit trail whose rows are chained by digest, so tampering shows.
+
+Events are numbered 1, 2, … (``seq``) along the chain. The head of the trail — the newest
+event's number and digest — is signed into every receipt and written into a checkpoint with
+every outcome, publication and export (``core/anchors.py``), so that a trail cut short or
+rewritten after them no longer matches what they recorded.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
-from datetime import datetime
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from flask import g, has_request_context
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from consult.core import clock
+from consult.core import clock, keys
+from consult.core.anchors import Head, Statement, sign
 from consult.extensions import db
 
 log = logging.getLogger("consult.audit")
@@ -32,6 +40,8 @@ class AuditEvent(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Position in the chain (1, 2, …): the number a recorded head names.
+    seq: Mapped[int] = mapped_column(unique=True)
     at: Mapped[datetime] = mapped_column(default=clock.now)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     action: Mapped[str] = mapped_column(sa.String(60))
@@ -42,13 +52,46 @@ class AuditEvent(db.Model):
     prev_digest: Mapped[str] = mapped_column(sa.String(64))
     digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
 
+    @property
+    def head(self) -> Head:
+        """The head of the trail when this event was the newest."""
+        return Head(self.seq, self.digest)
+
+
+class AuditCheckpoint(db.Model):
+    """A head of the trail recorded with an outcome, a publication, an export or on request,
+    with its signed statement (append-only, like the trail)."""
+
+    __tablename__ = "audit_checkpoint"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=clock.now)
+    seq: Mapped[int] = mapped_column(index=True)
+    digest: Mapped[str] = mapped_column(sa.String(64))
+    reason: Mapped[str] = mapped_column(sa.String(60))
+    consultation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("consultation.id"))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    key_id: Mapped[str] = mapped_column(sa.String(16))
+    statement: Mapped[str] = mapped_column(sa.Text)
+
+    @property
+    def head(self) -> Head:
+        return Head(self.seq, self.digest)
+
+
+#: Actions whose event is followed, in the same transaction, by a checkpoint of the head.
+ANCHORED = frozenset(
+    {"outcome_recorded", "consultation_published", "results_exported", "audit_statement_issued"}
+)
+
 
 def _digest(prev: str, fields: dict[str, Any]) -> str:
     canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(f"{prev}\n{canonical}".encode()).hexdigest()
 
 
-def _fields(event: AuditEvent) -> dict[str, Any]:
+def _fields(event: Any) -> dict[str, Any]:
+    """What the digest covers, from an event or a row of its columns."""
     return {
         "at": event.at.isoformat(),
         "actor": event.actor_id,
@@ -73,11 +116,12 @@ def record(
     if session.get_bind().dialect.name == "postgresql":
         # Serialise writers of the chain; SQLite already serialises with BEGIN IMMEDIATE.
         session.execute(sa.text("SELECT pg_advisory_xact_lock(727001)"))
-    prev = (
-        session.scalar(sa.select(AuditEvent.digest).order_by(AuditEvent.id.desc()).limit(1))
-        or GENESIS
-    )
+    last = session.execute(
+        sa.select(AuditEvent.seq, AuditEvent.digest).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     event = AuditEvent(
+        seq=seq,
         at=clock.now(),
         actor_id=actor_id,
         action=action,
@@ -91,15 +135,116 @@ def record(
     session.add(event)
     session.flush()
     log.debug("audit %s actor=%s member=%s", action, actor_id, member_id)
+    if action in ANCHORED:
+        checkpoint(session, event)
     return event
 
 
+_consultation = sa.table("consultation", sa.column("id"), sa.column("slug"))
+
+
+def checkpoint(session: Session, event: AuditEvent) -> AuditCheckpoint:
+    """Record ``event``'s head as a checkpoint with its statement, signed with the current
+    receipt key."""
+    key = keys.signing_key()
+    slug = ""
+    if event.consultation_id is not None:
+        slug = session.scalar(
+            sa.select(_consultation.c.slug).where(_consultation.c.id == event.consultation_id)
+        )
+    row = AuditCheckpoint(
+        at=event.at,
+        seq=event.seq,
+        digest=event.digest,
+        reason=event.action,
+        consultation_id=event.consultation_id,
+        actor_id=event.actor_id,
+        key_id=key.id,
+        statement="",
+    )
+    session.add(row)
+    session.flush()
+    statement = Statement(
+        checkpoint=row.id,
+        time=event.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        reason=event.action,
+        consultation=slug or "",
+        head=event.head,
+        key_id=key.id,
+    )
+    row.statement = sign(statement, key.secret).text()
+    session.flush()
+    return row
+
+
+def holds(session: Session, head: Head) -> bool:
+    """Whether the trail still has ``head``'s event with that digest."""
+    stored = session.scalar(sa.select(AuditEvent.digest).where(AuditEvent.seq == head.seq))
+    return stored == head.digest
+
+
+def latest_checkpoint(
+    session: Session, consultation_id: int, reason: str
+) -> AuditCheckpoint | None:
+    """The newest checkpoint written for ``consultation_id`` by an action ``reason``."""
+    return session.scalar(
+        sa.select(AuditCheckpoint)
+        .where(AuditCheckpoint.consultation_id == consultation_id, AuditCheckpoint.reason == reason)
+        .order_by(AuditCheckpoint.id.desc())
+        .limit(1)
+    )
+
+
+def statement_of(session: Session, event: AuditEvent) -> str:
+    """The signed statement of the checkpoint ``event`` made (it must be an anchored one)."""
+    return session.scalars(
+        sa.select(AuditCheckpoint.statement).where(AuditCheckpoint.seq == event.seq)
+    ).one()
+
+
+#: Events read at a time when the whole trail is walked (memory stays flat in its length).
+BATCH = 2000
+_COLUMNS = (
+    AuditEvent.id,
+    AuditEvent.seq,
+    AuditEvent.at,
+    AuditEvent.actor_id,
+    AuditEvent.action,
+    AuditEvent.consultation_id,
+    AuditEvent.member_id,
+    AuditEvent.details,
+    AuditEvent.request_id,
+    AuditEvent.prev_digest,
+    AuditEvent.digest,
+)
+
+
+def walk(session: Session) -> Iterator[Sequence[tuple[Any, bool]]]:
+    """The trail in chain order, a batch at a time: each event row with whether it holds (its
+    number follows the previous one, its link is the previous digest, its digest matches)."""
+    prev, position = GENESIS, 0
+    while True:
+        rows = session.execute(
+            sa.select(*_COLUMNS)
+            .where(AuditEvent.seq > position)
+            .order_by(AuditEvent.seq)
+            .limit(BATCH)
+        ).all()
+        if not rows:
+            return
+        batch = []
+        for row in rows:
+            holds = (
+                row.seq == position + 1
+                and row.prev_digest == prev
+                and row.digest == _digest(prev, _fields(row))
+            )
+            batch.append((row, holds))
+            prev, position = row.digest, row.seq
+        yield batch
+
+
 def verify(session: Session) -> list[int]:
-    """Ids of audit rows whose digest or chain link does not match (empty when intact)."""
-    broken: list[int] = []
-    prev = GENESIS
-    for event in session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)):
-        if event.prev_digest != prev or event.digest != _digest(prev, _fields(event)):
-            broken.append(event.id)
-        prev = event.digest
-    return broken
+    """Ids of audit rows whose number, digest or chain link does not match (empty when
+    intact)."""
+    return [row.id for batch in walk(session) for row, holds in batch if not holds]

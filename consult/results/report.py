@@ -37,6 +37,11 @@ def filename(consultation: Consultation, name: str) -> str:
     return f"{consultation.slug}-{name}.csv"
 
 
+def statement_filename(consultation: Consultation) -> str:
+    """The signed statement of the audit head that goes with an export."""
+    return f"{consultation.slug}-audit-statement.txt"
+
+
 def _yes(flag: bool) -> str:
     return "yes" if flag else ""
 

@@ -222,19 +222,29 @@ def _likert(points: int, counts: loaders.LikertCounts | None) -> tally.Likert:
     return tally.likert(points, values, no_opinion=counts.no_opinion)
 
 
-def record_export(slug: str, actor_id: int | None, name: str) -> Consultation | None:
-    """Log a download of the report in the audit trail (CSV-3), then return the consultation
-    freshly loaded with its questions and options (the commit expired what was read before),
-    or None when there is no such consultation."""
+@dataclass(frozen=True)
+class Export:
+    consultation: Consultation
+    #: The signed statement of the audit head the export was recorded at (its checkpoint).
+    statement: str
+
+
+def record_export(slug: str, actor_id: int | None, name: str) -> Export | None:
+    """Log a download of the report in the audit trail (CSV-3) with a checkpoint of its head,
+    then return the consultation freshly loaded with its questions and options (the commit
+    expired what was read before) and the checkpoint's statement; None when there is no such
+    consultation."""
     consultation_id = db.session.scalar(sa.select(Consultation.id).where(Consultation.slug == slug))
     if consultation_id is None:
         return None
     with write_transaction(db.session) as session:
-        audit.record(
+        event = audit.record(
             session,
             "results_exported",
             actor_id=actor_id,
             consultation_id=consultation_id,
             file=name,
         )
-    return load_consultation(slug)
+        statement = audit.statement_of(session, event)
+    consultation = load_consultation(slug)
+    return Export(consultation, statement) if consultation is not None else None

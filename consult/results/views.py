@@ -17,7 +17,8 @@ from consult.auth.decorators import admin_required, delegate_required
 from consult.ballots import services as ballots
 from consult.consultations.lifecycle import Phase, Status
 from consult.consultations.models import Consultation
-from consult.extensions import limiter
+from consult.core import anchors, audit
+from consult.extensions import db, limiter
 from consult.results import display, report, services
 from consult.results.loaders import TextRow
 
@@ -75,15 +76,19 @@ def export(slug: str, name: str):
     """Download one of the three CSV files (a POST: exports are logged and rate limited)."""
     if name not in report.FILES:
         abort(404)
-    consultation = services.record_export(slug, current_user.id, name)
-    if consultation is None:
+    exported = services.record_export(slug, current_user.id, name)
+    if exported is None:
         abort(404)
+    consultation = exported.consultation
     results = services.consultation_results(consultation) if name == "results" else None
-    return _attachment(
+    response = _attachment(
         report.csv_file(name, consultation, results),
         report.filename(consultation, name),
         "text/csv; charset=utf-8",
     )
+    head = anchors.parse_statement(exported.statement).head
+    response.headers["Consult-Audit-Head"] = f"{head.seq} {head.digest}"
+    return response
 
 
 @bp.post("/admin/consultations/<slug>/export.zip")
@@ -91,14 +96,16 @@ def export(slug: str, name: str):
 @limiter.limit(EXPORT_LIMIT, key_func=_user_key)
 def export_zip(slug: str):
     """Download the three CSV files in one zip archive."""
-    consultation = services.record_export(slug, current_user.id, "zip")
-    if consultation is None:
+    exported = services.record_export(slug, current_user.id, "zip")
+    if exported is None:
         abort(404)
+    consultation = exported.consultation
     results = services.consultation_results(consultation)
     files = [
         (report.filename(consultation, name), report.csv_file(name, consultation, results))
         for name in report.FILES
     ]
+    files.append((report.statement_filename(consultation), [exported.statement.encode()]))
     return _attachment(
         report.zip_stream(files), f"{consultation.slug}-report.zip", "application/zip"
     )
@@ -117,6 +124,7 @@ def published(slug: str):
     return render_template(
         "results/published.html",
         consultation=consultation,
+        checkpoint=audit.latest_checkpoint(db.session, consultation.id, "consultation_published"),
         attributed=bool(getattr(consultation, "results_attributed", False)),
         who="all",
         **display.page_context(results),

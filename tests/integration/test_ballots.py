@@ -298,20 +298,25 @@ def test_each_submission_writes_one_audit_event_and_chained_revisions(client, de
     for position in (1, 2, 3):
         post_ballot(client, "idm-2010", ranking_form(c, {position: "1"}))
     events = db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.action == "ballot_submitted")
+        sa.select(AuditEvent)
+        .where(AuditEvent.action == "ballot_submitted")
+        .order_by(AuditEvent.seq)
     ).all()
     assert len(events) == 3
     assert verify(db.session) == []
     previous = receipts.GENESIS
-    for revision in db.session.scalars(sa.select(Revision).order_by(Revision.number)):
+    stored = db.session.scalars(sa.select(Revision).order_by(Revision.number)).all()
+    for revision, event in zip(stored, events, strict=True):
         assert revision.digest == receipts.chain_digest(
             previous, revision.response_id, revision.number, revision.content
         )
+        assert revision.audit_head == event.head  # the receipt vouches for the trail's length
         assert revision.receipt == receipts.receipt_code(
             keyring().secret(revision.key_id),
             revision.response_id,
             revision.number,
             revision.content,
+            event.head,
         )
         previous = revision.digest
 

@@ -53,8 +53,12 @@ def test_rotation_keeps_earlier_receipts_verifiable(client, runner, key_file, ch
     assert post_ballot(client, "idm-2010", ranking_form(chile, {2: "1"})).status_code == 303
     old, new = revisions()
     assert (old.key_id, new.key_id) == (first_key.id, second_key.id)
-    assert old.receipt == receipts.receipt_code(first_key.secret, old.response_id, 1, old.content)
-    assert new.receipt == receipts.receipt_code(second_key.secret, new.response_id, 2, new.content)
+    assert old.receipt == receipts.receipt_code(
+        first_key.secret, old.response_id, 1, old.content, old.audit_head
+    )
+    assert new.receipt == receipts.receipt_code(
+        second_key.secret, new.response_id, 2, new.content, new.audit_head
+    )
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
     assert "revision chains intact (2 revisions of 1 responses)" in result.output
@@ -93,7 +97,13 @@ def test_receipts_from_before_key_ids_verify_with_the_secret_key(
     )
     db.session.rollback()
     with db.engine.begin() as conn:
-        conn.execute(sa.text("UPDATE revision SET key_id = NULL, receipt = :r"), {"r": legacy})
+        conn.execute(
+            sa.text(
+                "UPDATE revision SET key_id = NULL, audit_seq = NULL, audit_digest = NULL, "
+                "receipt = :r"
+            ),
+            {"r": legacy},
+        )
         conn.execute(sa.text("UPDATE response SET receipt = :r"), {"r": legacy})
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
