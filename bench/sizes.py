@@ -103,6 +103,7 @@ def seed_audit(db_path: Path, events: int) -> None:
     now = datetime.now(UTC)
     with app.app_context(), db.engine.begin() as conn:
         members = _members(conn, 100)
+        numbered = conn.scalar(sa.select(sa.func.max(AuditEvent.seq))) or 0
         for start in range(0, events, 5000):
             conn.execute(
                 sa.insert(AuditEvent),
@@ -116,6 +117,7 @@ def seed_audit(db_path: Path, events: int) -> None:
                         "details": {},
                         "prev_digest": f"{i:064x}",
                         "digest": f"{i + 1:064x}",
+                        "seq": numbered + i + 1,
                     }
                     for i in range(start, min(start + 5000, events))
                 ],
