@@ -146,13 +146,14 @@ def test_comments_csv_neutralises_formulas_and_keeps_accents(client, report):
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r", "\n"))
 
 
-def test_zip_holds_the_three_files(client, report):
+def test_zip_holds_the_three_files_and_the_audit_statement(client, report):
     token = csrf_token(client, "/admin/consultations/idm-2010/results")
     response = client.post("/admin/consultations/idm-2010/export.zip", data={"csrf_token": token})
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == 'attachment; filename="idm-2010-report.zip"'
     with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
         assert sorted(archive.namelist()) == [
+            "idm-2010-audit-statement.txt",
             "idm-2010-comments.csv",
             "idm-2010-responses.csv",
             "idm-2010-results.csv",
@@ -186,11 +187,16 @@ def test_exports_are_rate_limited(client, report):
     assert statuses[30] == 429
 
 
-def test_cli_export_writes_the_three_files(runner, report, tmp_path):
+def test_cli_export_writes_the_three_files_and_the_audit_statement(runner, report, tmp_path):
     result = runner.invoke(args=["export", "idm-2010", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["idm-2010-comments.csv", "idm-2010-responses.csv", "idm-2010-results.csv"]
+    assert names == [
+        "idm-2010-audit-statement.txt",
+        "idm-2010-comments.csv",
+        "idm-2010-responses.csv",
+        "idm-2010-results.csv",
+    ]
     table = as_dicts(rows_of((tmp_path / "idm-2010-responses.csv").read_bytes()))
     assert len(table) == 4
 
