@@ -68,12 +68,47 @@ def keys_list() -> None:
 main.add_command(keys_group)
 
 
+@click.command("harden")
+@click.option(
+    "--role",
+    envvar="CONSULT_DB_APP_ROLE",
+    required=True,
+    help="The role the application connects as (or CONSULT_DB_APP_ROLE).",
+)
+@click.option("--check", "only_check", is_flag=True, help="Only report; change nothing.")
+def harden(role: str, only_check: bool) -> None:
+    """PostgreSQL, run as the owner of the tables: let ROLE read and write what the
+    application needs but only read and append to the record (audit events, checkpoints,
+    revisions); exits 1 when ROLE could still rewrite it. Run it again after every upgrade."""
+    from consult.core import hardening
+    from consult.extensions import db
+
+    try:
+        with db.engine.begin() as conn:
+            if not only_check:
+                hardening.harden(conn, role)
+            findings = hardening.check(conn, role)
+    except hardening.NotPostgreSQL as error:
+        raise click.ClickException(
+            "SQLite has no roles: its append-only triggers are the whole protection"
+        ) from error
+    for finding in findings:
+        click.echo(finding.text, err=True)
+    if findings:
+        sys.exit(1)
+    tables = ", ".join(hardening.APPEND_ONLY)
+    click.echo(f"{role} may read and append to {tables}, never update, delete or truncate them")
+
+
 def init_commands(app: Flask) -> None:
     from consult.audit.cli import audit_group
     from consult.consultations.cli import consultations_group
     from consult.mail.cli import mail_group
 
     app.cli.add_command(mail_group)
+    db_group = app.cli.commands.get("db")
+    if isinstance(db_group, click.Group):  # Flask-Migrate's group: `consult db harden`
+        db_group.add_command(harden)
     app.cli.add_command(consultations_group)
     for command in (demo, users, members, translate, audit_group, export):
         app.cli.add_command(command)

@@ -6,6 +6,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -71,12 +72,44 @@ def _context(request: pytest.FixtureRequest) -> Iterator[None]:
 
 def empty_tables() -> None:
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    with db.engine.begin() as conn:
+    with db.engine.begin() as conn, protections_lifted(conn):
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
         else:
             for table in tables:
                 conn.exec_driver_sql(f"DELETE FROM {table}")  # noqa: S608 - table names from metadata
+
+
+@contextmanager
+def protections_lifted(conn: sa.Connection) -> Iterator[None]:
+    """The append-only triggers lifted inside ``conn``'s transaction, as the owner of the
+    database would (docs/deploy.md): PostgreSQL disables them (transactional DDL: no other
+    session ever sees them off), SQLite drops and recreates them from their stored SQL."""
+    from consult.core.hardening import APPEND_ONLY
+
+    if conn.dialect.name == "postgresql":
+        for table in APPEND_ONLY:
+            conn.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        yield
+        for table in APPEND_ONLY:
+            conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+        return
+    triggers = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+    ).all()
+    for name, _sql in triggers:
+        conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    yield
+    for _name, sql in triggers:
+        conn.exec_driver_sql(sql)
+
+
+def as_owner(sql: str, **params: object) -> None:
+    """Run ``sql`` as the owner who lifted the protections: the tampering the verifier must
+    find."""
+    db.session.rollback()
+    with db.engine.begin() as conn, protections_lifted(conn):
+        conn.execute(sa.text(sql), params)
 
 
 class FreshContextClient(FlaskClient):

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 TITLE = "consult audit statement"
-_FIELDS = ("checkpoint", "time", "reason", "consultation", "event", "digest", "key")
+_FIELDS = ("time", "reason", "consultation", "event", "digest", "key")
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,6 @@ class Head:
 class Statement:
     """A signed statement of a checkpoint, as printed by ``consult audit statement``."""
 
-    checkpoint: int
     time: str
     reason: str
     consultation: str
@@ -44,7 +43,6 @@ class Statement:
 
     def lines(self) -> list[str]:
         values = (
-            str(self.checkpoint),
             self.time,
             self.reason,
             self.consultation or "-",
@@ -89,7 +87,6 @@ def parse_statement(text: str) -> Statement:
         values[name] = value
     try:
         return Statement(
-            checkpoint=int(values["checkpoint"]),
             time=values["time"],
             reason=values["reason"],
             consultation="" if values["consultation"] == "-" else values["consultation"],

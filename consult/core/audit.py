@@ -152,6 +152,13 @@ def checkpoint(session: Session, event: AuditEvent) -> AuditCheckpoint:
         slug = session.scalar(
             sa.select(_consultation.c.slug).where(_consultation.c.id == event.consultation_id)
         )
+    statement = Statement(
+        time=event.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        reason=event.action,
+        consultation=slug or "",
+        head=event.head,
+        key_id=key.id,
+    )
     row = AuditCheckpoint(
         at=event.at,
         seq=event.seq,
@@ -160,19 +167,9 @@ def checkpoint(session: Session, event: AuditEvent) -> AuditCheckpoint:
         consultation_id=event.consultation_id,
         actor_id=event.actor_id,
         key_id=key.id,
-        statement="",
+        statement=sign(statement, key.secret).text(),
     )
     session.add(row)
-    session.flush()
-    statement = Statement(
-        checkpoint=row.id,
-        time=event.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        reason=event.action,
-        consultation=slug or "",
-        head=event.head,
-        key_id=key.id,
-    )
-    row.statement = sign(statement, key.secret).text()
     session.flush()
     return row
 

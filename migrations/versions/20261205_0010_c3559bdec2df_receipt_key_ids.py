@@ -1,7 +1,7 @@
 """receipt key ids on revisions
 
 Revision ID: c3559bdec2df
-Revises: 5d3c2a7e9b14
+Revises: f755a4141763
 Create Date: 2026-12-04 21:50:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c3559bdec2df'
-down_revision = '5d3c2a7e9b14'
+down_revision = 'f755a4141763'
 branch_labels = None
 depends_on = None
 

@@ -17,7 +17,7 @@ from consult.core.anchors import parse_statement
 from consult.core.audit import AuditCheckpoint, AuditEvent
 from consult.core.database import write_transaction
 from consult.extensions import db
-from tests.conftest import csrf_token
+from tests.conftest import as_owner, csrf_token
 from tests.factories import AdminFactory, MemberFactory, UserFactory, build_consultation
 from tests.integration.ballot_helpers import post_ballot, ranking_form
 from tests.integration.builder_helpers import ADMIN
@@ -31,13 +31,6 @@ def chile(client, auth):
     c = build_consultation()
     auth.login("chl@example.org")
     return c
-
-
-def as_owner(sql: str, **params) -> None:
-    """What an owner of the database can do once the protections are lifted."""
-    db.session.rollback()
-    with db.engine.begin() as conn:
-        conn.execute(sa.text(sql), params)
 
 
 def newest_seq() -> int:
@@ -155,10 +148,12 @@ def test_statements_print_the_newest_or_a_given_checkpoint(runner, chile):
     first = runner.invoke(args=["audit", "statement", "--new"]).output
     second = runner.invoke(args=["audit", "statement", "--new"]).output
     assert runner.invoke(args=["audit", "statement"]).output == second
-    number = parse_statement(first).checkpoint
+    number = db.session.scalar(
+        sa.select(AuditCheckpoint.id).where(AuditCheckpoint.seq == parse_statement(first).head.seq)
+    )
     assert runner.invoke(args=["audit", "statement", str(number)]).output == first
     assert parse_statement(second).head.seq == parse_statement(first).head.seq + 1
-    assert first.startswith("consult audit statement\ncheckpoint: ")
+    assert first.startswith("consult audit statement\ntime: ")
     assert "\nreason: audit_statement_issued\n" in first
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from consult.core import audit, clock
 from consult.core.audit import AuditEvent
 from consult.core.database import write_transaction
 from consult.extensions import db
+from tests.conftest import as_owner
 from tests.factories import AdminFactory, MemberFactory, UserFactory, build_consultation
 from tests.integration.ballot_helpers import post_ballot, ranking_form
 from tests.integration.builder_helpers import ADMIN, text
@@ -141,17 +143,10 @@ def test_verify_reports_intact_chains(runner, story):
     assert "revision chains intact (1 revisions of 1 responses)" in result.output
 
 
-def tamper(sql: str, **params) -> None:
-    db.session.rollback()
-    with db.engine.begin() as conn:
-        conn.execute(sa.text(sql), params)
-
-
 def test_verify_finds_an_altered_revision(runner, story):
     revision = db.session.scalars(sa.select(Revision)).one()
     content = dict(revision.content, comment="forged")
-    db.session.execute(sa.update(Revision).values(content=content))
-    db.session.commit()
+    as_owner("UPDATE revision SET content = :c", c=json.dumps(content))
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
     assert (
@@ -166,8 +161,7 @@ def test_verify_finds_a_recomputed_digest_by_its_receipt(runner, story):
     revision = db.session.scalars(sa.select(Revision)).one()
     content = dict(revision.content, comment="forged")
     digest = chain_digest(GENESIS, revision.response_id, 1, content)
-    db.session.execute(sa.update(Revision).values(content=content, digest=digest))
-    db.session.commit()
+    as_owner("UPDATE revision SET content = :c, digest = :d", c=json.dumps(content), d=digest)
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
     assert "revision 1: does not match its receipt" in result.output
@@ -179,7 +173,7 @@ def test_verify_finds_a_removed_revision(client, auth, runner, story):
     c = story["c"]
     assert post_ballot(client, "idm-2010", ranking_form(c, {2: "1"})).status_code == 303
     assert post_ballot(client, "idm-2010", ranking_form(c, {3: "1"})).status_code == 303
-    tamper("DELETE FROM revision WHERE number = 2")
+    as_owner("DELETE FROM revision WHERE number = 2")
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
     assert "revision 2: is missing" in result.output
@@ -188,8 +182,9 @@ def test_verify_finds_a_removed_revision(client, auth, runner, story):
 
 def test_verify_still_finds_an_altered_audit_event(runner, story):
     event = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).first()
-    event.details = {"forged": True}
-    db.session.commit()
+    as_owner(
+        "UPDATE audit_event SET details = :d WHERE id = :id", d='{"forged": true}', id=event.id
+    )
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
     assert f"audit chain broken at event(s): {event.id}" in result.output

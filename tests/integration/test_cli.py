@@ -9,6 +9,7 @@ from consult.ballots.models import Response
 from consult.consultations.models import Consultation
 from consult.extensions import db
 from consult.members.models import Member
+from tests.conftest import as_owner
 
 
 def test_demo_loads_story_and_is_idempotent(runner):
@@ -100,8 +101,9 @@ def test_audit_verify_detects_tampering(runner):
     runner.invoke(args=["demo"])
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
     event = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id).limit(1)).one()
-    event.details = {"forged": True}
-    db.session.commit()
+    as_owner(
+        "UPDATE audit_event SET details = :d WHERE id = :id", d='{"forged": true}', id=event.id
+    )
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
     assert "broken" in result.output

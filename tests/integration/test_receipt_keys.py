@@ -13,6 +13,7 @@ from consult.ballots.models import Revision
 from consult.cli import main
 from consult.core import clock, keyfile
 from consult.extensions import db
+from tests.conftest import as_owner
 from tests.factories import MemberFactory, UserFactory, build_consultation
 from tests.integration.ballot_helpers import post_ballot, ranking_form
 
@@ -95,16 +96,11 @@ def test_receipts_from_before_key_ids_verify_with_the_secret_key(
     legacy = receipts.receipt_code(
         app.config["SECRET_KEY"].encode(), revision.response_id, 1, revision.content
     )
-    db.session.rollback()
-    with db.engine.begin() as conn:
-        conn.execute(
-            sa.text(
-                "UPDATE revision SET key_id = NULL, audit_seq = NULL, audit_digest = NULL, "
-                "receipt = :r"
-            ),
-            {"r": legacy},
-        )
-        conn.execute(sa.text("UPDATE response SET receipt = :r"), {"r": legacy})
+    as_owner(
+        "UPDATE revision SET key_id = NULL, audit_seq = NULL, audit_digest = NULL, receipt = :r",
+        r=legacy,
+    )
+    as_owner("UPDATE response SET receipt = :r", r=legacy)
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
 
