@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "deploy.md"
 SUFFIX = f"ci{os.getpid()}"
-REDIS_DB = 13
+REDIS_DB = 13  # emptied before and after: no other user on this machine
 _BLOCK = re.compile(r"^## (.+?)\n(?:(?!^## ).)*?^```sh\n(.*?)^```", re.M | re.S)
 
 
@@ -165,6 +165,7 @@ def main() -> None:
             env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
             stdout=subprocess.DEVNULL,
         )
+    empty_redis_db()
     tmp = Path(tempfile.mkdtemp(prefix="consult-deploy-"))
     port = free_port()
     env = {
@@ -173,6 +174,7 @@ def main() -> None:
         "CONSULT_HOME": str(ROOT),
         "CONSULT_ETC": str(tmp / "etc"),
         "CONSULT_INSTANCE_DIR": str(tmp / "instance"),
+        "CONSULT_DOCUMENTS_DIR": str(tmp / "instance" / "documents"),
         "CONSULT_LOG": str(tmp / "log"),
         "CONSULT_RUN": str(tmp / "run"),
         "CONSULT_BACKUP": str(tmp / "backup"),
@@ -221,6 +223,11 @@ def main() -> None:
         cleanup(env, tmp, smtp)
 
 
+def empty_redis_db() -> None:
+    """The limiter's counters live in a Redis database of this check's own."""
+    subprocess.run(["redis-cli", "-n", str(REDIS_DB), "FLUSHDB"], capture_output=True, check=True)
+
+
 def cleanup(env: dict[str, str], tmp: Path, smtp: subprocess.Popen) -> None:
     for pid_file in ("gunicorn.pid", "nginx.pid"):
         pid = Path(env["CONSULT_RUN"]) / pid_file
@@ -238,12 +245,7 @@ def cleanup(env: dict[str, str], tmp: Path, smtp: subprocess.Popen) -> None:
     ]
     for statement in sql:
         subprocess.run(["psql", "-U", "postgres", "-qc", statement], env=env, check=False)
-    keys = subprocess.run(
-        ["redis-cli", "-n", str(REDIS_DB), "--scan", "--pattern", "LIMITER*"],
-        capture_output=True, text=True, check=False,
-    ).stdout.split()  # fmt: skip
-    if keys:
-        subprocess.run(["redis-cli", "-n", str(REDIS_DB), "DEL", *keys], capture_output=True)
+    empty_redis_db()
     shutil.rmtree(tmp, ignore_errors=True)
 
 
