@@ -193,6 +193,7 @@ def save(
             revision=revision.number,
             receipt=revision.receipt,
             at=now,
+            head=revision.audit_head,
         )
         return Saved(True, revision.receipt, revision.number, response.version)
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from consult.auth.models import User
 from consult.consultations.models import Consultation
+from consult.core.anchors import Head
 from consult.mail.links import external_url
 from consult.mail.models import MailKind
 from consult.mail.outbox import enqueue
@@ -26,6 +27,7 @@ def queue_receipts(
     revision: int,
     receipt: str,
     at: datetime,
+    head: Head | None = None,
 ) -> int:
     """Queue the receipt to every active delegate of the member, inside the submission's
     transaction (no submission, no message); the number queued."""
@@ -48,6 +50,7 @@ def queue_receipts(
             receipt=receipt,
             at=at,
             link=link,
+            head=head,
         )
         enqueue(
             session,

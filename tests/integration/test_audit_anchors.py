@@ -215,3 +215,17 @@ def test_the_receipt_page_says_whether_the_trail_still_holds_the_submission(clie
     ).get_data(as_text=True)
     assert f"The audit trail no longer holds event {revision.audit_seq}" in checked
     assert 'role="alert"' in checked
+
+
+def test_the_receipt_mail_carries_the_head(client, chile, mailbox):
+    from tests.smtp import html_of, text_of
+
+    assert post_ballot(client, "idm-2010", ranking_form(chile, {1: "1"})).status_code == 303
+    (revision,) = db.session.scalars(sa.select(Revision)).all()
+    (message,) = mailbox.wait(1)
+    line = (
+        f"Recorded in the audit trail as event {revision.audit_seq}, digest "
+        f"{revision.audit_digest}."
+    )
+    assert line in text_of(message)
+    assert line in html_of(message)
