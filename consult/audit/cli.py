@@ -72,15 +72,11 @@ def statement(checkpoint: int | None, new: bool) -> None:
     import sqlalchemy as sa
 
     from consult.core import audit
-    from consult.core.database import write_transaction
     from consult.extensions import db
 
     if new:
-        with write_transaction(db.session) as session:
-            event = audit.record(session, "audit_statement_issued")
-            checkpoint = session.scalar(
-                sa.select(audit.AuditCheckpoint.id).where(audit.AuditCheckpoint.seq == event.seq)
-            )
+        click.echo(audit.issue_statement(), nl=False)
+        return
     query = sa.select(audit.AuditCheckpoint.statement)
     if checkpoint is None:
         query = query.order_by(audit.AuditCheckpoint.id.desc()).limit(1)

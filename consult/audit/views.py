@@ -9,14 +9,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from consult.auth.decorators import admin_required
 from consult.auth.models import User
 from consult.consultations.models import Consultation
-from consult.core.audit import AuditEvent
+from consult.core.audit import AuditEvent, issue_statement
 from consult.extensions import db
 from consult.members.models import Member
 
@@ -190,6 +191,17 @@ def index():
         ),
         400 if problems else 200,
     )
+
+
+@bp.post("/statement")
+@admin_required
+def statement():
+    """Record a checkpoint of the audit trail's head and download its signed statement."""
+    response = make_response(issue_statement(current_user.id))
+    response.mimetype = "text/plain"
+    response.headers["Content-Disposition"] = 'attachment; filename="audit-statement.txt"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _action_choices() -> list[tuple[str, str]]:

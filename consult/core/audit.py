@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from consult.core import clock, keys
 from consult.core.anchors import Head, Statement, sign
+from consult.core.database import write_transaction
 from consult.extensions import db
 
 log = logging.getLogger("consult.audit")
@@ -190,6 +191,14 @@ def latest_checkpoint(
         .order_by(AuditCheckpoint.id.desc())
         .limit(1)
     )
+
+
+def issue_statement(actor_id: int | None = None) -> str:
+    """Record a checkpoint of the head now (an ``audit_statement_issued`` event, in a
+    transaction of its own) and return its signed statement, to file or e-mail."""
+    with write_transaction(db.session) as session:
+        text = statement_of(session, record(session, "audit_statement_issued", actor_id=actor_id))
+    return text
 
 
 def statement_of(session: Session, event: AuditEvent) -> str:

@@ -229,3 +229,30 @@ def test_the_receipt_mail_carries_the_head(client, chile, mailbox):
     )
     assert line in text_of(message)
     assert line in html_of(message)
+
+
+def test_the_secretariat_downloads_a_signed_statement_from_the_audit_page(
+    client, auth, runner, chile, tmp_path
+):
+    auth.logout()
+    auth.login(ADMIN)
+    page = client.get("/admin/audit/").get_data(as_text=True)
+    assert "Download a signed statement" in page
+    token = csrf_token(client, "/admin/audit/")
+    response = client.post("/admin/audit/statement", data={"csrf_token": token})
+    assert response.status_code == 200
+    assert response.mimetype == "text/plain"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="audit-statement.txt"'
+    statement = parse_statement(response.get_data(as_text=True))
+    assert statement.reason == "audit_statement_issued"
+    event = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+    assert (event.seq, event.digest, event.action) == (
+        statement.head.seq,
+        statement.head.digest,
+        "audit_statement_issued",
+    )
+    assert event.actor_id is not None
+    filed = tmp_path / "statement.txt"
+    filed.write_bytes(response.data)
+    assert verify(runner, "--statement", str(filed)).exit_code == 0
+    assert client.post("/admin/audit/statement").status_code == 400  # no CSRF token
