@@ -1,5 +1,5 @@
-"""Seed the benchmark database: an administrator, N member states with a delegate each and one
-open consultation with a five-option ranking question."""
+"""Seed the benchmark database: an administrator, N member states with a delegate each, one
+open consultation with a five-option ranking question and one published consultation."""
 
 from __future__ import annotations
 
@@ -49,6 +49,26 @@ def main() -> None:
                         "kind": "ranking",
                         "prompt": "Rank",
                         "required": True,
+                        "options": [{"label": f"Option {i}"} for i in range(1, 6)],
+                    },
+                ],
+            },
+            clock.now(),
+        )
+        # A published consultation, for the delegates' results page.
+        create_consultation(
+            {
+                "slug": "bench-published",
+                "title": "Benchmark, published",
+                "status": "published",
+                "opens_in_days": -10,
+                "closes_in_days": -1,
+                "published_at": clock.now().isoformat(),
+                "outcome": "The membership has selected *Option 1*.",
+                "questions": [
+                    {
+                        "kind": "ranking",
+                        "prompt": "Rank",
                         "options": [{"label": f"Option {i}"} for i in range(1, 6)],
                     },
                 ],
