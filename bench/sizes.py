@@ -16,6 +16,8 @@ the median of the per-round ratios large ÷ small.
   per batch, none per member, linear time;
 * results page with 1,000 and 10,000 responses drawn from the same 50 distinct rankings —
   its cost should follow the distinct rankings, not the responses (ratio ≤ 1.5);
+* ``consult consultations import --replace`` of 10 and of 100 draft consultations (three
+  questions of five options each) over the same drafts — linear, its statements batched;
 * members list, 100 and 2,000 members — one page of fifty shown: flat statements; the time
   grows with the registry because searching ignores accents and sorts by the name in the
   reader's language in Python (a registry has a few hundred members).
@@ -258,6 +260,86 @@ def compare(
         )
 
 
+def yaml_file(count: int) -> str:
+    """``count`` draft consultations, three questions of five options each."""
+    import yaml
+
+    docs = [
+        {
+            "slug": f"yaml-{i:04d}",
+            "title": f"Consultation {i}",
+            "status": "draft",
+            "opens_at": "2030-01-01T09:00:00+01:00",
+            "closes_at": "2030-02-01T18:00:00+01:00",
+            "invite": "all",
+            "questions": [
+                {
+                    "kind": "ranking",
+                    "prompt": f"Question {q}",
+                    "options": [{"label": f"Option {o}"} for o in range(1, 6)],
+                }
+                for q in range(1, 4)
+            ],
+        }
+        for i in range(count)
+    ]
+    return yaml.safe_dump({"consultations": docs}, allow_unicode=True)
+
+
+def compare_yaml_replace(goals: Goals, rounds: int) -> None:
+    """``consult consultations import --replace`` of 10 and of 100 draft consultations."""
+    from consult.consultations.importing import import_documents, read_text
+    from consult.extensions import db
+
+    with tempfile.TemporaryDirectory() as tmp:
+        measures = []
+        for count in (10, 100):
+            db_path = Path(tmp) / f"{count}.sqlite"
+            bulk.seed(db_path, 0, lambda i, o: o)
+            with bench_app(db_path).app_context(), db.engine.begin() as conn:
+                _members(conn, 30)
+            app = bench_app(db_path)
+            text = yaml_file(count)
+            with app.app_context():
+                import_documents(read_text(text))  # the drafts that --replace overwrites
+
+            def run(app=app, text=text) -> tuple[float, int]:
+                count_ = [0]
+
+                def before(*_args: object) -> None:
+                    count_[0] += 1
+
+                with app.app_context():
+                    sa.event.listen(db.engine, "before_cursor_execute", before)
+                    start = time.process_time()
+                    import_documents(read_text(text), replace=True)
+                    took = time.process_time() - start
+                    sa.event.remove(db.engine, "before_cursor_execute", before)
+                return took, count_[0]
+
+            measures.append((f"{count} consultations", run))
+        results = alternate(measures, rounds)
+    small, large = results["10 consultations"], results["100 consultations"]
+    ratio = median_ratio([t for t, _ in large], [t for t, _ in small])
+    ratios = [b[0] / a[0] for a, b in zip(small, large, strict=True)]
+    per = (small[0][1] / 10, large[0][1] / 100)
+    middle = len(small) // 2
+    print(
+        f"{'YAML import --replace':44} {sorted(t for t, _ in small)[middle] * 1000:8.1f} ms"
+        f" {sorted(t for t, _ in large)[middle] * 1000:8.1f} ms  ×{ratio:5.2f}"
+        f" ({spread(ratios)})  SQL {small[0][1]} / {large[0][1]}"
+    )
+    goals.check(
+        "YAML import --replace: CPU 100 ÷ 10 consultations", f"{ratio:.2f}", "≤ 13", ratio <= 13
+    )
+    goals.check(
+        "YAML import --replace: SQL statements per consultation",
+        f"{per[0]:.1f} at 10, {per[1]:.1f} at 100",
+        "≤ 10 (batched), not growing",
+        per[1] <= 10 and per[1] <= per[0],
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=ROUNDS)
@@ -313,6 +395,7 @@ def main() -> None:
         batches=(1, 5),
         rounds=r,
     )
+    compare_yaml_replace(goals, r)
     compare(
         goals,
         "members list, first page",
