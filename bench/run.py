@@ -45,7 +45,12 @@ NEXT = {
     "member's answers change between requests.",
     "receipt": "the page lists every revision of the response; page it and cache the "
     "consultation's structure.",
-    "results page": "keep the tally per consultation and recount only when a response changes.",
+    "results page": "read the rankings grouped (one row per distinct ranking with its count, "
+    "built in SQL from the answer rows, or a ranking key kept on each response), so that the "
+    "read and the tally follow the distinct rankings, not the responses; then keep the tally "
+    "per consultation and recount only when a response changes.",
+    "YAML import": "write each file's questions and options with batched Core inserts and "
+    "delete a replaced draft's rows with one statement per table.",
     "members list": "keep a folded, per-language sort name in the member table so that the "
     "search and the order by name run in SQL with LIMIT/OFFSET.",
     "responses CSV time": "write the CSV rows through one csv.writer over Core tuples and "
