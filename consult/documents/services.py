@@ -77,6 +77,10 @@ def clean_note(note: str) -> tuple[str, list[Problem]]:
     return checks.clean(note, "note", "reason")
 
 
+#: For :func:`_check_upload`: the file will start a new discussion note.
+NEW_NOTE = -1
+
+
 def _check_upload(
     consultation_id: int, attachment_id: int | None, language: str, note: str
 ) -> None:
@@ -91,6 +95,15 @@ def _check_upload(
     if problems:
         raise Invalid(problems)
     if attachment_id is None:
+        return
+    if attachment_id == NEW_NOTE:
+        if db.session.scalar(
+            sa.select(sa.literal(1)).where(
+                Attachment.consultation_id == consultation_id,
+                Attachment.kind == AttachmentKind.NOTE,
+            )
+        ):
+            raise Refused("one_note")
         return
     attachment = _attachment(db.session, consultation_id, attachment_id)
     superseding = any(f.language == language and f.superseded_at is None for f in attachment.files)
@@ -208,7 +221,7 @@ def upload_document(
     title, problems = clean_text(title, "title", "title")
     if problems:
         raise Invalid(problems)
-    _check_upload(consultation_id, None, language, "")
+    _check_upload(consultation_id, NEW_NOTE if kind == "note" else None, language, "")
     upload = Upload(storage.store(stream), filename)
     with _editing(consultation_id) as (session, consultation):
         _check_editable(consultation)

@@ -8,11 +8,13 @@ refused after the file was stored leaves an unreferenced file, never a row witho
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
 import re
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -80,6 +82,7 @@ def store(stream: IO[bytes], limits: Limits | None = None) -> Stored:
     incoming = root() / "incoming"
     try:
         incoming.mkdir(parents=True, exist_ok=True)
+        _sweep(incoming)
         handle, name = tempfile.mkstemp(dir=incoming, prefix="upload-")
     except OSError as error:
         raise StorageFailed(_reason(error)) from error
@@ -100,7 +103,7 @@ def store(stream: IO[bytes], limits: Limits | None = None) -> Stored:
         sha256 = digest.hexdigest()
         final = path_of(sha256)
         final.parent.mkdir(exist_ok=True)
-        if final.is_file() and final.stat().st_size == size:
+        if final.is_file() and sha256_of(final) == sha256:  # a damaged copy is replaced
             temporary.unlink()
         else:
             os.replace(temporary, final)
@@ -110,6 +113,15 @@ def store(stream: IO[bytes], limits: Limits | None = None) -> Stored:
         raise StorageFailed(_reason(error)) from error
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _sweep(incoming: Path) -> None:
+    """Remove what an upload interrupted by a crash left behind (older than a day)."""
+    day_ago = time.time() - 24 * 3600
+    for left in incoming.glob("upload-*"):
+        with contextlib.suppress(OSError):
+            if left.stat().st_mtime < day_ago:
+                left.unlink()
 
 
 def store_file(path: Path) -> Stored:

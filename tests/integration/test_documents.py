@@ -450,3 +450,31 @@ def test_store_lives_outside_the_database_and_the_static_folder(app, admin, draf
     for row in files():
         path = storage.path_of(row.sha256).resolve()
         assert static not in path.parents
+
+
+def test_a_damaged_copy_in_the_store_is_replaced_by_the_next_upload(
+    app, admin, draft, tmp_path, monkeypatch
+):
+    monkeypatch.setitem(app.config, "DOCUMENTS_DIR", str(tmp_path / "store"))
+    damaged = storage.path_of(hashlib.sha256(NOTE_EN).hexdigest())
+    damaged.parent.mkdir(parents=True)
+    damaged.write_bytes(b"x" * len(NOTE_EN))
+    assert add_document(admin, "idm-2010", NOTE_EN).status_code == 303
+    assert damaged.read_bytes() == NOTE_EN
+
+
+def test_an_upload_interrupted_long_ago_is_swept(app, admin, draft, tmp_path, monkeypatch):
+    import os
+    import time
+
+    monkeypatch.setitem(app.config, "DOCUMENTS_DIR", str(tmp_path / "store"))
+    incoming = tmp_path / "store" / "incoming"
+    incoming.mkdir(parents=True)
+    old, recent = incoming / "upload-old", incoming / "upload-recent"
+    old.write_bytes(b"half")
+    recent.write_bytes(b"in flight")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(old, (two_days_ago, two_days_ago))
+    assert add_document(admin, "idm-2010", NOTE_EN).status_code == 303
+    assert not old.exists()
+    assert recent.exists()

@@ -199,3 +199,22 @@ def test_the_demo_carries_its_discussion_note_in_three_languages(runner):
         assert storage.path_of(f.sha256).is_file()
     dumped = runner.invoke(args=["consultations", "dump", "idm-2010-theme"]).output
     assert "sha256: e771f0ffc8416b1e17e7cdd5d0f15185f8b2e0aff9838089ff227aa37a0f62da" in dumped
+
+
+def test_verify_finds_missing_and_altered_files(app, runner, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "DOCUMENTS_DIR", str(tmp_path / "store"))
+    AdminFactory(email="admin@example.org")
+    admin = signed_in(app, "admin@example.org")
+    build_consultation(status="draft")
+    add_document(admin, "idm-2010", NOTE_EN, "IC-2009-1_en.pdf")
+    (note,) = files()
+    add_file(admin, "idm-2010", note.attachment_id, NOTE_FR, "IC-2009-1_fr.pdf", language="fr")
+    intact = runner.invoke(args=["documents", "verify"])
+    assert intact.exit_code == 0, intact.output
+    assert "documents intact (2 files" in intact.output
+    storage.path_of(sha(NOTE_EN)).write_bytes(samples.pdf("tampered"))
+    storage.path_of(sha(NOTE_FR)).unlink()
+    broken = runner.invoke(args=["documents", "verify"])
+    assert broken.exit_code == 1
+    assert "altered: idm-2010: IC-2009-1_en.pdf (en, version 1" in broken.output
+    assert "missing: idm-2010: IC-2009-1_fr.pdf (fr, version 1" in broken.output
