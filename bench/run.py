@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import re
 import subprocess
 import sys
 import time
@@ -28,6 +29,13 @@ BENCHES = [
         ["bench/http_pages.py", "--database", "postgresql"],
     ),
     ("sizes", "Pages and actions flat with size", ["bench/sizes.py"]),
+    ("results", "Results page at 100,000 ballots", ["bench/results_page.py"]),
+    ("verify", "audit verify at growing sizes, SQLite", ["bench/audit_verify.py"]),
+    (
+        "verify-pg",
+        "audit verify at growing sizes, PostgreSQL",
+        ["bench/audit_verify.py", "--database", "postgresql"],
+    ),
     ("slow", "Delegate pages on a slow link", ["bench/slow_links.py"]),
     ("suite", "make test against the suite before the speed work", ["bench/suite.py"]),
     # The load run of issue 14 (gunicorn, 200 delegates), when it exists.
@@ -99,6 +107,12 @@ def main() -> None:
             print(line, end="", flush=True)
             if line.startswith("GOAL | "):
                 goals.append([title, *line.rstrip("\n").split(" | ")[1:]])
+            elif line.startswith("goal "):  # bench/audit_verify.py's form: "goal WHAT: … (met)"
+                what, _, rest = line[5:].rstrip("\n").partition(": ")
+                verdict = re.search(r"\((met|NOT MET|not met)\)", rest)
+                met = verdict is not None and verdict.group(1) == "met"
+                goals.append([title, what, rest, "as stated", "met" if met else "NOT met"])
+                lines.append(line.rstrip("\n"))
             elif not line.startswith("INFO  [alembic"):
                 lines.append(line.rstrip("\n"))
         if proc.wait():
