@@ -243,6 +243,8 @@ def extract() -> None:
         str(PACKAGE.parent / "babel.cfg"),
         "-k",
         "_l",
+        "-k",
+        "N_",
         "--no-location",
         "--sort-output",
         "--width",

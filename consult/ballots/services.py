@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -23,9 +23,9 @@ from consult.ballots.rules import (
     draft_fields,
     parse_ballot,
 )
-from consult.ballots.specs import ballot_spec, may_answer
+from consult.ballots.specs import ballot_spec, may_answer, question_spec
 from consult.consultations.lifecycle import Phase, phase
-from consult.consultations.models import Consultation, Option, Question, invitation
+from consult.consultations.models import Consultation, Question, invitation
 from consult.core import audit, clock
 from consult.core.database import write_transaction
 from consult.extensions import db
@@ -200,45 +200,19 @@ def save(
 
 def _structure(session: sa.orm.Session, consultation_id: int) -> frozenset[tuple[object, ...]]:
     """What the ballot was checked against, as stored now: questions, their rules, options."""
-    rows = session.execute(
-        sa.select(
-            Question.id,
-            Question.kind,
-            Question.required,
-            Question.allow_partial,
-            Question.min_choices,
-            Question.max_choices,
-            Question.allow_write_in,
-            Question.allow_option_comments,
-            Question.allow_no_opinion,
-            Question.max_length,
-            Question.scale,
-            Option.id,
-        )
-        .outerjoin(Option, Option.question_id == Question.id)
+    questions = session.scalars(
+        sa.select(Question)
         .where(Question.consultation_id == consultation_id)
+        .options(selectinload(Question.options))
+        .execution_options(populate_existing=True)
     )
-    return frozenset(
-        (row[0], str(row[1]), *row[2:10], len(row[10] or ()) or 5, row[11]) for row in rows
-    )
+    return _spec_structure(BallotSpec(tuple(question_spec(q, may_vote=True) for q in questions)))
 
 
 def _spec_structure(spec: BallotSpec) -> frozenset[tuple[object, ...]]:
+    """Every question's kind, rules and options, apart from who answers."""
     return frozenset(
-        (
-            q.id,
-            q.kind.value,
-            q.required,
-            q.allow_partial,
-            q.min_choices,
-            q.max_choices,
-            q.allow_write_in,
-            q.allow_option_comments,
-            q.allow_no_opinion,
-            q.max_length,
-            q.points,
-            option_id,
-        )
+        (repr(replace(q, label="", options=(), may_vote=True)), option_id)
         for q in spec.questions
         for option_id in (q.option_ids or (None,))
     )

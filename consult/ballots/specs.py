@@ -4,12 +4,35 @@ from __future__ import annotations
 
 from flask import current_app
 
-from consult.ballots.rules import BallotSpec, Kind, OptionSpec, QuestionSpec
-from consult.consultations.models import Consultation, ObserversMay
+from consult.ballots.rules import BallotSpec, OptionSpec, QuestionSpec
+from consult.consultations import kinds
+from consult.consultations.kinds.likert import points_of
+from consult.consultations.models import Consultation, ObserversMay, Question
 from consult.members.models import Member
 
-#: Questions that are votes; observers answer them only when the consultation says so.
-VOTING_KINDS = (Kind.RANKING, Kind.CHOOSE)
+
+def question_spec(q: Question, *, may_vote: bool) -> QuestionSpec:
+    """One question's rules; ``may_vote`` False when the member is an observer that may not
+    vote (only kinds that are votes care)."""
+    kind = kinds.get(q.kind)
+    values = kinds.settings_of(q)
+    return QuestionSpec(
+        id=q.id,
+        kind=q.kind,
+        label=q.prompt,
+        options=tuple(OptionSpec(o.id, o.label) for o in q.options),
+        required=q.required,
+        allow_partial=q.allow_partial,
+        min_choices=q.min_choices,
+        max_choices=q.max_choices,
+        allow_write_in=q.allow_write_in,
+        allow_option_comments=q.allow_option_comments,
+        points=points_of(q.scale),
+        allow_no_opinion=q.allow_no_opinion,
+        max_length=q.max_length,
+        may_vote=may_vote or not kind.is_vote,
+        settings={k: v for k, v in values.items() if k not in kinds.COLUMN_SETTINGS},
+    )
 
 
 def ballot_spec(consultation: Consultation, member: Member) -> BallotSpec:
@@ -17,25 +40,7 @@ def ballot_spec(consultation: Consultation, member: Member) -> BallotSpec:
     observer_votes = consultation.observers_may is ObserversMay.VOTE
     may_vote = not member.kind.is_observer or observer_votes
     return BallotSpec(
-        questions=tuple(
-            QuestionSpec(
-                id=q.id,
-                kind=Kind(q.kind.value),
-                label=q.prompt,
-                options=tuple(OptionSpec(o.id, o.label) for o in q.options),
-                required=q.required,
-                allow_partial=q.allow_partial,
-                min_choices=q.min_choices,
-                max_choices=q.max_choices,
-                allow_write_in=q.allow_write_in,
-                allow_option_comments=q.allow_option_comments,
-                points=len(q.scale) or 5,
-                allow_no_opinion=q.allow_no_opinion,
-                max_length=q.max_length,
-                may_vote=may_vote or Kind(q.kind.value) not in VOTING_KINDS,
-            )
-            for q in consultation.questions
-        ),
+        questions=tuple(question_spec(q, may_vote=may_vote) for q in consultation.questions),
         comment_max=current_app.config["BALLOT_TEXT_MAX"],
     )
 

@@ -15,7 +15,7 @@ from consult.ballots import receipts, services
 from consult.ballots.messages import describe
 from consult.ballots.models import Revision
 from consult.ballots.rules import FieldError
-from consult.ballots.specs import VOTING_KINDS, ballot_spec, may_answer
+from consult.ballots.specs import ballot_spec, may_answer
 from consult.consultations.lifecycle import Phase, Status
 from consult.consultations.models import Consultation, ObserversMay
 from consult.core import audit
@@ -81,7 +81,6 @@ def _render(
             phase=phase,
             is_observer=member.kind.is_observer,
             observers_vote=consultation.observers_may is ObserversMay.VOTE,
-            voting_kinds={k.value for k in VOTING_KINDS},
             spec=ballot_spec(consultation, member),
         ),
         status,

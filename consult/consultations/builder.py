@@ -11,17 +11,19 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from consult.consultations import checks, invitations, lifecycle
-from consult.consultations.checks import Issue, Problem, QuestionShape
+from consult.consultations import checks, invitations, kinds, lifecycle
+from consult.consultations.checks import Issue, Problem
 from consult.consultations.document import Text
+from consult.consultations.kinds import QuestionShape
 from consult.consultations.lifecycle import Status
 from consult.consultations.models import (
     Consultation,
@@ -33,7 +35,7 @@ from consult.consultations.models import (
 )
 from consult.consultations.services import has_responses
 from consult.consultations.texts import get_text, set_text
-from consult.core import audit
+from consult.core import audit, clock
 from consult.core.database import write_transaction
 from consult.extensions import db
 
@@ -86,19 +88,14 @@ class Settings:
 
 @dataclass(frozen=True)
 class QuestionFields:
+    """What the builder's question form gives: texts, and the kind's settings by name (see
+    ``consultations/kinds``); settings not given take their defaults."""
+
     kind: str
     prompt: Text
     help: Text = NO_TEXT
     required: bool = False
-    allow_partial: bool = True
-    allow_write_in: bool = False
-    allow_option_comments: bool = False
-    min_choices: int | None = None
-    max_choices: int | None = None
-    official_method: str = "irv"
-    scale: tuple[Text, ...] = ()
-    allow_no_opinion: bool = False
-    max_length: int = 2000
+    settings: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -136,15 +133,20 @@ def _editing(consultation_id: int) -> Iterator[tuple[Session, Consultation]]:
         yield session, consultation
 
 
+def structure_lock(session: Session, consultation: Consultation) -> lifecycle.StructureLock | None:
+    """Why the questions and options cannot change now (see ``lifecycle.structure_lock``)."""
+    return lifecycle.structure_lock(
+        consultation.status,
+        consultation.closes_at,
+        clock.now(),
+        has_responses(session, consultation.id),
+    )
+
+
 def _check_structure(session: Session, consultation: Consultation) -> None:
-    if consultation.status is Status.PUBLISHED:
-        raise Locked(LockReason.PUBLISHED)
-    if consultation.status is Status.CLOSED or consultation.stage() is lifecycle.Stage.CLOSED:
-        raise Locked(LockReason.CLOSED)
-    if not lifecycle.questions_editable(
-        consultation.status, has_responses(session, consultation.id)
-    ):
-        raise Locked(LockReason.RESPONSES)
+    lock = structure_lock(session, consultation)
+    if lock is not None:
+        raise Locked(LockReason(lock.value))
 
 
 def _question(consultation: Consultation, question_id: int) -> Question:
@@ -289,78 +291,59 @@ def update_settings(consultation_id: int, settings: Settings, *, actor_id: int) 
 
 
 def _clean_question(
-    fields: QuestionFields, option_count: int
+    fields: QuestionFields, options: Sequence[str]
 ) -> tuple[QuestionFields, list[Problem]]:
+    """Texts cleaned, the kind's settings kept (the others at their defaults) and checked
+    by the kind's rules against ``options`` (their English labels)."""
     problems: list[Problem] = []
     prompt, found = clean_text(fields.prompt, "prompt", "prompt", required=True)
     problems += found
     help_text, found = clean_text(fields.help, "help", "help")
     problems += found
-    scale: list[Text] = []
-    for i, point in enumerate(fields.scale, start=1):
-        cleaned, found = clean_text(point, f"scale-{i}", "scale", required=True)
-        scale.append(cleaned)
-        problems += found
-    if fields.kind not in {k.value for k in QuestionKind}:
-        problems.append(Problem("kind", Issue.REQUIRED))
-    choose = fields.kind == "choose"
-    cleaned = QuestionFields(
-        kind=fields.kind,
-        prompt=prompt,
-        help=help_text,
-        required=fields.required,
-        allow_partial=fields.allow_partial,
-        allow_write_in=fields.allow_write_in and fields.kind == "ranking",
-        allow_option_comments=fields.allow_option_comments and fields.kind in checks.OPTION_KINDS,
-        min_choices=fields.min_choices if choose else None,
-        max_choices=fields.max_choices if choose else None,
-        official_method=fields.official_method,
-        scale=tuple(scale) if fields.kind == "likert" else (),
-        allow_no_opinion=fields.allow_no_opinion and fields.kind == "likert",
-        max_length=fields.max_length if fields.kind == "text" else 2000,
-    )
-    if fields.official_method not in {m.value for m in TallyMethod}:
-        problems.append(Problem("official_method", Issue.REQUIRED))
+    if fields.kind not in kinds.names():
+        raise Invalid([*problems, Problem("kind", Issue.REQUIRED)])
+    values = kinds.normalised(fields.kind, fields.settings)
+    for name, value in values.items():
+        setting = kinds.SETTINGS[name]
+        if setting.type is kinds.SettingType.SCALE:
+            points: list[Text] = []
+            for i, point in enumerate(value, start=1):
+                cleaned, found = clean_text(point, f"{name}-{i}", "scale", required=True)
+                points.append(cleaned)
+                problems += found
+            values[name] = tuple(points)
+        elif setting.type is kinds.SettingType.METHOD and value not in set(TallyMethod):
+            problems.append(Problem(name, Issue.REQUIRED))
+    cleaned_fields = QuestionFields(fields.kind, prompt, help_text, fields.required, values)
     shape = QuestionShape(
-        kind=cleaned.kind,
+        kind=fields.kind,
         prompt=prompt.en or "-",
-        options=tuple(f"-{i}" for i in range(option_count)),
-        min_choices=cleaned.min_choices,
-        max_choices=cleaned.max_choices,
-        scale=tuple(t.en or "-" for t in cleaned.scale),
-        max_length=cleaned.max_length,
+        options=tuple(options),
+        settings={
+            **values,
+            **{
+                name: tuple(Text(t.en or "-") for t in value)
+                for name, value in values.items()
+                if kinds.SETTINGS[name].type is kinds.SettingType.SCALE
+            },
+        },
     )
-    for p in checks.check_question(shape):
+    for p in kinds.check_question(shape):
         if p.field.startswith("options."):
             problems.append(Problem("options", p.issue, p.params))
         elif not p.field.startswith("scale."):
             problems.append(p)
-    return cleaned, problems
+    return cleaned_fields, problems
 
 
 def _write_question(q: Question, fields: QuestionFields, *, method_locked: bool) -> list[str]:
-    changed: list[str] = []
-    for name in (
-        "required",
-        "allow_partial",
-        "allow_write_in",
-        "allow_option_comments",
-        "min_choices",
-        "max_choices",
-        "allow_no_opinion",
-        "max_length",
-    ):
-        value = getattr(fields, name)
-        if getattr(q, name) != value:
-            changed.append(name)
-            setattr(q, name, value)
-    if not method_locked and q.official_method.value != fields.official_method:
-        changed.append("official_method")
-        q.official_method = TallyMethod(fields.official_method)
-    scale = [{"en": t.en, **t.translations()} for t in fields.scale]
-    if (q.scale or []) != scale:
-        changed.append("scale")
-        q.scale = scale
+    values = dict(fields.settings)
+    if method_locked:
+        values.pop("official_method", None)
+    changed = kinds.store_settings(q, values)
+    if q.required != fields.required:
+        changed.insert(0, "required")
+        q.required = fields.required
     for name in ("prompt", "help"):
         if set_text(q, name, getattr(fields, name)):
             changed.append(name)
@@ -373,7 +356,7 @@ def add_question(
     """Add a question at the end, with its first options (English labels, one per line)."""
     cleaned_labels: list[str] = []
     problems: list[Problem] = []
-    if fields.kind in checks.OPTION_KINDS:
+    if fields.kind in kinds.option_kinds():
         for label in labels:
             text, found = checks.clean(label, "options", "label")
             problems += found
@@ -384,18 +367,15 @@ def add_question(
         ]
         if len(cleaned_labels) < 2 and not problems:
             problems.append(Problem("options", Issue.TOO_FEW_OPTIONS, {"min": 2}))
-    cleaned, found = _clean_question(fields, len(cleaned_labels))
+    cleaned, found = _clean_question(fields, [f"-{i}" for i in range(len(cleaned_labels))])
     problems += found
     with _editing(consultation_id) as (session, c):
         _check_structure(session, c)
         if problems:
             raise Invalid(problems)
-        question = Question(
-            position=len(c.questions) + 1,
-            kind=QuestionKind(cleaned.kind),
-            official_method=TallyMethod(cleaned.official_method),
-            translations={},
-        )
+        question = Question(position=len(c.questions) + 1, kind=QuestionKind(cleaned.kind))
+        question.translations = {}
+        question.settings = {}
         _write_question(question, cleaned, method_locked=False)
         for position, label in enumerate(cleaned_labels, start=1):
             option = Option(position=position, label=label, description="", translations={})
@@ -422,7 +402,7 @@ def update_question(
         _check_structure(session, c)
         q = _question(c, question_id)
         fields = replace(fields, kind=q.kind.value)
-        cleaned, problems = _clean_question(fields, len(q.options))
+        cleaned, problems = _clean_question(fields, [f"-{i}" for i in range(len(q.options))])
         if problems:
             raise Invalid(problems)
         changed = _write_question(
@@ -533,7 +513,7 @@ def add_option(
     with _editing(consultation_id) as (session, c):
         _check_structure(session, c)
         q = _question(c, question_id)
-        if q.kind.value not in checks.OPTION_KINDS:
+        if not kinds.get(q.kind).has_options:
             raise NotFound
         cleaned, problems = _clean_option(fields, q, None)
         if problems:
@@ -581,11 +561,14 @@ def update_option(
     return changed
 
 
-def _check_bounds_after(q: Question, remaining: int) -> None:
-    if q.kind is QuestionKind.CHOOSE:
-        problems = checks.check_bounds(q.min_choices, q.max_choices, remaining)
-        if problems:
-            raise Invalid(problems)
+def _check_bounds_after(q: Question, removed: Option) -> None:
+    """The question's rules still hold without ``removed`` (e.g. choose-N bounds)."""
+    shape = replace(
+        kinds.shape_of(q), options=tuple(o.label for o in q.options if o is not removed)
+    )
+    problems = kinds.get(q.kind).check(shape, for_opening=False)
+    if problems:
+        raise Invalid(problems)
 
 
 def remove_option(consultation_id: int, option_id: int, *, actor_id: int) -> None:
@@ -593,7 +576,7 @@ def remove_option(consultation_id: int, option_id: int, *, actor_id: int) -> Non
     with _editing(consultation_id) as (session, c):
         _check_structure(session, c)
         q, o = _option(c, option_id)
-        _check_bounds_after(q, len(q.options) - 1)
+        _check_bounds_after(q, o)
         position, label = o.position, o.label
         q.options.remove(o)
         session.flush()
@@ -649,7 +632,7 @@ def merge_options(
             raise NotFound
         if survivor_id == absorbed_id:
             raise Invalid([Problem("absorbed", Issue.SAME_OPTION)])
-        _check_bounds_after(q, len(q.options) - 1)
+        _check_bounds_after(q, options[absorbed_id])
         survivor, absorbed = options[survivor_id], options[absorbed_id]
         label, description = get_text(absorbed, "label"), get_text(absorbed, "description")
         set_text(survivor, "description", _merged_description(survivor, label, description))

@@ -1,6 +1,7 @@
 """What makes a consultation, a question and its options well formed (pure).
 
-The builder pages, the YAML import and the opening of a consultation apply the same rules.
+The builder pages, the YAML import and the opening of a consultation apply the same rules;
+each question kind states its own in ``consultations/kinds/`` with these pieces.
 Each check returns :class:`Problem` values (a field, an :class:`Issue` code and parameters);
 ``consultations/messages.py`` words them in the reader's language.
 """
@@ -15,7 +16,7 @@ from dataclasses import field as dataclass_field
 from datetime import datetime
 from typing import Any
 
-from consult.ballots.rules import clean_text
+from consult.ballots.fields import clean_text
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LIMITS = {
@@ -34,10 +35,6 @@ LIMITS = {
 }
 #: Short names that would hide a page of the builder.
 RESERVED_SLUGS = frozenset({"new"})
-#: Kinds whose answers pick among options.
-OPTION_KINDS = frozenset({"ranking", "choose", "single"})
-MIN_SCALE, MAX_SCALE = 2, 11
-MIN_TEXT_LIMIT, MAX_TEXT_LIMIT = 10, 20_000
 
 
 class Issue(enum.StrEnum):
@@ -108,54 +105,6 @@ def check_schedule(opens_at: datetime | None, closes_at: datetime | None) -> lis
     return []
 
 
-@dataclass(frozen=True)
-class QuestionShape:
-    """What the checks read of a question: English texts and settings."""
-
-    kind: str
-    prompt: str
-    options: tuple[str, ...] = ()
-    min_choices: int | None = None
-    max_choices: int | None = None
-    scale: tuple[str, ...] = ()
-    max_length: int = 2000
-
-
-def check_question(q: QuestionShape, *, for_opening: bool = False) -> list[Problem]:
-    """Settings that agree with each other and with the options.
-
-    Choose-N bounds are at least 1, the lower not above the upper, and neither above the
-    number of options; labels of options are distinct (ignoring case and outer spaces). A
-    Likert scale has 2 to 11 labelled points. To open, a question with options needs two.
-    """
-    problems: list[Problem] = []
-    if not q.prompt:
-        problems.append(Problem("prompt", Issue.REQUIRED))
-    if q.kind in OPTION_KINDS:
-        problems += check_labels(q.options)
-        if for_opening and len(q.options) < 2:
-            problems.append(Problem("options", Issue.TOO_FEW_OPTIONS, {"min": 2}))
-    if q.kind == "choose":
-        problems += check_bounds(q.min_choices, q.max_choices, len(q.options))
-    if q.kind == "likert":
-        if not MIN_SCALE <= len(q.scale) <= MAX_SCALE:
-            problems.append(
-                Problem("scale", Issue.SCALE_SIZE, {"min": MIN_SCALE, "max": MAX_SCALE})
-            )
-        for i, label in enumerate(q.scale, start=1):
-            if not label:
-                problems.append(Problem(f"scale.{i}", Issue.REQUIRED))
-    if q.kind == "text" and not MIN_TEXT_LIMIT <= q.max_length <= MAX_TEXT_LIMIT:
-        problems.append(
-            Problem(
-                "max_length",
-                Issue.TEXT_LIMIT_RANGE,
-                {"min": MIN_TEXT_LIMIT, "max": MAX_TEXT_LIMIT},
-            )
-        )
-    return problems
-
-
 def check_labels(labels: Sequence[str]) -> list[Problem]:
     """Every option has a label, and no two labels are the same."""
     problems: list[Problem] = []
@@ -182,22 +131,6 @@ def check_bounds(low: int | None, high: int | None, options: int) -> list[Proble
             problems.append(Problem(name, Issue.BOUND_EXCEEDS_OPTIONS, {"options": options}))
     if low is not None and high is not None and low > high:
         problems.append(Problem("min_choices", Issue.BOUNDS_ORDER))
-    return problems
-
-
-def check_ready(questions: Sequence[QuestionShape], invited: int) -> list[Problem]:
-    """Problems that prevent opening: nobody invited, no question, or a question not
-    complete."""
-    problems: list[Problem] = []
-    if invited < 1:
-        problems.append(Problem("invitations", Issue.NO_INVITEES))
-    if not questions:
-        return [*problems, Problem("questions", Issue.NO_QUESTIONS)]
-    for number, q in enumerate(questions, start=1):
-        problems += [
-            Problem(f"questions.{number}.{p.field}", p.issue, {**p.params, "question": number})
-            for p in check_question(q, for_opening=True)
-        ]
     return problems
 
 

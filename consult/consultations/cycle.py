@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from consult.consultations import checks, invitations, lifecycle, signals
+from consult.consultations import checks, invitations, kinds, lifecycle, signals
 from consult.consultations.builder import Invalid, NotFound, clean_text
 from consult.consultations.checks import Problem
 from consult.consultations.document import Text
@@ -56,19 +56,7 @@ def _apply(c: Consultation, schedule: Schedule) -> None:
 
 def readiness(c: Consultation, invited: int) -> list[Problem]:
     """What prevents ``c`` from opening (empty when it may open)."""
-    shapes = [
-        checks.QuestionShape(
-            kind=q.kind.value,
-            prompt=q.prompt,
-            options=tuple(o.label for o in q.options),
-            min_choices=q.min_choices,
-            max_choices=q.max_choices,
-            scale=tuple(p.get("en", "") for p in q.scale or []),
-            max_length=q.max_length,
-        )
-        for q in c.questions
-    ]
-    return checks.check_ready(shapes, invited)
+    return kinds.check_ready([kinds.shape_of(q) for q in c.questions], invited)
 
 
 def open_consultation(

@@ -80,13 +80,10 @@ def close(slug: str):
 def _deadline_page(slug: str, *, reopening: bool):
     consultation = consultation_or_404(slug)
     now, schedule = clock.now(), consultation.schedule()
-    try:  # the page is only for a consultation the action applies to
-        if reopening:
-            lifecycle.reopen(schedule, now, now + timedelta(days=1), "-")
-        else:
-            lifecycle.extend(schedule, now, schedule.closes_at + timedelta(days=1), "-")
-    except Refused as error:
-        return refuse(consultation, refusal(error))
+    # the page is only for a consultation the action applies to
+    refused = (lifecycle.reopen_refusal if reopening else lifecycle.extend_refusal)(schedule, now)
+    if refused is not None:
+        return refuse(consultation, refusal(refused))
     form = DeadlineForm()
     general: list[str] = []
     if request.method == "GET":

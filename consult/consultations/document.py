@@ -22,30 +22,21 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from consult.consultations import checks
-from consult.consultations.checks import Problem, QuestionShape
+from consult.consultations import checks, kinds
+from consult.consultations.checks import Problem
+from consult.consultations.enums import TallyMethod
+from consult.consultations.kinds import QuestionShape
+from consult.core.text import Text
 
 LANGS = ("en", "fr", "es")
 STATUSES = ("draft", "open", "closed", "published")
 OBSERVERS = ("nothing", "comment", "vote")
-KINDS = ("ranking", "choose", "single", "likert", "text")
-METHODS = ("irv", "schulze", "borda")
+KINDS = kinds.names()
+METHODS = tuple(m.value for m in TallyMethod)
 MAX_BYTES = 2 * 1024 * 1024
 
 Path = tuple[str | int, ...]
 Describe = Callable[[Problem], str]
-
-
-@dataclass(frozen=True)
-class Text:
-    """A text in the three languages (French and Spanish may be empty)."""
-
-    en: str = ""
-    fr: str = ""
-    es: str = ""
-
-    def translations(self) -> dict[str, str]:
-        return {lang: value for lang in ("fr", "es") if (value := getattr(self, lang))}
 
 
 @dataclass(frozen=True)
@@ -62,26 +53,22 @@ class QuestionDoc:
     prompt: Text
     help: Text = Text()
     required: bool = False
-    allow_partial: bool = True
-    min_choices: int | None = None
-    max_choices: int | None = None
-    allow_write_in: bool = False
-    allow_option_comments: bool = False
-    official_method: str = "irv"
-    scale: tuple[Text, ...] = ()
-    allow_no_opinion: bool = False
-    max_length: int = 2000
+    #: Every setting (see ``kinds.normalised``): the kind's as read, the others at defaults.
+    settings: Mapping[str, Any] = field(default_factory=dict)
     options: tuple[OptionDoc, ...] = ()
+
+    def __getattr__(self, name: str) -> Any:
+        """A setting by name, e.g. ``doc.official_method``."""
+        if name in kinds.SETTINGS:
+            return self.settings.get(name, kinds.default_of(name))
+        raise AttributeError(name)
 
     def shape(self) -> QuestionShape:
         return QuestionShape(
             kind=self.kind,
             prompt=self.prompt.en,
             options=tuple(o.label.en for o in self.options),
-            min_choices=self.min_choices,
-            max_choices=self.max_choices,
-            scale=tuple(t.en for t in self.scale),
-            max_length=self.max_length,
+            settings=self.settings,
         )
 
 
@@ -179,14 +166,14 @@ def _index(node: yaml.Node, path: Path, lines: dict[Path, int]) -> None:
 # Reading -------------------------------------------------------------------------------------
 
 COMMON_KEYS = {"kind", "prompt", "help", "required"}
-KIND_KEYS = {
-    "ranking": {"options", "allow_partial", "allow_write_in", "allow_option_comments"}
-    | {"official_method"},
-    "choose": {"options", "min_choices", "max_choices", "allow_option_comments"},
-    "single": {"options", "allow_option_comments"},
-    "likert": {"scale", "allow_no_opinion"},
-    "text": {"max_length"},
-}
+
+
+def kind_keys(kind: str) -> set[str]:
+    """The YAML keys of a question of ``kind``: its settings, and ``options`` if it has any."""
+    k = kinds.get(kind)
+    return {s.name for s in k.settings} | ({"options"} if k.has_options else set())
+
+
 CONSULTATION_KEYS = {
     "slug",
     "title",
@@ -514,6 +501,31 @@ def _times(
     return opens_at, closes_at
 
 
+def _setting(r: _Reader, path: Path, setting: kinds.Setting, value: Any) -> Any:
+    """One setting of a question, read by its type."""
+    where = _join(path, setting.name)
+    match setting.type:
+        case kinds.SettingType.FLAG:
+            return r.flag(value, where, setting.default)
+        case kinds.SettingType.COUNT:
+            return r.number(value, where)
+        case kinds.SettingType.LIMIT:
+            number = r.number(value, where)
+            return setting.default if number is None else number
+        case kinds.SettingType.METHOD:
+            return r.choice(value, where, METHODS, setting.default)
+        case kinds.SettingType.SCALE:
+            if value is None:
+                value = []
+            if not isinstance(value, list):
+                r.error(where, "expected a list of labels, from the lowest point to the highest")
+                value = []
+            return tuple(
+                r.text(t, _join(where, i), "scale", required=True) for i, t in enumerate(value)
+            )
+    raise ValueError(setting.type)
+
+
 def _question(r: _Reader, path: Path, value: Any, status: str) -> QuestionDoc | None:
     kind = value.get("kind") if isinstance(value, dict) else None
     if kind not in KINDS:
@@ -522,7 +534,7 @@ def _question(r: _Reader, path: Path, value: Any, status: str) -> QuestionDoc | 
         else:
             r.error(path, "expected a question (a mapping with kind, prompt …)")
         return None
-    data = r.mapping(value, path, COMMON_KEYS | KIND_KEYS[kind])
+    data = r.mapping(value, path, COMMON_KEYS | kind_keys(kind))
     if data is None:
         return None
     options_value = data.get("options", [])
@@ -530,41 +542,18 @@ def _question(r: _Reader, path: Path, value: Any, status: str) -> QuestionDoc | 
         r.error(_join(path, "options"), "expected a list of options")
         options_value = []
     options = [_option(r, _join(path, "options", i), o) for i, o in enumerate(options_value)]
-    scale_value = data.get("scale", [])
-    if not isinstance(scale_value, list):
-        r.error(
-            _join(path, "scale"), "expected a list of labels, from the lowest point to the highest"
-        )
-        scale_value = []
-    max_length = r.number(data.get("max_length"), _join(path, "max_length"))
+    settings = {s.name: _setting(r, path, s, data.get(s.name)) for s in kinds.get(kind).settings}
     doc = QuestionDoc(
         kind=kind,
         prompt=r.text(data.get("prompt"), _join(path, "prompt"), "prompt", required=True),
         help=r.text(data.get("help"), _join(path, "help"), "help"),
         required=r.flag(data.get("required"), _join(path, "required"), False),
-        allow_partial=r.flag(data.get("allow_partial"), _join(path, "allow_partial"), True),
-        min_choices=r.number(data.get("min_choices"), _join(path, "min_choices")),
-        max_choices=r.number(data.get("max_choices"), _join(path, "max_choices")),
-        allow_write_in=r.flag(data.get("allow_write_in"), _join(path, "allow_write_in"), False),
-        allow_option_comments=r.flag(
-            data.get("allow_option_comments"), _join(path, "allow_option_comments"), False
-        ),
-        official_method=r.choice(
-            data.get("official_method"), _join(path, "official_method"), METHODS, "irv"
-        ),
-        scale=tuple(
-            r.text(t, _join(path, "scale", i), "scale", required=True)
-            for i, t in enumerate(scale_value)
-        ),
-        allow_no_opinion=r.flag(
-            data.get("allow_no_opinion"), _join(path, "allow_no_opinion"), False
-        ),
-        max_length=2000 if max_length is None else max_length,
+        settings=kinds.normalised(kind, settings),
         options=tuple(o for o in options if o is not None),
     )
     if len(doc.options) == len(options_value):
         prompt_missing = not doc.prompt.en
-        for p in checks.check_question(doc.shape(), for_opening=status != "draft"):
+        for p in kinds.check_question(doc.shape(), for_opening=status != "draft"):
             if p.field == "prompt" and prompt_missing:
                 continue  # already reported
             if p.field.startswith("options.") and p.issue is checks.Issue.REQUIRED:
@@ -660,28 +649,29 @@ def to_data(doc: ConsultationDoc, zone: str) -> dict[str, Any]:
     return out
 
 
+def _setting_data(setting: kinds.Setting, value: Any) -> Any:
+    if setting.type is kinds.SettingType.SCALE:
+        return [_text_value(t) for t in value]
+    if setting.type is kinds.SettingType.METHOD:
+        return str(value)
+    return value
+
+
 def _question_data(q: QuestionDoc) -> dict[str, Any]:
+    """Common keys, then the kind's settings in the order it declares them (a whole number
+    left empty is left out), then the options."""
     out: dict[str, Any] = {"kind": q.kind, "prompt": _text_value(q.prompt)}
     if q.help.en or q.help.fr or q.help.es:
         out["help"] = _text_value(q.help)
     out["required"] = q.required
-    if q.kind == "ranking":
-        out["allow_partial"] = q.allow_partial
-        out["allow_write_in"] = q.allow_write_in
-        out["official_method"] = q.official_method
-    if q.kind == "choose":
-        if q.min_choices is not None:
-            out["min_choices"] = q.min_choices
-        if q.max_choices is not None:
-            out["max_choices"] = q.max_choices
-    if q.kind in checks.OPTION_KINDS:
-        out["allow_option_comments"] = q.allow_option_comments
+    kind = kinds.get(q.kind)
+    for setting in kind.settings:
+        value = q.settings.get(setting.name, setting.default)
+        if setting.type is kinds.SettingType.COUNT and value is None:
+            continue
+        out[setting.name] = _setting_data(setting, value)
+    if kind.has_options:
         out["options"] = [_option_data(o) for o in q.options]
-    if q.kind == "likert":
-        out["allow_no_opinion"] = q.allow_no_opinion
-        out["scale"] = [_text_value(t) for t in q.scale]
-    if q.kind == "text":
-        out["max_length"] = q.max_length
     return out
 
 

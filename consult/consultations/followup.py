@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from consult.ballots.models import Answer, Response, ResponseStatus
-from consult.consultations import builder, checks, invitations
+from consult.consultations import builder, checks, invitations, kinds
 from consult.consultations.checks import Issue, Problem
 from consult.consultations.document import Text
 from consult.consultations.lifecycle import Status
@@ -21,7 +21,6 @@ from consult.consultations.models import (
     Option,
     Question,
     QuestionKind,
-    TallyMethod,
 )
 from consult.consultations.texts import get_text, set_text
 from consult.core import audit
@@ -30,7 +29,8 @@ from consult.extensions import db
 from consult.members.models import Member
 from consult.results.writeins import WriteIn, group_write_ins
 
-FOLLOW_UP_KINDS = ("ranking", "choose", "single")
+#: A follow-up question offers the promoted suggestions as its options.
+FOLLOW_UP_KINDS = kinds.option_kinds()
 
 
 @dataclass(frozen=True)
@@ -158,13 +158,10 @@ def start(parent_id: int, follow_up: FollowUp, *, actor_id: int) -> Consultation
         if follow_up.start == "copy":
             _copy_questions(parent, child, chosen, members)
         else:
-            question = Question(
-                position=1,
-                kind=QuestionKind(follow_up.kind),
-                required=True,
-                translations={},
-                scale=[],
-            )
+            question = Question(position=1, kind=QuestionKind(follow_up.kind), required=True)
+            question.translations = {}
+            question.settings = {}
+            kinds.store_settings(question, kinds.normalised(follow_up.kind, {}))
             set_text(question, "prompt", prompt)
             for position, s in enumerate(chosen, start=1):
                 question.options.append(_promoted(s, position, members))
@@ -201,21 +198,10 @@ def _copy_questions(
     members: dict[int, Member],
 ) -> None:
     for q in parent.questions:
-        copy = Question(
-            position=q.position,
-            kind=q.kind,
-            required=q.required,
-            allow_partial=q.allow_partial,
-            min_choices=q.min_choices,
-            max_choices=q.max_choices,
-            allow_write_in=q.allow_write_in,
-            allow_option_comments=q.allow_option_comments,
-            official_method=TallyMethod(q.official_method),
-            scale=[dict(p) for p in q.scale or []],
-            allow_no_opinion=q.allow_no_opinion,
-            max_length=q.max_length,
-            translations={},
-        )
+        copy = Question(position=q.position, kind=q.kind, required=q.required)
+        copy.translations = {}
+        copy.settings = {}
+        kinds.store_settings(copy, kinds.settings_of(q))
         for name in ("prompt", "help"):
             set_text(copy, name, get_text(q, name))
         for o in q.options:

@@ -22,17 +22,13 @@ from wtforms import (
 )
 from wtforms.validators import NumberRange, Optional
 
+from consult.consultations import kinds
 from consult.consultations.document import Text
 
 LANGUAGE_LABELS = {"en": _l("English"), "fr": _l("French"), "es": _l("Spanish")}
 
-KIND_LABELS = {
-    "ranking": _l("Ranking (preference vote)"),
-    "choose": _l("Choose N"),
-    "single": _l("Single choice"),
-    "likert": _l("Likert scale"),
-    "text": _l("Free text"),
-}
+#: Every kind's name in the reader's language, in menu order (the kinds mark their labels).
+KIND_LABELS = {k.name.value: _l(k.label) for k in kinds.KINDS}
 METHOD_LABELS = {
     "irv": _l("Instant-runoff"),
     "schulze": _l("Schulze (Condorcet)"),
@@ -134,41 +130,46 @@ class InvitationsForm(FlaskForm):
 
 
 class QuestionForm(FlaskForm):
+    """The settings every kind has; :func:`question_form` adds those of one kind."""
+
     kind = SelectField(_l("Kind of question"), choices=_choices(KIND_LABELS))
     prompt = translated(_l("Question"))
     help = translated(_l("Help text (optional, Markdown)"), textarea=True, rows=3)
     required = BooleanField(_l("An answer is required"))
-    allow_partial = BooleanField(_l("Partial rankings allowed (options may be left unranked)"))
-    allow_write_in = BooleanField(_l("Members may suggest an alternative (write-in)"))
-    allow_option_comments = BooleanField(_l("A comment box beside each option"))
-    min_choices = IntegerField(
-        _l("At least this many choices"),
-        validators=[Optional(), NumberRange(min=0, max=1000)],
-    )
-    max_choices = IntegerField(
-        _l("At most this many choices"),
-        validators=[Optional(), NumberRange(min=0, max=1000)],
-    )
-    official_method = SelectField(
-        _l("Official tally method"),
-        choices=_choices(METHOD_LABELS),
-        description=_l("Fixed when the consultation opens."),
-    )
-    scale = translated(
-        _l("Points of the scale, one label per line, from the lowest to the highest"),
-        textarea=True,
-        rows=5,
-    )
-    allow_no_opinion = BooleanField(_l("Offer “No opinion”"))
-    max_length = IntegerField(
-        _l("Longest answer, in characters"),
-        default=2000,
-        validators=[Optional(), NumberRange(min=0, max=100_000)],
-    )
     options = TextAreaField(
         _l("Options, one per line (in English; add backgrounds and translations afterwards)"),
         render_kw={"rows": 5},
     )
+
+
+def _setting_field(setting: kinds.Setting):
+    label = _l(setting.label)
+    match setting.type:
+        case kinds.SettingType.FLAG:
+            return BooleanField(label)
+        case kinds.SettingType.COUNT:
+            return IntegerField(label, validators=[Optional(), NumberRange(min=0, max=1000)])
+        case kinds.SettingType.LIMIT:
+            return IntegerField(
+                label,
+                default=setting.default,
+                validators=[Optional(), NumberRange(min=0, max=100_000)],
+            )
+        case kinds.SettingType.METHOD:
+            return SelectField(
+                label,
+                choices=_choices(METHOD_LABELS),
+                description=_l("Fixed when the consultation opens."),
+            )
+        case kinds.SettingType.SCALE:
+            return translated(label, textarea=True, rows=5)
+    raise ValueError(setting.type)
+
+
+def question_form(kind: str) -> type[QuestionForm]:
+    """The builder's form for a question of ``kind``: common fields and the kind's settings."""
+    fields = {s.name: _setting_field(s) for s in kinds.get(kind).settings}
+    return type(f"{kind.title()}QuestionForm", (QuestionForm,), fields)
 
 
 class OptionForm(FlaskForm):
@@ -235,7 +236,7 @@ class FollowUpForm(FlaskForm):
     )
     kind = SelectField(
         _l("Kind of the new question"),
-        choices=[SelectChoice(k, KIND_LABELS[k]) for k in ("ranking", "choose", "single")],
+        choices=[SelectChoice(k.name.value, _l(k.label)) for k in kinds.KINDS if k.has_options],
         default="ranking",
     )
     prompt = translated(_l("The new question"))

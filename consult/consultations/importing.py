@@ -12,14 +12,13 @@ from flask_babel import force_locale
 from sqlalchemy.orm import Session, selectinload
 
 from consult.ballots.models import Response
-from consult.consultations import document, invitations, signals
+from consult.consultations import document, invitations, kinds, signals
 from consult.consultations.document import (
     ConsultationDoc,
     DocError,
     DocumentInvalid,
     OptionDoc,
     QuestionDoc,
-    Text,
 )
 from consult.consultations.lifecycle import Status
 from consult.consultations.messages import describe
@@ -29,7 +28,6 @@ from consult.consultations.models import (
     Option,
     Question,
     QuestionKind,
-    TallyMethod,
 )
 from consult.consultations.texts import get_text, set_text
 from consult.core import audit, clock
@@ -212,21 +210,10 @@ def _apply(
 
 
 def _question(q: QuestionDoc, position: int, members: dict[str, Member]) -> Question:
-    question = Question(
-        position=position,
-        kind=QuestionKind(q.kind),
-        required=q.required,
-        allow_partial=q.allow_partial,
-        min_choices=q.min_choices if q.kind == "choose" else None,
-        max_choices=q.max_choices if q.kind == "choose" else None,
-        allow_write_in=q.allow_write_in and q.kind == "ranking",
-        allow_option_comments=q.allow_option_comments,
-        official_method=TallyMethod(q.official_method),
-        scale=[{"en": t.en, **t.translations()} for t in q.scale],
-        allow_no_opinion=q.allow_no_opinion,
-        max_length=q.max_length,
-        translations={},
-    )
+    question = Question(position=position, kind=QuestionKind(q.kind), required=q.required)
+    question.translations = {}
+    question.settings = {}
+    kinds.store_settings(question, kinds.normalised(q.kind, q.settings))
     set_text(question, "prompt", q.prompt)
     set_text(question, "help", q.help)
     for opt_position, o in enumerate(q.options, start=1):
@@ -294,15 +281,7 @@ def _question_doc(q: Question) -> QuestionDoc:
         prompt=get_text(q, "prompt"),
         help=get_text(q, "help"),
         required=q.required,
-        allow_partial=q.allow_partial,
-        min_choices=q.min_choices,
-        max_choices=q.max_choices,
-        allow_write_in=q.allow_write_in,
-        allow_option_comments=q.allow_option_comments,
-        official_method=q.official_method.value,
-        scale=tuple(Text(p.get("en", ""), p.get("fr", ""), p.get("es", "")) for p in q.scale or []),
-        allow_no_opinion=q.allow_no_opinion,
-        max_length=q.max_length,
+        settings=kinds.settings_of(q),
         options=tuple(
             OptionDoc(
                 label=get_text(o, "label"),

@@ -161,11 +161,9 @@ def _check_reason(reason: str) -> None:
 
 def extend(schedule: Schedule, now: datetime, new_closes_at: datetime, reason: str) -> Schedule:
     """Move the deadline of an open (or scheduled) consultation later; a reason is required."""
-    current = schedule.stage(now)
-    if current is Stage.DRAFT:
-        raise Refused(Refusal.NOT_OPEN)
-    if current in (Stage.CLOSED, Stage.PUBLISHED):
-        raise Refused(Refusal.ALREADY_CLOSED)
+    refused = extend_refusal(schedule, now)
+    if refused is not None:
+        raise refused
     _check_reason(reason)
     if new_closes_at <= schedule.closes_at:
         raise Refused(Refusal.DEADLINE_NOT_LATER, deadline=schedule.closes_at)
@@ -175,11 +173,9 @@ def extend(schedule: Schedule, now: datetime, new_closes_at: datetime, reason: s
 def reopen(schedule: Schedule, now: datetime, new_closes_at: datetime, reason: str) -> Schedule:
     """Reopen a closed (not yet published) consultation until a new deadline; a reason is
     required."""
-    current = schedule.stage(now)
-    if current is Stage.PUBLISHED:
-        raise Refused(Refusal.ALREADY_PUBLISHED)
-    if current is not Stage.CLOSED:
-        raise Refused(Refusal.NOT_CLOSED)
+    refused = reopen_refusal(schedule, now)
+    if refused is not None:
+        raise refused
     _check_reason(reason)
     if new_closes_at <= now:
         raise Refused(Refusal.DEADLINE_IN_PAST)
@@ -205,9 +201,52 @@ def publish(schedule: Schedule, now: datetime, *, has_outcome: bool) -> Schedule
     return replace(schedule, status=Status.PUBLISHED, published_at=now)
 
 
+class StructureLock(enum.StrEnum):
+    """Why questions and options can no longer change."""
+
+    RESPONSES = "responses"
+    CLOSED = "closed"
+    PUBLISHED = "published"
+
+
+def structure_lock(
+    status: Status, closes_at: datetime, now: datetime, has_responses: bool
+) -> StructureLock | None:
+    """Why the questions and options of a consultation cannot change now, or None while they
+    can: they change before the first response (a draft included) and before closing, whether
+    closed by hand or by its deadline. The builder, its pages and templates ask here alone."""
+    if status is Status.PUBLISHED:
+        return StructureLock.PUBLISHED
+    if effective_status(status, closes_at, now) is Status.CLOSED:
+        return StructureLock.CLOSED
+    if has_responses:
+        return StructureLock.RESPONSES
+    return None
+
+
 def questions_editable(status: Status, has_responses: bool) -> bool:
     """Questions and options change only before the first response and before closing."""
     return status in (Status.DRAFT, Status.OPEN) and not has_responses
+
+
+def extend_refusal(schedule: Schedule, now: datetime) -> Refused | None:
+    """Why the deadline of ``schedule`` cannot be extended now (None when it can)."""
+    current = schedule.stage(now)
+    if current is Stage.DRAFT:
+        return Refused(Refusal.NOT_OPEN)
+    if current in (Stage.CLOSED, Stage.PUBLISHED):
+        return Refused(Refusal.ALREADY_CLOSED)
+    return None
+
+
+def reopen_refusal(schedule: Schedule, now: datetime) -> Refused | None:
+    """Why ``schedule`` cannot be reopened now (None when it can)."""
+    current = schedule.stage(now)
+    if current is Stage.PUBLISHED:
+        return Refused(Refusal.ALREADY_PUBLISHED)
+    if current is not Stage.CLOSED:
+        return Refused(Refusal.NOT_CLOSED)
+    return None
 
 
 def voting_rules_editable(status: Status) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
@@ -15,27 +14,19 @@ from consult.core.translated import TranslatedMixin
 from consult.extensions import db
 from consult.members.models import Member
 
+from .enums import ObserversMay, QuestionKind, TallyMethod
 from .lifecycle import Phase, Schedule, Stage, Status, phase, stage
 
-
-class ObserversMay(enum.StrEnum):
-    NOTHING = "nothing"
-    COMMENT = "comment"
-    VOTE = "vote"
-
-
-class QuestionKind(enum.StrEnum):
-    RANKING = "ranking"
-    CHOOSE = "choose"
-    SINGLE = "single"
-    LIKERT = "likert"
-    TEXT = "text"
-
-
-class TallyMethod(enum.StrEnum):
-    IRV = "irv"
-    SCHULZE = "schulze"
-    BORDA = "borda"
+__all__ = [
+    "Consultation",
+    "ObserversMay",
+    "Option",
+    "Question",
+    "QuestionKind",
+    "TallyMethod",
+    "invitation",
+    "option_suggestion",
+]
 
 
 invitation = sa.Table(
@@ -146,6 +137,8 @@ class Question(TranslatedMixin, db.Model):
     scale: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
     allow_no_opinion: Mapped[bool] = mapped_column(default=False)
     max_length: Mapped[int] = mapped_column(default=2000)
+    #: The settings a kind keeps beyond the columns above (``consultations/kinds``), by name.
+    settings: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
 
     consultation: Mapped[Consultation] = relationship(back_populates="questions")
     options: Mapped[list[Option]] = relationship(

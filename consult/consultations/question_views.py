@@ -8,7 +8,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from consult.auth.decorators import admin_required
-from consult.consultations import builder, checks, lifecycle, services
+from consult.consultations import builder, kinds, lifecycle
 from consult.consultations.formhelp import (
     attach,
     error_list,
@@ -23,6 +23,7 @@ from consult.consultations.forms import (
     OptionForm,
     QuestionForm,
     fill,
+    question_form,
     text_of,
 )
 from consult.consultations.messages import describe, locked
@@ -56,40 +57,62 @@ def _to_question(consultation: Consultation, question: Question):
 
 def _editable(consultation: Consultation) -> str | None:
     """Why questions cannot change now (None when they can)."""
-    if consultation.status is lifecycle.Status.PUBLISHED:
-        return "published"
-    if consultation.stage() is lifecycle.Stage.CLOSED:
-        return "closed"
-    if services.has_responses(db.session, consultation.id):
-        return "responses"
-    return None
+    lock = builder.structure_lock(db.session, consultation)
+    return lock.value if lock else None
 
 
 def _fields(form: QuestionForm, kind: str, current: Question | None):
-    scale, problems = scale_of(form.scale) if kind == "likert" else ((), [])
-    method = current.official_method.value if current is not None else "irv"
-    if "official_method" in form:
-        method = form.official_method.data or method
+    """The question's texts and its kind's settings, as typed."""
+    problems: list = []
+    settings: dict[str, object] = {}
+    for setting in kinds.get(kind).settings:
+        if setting.name not in form:
+            if setting.type is kinds.SettingType.METHOD:
+                settings[setting.name] = (
+                    current.official_method.value if current is not None else setting.default
+                )
+            continue
+        field = form[setting.name]
+        match setting.type:
+            case kinds.SettingType.FLAG:
+                settings[setting.name] = bool(field.data)
+            case kinds.SettingType.SCALE:
+                settings[setting.name], found = scale_of(field)
+                problems += found
+            case kinds.SettingType.LIMIT:
+                settings[setting.name] = field.data if field.data is not None else setting.default
+            case _:
+                settings[setting.name] = field.data or (
+                    setting.default if setting.type is kinds.SettingType.METHOD else field.data
+                )
     fields = builder.QuestionFields(
         kind=kind,
         prompt=text_of(form.prompt),
         help=text_of(form.help),
         required=bool(form.required.data),
-        allow_partial=bool(form.allow_partial.data),
-        allow_write_in=bool(form.allow_write_in.data),
-        allow_option_comments=bool(form.allow_option_comments.data),
-        min_choices=form.min_choices.data,
-        max_choices=form.max_choices.data,
-        official_method=method,
-        scale=scale,
-        allow_no_opinion=bool(form.allow_no_opinion.data),
-        max_length=form.max_length.data if form.max_length.data is not None else 2000,
+        settings=settings,
     )
     return fields, problems
 
 
+def _fill(form: QuestionForm, q: Question) -> None:
+    """The form shows the question as stored."""
+    fill(form.prompt, get_text(q, "prompt"))
+    fill(form.help, get_text(q, "help"))
+    form.required.data = q.required
+    values = kinds.settings_of(q)
+    for setting in kinds.get(q.kind).settings:
+        if setting.name not in form:
+            continue
+        if setting.type is kinds.SettingType.SCALE:
+            fill_scale(form[setting.name], [t.stored() for t in values[setting.name]])
+        else:
+            form[setting.name].data = values[setting.name]
+
+
 def _render_question(consultation, form, kind, question, general, status=200):
     errors = error_list(form)
+    reason = _editable(consultation)
     return (
         render_template(
             "consultations/question.html",
@@ -100,11 +123,11 @@ def _render_question(consultation, form, kind, question, general, status=200):
             kind_label=KIND_LABELS.get(kind, kind),
             errors=errors,
             general=general,
-            locked_reason=_editable(consultation),
-            locked_message=locked(_editable(consultation) or ""),
+            locked_reason=reason,
+            locked_message=locked(reason or ""),
             method_labels=METHOD_LABELS,
             method_locked=not lifecycle.voting_rules_editable(consultation.status),
-            option_kinds=checks.OPTION_KINDS,
+            has_options=kinds.get(kind).has_options,
             merge_allowed=consultation.status is lifecycle.Status.DRAFT,
         ),
         400 if errors or general else status,
@@ -122,14 +145,13 @@ def new_question(slug: str):
     kind = request.values.get("kind", "ranking")
     if kind not in KIND_LABELS:
         abort(404)
-    form = QuestionForm()
-    if kind != "ranking":
-        del form.official_method
+    form = question_form(kind)()
     general: list[str] = []
     if request.method == "GET":
         form.kind.data = kind
-        form.allow_partial.data = True
-        form.max_length.data = 2000
+        for setting in kinds.get(kind).settings:
+            if setting.type is not kinds.SettingType.SCALE:
+                form[setting.name].data = setting.default
     elif form.validate_on_submit():
         fields, problems = _fields(form, kind, None)
         try:
@@ -155,28 +177,13 @@ def question(slug: str, question_id: int):
     consultation = consultation_or_404(slug)
     q = _question_or_404(consultation, question_id)
     kind = q.kind.value
-    form = QuestionForm()
+    form = question_form(kind)()
     del form.kind, form.options
-    if kind != "ranking" or not lifecycle.voting_rules_editable(consultation.status):
+    if "official_method" in form and not lifecycle.voting_rules_editable(consultation.status):
         del form.official_method
     general: list[str] = []
     if request.method == "GET":
-        fill(form.prompt, get_text(q, "prompt"))
-        fill(form.help, get_text(q, "help"))
-        for name in (
-            "required",
-            "allow_partial",
-            "allow_write_in",
-            "allow_option_comments",
-            "min_choices",
-            "max_choices",
-            "allow_no_opinion",
-            "max_length",
-        ):
-            getattr(form, name).data = getattr(q, name)
-        if "official_method" in form:
-            form.official_method.data = q.official_method.value
-        fill_scale(form.scale, q.scale or [])
+        _fill(form, q)
     elif form.validate_on_submit():
         reason = _editable(consultation)
         if reason:
@@ -307,7 +314,7 @@ def new_option(slug: str, question_id: int):
     """Add an option to a question."""
     consultation = consultation_or_404(slug)
     q = _question_or_404(consultation, question_id)
-    if q.kind.value not in checks.OPTION_KINDS:
+    if not kinds.get(q.kind).has_options:
         abort(404)
     reason = _editable(consultation)
     if reason:

@@ -22,8 +22,16 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from consult.auth.decorators import admin_required
-from consult.ballots.specs import VOTING_KINDS, ballot_spec
-from consult.consultations import builder, cycle, importing, invitations, lifecycle, services
+from consult.ballots.specs import ballot_spec
+from consult.consultations import (
+    builder,
+    cycle,
+    importing,
+    invitations,
+    kinds,
+    lifecycle,
+    services,
+)
 from consult.consultations.formhelp import attach, error_list, read_time, show_time
 from consult.consultations.forms import (
     FIELD_LABELS,
@@ -128,7 +136,6 @@ def show(slug: str):
         .where(invitation.c.consultation_id == consultation.id)
     )
     stage = consultation.stage(now)
-    responded = bool(counts)
     return render_template(
         "consultations/show.html",
         consultation=consultation,
@@ -138,8 +145,10 @@ def show(slug: str):
         drafts=counts.get("draft", 0),
         missing=missing_translations(consultation),
         ready=cycle.readiness(consultation, invited or 0) if stage is Stage.DRAFT else [],
-        questions_editable=lifecycle.questions_editable(consultation.status, responded)
-        and stage is not Stage.CLOSED,
+        questions_editable=lifecycle.structure_lock(
+            consultation.status, consultation.closes_at, now, bool(counts)
+        )
+        is None,
         settings_editable=lifecycle.settings_editable(consultation.status),
         invitations_editable=lifecycle.invitations_editable(
             consultation.status, consultation.closes_at, now
@@ -285,7 +294,6 @@ def preview(slug: str):
         phase=Phase.OPEN,
         is_observer=as_observer,
         observers_vote=consultation.observers_may is ObserversMay.VOTE,
-        voting_kinds={k.value for k in VOTING_KINDS},
         spec=ballot_spec(consultation, member),  # type: ignore[arg-type]
         preview=True,
     )
@@ -316,6 +324,15 @@ def stage_label(stage: Stage) -> str:
         Stage.CLOSED: _("Closed"),
         Stage.PUBLISHED: _("Published"),
     }[stage]
+
+
+bp.add_app_template_global(kinds, "kinds")
+
+
+@bp.app_template_global("kind_label")
+def kind_label(kind: str) -> str:
+    """A kind of question in the reader's language."""
+    return _(kinds.get(kind).label)
 
 
 @bp.app_template_global("describe_problem")

@@ -11,7 +11,7 @@ vote. Comments and free texts are read from every submitted response, observers'
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -20,7 +20,9 @@ import sqlalchemy as sa
 
 from consult.ballots.models import Answer, Response, ResponseStatus
 from consult.ballots.rules import NO_OPINION
-from consult.consultations.models import Consultation, ObserversMay, QuestionKind, invitation
+from consult.consultations import kinds
+from consult.consultations.kinds.base import Source, ValueCounts
+from consult.consultations.models import Consultation, ObserversMay, invitation
 from consult.core.translated import in_language
 from consult.extensions import db
 from consult.members.models import Member, MemberKind, Region
@@ -174,13 +176,14 @@ def rankings(consultation: Consultation, question_id: int) -> Iterator[tuple[int
         yield tuple(ranking)
 
 
-def _ids(consultation: Consultation, *kinds: QuestionKind) -> list[int]:
-    return [q.id for q in consultation.questions if q.kind in kinds]
+def _ids(consultation: Consultation, source: Source) -> list[int]:
+    """The questions whose kind reads ``source``."""
+    return [q.id for q in consultation.questions if source in kinds.get(q.kind).reads]
 
 
 def selections(consultation: Consultation) -> dict[int, list[tuple[int, ...]]]:
     """For every choose/single question: each counted ballot's selected options."""
-    ids = _ids(consultation, QuestionKind.CHOOSE, QuestionKind.SINGLE)
+    ids = _ids(consultation, Source.SELECTIONS)
     if not ids:
         return {}
     rows = db.session.execute(
@@ -196,17 +199,11 @@ def selections(consultation: Consultation) -> dict[int, list[tuple[int, ...]]]:
     return out
 
 
-@dataclass
-class LikertCounts:
-    values: dict[int, int] = field(default_factory=dict)
-    no_opinion: int = 0
-
-
-def likert_counts(consultation: Consultation) -> dict[tuple[int, bool], LikertCounts]:
-    """Likert answers of submitted responses, per (question, from observers), counted in SQL.
+def value_counts(consultation: Consultation) -> dict[tuple[int, bool], ValueCounts]:
+    """Scale answers of submitted responses, per (question, from observers), counted in SQL.
 
     Observers' answers are kept apart (key ``(question, True)``) unless observers vote."""
-    ids = _ids(consultation, QuestionKind.LIKERT)
+    ids = _ids(consultation, Source.VALUES)
     if not ids:
         return {}
     observers_vote = consultation.observers_may is ObserversMay.VOTE
@@ -223,9 +220,9 @@ def likert_counts(consultation: Consultation) -> dict[tuple[int, bool], LikertCo
         )
         .group_by(Answer.question_id, observer, Answer.value)
     )
-    out: dict[tuple[int, bool], LikertCounts] = {}
+    out: dict[tuple[int, bool], ValueCounts] = {}
     for question_id, is_observer, value, count in rows:
-        entry = out.setdefault((question_id, bool(is_observer)), LikertCounts())
+        entry = out.setdefault((question_id, bool(is_observer)), ValueCounts())
         if value == NO_OPINION:
             entry.no_opinion += count
         else:
@@ -239,7 +236,7 @@ def text_questions(consultation: Consultation, *, comments_only: bool = False) -
         q.id
         for q in consultation.questions
         if q.allow_option_comments
-        or (not comments_only and (q.kind is QuestionKind.TEXT or q.allow_write_in))
+        or (not comments_only and Source.TEXTS in kinds.get(q.kind).reads)
     ]
 
 

@@ -15,19 +15,21 @@ from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from flask_babel import gettext as _
 
 from consult.auth.models import User
 from consult.ballots.models import Answer, Response, ResponseStatus
 from consult.ballots.rules import NO_OPINION
-from consult.consultations.models import Consultation, ObserversMay, Question, QuestionKind
+from consult.consultations import kinds
+from consult.consultations.models import Consultation, ObserversMay, Question
 from consult.core.templating import locale_code, localized
 from consult.core.translated import in_language
 from consult.extensions import db
 from consult.members.models import Member, MemberKind, Region
 from consult.results import loaders
 from consult.results.csvsafe import Cell, csv_bytes
-from consult.results.services import ConsultationResults, QuestionResults
+from consult.results.services import ConsultationResults
 
 Row = list[Cell]
 FILES = ("results", "responses", "comments")
@@ -40,10 +42,6 @@ def filename(consultation: Consultation, name: str) -> str:
 def statement_filename(consultation: Consultation) -> str:
     """The signed statement of the audit head that goes with an export."""
     return f"{consultation.slug}-audit-statement.txt"
-
-
-def _yes(flag: bool) -> str:
-    return "yes" if flag else ""
 
 
 def _iso(moment: datetime | None) -> str:
@@ -80,77 +78,36 @@ def results_rows(results: ConsultationResults) -> Iterator[Row]:
     return iter(list(_results_rows(results)))
 
 
+class _Labels:
+    """Labels in the reader's language, taken before streaming."""
+
+    def __init__(self, consultation: Consultation) -> None:
+        self.labels = {
+            o.id: localized(o, "label") for q in consultation.questions for o in q.options
+        }
+        self.locale = locale_code()
+        self.no_opinion = _("No opinion")
+
+    def option(self, option_id: int) -> str:
+        return self.labels.get(option_id, "")
+
+    def point(self, question: Question, value: int) -> str:
+        return question.scale_label(value, self.locale) if question.scale else ""
+
+
 def _results_rows(results: ConsultationResults) -> Iterator[Row]:
     yield list(RESULTS_HEADER)
+    labels = _Labels(results.consultation)
     for q in results.questions:
         question = q.question
-        prompt = localized(question, "prompt")
         base: dict[str, Cell] = {
-            "question": prompt,
+            "question": localized(question, "prompt"),
             "question_number": q.number,
             "kind": question.kind.value,
             "responses": q.respondents,
         }
-        winners = set(q.official.winners) if q.official else set()
-        tied = _tied_options(q)
-        if q.ranking is not None:
-            r = q.ranking
-            eliminated = {o: rnd.number for rnd in r.irv.rounds for o in rnd.eliminated}
-            for option in question.options:
-                yield _row(
-                    base,
-                    option=localized(option, "label"),
-                    first_preferences=r.first.counts[option.id],
-                    share=round(r.first.shares[option.id], 4),
-                    borda_points=r.borda.points[option.id],
-                    pairwise_wins=r.pairwise.wins[option.id],
-                    irv_eliminated_in_round=eliminated.get(option.id),
-                    official_method=question.official_method.value,
-                    official_winner=_yes(option.id in winners),
-                    tie=_yes(option.id in tied),
-                )
-        elif q.selections is not None:
-            s = q.selections
-            for option in question.options:
-                yield _row(
-                    base,
-                    option=localized(option, "label"),
-                    selections=s.counts[option.id],
-                    share=round(s.shares[option.id], 4),
-                    official_method="selections",
-                    official_winner=_yes(option.id in winners),
-                    tie=_yes(option.id in tied),
-                )
-        elif q.likert is not None:
-            likert = q.likert
-            for value in range(1, likert.points + 1):
-                label = question.scale_label(value, locale_code()) if question.scale else ""
-                yield _row(
-                    base,
-                    option=f"{value} {label}".strip(),
-                    selections=likert.distribution[value],
-                    mean=likert.mean,
-                    median=likert.median,
-                )
-            yield _row(base, option=_("No opinion"), selections=likert.no_opinion)
-        else:
-            yield _row(base)
-
-
-def _tied_options(q: QuestionResults) -> set[int]:
-    """Options in a tie that the report must show: tied winners, options tied for an IRV
-    elimination, and choose-N options tied at the last place to fill."""
-    tied: set[int] = set()
-    if q.official is not None and q.official.tie:
-        tied |= set(q.official.winners)
-    if q.ranking is not None:
-        for rnd in q.ranking.irv.rounds:
-            if rnd.tie is not None:
-                tied |= set(rnd.tie.tied)
-    if q.selections is not None and q.selections.tie_at_cutoff and q.selections.top:
-        cutoff = min(q.selections.counts[o] for o in q.selections.top)
-        tied |= {o for o in q.selections.top if q.selections.counts[o] == cutoff}
-    return tied
+        for values in kinds.get(question.kind).result_rows(q, question, labels):
+            yield _row(base, **values)
 
 
 def _row(base: dict[str, Cell], **values: Cell) -> Row:
@@ -177,25 +134,14 @@ def _response_columns(questions: list[Question]) -> tuple[Row, list[tuple[str, i
     ]
     columns: list[tuple[str, int, int | None]] = []
     for number, q in enumerate(questions, start=1):
-        if q.kind in (QuestionKind.RANKING, QuestionKind.CHOOSE):
-            word = _("rank") if q.kind is QuestionKind.RANKING else _("selected")
-            for option in q.options:
+        for column in kinds.get(q.kind).response_columns(q):
+            word = gettext(column.word)
+            if column.option_id is None:
+                header.append(f"Q{number} {word}")
+            else:
+                option = next(o for o in q.options if o.id == column.option_id)
                 header.append(f"Q{number} {word}: {localized(option, 'label')}")
-                columns.append(
-                    ("rank" if q.kind is QuestionKind.RANKING else "selected", q.id, option.id)
-                )
-            if q.kind is QuestionKind.RANKING and q.allow_write_in:
-                header.append(f"Q{number} " + _("other suggestion"))
-                columns.append(("free", q.id, None))
-        elif q.kind is QuestionKind.SINGLE:
-            header.append(f"Q{number} " + _("choice"))
-            columns.append(("single", q.id, None))
-        elif q.kind is QuestionKind.LIKERT:
-            header.append(f"Q{number} " + _("value"))
-            columns.append(("value", q.id, None))
-        else:
-            header.append(f"Q{number} " + _("answer"))
-            columns.append(("free", q.id, None))
+            columns.append((column.what, q.id, column.option_id))
     return header, columns
 
 

@@ -16,14 +16,16 @@ import sqlalchemy as sa
 from consult import tally
 from consult.ballots.models import ResponseStatus
 from consult.ballots.services import load_consultation
-from consult.consultations.models import Consultation, Question, QuestionKind, TallyMethod
+from consult.consultations import kinds
+from consult.consultations.kinds.base import Inputs, Official, Source
+from consult.consultations.models import Consultation, Question
 from consult.core import audit
 from consult.core.database import write_transaction
 from consult.extensions import db
 from consult.members.models import MemberKind
 from consult.results import loaders
 from consult.results.loaders import MemberInfo, ParticipationRow, TextRow
-from consult.results.writeins import WriteIn, WriteInGroup, group_write_ins
+from consult.results.writeins import WriteInGroup
 
 
 @dataclass(frozen=True)
@@ -51,18 +53,6 @@ class Participation:
     by_region: tuple[Breakdown, ...]
     #: Invited members that have not submitted (a draft only, or nothing), by region and name.
     missing: tuple[ParticipationRow, ...]
-
-
-@dataclass(frozen=True)
-class Official:
-    """The result by the question's official method; ``winners`` has several entries on a tie."""
-
-    method: str
-    winners: tuple[int, ...]
-
-    @property
-    def tie(self) -> bool:
-        return len(self.winners) > 1
 
 
 @dataclass(frozen=True)
@@ -135,24 +125,14 @@ def summarise_participation(
     )
 
 
-def official_result(result: tally.RankingTally, method: TallyMethod) -> Official:
-    """The winner(s) by ``method``: instant-runoff breaks ties by its stated rule, so it names
-    one winner; Schulze and Borda report every option tied at the top."""
-    if method is TallyMethod.IRV:
-        winner = result.irv.winner
-        return Official(method.value, () if winner is None else (winner,))
-    if method is TallyMethod.SCHULZE:
-        return Official(method.value, tuple(result.schulze.winners))
-    return Official(method.value, tuple(result.borda.winners))
-
-
 def consultation_results(consultation: Consultation) -> ConsultationResults:
-    """Everything the results page shows, in a fixed number of queries."""
+    """Everything the results page shows, in a fixed number of queries; each question's
+    figures come from its kind (``consultations/kinds/``)."""
     participation = summarise_participation(
         loaders.participation_counts(consultation.id), loaders.not_submitted(consultation.id)
     )
     selections = loaders.selections(consultation)
-    likerts = loaders.likert_counts(consultation)
+    values = loaders.value_counts(consultation)
     texts = loaders.texts(consultation.id, loaders.text_questions(consultation))
     members = {row.member.id: row.member for row in texts}
     by_question: dict[int | None, list[TextRow]] = {}
@@ -161,52 +141,28 @@ def consultation_results(consultation: Consultation) -> ConsultationResults:
 
     questions = []
     for number, question in enumerate(consultation.questions, start=1):
+        kind = kinds.get(question.kind)
         rows = by_question.get(question.id, [])
-        comments = tuple(r for r in rows if r.option_id is not None)
-        free = [r for r in rows if r.option_id is None]
-        option_ids = [o.id for o in question.options]
-        if question.kind is QuestionKind.RANKING:
-            profile = tally.Profile.from_ballots(
-                option_ids, loaders.rankings(consultation, question.id)
+        inputs = Inputs(
+            rankings=loaders.rankings(consultation, question.id)
+            if Source.RANKINGS in kind.reads
+            else (),
+            selections=selections.get(question.id, []),
+            values={
+                observers: counts
+                for (question_id, observers), counts in values.items()
+                if question_id == question.id
+            },
+            texts=[r for r in rows if r.option_id is None],
+        )
+        questions.append(
+            QuestionResults(
+                question,
+                number,
+                comments=tuple(r for r in rows if r.option_id is not None),
+                **kind.summarise(question, inputs),
             )
-            result = tally.tally_ranking(profile)
-            groups = group_write_ins(WriteIn(r.text, r.member.id) for r in free)
-            questions.append(
-                QuestionResults(
-                    question,
-                    number,
-                    ranking=result,
-                    official=official_result(result, question.official_method),
-                    write_ins=tuple(groups),
-                    comments=comments,
-                )
-            )
-        elif question.kind in (QuestionKind.CHOOSE, QuestionKind.SINGLE):
-            n = (question.max_choices or 1) if question.kind is QuestionKind.CHOOSE else 1
-            chosen = tally.selections(option_ids, selections.get(question.id, []), n=n)
-            questions.append(
-                QuestionResults(
-                    question,
-                    number,
-                    selections=chosen,
-                    official=Official("selections", tuple(chosen.top)),
-                    comments=comments,
-                )
-            )
-        elif question.kind is QuestionKind.LIKERT:
-            points = len(question.scale) or 5
-            questions.append(
-                QuestionResults(
-                    question,
-                    number,
-                    likert=_likert(points, likerts.get((question.id, False))),
-                    likert_observers=_likert(points, likerts.get((question.id, True)))
-                    if (question.id, True) in likerts
-                    else None,
-                )
-            )
-        else:
-            questions.append(QuestionResults(question, number, answers=tuple(free)))
+        )
     return ConsultationResults(
         consultation,
         participation,
@@ -214,12 +170,6 @@ def consultation_results(consultation: Consultation) -> ConsultationResults:
         tuple(by_question.get(None, [])),
         members,
     )
-
-
-def _likert(points: int, counts: loaders.LikertCounts | None) -> tally.Likert:
-    counts = counts or loaders.LikertCounts()
-    values = (v for v, n in counts.values.items() for _ in range(n))
-    return tally.likert(points, values, no_opinion=counts.no_opinion)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,14 @@ OPTIONS = {
     "**/templates/**.html": {"extensions": "jinja2.ext.do"},
     "**/templates/**.txt": {"extensions": "jinja2.ext.do"},
 }
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "_l": None,
+    "lazy_gettext": None,
+    "N_": None,  # texts of the question kinds, marked where they are declared
+}
 
 
 def source_messages() -> set[str]:

@@ -1,0 +1,228 @@
+"""What every question kind reads a ballot with (pure): field names, the form reader, text
+cleaning, error codes, and the answer of one question.
+
+Field names: ``q<Q>-<suffix>`` for question Q (``q<Q>-rank-<O>``, ``q<Q>-choice``,
+``q<Q>-value``, ``q<Q>-text``, ``q<Q>-writein``, ``q<Q>-comment-<O>`` …), and ``comment`` for
+the general comment. Each kind says which suffixes it reads.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import Any
+
+from consult.consultations.enums import QuestionKind
+
+#: Characters refused in any text: C0/C1 controls except tab and newline, and NUL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+MAX_NUMBER_DIGITS = 6
+
+#: Stored in an answer's ``value`` for a scale answered with "no opinion".
+NO_OPINION = 0
+
+Form = Mapping[str, Sequence[str]]
+
+#: One stored answer: (question, option, rank, selected, value, text).
+AnswerRow = tuple[int, int | None, int | None, bool, int | None, str | None]
+ANSWER_COLUMNS = ("question_id", "option_id", "rank", "selected", "value", "text")
+
+
+class Code(enum.StrEnum):
+    """Why a field was refused; the page words it in the reader's language."""
+
+    DUPLICATED_FIELD = "duplicated_field"
+    RANK_NOT_A_NUMBER = "rank_not_a_number"
+    RANK_OUT_OF_RANGE = "rank_out_of_range"
+    RANK_DUPLICATE = "rank_duplicate"
+    RANK_GAP = "rank_gap"
+    RANK_INCOMPLETE = "rank_incomplete"
+    REQUIRED = "required"
+    UNKNOWN_OPTION = "unknown_option"
+    TOO_FEW_CHOICES = "too_few_choices"
+    TOO_MANY_CHOICES = "too_many_choices"
+    NOT_ON_SCALE = "not_on_scale"
+    TEXT_TOO_LONG = "text_too_long"
+    CONTROL_CHARACTER = "control_character"
+    INVALID_TEXT = "invalid_text"
+    OBSERVERS_MAY_NOT_VOTE = "observers_may_not_vote"
+    UNKNOWN_FIELD = "unknown_field"
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    id: int
+    label: str
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    """A question as the ballot rules see it: its options and its settings.
+
+    The settings kept in columns of ``question`` are fields here; the settings a kind keeps in
+    ``Question.settings`` are in :attr:`settings`. :meth:`get` reads either.
+    """
+
+    id: int
+    kind: QuestionKind
+    label: str
+    options: tuple[OptionSpec, ...] = ()
+    required: bool = False
+    allow_partial: bool = True
+    min_choices: int | None = None
+    max_choices: int | None = None
+    allow_write_in: bool = False
+    allow_option_comments: bool = False
+    points: int = 5
+    allow_no_opinion: bool = False
+    max_length: int = 2000
+    may_vote: bool = True
+    settings: Mapping[str, Any] = dataclass_field(default_factory=dict)
+
+    @property
+    def option_ids(self) -> tuple[int, ...]:
+        return tuple(o.id for o in self.options)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        if name in self.settings:
+            return self.settings[name]
+        return getattr(self, name, default)
+
+    def field(self, suffix: str) -> str:
+        """The name of this question's form field ``q<id>-<suffix>``."""
+        return f"q{self.id}-{suffix}"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    code: str
+    params: Mapping[str, Any] = dataclass_field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class QuestionAnswer:
+    """One question's answer, whatever its kind (each kind fills the parts it uses)."""
+
+    question_id: int
+    ranking: tuple[int, ...] = ()
+    selected: tuple[int, ...] = ()
+    value: int | None = None
+    no_opinion: bool = False
+    text: str = ""
+    write_in: str = ""
+    comments: Mapping[int, str] = dataclass_field(default_factory=dict)
+
+    @property
+    def is_blank(self) -> bool:
+        return not (
+            self.ranking
+            or self.selected
+            or self.value is not None
+            or self.no_opinion
+            or self.text
+            or self.write_in
+            or self.comments
+        )
+
+    def rows(self) -> list[AnswerRow]:
+        """The rows that store this answer: one per ranked, selected or commented option (its
+        rank, whether selected, its comment), and one without option holding the write-in or
+        free text and the scale value (``NO_OPINION`` for "no opinion")."""
+        rows: list[AnswerRow] = []
+        ranks = {option_id: rank for rank, option_id in enumerate(self.ranking, start=1)}
+        chosen = set(self.selected)
+        for option_id in dict.fromkeys([*self.ranking, *self.selected, *self.comments]):
+            rows.append(
+                (
+                    self.question_id,
+                    option_id,
+                    ranks.get(option_id),
+                    option_id in chosen,
+                    None,
+                    self.comments.get(option_id),
+                )
+            )
+        free = self.write_in or self.text
+        value = NO_OPINION if self.no_opinion else self.value
+        if free or value is not None:
+            rows.append((self.question_id, None, None, False, value, free or None))
+        return rows
+
+    def to_form(self) -> dict[str, list[str]]:
+        """The form fields that reproduce this answer (to prefill the page)."""
+        q = self.question_id
+        form: dict[str, list[str]] = {}
+        for rank, option_id in enumerate(self.ranking, start=1):
+            form[rank_field(q, option_id)] = [str(rank)]
+        if self.selected:
+            form[f"q{q}-choice"] = [str(o) for o in self.selected]
+        if self.value is not None:
+            form[f"q{q}-value"] = [str(self.value)]
+        if self.no_opinion:
+            form[f"q{q}-value"] = ["none"]
+        if self.text:
+            form[f"q{q}-text"] = [self.text]
+        if self.write_in:
+            form[f"q{q}-writein"] = [self.write_in]
+        for option_id, text in self.comments.items():
+            form[comment_field(q, option_id)] = [text]
+        return form
+
+
+class Reader:
+    """Reads single values from the form, noting duplicated fields and bad text."""
+
+    def __init__(self, form: Form) -> None:
+        self.form = form
+        self.errors: list[FieldError] = []
+
+    def one(self, name: str) -> str:
+        values = self.form.get(name) or ()
+        if len(values) > 1:
+            self.errors.append(FieldError(name, Code.DUPLICATED_FIELD))
+        return values[0] if values else ""
+
+    def text(self, name: str, limit: int) -> str:
+        cleaned, code = clean_text(self.one(name), limit)
+        if code is not None:
+            self.errors.append(FieldError(name, code, {"limit": limit}))
+        return cleaned
+
+    def error(self, name: str, code: str, **params: Any) -> None:
+        self.errors.append(FieldError(name, code, params))
+
+
+def clean_text(raw: str, limit: int) -> tuple[str, Code | None]:
+    """Normalise line ends and outer spaces; refuse control characters, lone surrogates and
+    texts longer than ``limit`` characters. Returns the text and an error code, if any."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if _CONTROL.search(text):
+        return "", Code.CONTROL_CHARACTER
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "", Code.INVALID_TEXT
+    text = unicodedata.normalize("NFC", text)
+    if len(text) > limit:
+        return "", Code.TEXT_TOO_LONG
+    return text, None
+
+
+def rank_field(question_id: int, option_id: int) -> str:
+    return f"q{question_id}-rank-{option_id}"
+
+
+def comment_field(question_id: int, option_id: int) -> str:
+    return f"q{question_id}-comment-{option_id}"
+
+
+def whole_number(raw: str, digits: int = MAX_NUMBER_DIGITS) -> int | None:
+    """``raw`` as a whole number written in ASCII digits (at most ``digits``), else None."""
+    if raw.isascii() and raw.isdigit() and len(raw) <= digits:
+        return int(raw)
+    return None

@@ -1,0 +1,256 @@
+"""What every question kind declares, and the parts kinds share (pure).
+
+A kind is a subclass of :class:`Kind` in a module of this package, registered in
+``__init__.py``. It declares, once:
+
+* ``settings``: each with its type, default and label; the YAML keys are the setting names
+  and the builder's form fields are made from them;
+* ``check``: what makes its settings and options well formed;
+* ``parse``: how a ballot's fields for it are read and validated (``field_names`` lists them);
+* the parts of :class:`~consult.ballots.fields.QuestionAnswer` it fills, which give its
+  answer rows and the form that shows it again;
+* ``reads`` and ``summarise``: what the results read for it and how they are aggregated;
+* ``result_rows`` and ``response_columns``: its CSV columns;
+* its templates, by its name: ``ballots/kinds/<name>.html`` (the ballot),
+  ``results/kinds/<name>.html`` (results) and ``consultations/kinds/<name>.html`` (builder).
+
+Texts meant for people are English, marked with :func:`N_` for the catalogs, and translated
+where they are shown.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+from consult.ballots.fields import (
+    Code,
+    OptionSpec,
+    QuestionAnswer,
+    QuestionSpec,
+    Reader,
+    comment_field,
+)
+from consult.consultations.checks import Issue, Problem
+from consult.consultations.enums import QuestionKind
+from consult.core.text import Text
+
+Cell = str | int | float | None
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogs; it is translated where it is shown."""
+    return message
+
+
+class SettingType(enum.StrEnum):
+    FLAG = "flag"  # true or false
+    COUNT = "count"  # a whole number, or nothing
+    LIMIT = "limit"  # a whole number with a default
+    METHOD = "method"  # an official tally method
+    SCALE = "scale"  # labelled points, lowest first, in three languages
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting of a kind. Its name is its YAML key and its builder field; ``column`` says
+    whether it is a column of ``question`` or a key of ``Question.settings``."""
+
+    name: str
+    type: SettingType
+    default: Any
+    label: str
+    column: bool = True
+
+
+@dataclass(frozen=True)
+class QuestionShape:
+    """What the content checks read of a question: English texts and settings."""
+
+    kind: str
+    prompt: str
+    options: tuple[str, ...] = ()
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def get(self, name: str) -> Any:
+        return self.settings.get(name, default_of(name))
+
+
+@dataclass(frozen=True)
+class Official:
+    """The result by the question's official method; ``winners`` has several entries on a
+    tie."""
+
+    method: str
+    winners: tuple[int, ...]
+
+    @property
+    def tie(self) -> bool:
+        return len(self.winners) > 1
+
+
+class Source(enum.StrEnum):
+    """What the results read for a kind (``results/loaders.py`` reads each in fixed queries)."""
+
+    RANKINGS = "rankings"  # each counted ballot's ranking
+    SELECTIONS = "selections"  # each counted ballot's selected options
+    VALUES = "values"  # scale values counted, observers apart
+    TEXTS = "texts"  # free texts (answers, write-ins) with who wrote them
+
+
+@dataclass
+class ValueCounts:
+    """Scale answers counted: ``values[point] = count``; "no opinion" apart."""
+
+    values: dict[int, int] = field(default_factory=dict)
+    no_opinion: int = 0
+
+
+@dataclass
+class Inputs:
+    """What the loaders read for one question."""
+
+    rankings: Iterable[tuple[int, ...]] = ()
+    selections: Sequence[tuple[int, ...]] = ()
+    #: Scale counts keyed by "from observers counted apart".
+    values: Mapping[bool, ValueCounts] = field(default_factory=dict)
+    #: Free texts (write-ins, answers) of the question, with who wrote them.
+    texts: Sequence[Any] = ()
+
+
+class QuestionLike(Protocol):
+    """What a kind reads of a stored question (the model, or a test's stand-in)."""
+
+    id: int
+    official_method: Any
+
+    @property
+    def options(self) -> Sequence[Any]: ...
+
+
+@dataclass(frozen=True)
+class ResponseColumn:
+    """A column of the responses CSV: ``what`` fills it (``rank``, ``selected`` for one
+    option; ``single``, ``value``, ``free`` for the question), headed by ``word``."""
+
+    what: str
+    option_id: int | None
+    word: str
+
+
+class Labels(Protocol):
+    """Labels in the reader's language, for the CSV report."""
+
+    def option(self, option_id: int) -> str: ...
+
+    def point(self, question: Any, value: int) -> str: ...
+
+    no_opinion: str
+
+
+class Kind:
+    """The base of every kind: options and comments, and the defaults kinds share."""
+
+    name: ClassVar[QuestionKind]
+    label: ClassVar[str]
+    settings: ClassVar[tuple[Setting, ...]] = ()
+    #: Answers pick among the question's options.
+    has_options: ClassVar[bool] = False
+    #: A vote: observers answer it only when the consultation lets observers vote.
+    is_vote: ClassVar[bool] = False
+    reads: ClassVar[frozenset[Source]] = frozenset()
+
+    @property
+    def template(self) -> str:
+        return self.name.value
+
+    # Settings and checks ------------------------------------------------------------------
+
+    def check(self, q: QuestionShape, *, for_opening: bool) -> list[Problem]:
+        """Problems with the question's settings and options (besides the prompt)."""
+        return []
+
+    # Ballots ------------------------------------------------------------------------------
+
+    def field_names(self, q: QuestionSpec) -> set[str]:
+        """Every form field this question reads."""
+        names = self.own_fields(q)
+        if q.allow_option_comments:
+            names |= {comment_field(q.id, o.id) for o in q.options}
+        return names
+
+    def own_fields(self, q: QuestionSpec) -> set[str]:
+        return set()
+
+    def parse(self, q: QuestionSpec, reader: Reader, final: bool) -> QuestionAnswer:
+        raise NotImplementedError
+
+    def comments(self, q: QuestionSpec, reader: Reader) -> dict[int, str]:
+        """Comments on options, when the question has a comment box beside each."""
+        comments: dict[int, str] = {}
+        if q.allow_option_comments:
+            for option in q.options:
+                text = reader.text(comment_field(q.id, option.id), q.max_length)
+                if text:
+                    comments[option.id] = text
+        return comments
+
+    # Results ------------------------------------------------------------------------------
+
+    def summarise(self, question: QuestionLike, inputs: Inputs) -> dict[str, Any]:
+        """The question's figures, as fields of ``results.services.QuestionResults``."""
+        return {}
+
+    def result_rows(self, results: Any, question: Any, labels: Labels) -> Iterator[dict[str, Cell]]:
+        """Rows of the results CSV (column → value), besides the question's own columns."""
+        yield {}
+
+    def response_columns(self, question: Any) -> list[ResponseColumn]:
+        """Columns of the responses CSV for this question."""
+        return []
+
+
+def spec_options(options: Iterable[tuple[int, str]]) -> tuple[OptionSpec, ...]:
+    return tuple(OptionSpec(i, label) for i, label in options)
+
+
+def required_missing(q: QuestionSpec, reader: Reader, final: bool, name: str, blank: bool) -> None:
+    """On submission, a required question left blank is refused on field ``name``."""
+    if final and q.required and blank:
+        reader.error(name, Code.REQUIRED)
+
+
+# Settings in one table ---------------------------------------------------------------------
+
+#: Settings every kind has: not declared by the kinds.
+COMMON = ("required",)
+_DEFAULTS: dict[str, Any] = {}
+
+
+def register_defaults(settings: Iterable[Setting]) -> None:
+    for s in settings:
+        known = _DEFAULTS.get(s.name, s.default)
+        if known != s.default:
+            raise ValueError(f"setting {s.name} has two defaults")
+        _DEFAULTS[s.name] = s.default
+
+
+def default_of(name: str) -> Any:
+    return _DEFAULTS.get(name)
+
+
+def scale_labels(scale: Sequence[Text]) -> tuple[str, ...]:
+    return tuple(t.en for t in scale)
+
+
+def check_scale(scale: Sequence[Text], low: int, high: int) -> list[Problem]:
+    """A scale has ``low`` to ``high`` points, each labelled (in English)."""
+    problems: list[Problem] = []
+    if not low <= len(scale) <= high:
+        problems.append(Problem("scale", Issue.SCALE_SIZE, {"min": low, "max": high}))
+    for i, label in enumerate(scale, start=1):
+        if not label.en:
+            problems.append(Problem(f"scale.{i}", Issue.REQUIRED))
+    return problems

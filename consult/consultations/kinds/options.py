@@ -1,0 +1,32 @@
+"""What the kinds whose answers pick among options share (pure)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from consult.ballots.fields import NO_OPINION
+from consult.consultations.checks import Issue, Problem, check_labels
+from consult.consultations.kinds.base import N_, Kind, QuestionShape, Setting, SettingType
+
+ALLOW_OPTION_COMMENTS = Setting(
+    "allow_option_comments", SettingType.FLAG, False, N_("A comment box beside each option")
+)
+
+
+class OptionKind(Kind):
+    """A kind with options: labels distinct, and two of them at least to open."""
+
+    has_options: ClassVar[bool] = True
+
+    def check(self, q: QuestionShape, *, for_opening: bool) -> list[Problem]:
+        problems = check_labels(q.options)
+        if for_opening and len(q.options) < 2:
+            problems.append(Problem("options", Issue.TOO_FEW_OPTIONS, {"min": 2}))
+        return problems
+
+
+def option_ids(question: Any) -> list[int]:
+    return [o.id for o in question.options]
+
+
+__all__ = ["ALLOW_OPTION_COMMENTS", "NO_OPINION", "OptionKind", "option_ids"]
