@@ -65,4 +65,9 @@ def describe(error: FieldError, subject: str) -> str:
                 "%(subject)s: observers may comment on this consultation but not vote.",
                 subject=subject,
             )
+        case Code.UNKNOWN_FIELD:
+            return _(
+                "The form holds answers for options or questions that are not part of this "
+                "consultation; nothing was saved. Reload the page and answer again."
+            )
     return _("%(subject)s: please check this answer.", subject=subject)

@@ -10,14 +10,16 @@ A ballot arrives as form fields (``name -> list of values``). Field names:
 * ``q<Q>-comment-<O>`` comment on option O
 * ``comment``        general comment
 
-Unknown fields are ignored: who answers, for which member, and which version is current are
-never taken from the form. A submitted ballot must be complete and consistent; a draft must be
+Other fields are ignored (who answers, for which member, and which version is current are
+never taken from the form), but a question field that no question reads refuses the ballot.
+A submitted ballot must be complete and consistent; a draft must be
 well formed (numbers, distinct ranks, clean text) but may be incomplete: rank gaps, missing
 required answers and choice bounds are only checked on submission.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -102,11 +104,28 @@ def answer_rows(ballot: Ballot) -> list[AnswerRow]:
 
 
 def parse_ballot(spec: BallotSpec, form: Form, *, final: bool) -> tuple[Ballot, list[FieldError]]:
-    """Validate ``form`` against ``spec``; a ballot with no errors is safe to store."""
+    """Validate ``form`` against ``spec``; a ballot with no errors is safe to store.
+
+    A question field (``q<digits>-…``) that no question of ``spec`` reads — a rank for an
+    option of another consultation, a comment on an unknown option — refuses the whole ballot
+    rather than being dropped: the delegate must not believe it was counted."""
     reader = Reader(form)
     answers = tuple(kinds.get(q.kind).parse(q, reader, final) for q in spec.questions)
     comment = reader.text("comment", spec.comment_max)
+    stranger = next((name for name in form if _is_stranger(spec, name)), None)
+    if stranger is not None:
+        reader.error(stranger, Code.UNKNOWN_FIELD)
     return Ballot(answers, comment), reader.errors
+
+
+_QUESTION_FIELD = re.compile(r"q[0-9]+-")
+
+
+def _is_stranger(spec: BallotSpec, name: str) -> bool:
+    """A question field that no question of ``spec`` reads."""
+    if not _QUESTION_FIELD.match(name):
+        return False
+    return not any(name in kinds.get(q.kind).field_names(q) for q in spec.questions)
 
 
 def draft_fields(spec: BallotSpec, form: Form) -> dict[str, list[str]]:

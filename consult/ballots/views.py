@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 import sqlalchemy as sa
@@ -24,6 +25,9 @@ from consult.core.templating import localized
 from consult.extensions import db
 
 bp = Blueprint("ballots", __name__, url_prefix="/consultations")
+
+#: The form's token against double submission, as the page writes it (``token_urlsafe``).
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{0,64}")
 
 
 def _consultation_or_404(slug: str) -> Consultation:
@@ -107,6 +111,9 @@ def save(slug: str):
     if not version_text.isascii() or not version_text.isdigit() or len(version_text) > 9:
         abort(400)
     base_version = int(version_text)
+    token = request.form.get("token", "")
+    if not _TOKEN.fullmatch(token):
+        abort(400)
     try:
         outcome = services.save(
             consultation,
@@ -114,7 +121,7 @@ def save(slug: str):
             form,
             submit=submit,
             base_version=base_version,
-            token=request.form.get("token", "")[:64],
+            token=token,
         )
     except services.Closed:
         return _render(
