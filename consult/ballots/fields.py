@@ -51,6 +51,10 @@ class Code(enum.StrEnum):
     INVALID_TEXT = "invalid_text"
     OBSERVERS_MAY_NOT_VOTE = "observers_may_not_vote"
     UNKNOWN_FIELD = "unknown_field"
+    NOT_A_NUMBER = "not_a_number"
+    NOT_WHOLE = "not_whole"
+    BELOW_MINIMUM = "below_minimum"
+    ABOVE_MAXIMUM = "above_maximum"
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,10 @@ class QuestionAnswer:
     text: str = ""
     write_in: str = ""
     comments: Mapping[int, str] = dataclass_field(default_factory=dict)
+    #: A point of the scale for each statement (option) of a grid; ``NO_OPINION`` allowed.
+    values: Mapping[int, int] = dataclass_field(default_factory=dict)
+    #: A number, written exactly ("12.5"); "" when none.
+    number: str = ""
 
     @property
     def is_blank(self) -> bool:
@@ -127,27 +135,36 @@ class QuestionAnswer:
             or self.text
             or self.write_in
             or self.comments
+            or self.values
+            or self.number
         )
 
+    @property
+    def options_named(self) -> frozenset[int]:
+        """The options this answer ranks or selects (what a condition looks at)."""
+        return frozenset((*self.ranking, *self.selected))
+
     def rows(self) -> list[AnswerRow]:
-        """The rows that store this answer: one per ranked, selected or commented option (its
-        rank, whether selected, its comment), and one without option holding the write-in or
-        free text and the scale value (``NO_OPINION`` for "no opinion")."""
+        """The rows that store this answer: one per ranked, selected, commented or valued option
+        (its rank, whether selected, its point of the scale, its comment), and one without
+        option holding the write-in, free text or number and the scale value (``NO_OPINION``
+        for "no opinion")."""
         rows: list[AnswerRow] = []
         ranks = {option_id: rank for rank, option_id in enumerate(self.ranking, start=1)}
         chosen = set(self.selected)
-        for option_id in dict.fromkeys([*self.ranking, *self.selected, *self.comments]):
+        options = [*self.ranking, *self.selected, *self.comments, *self.values]
+        for option_id in dict.fromkeys(options):
             rows.append(
                 (
                     self.question_id,
                     option_id,
                     ranks.get(option_id),
                     option_id in chosen,
-                    None,
+                    self.values.get(option_id),
                     self.comments.get(option_id),
                 )
             )
-        free = self.write_in or self.text
+        free = self.write_in or self.text or self.number
         value = NO_OPINION if self.no_opinion else self.value
         if free or value is not None:
             rows.append((self.question_id, None, None, False, value, free or None))
@@ -171,6 +188,10 @@ class QuestionAnswer:
             form[f"q{q}-writein"] = [self.write_in]
         for option_id, text in self.comments.items():
             form[comment_field(q, option_id)] = [text]
+        for option_id, value in self.values.items():
+            form[f"q{q}-value-{option_id}"] = ["none" if value == NO_OPINION else str(value)]
+        if self.number:
+            form[f"q{q}-number"] = [self.number]
         return form
 
 

@@ -65,6 +65,26 @@ def describe(error: FieldError, subject: str) -> str:
                 "%(subject)s: observers may comment on this consultation but not vote.",
                 subject=subject,
             )
+        case Code.NOT_A_NUMBER:
+            return _(
+                "%(subject)s: write a number with digits only, and a point or a comma before "
+                "decimals (at most 15 digits and 6 decimals).",
+                subject=subject,
+            )
+        case Code.NOT_WHOLE:
+            return _("%(subject)s: write a whole number.", subject=subject)
+        case Code.BELOW_MINIMUM:
+            return _(
+                "%(subject)s: the smallest number allowed is %(minimum)s.",
+                subject=subject,
+                minimum=p.get("minimum", ""),
+            )
+        case Code.ABOVE_MAXIMUM:
+            return _(
+                "%(subject)s: the largest number allowed is %(maximum)s.",
+                subject=subject,
+                maximum=p.get("maximum", ""),
+            )
         case Code.UNKNOWN_FIELD:
             return _(
                 "The form holds answers for options or questions that are not part of this "

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from consult.ballots.fields import (
@@ -76,6 +76,8 @@ class BallotSpec:
 class Ballot:
     answers: tuple[QuestionAnswer, ...]
     comment: str = ""
+    #: Questions whose condition was not met but that had answers, dropped (not stored).
+    discarded: tuple[int, ...] = field(default=(), compare=False)
 
     def canonical(self) -> dict[str, Any]:
         """A JSON-ready form with a fixed order: the content of a revision and its receipt."""
@@ -90,6 +92,13 @@ class Ballot:
                     "text": a.text,
                     "write_in": a.write_in,
                     "comments": {str(k): v for k, v in sorted(a.comments.items())},
+                    # Written only when used, so that earlier revisions keep their content.
+                    **(
+                        {"values": {str(k): v for k, v in sorted(a.values.items())}}
+                        if a.values
+                        else {}
+                    ),
+                    **({"number": a.number} if a.number else {}),
                 }
                 for a in self.answers
             ],
@@ -110,12 +119,32 @@ def parse_ballot(spec: BallotSpec, form: Form, *, final: bool) -> tuple[Ballot, 
     option of another consultation, a comment on an unknown option — refuses the whole ballot
     rather than being dropped: the delegate must not believe it was counted."""
     reader = Reader(form)
-    answers = tuple(kinds.get(q.kind).parse(q, reader, final) for q in spec.questions)
+    answers: dict[int, QuestionAnswer] = {}
+    discarded: list[int] = []
+    for q in spec.questions:
+        kind = kinds.get(q.kind)
+        if shown(q, answers):
+            answers[q.id] = kind.parse(q, reader, final)
+            continue
+        # Hidden by its condition: not required, and whatever was sent for it is dropped.
+        answers[q.id] = QuestionAnswer(q.id)
+        if any(v.strip() for name in kind.field_names(q) for v in form.get(name) or ()):
+            discarded.append(q.id)
     comment = reader.text("comment", spec.comment_max)
     stranger = next((name for name in form if _is_stranger(spec, name)), None)
     if stranger is not None:
         reader.error(stranger, Code.UNKNOWN_FIELD)
-    return Ballot(answers, comment), reader.errors
+    return Ballot(tuple(answers.values()), comment, tuple(discarded)), reader.errors
+
+
+def shown(q: QuestionSpec, earlier: Mapping[int, QuestionAnswer]) -> bool:
+    """Whether ``q`` is asked: always, or when the earlier question its condition names was
+    answered (ranked or selected) with one of the options listed."""
+    condition = q.settings.get("show_if")
+    if not condition:
+        return True
+    answer = earlier.get(condition["question"])
+    return answer is not None and bool(answer.options_named & set(condition["options"]))
 
 
 _QUESTION_FIELD = re.compile(r"q[0-9]+-")
@@ -153,6 +182,8 @@ def ballot_from_canonical(content: Mapping[str, Any]) -> Ballot:
                 text=q["text"],
                 write_in=q["write_in"],
                 comments={int(k): v for k, v in q["comments"].items()},
+                values={int(k): int(v) for k, v in q.get("values", {}).items()},
+                number=q.get("number", ""),
             )
             for q in content["questions"]
         ),

@@ -62,6 +62,8 @@ class Saved:
     receipt: str | None
     revision: int
     version: int
+    #: Questions answered although their condition was not met: the answers were dropped.
+    discarded: tuple[int, ...] = ()
 
 
 def load_consultation(slug: str) -> Consultation | None:
@@ -177,7 +179,7 @@ def save(
                 member_id=member_id,
                 version=response.version,
             )
-            return Saved(False, None, response.revision, response.version)
+            return Saved(False, None, response.revision, response.version, ballot.discarded)
         _replace_answers(session, response, ballot)
         response.status = ResponseStatus.SUBMITTED
         response.submitted_at = now
@@ -195,7 +197,7 @@ def save(
             at=now,
             head=revision.audit_head,
         )
-        return Saved(True, revision.receipt, revision.number, response.version)
+        return Saved(True, revision.receipt, revision.number, response.version, ballot.discarded)
 
 
 def _structure(session: sa.orm.Session, consultation_id: int) -> frozenset[tuple[object, ...]]:

@@ -157,6 +157,20 @@ def save(slug: str):
         )
     if isinstance(outcome, list):
         return _render(consultation, form, errors=outcome, version=base_version, status=400)
+    if outcome.discarded and outcome.submitted:
+        numbers = [
+            str(n)
+            for n, q in enumerate(consultation.questions, start=1)
+            if q.id in outcome.discarded
+        ]
+        flash(
+            _(
+                "Your answers to question %(numbers)s were not kept: that question applies only "
+                "to some answers of an earlier question.",
+                numbers=", ".join(numbers),
+            ),
+            "warning",
+        )
     if outcome.submitted:
         return redirect(url_for("ballots.receipt", slug=slug), code=303)
     flash(_("Your draft has been saved. It does not count until you submit it."), "success")

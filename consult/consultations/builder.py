@@ -336,6 +336,31 @@ def _clean_question(
     return cleaned_fields, problems
 
 
+def check_condition(earlier: Sequence[Question], condition: Any) -> list[Problem]:
+    """A condition (``show_if``) names one of the ``earlier`` questions, one with options, and
+    some of its options: conditions on later questions, and so circles, are refused."""
+    if not condition:
+        return []
+    target = next((q for q in earlier if q.id == condition.get("question")), None)
+    if target is None:
+        return [Problem("show_if", Issue.CONDITION_NOT_EARLIER)]
+    if not kinds.get(target.kind).has_options:
+        return [Problem("show_if", Issue.CONDITION_NO_OPTIONS)]
+    known = {o.id for o in target.options}
+    if not condition.get("options") or not set(condition["options"]) <= known:
+        return [Problem("show_if", Issue.CONDITION_UNKNOWN_ANSWER)]
+    return []
+
+
+def _conditions_hold(questions: Sequence[Question]) -> None:
+    """After a question, an option or the order changed: every condition still names an
+    earlier question and options it has."""
+    for i, q in enumerate(questions):
+        problems = check_condition(questions[:i], (q.settings or {}).get("show_if"))
+        if problems:
+            raise Invalid([Problem("show_if", Issue.CONDITION_IN_USE, {"question": q.position})])
+
+
 def _write_question(q: Question, fields: QuestionFields, *, method_locked: bool) -> list[str]:
     values = dict(fields.settings)
     if method_locked:
@@ -371,6 +396,7 @@ def add_question(
     problems += found
     with _editing(consultation_id) as (session, c):
         _check_structure(session, c)
+        problems += check_condition(c.questions, cleaned.settings.get("show_if"))
         if problems:
             raise Invalid(problems)
         question = Question(position=len(c.questions) + 1, kind=QuestionKind(cleaned.kind))
@@ -403,6 +429,8 @@ def update_question(
         q = _question(c, question_id)
         fields = replace(fields, kind=q.kind.value)
         cleaned, problems = _clean_question(fields, [f"-{i}" for i in range(len(q.options))])
+        earlier = c.questions[: c.questions.index(q)]
+        problems += check_condition(earlier, cleaned.settings.get("show_if"))
         if problems:
             raise Invalid(problems)
         changed = _write_question(
@@ -426,6 +454,7 @@ def remove_question(consultation_id: int, question_id: int, *, actor_id: int) ->
         _check_structure(session, c)
         q = _question(c, question_id)
         position, prompt = q.position, q.prompt
+        _conditions_hold([other for other in c.questions if other is not q])
         c.questions.remove(q)
         session.flush()
         _renumber(session, c.questions)
@@ -482,6 +511,7 @@ def reorder_questions(consultation_id: int, positions: Mapping[int, str], *, act
         moved = _reorder(session, c.questions, positions)
         if moved is None:
             return
+        _conditions_hold(c.questions)
         audit.record(
             session,
             "questions_reordered",
@@ -569,6 +599,10 @@ def _check_bounds_after(q: Question, removed: Option) -> None:
     problems = kinds.get(q.kind).check(shape, for_opening=False)
     if problems:
         raise Invalid(problems)
+    for i, other in enumerate(q.consultation.questions, start=1):
+        condition = (other.settings or {}).get("show_if") or {}
+        if condition.get("question") == q.id and removed.id in condition.get("options", []):
+            raise Invalid([Problem("show_if", Issue.CONDITION_IN_USE, {"question": i})])
 
 
 def remove_option(consultation_id: int, option_id: int, *, actor_id: int) -> None:

@@ -59,6 +59,12 @@ class Issue(enum.StrEnum):
     SLUG_TAKEN = "slug_taken"
     SAME_OPTION = "same_option"
     SCALE_MISMATCH = "scale_mismatch"
+    NOT_A_NUMBER = "not_a_number"
+    NOT_WHOLE = "not_whole"
+    CONDITION_NOT_EARLIER = "condition_not_earlier"
+    CONDITION_UNKNOWN_ANSWER = "condition_unknown_answer"
+    CONDITION_NO_OPTIONS = "condition_no_options"
+    CONDITION_IN_USE = "condition_in_use"
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from consult.consultations import checks, kinds
 from consult.consultations.checks import Problem
 from consult.consultations.enums import TallyMethod
 from consult.consultations.kinds import QuestionShape
+from consult.consultations.kinds.number import canonical, read_number
 from consult.core.text import Text
 
 LANGS = ("en", "fr", "es")
@@ -165,7 +166,7 @@ def _index(node: yaml.Node, path: Path, lines: dict[Path, int]) -> None:
 
 # Reading -------------------------------------------------------------------------------------
 
-COMMON_KEYS = {"kind", "prompt", "help", "required"}
+COMMON_KEYS = {"kind", "prompt", "help", "required"} | {s.name for s in kinds.COMMON}
 
 
 def kind_keys(kind: str) -> set[str]:
@@ -433,6 +434,7 @@ def _consultation(
     questions = [
         _question(r, _join(path, "questions", i), q, status) for i, q in enumerate(questions_value)
     ]
+    _check_conditions(r, path, questions)
     if status != "draft" and not questions_value:
         r.error(_join(path, "questions"), "a consultation that is not a draft needs questions")
     reference = r.string(data.get("reference"), _join(path, "reference"), "reference")
@@ -514,6 +516,19 @@ def _setting(r: _Reader, path: Path, setting: kinds.Setting, value: Any) -> Any:
             return setting.default if number is None else number
         case kinds.SettingType.METHOD:
             return r.choice(value, where, METHODS, setting.default)
+        case kinds.SettingType.DECIMAL:
+            if value is None:
+                return None
+            decimal = None
+            if isinstance(value, (int, float, str)) and not isinstance(value, bool):
+                decimal = read_number(str(value))
+            if decimal is None:
+                r.error(where, "expected a number such as 10 or 2.5")
+            return decimal
+        case kinds.SettingType.TEXT:
+            return r.text(value, where, "label")
+        case kinds.SettingType.CONDITION:
+            return _condition(r, where, value)
         case kinds.SettingType.SCALE:
             if value is None:
                 value = []
@@ -524,6 +539,54 @@ def _setting(r: _Reader, path: Path, setting: kinds.Setting, value: Any) -> Any:
                 r.text(t, _join(where, i), "scale", required=True) for i, t in enumerate(value)
             )
     raise ValueError(setting.type)
+
+
+def _condition(r: _Reader, where: Path, value: Any) -> dict[str, Any] | None:
+    """``show_if: {question: 2, answers: [1, 3]}``: the number of an earlier question and the
+    numbers of its options that show this one (checked against the questions later)."""
+    if value is None:
+        return None
+    data = r.mapping(value, where, {"question", "answers"})
+    if data is None:
+        return None
+    question = r.number(data.get("question"), _join(where, "question"))
+    answers = data.get("answers")
+    if question is None:
+        r.error(_join(where, "question"), "expected the number of an earlier question")
+    if not isinstance(answers, list) or not answers:
+        r.error(_join(where, "answers"), "expected the numbers of the answers that show it")
+        return None
+    numbers: list[int] = []
+    for i, answer in enumerate(answers):
+        number = r.number(answer, _join(where, "answers", i))
+        if number is not None and number not in numbers:
+            numbers.append(number)
+    if question is None or len(numbers) != len(answers):
+        return None
+    return {"question": question, "options": numbers}
+
+
+def _check_conditions(r: _Reader, path: Path, questions: list[QuestionDoc | None]) -> None:
+    """A condition names an earlier question that has options, and some of its options: so
+    conditions never run in a circle."""
+    for i, q in enumerate(questions):
+        condition = q.settings.get("show_if") if q is not None else None
+        if condition is None:
+            continue
+        where = _join(path, "questions", i, "show_if")
+        number = condition["question"]
+        if not 1 <= number <= i:
+            r.error(_join(where, "question"), "a condition names an earlier question")
+            continue
+        target = questions[number - 1]
+        if target is None:
+            continue
+        if not kinds.get(target.kind).has_options:
+            r.error(_join(where, "question"), f"question {number} has no options to answer")
+            continue
+        for j, option in enumerate(condition["options"]):
+            if not 1 <= option <= len(target.options):
+                r.error(_join(where, "answers", j), f"question {number} has no answer {option}")
 
 
 def _question(r: _Reader, path: Path, value: Any, status: str) -> QuestionDoc | None:
@@ -542,7 +605,10 @@ def _question(r: _Reader, path: Path, value: Any, status: str) -> QuestionDoc | 
         r.error(_join(path, "options"), "expected a list of options")
         options_value = []
     options = [_option(r, _join(path, "options", i), o) for i, o in enumerate(options_value)]
-    settings = {s.name: _setting(r, path, s, data.get(s.name)) for s in kinds.get(kind).settings}
+    settings = {
+        s.name: _setting(r, path, s, data.get(s.name))
+        for s in (*kinds.COMMON, *kinds.get(kind).settings)
+    }
     doc = QuestionDoc(
         kind=kind,
         prompt=r.text(data.get("prompt"), _join(path, "prompt"), "prompt", required=True),
@@ -652,6 +718,12 @@ def to_data(doc: ConsultationDoc, zone: str) -> dict[str, Any]:
 def _setting_data(setting: kinds.Setting, value: Any) -> Any:
     if setting.type is kinds.SettingType.SCALE:
         return [_text_value(t) for t in value]
+    if setting.type is kinds.SettingType.TEXT:
+        return _text_value(value)
+    if setting.type is kinds.SettingType.DECIMAL:
+        return int(value) if value == value.to_integral_value() else canonical(value)
+    if setting.type is kinds.SettingType.CONDITION:
+        return {"question": value["question"], "answers": list(value["options"])}
     if setting.type is kinds.SettingType.METHOD:
         return str(value)
     return value
@@ -665,9 +737,9 @@ def _question_data(q: QuestionDoc) -> dict[str, Any]:
         out["help"] = _text_value(q.help)
     out["required"] = q.required
     kind = kinds.get(q.kind)
-    for setting in kind.settings:
+    for setting in (*kinds.COMMON, *kind.settings):
         value = q.settings.get(setting.name, setting.default)
-        if setting.type is kinds.SettingType.COUNT and value is None:
+        if value is None or (setting.type is kinds.SettingType.TEXT and value.empty):
             continue
         out[setting.name] = _setting_data(setting, value)
     if kind.has_options:

@@ -25,6 +25,8 @@ class QuestionKind(enum.StrEnum):
     SINGLE = "single"
     LIKERT = "likert"
     TEXT = "text"
+    NUMBER = "number"
+    GRID = "grid"
 
 
 class TallyMethod(enum.StrEnum):

@@ -163,12 +163,31 @@ def _setting_field(setting: kinds.Setting):
             )
         case kinds.SettingType.SCALE:
             return translated(label, textarea=True, rows=5)
+        case kinds.SettingType.DECIMAL:
+            return StringField(
+                label,
+                description=_l("Optional. Digits, with a point or a comma before decimals."),
+                render_kw={"inputmode": "decimal"},
+            )
+        case kinds.SettingType.TEXT:
+            return translated(label)
+        case kinds.SettingType.CONDITION:
+            return SelectMultipleField(
+                label,
+                coerce=int,
+                choices=[],
+                validate_choice=False,
+                description=_l(
+                    "Leave empty to show it to everyone. Otherwise choose the answers of one "
+                    "earlier question that show it (Ctrl or ⌘ to choose several)."
+                ),
+            )
     raise ValueError(setting.type)
 
 
 def question_form(kind: str) -> type[QuestionForm]:
     """The builder's form for a question of ``kind``: common fields and the kind's settings."""
-    fields = {s.name: _setting_field(s) for s in kinds.get(kind).settings}
+    fields = {s.name: _setting_field(s) for s in (*kinds.COMMON, *kinds.get(kind).settings)}
     return type(f"{kind.title()}QuestionForm", (QuestionForm,), fields)
 
 

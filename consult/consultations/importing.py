@@ -207,13 +207,26 @@ def _apply(
     c.invited = invitations.members_to_invite(session, c.invite_all, c.invite_observers, chosen)
     for position, q in enumerate(doc.questions, start=1):
         c.questions.append(_question(q, position, members))
+    if any(q.settings.get("show_if") for q in doc.questions):
+        session.flush()  # conditions name questions and options by id
+        for question, q in zip(c.questions, doc.questions, strict=True):
+            condition = q.settings.get("show_if")
+            if condition:
+                target = c.questions[condition["question"] - 1]
+                question.settings = {
+                    **question.settings,
+                    "show_if": {
+                        "question": target.id,
+                        "options": [target.options[n - 1].id for n in condition["options"]],
+                    },
+                }
 
 
 def _question(q: QuestionDoc, position: int, members: dict[str, Member]) -> Question:
     question = Question(position=position, kind=QuestionKind(q.kind), required=q.required)
     question.translations = {}
     question.settings = {}
-    kinds.store_settings(question, kinds.normalised(q.kind, q.settings))
+    kinds.store_settings(question, {**kinds.normalised(q.kind, q.settings), "show_if": None})
     set_text(question, "prompt", q.prompt)
     set_text(question, "help", q.help)
     for opt_position, o in enumerate(q.options, start=1):
@@ -281,7 +294,7 @@ def _question_doc(q: Question) -> QuestionDoc:
         prompt=get_text(q, "prompt"),
         help=get_text(q, "help"),
         required=q.required,
-        settings=kinds.settings_of(q),
+        settings={**kinds.settings_of(q), "show_if": _condition_numbers(q)},
         options=tuple(
             OptionDoc(
                 label=get_text(o, "label"),
@@ -292,6 +305,21 @@ def _question_doc(q: Question) -> QuestionDoc:
             for o in q.options
         ),
     )
+
+
+def _condition_numbers(q: Question) -> dict[str, Any] | None:
+    """A question's condition by the numbers of the question and options it names."""
+    condition = (q.settings or {}).get("show_if")
+    if not condition:
+        return None
+    for number, target in enumerate(q.consultation.questions, start=1):
+        if target.id == condition["question"]:
+            positions = {o.id: i for i, o in enumerate(target.options, start=1)}
+            return {
+                "question": number,
+                "options": sorted(positions[o] for o in condition["options"] if o in positions),
+            }
+    return None
 
 
 def dump_text(slug: str) -> str | None:

@@ -69,6 +69,22 @@ def describe(problem: Problem) -> str:
             return _("Choose two different options.")
         case Issue.SCALE_MISMATCH:
             return _("Give one translated label per line of the English scale, or none.")
+        case Issue.NOT_A_NUMBER:
+            return _("Write a number with digits, and a point or a comma before decimals.")
+        case Issue.NOT_WHOLE:
+            return _("The question asks for whole numbers: give a whole number here.")
+        case Issue.CONDITION_NOT_EARLIER:
+            return _("A condition names an earlier question of this consultation.")
+        case Issue.CONDITION_NO_OPTIONS:
+            return _("A condition names a question with options (a choice or a ranking).")
+        case Issue.CONDITION_UNKNOWN_ANSWER:
+            return _("Choose one or more answers of one earlier question.")
+        case Issue.CONDITION_IN_USE:
+            return _(
+                "Question %(question)d is shown only after an answer to this question: change "
+                "its condition first.",
+                question=p.get("question", 0),
+            )
     return _("Please check this field.")
 
 

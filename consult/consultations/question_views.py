@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 
 from consult.auth.decorators import admin_required
 from consult.consultations import builder, kinds, lifecycle
+from consult.consultations.checks import Issue, Problem
 from consult.consultations.formhelp import (
     attach,
     error_list,
@@ -26,10 +27,12 @@ from consult.consultations.forms import (
     question_form,
     text_of,
 )
+from consult.consultations.kinds.number import canonical, read_number
 from consult.consultations.messages import describe, locked
 from consult.consultations.models import Consultation, Option, Question
 from consult.consultations.texts import get_text
 from consult.consultations.views import bp, consultation_or_404, refuse, to_overview
+from consult.core.templating import localized
 from consult.extensions import db
 
 
@@ -61,11 +64,37 @@ def _editable(consultation: Consultation) -> str | None:
     return lock.value if lock else None
 
 
-def _fields(form: QuestionForm, kind: str, current: Question | None):
+def _condition_choices(form: QuestionForm, consultation: Consultation, current: Question | None):
+    """The answers a condition may name: the options of the questions before this one,
+    grouped by question."""
+    earlier = consultation.questions
+    if current is not None:
+        earlier = earlier[: earlier.index(current)]
+    form.show_if.choices = {
+        _("Question %(n)d: %(prompt)s", n=q.position, prompt=localized(q, "prompt")[:80]): [
+            (o.id, localized(o, "label")) for o in q.options
+        ]
+        for q in earlier
+        if kinds.get(q.kind).has_options and q.options
+    }
+
+
+def _condition(consultation: Consultation, option_ids: list[int]):
+    """``show_if`` from the answers ticked: the question they belong to and their ids."""
+    if not option_ids:
+        return None, []
+    owners = {o.id: q.id for q in consultation.questions for o in q.options}
+    questions = {owners.get(o) for o in option_ids}
+    if len(questions) != 1 or None in questions:
+        return None, [Problem("show_if", Issue.CONDITION_UNKNOWN_ANSWER)]
+    return {"question": questions.pop(), "options": sorted(set(option_ids))}, []
+
+
+def _fields(form: QuestionForm, kind: str, current: Question | None, consultation: Consultation):
     """The question's texts and its kind's settings, as typed."""
     problems: list = []
     settings: dict[str, object] = {}
-    for setting in kinds.get(kind).settings:
+    for setting in (*kinds.COMMON, *kinds.get(kind).settings):
         if setting.name not in form:
             if setting.type is kinds.SettingType.METHOD:
                 settings[setting.name] = (
@@ -81,6 +110,16 @@ def _fields(form: QuestionForm, kind: str, current: Question | None):
                 problems += found
             case kinds.SettingType.LIMIT:
                 settings[setting.name] = field.data if field.data is not None else setting.default
+            case kinds.SettingType.DECIMAL:
+                text = (field.data or "").strip()
+                settings[setting.name] = read_number(text) if text else None
+                if text and settings[setting.name] is None:
+                    problems.append(Problem(setting.name, Issue.NOT_A_NUMBER))
+            case kinds.SettingType.TEXT:
+                settings[setting.name] = text_of(field)
+            case kinds.SettingType.CONDITION:
+                settings[setting.name], found = _condition(consultation, field.data or [])
+                problems += found
             case _:
                 settings[setting.name] = field.data or (
                     setting.default if setting.type is kinds.SettingType.METHOD else field.data
@@ -101,13 +140,21 @@ def _fill(form: QuestionForm, q: Question) -> None:
     fill(form.help, get_text(q, "help"))
     form.required.data = q.required
     values = kinds.settings_of(q)
-    for setting in kinds.get(q.kind).settings:
+    for setting in (*kinds.COMMON, *kinds.get(q.kind).settings):
         if setting.name not in form:
             continue
-        if setting.type is kinds.SettingType.SCALE:
-            fill_scale(form[setting.name], [t.stored() for t in values[setting.name]])
-        else:
-            form[setting.name].data = values[setting.name]
+        value = values[setting.name]
+        match setting.type:
+            case kinds.SettingType.SCALE:
+                fill_scale(form[setting.name], [t.stored() for t in value])
+            case kinds.SettingType.TEXT:
+                fill(form[setting.name], value)
+            case kinds.SettingType.DECIMAL:
+                form[setting.name].data = "" if value is None else canonical(value)
+            case kinds.SettingType.CONDITION:
+                form[setting.name].data = list((value or {}).get("options", []))
+            case _:
+                form[setting.name].data = value
 
 
 def _render_question(consultation, form, kind, question, general, status=200):
@@ -146,14 +193,15 @@ def new_question(slug: str):
     if kind not in KIND_LABELS:
         abort(404)
     form = question_form(kind)()
+    _condition_choices(form, consultation, None)
     general: list[str] = []
     if request.method == "GET":
         form.kind.data = kind
         for setting in kinds.get(kind).settings:
-            if setting.type is not kinds.SettingType.SCALE:
+            if setting.type in (kinds.SettingType.FLAG, kinds.SettingType.LIMIT):
                 form[setting.name].data = setting.default
     elif form.validate_on_submit():
-        fields, problems = _fields(form, kind, None)
+        fields, problems = _fields(form, kind, None, consultation)
         try:
             if problems:
                 raise builder.Invalid(problems)
@@ -178,6 +226,7 @@ def question(slug: str, question_id: int):
     q = _question_or_404(consultation, question_id)
     kind = q.kind.value
     form = question_form(kind)()
+    _condition_choices(form, consultation, q)
     del form.kind, form.options
     if "official_method" in form and not lifecycle.voting_rules_editable(consultation.status):
         del form.official_method
@@ -188,7 +237,7 @@ def question(slug: str, question_id: int):
         reason = _editable(consultation)
         if reason:
             return refuse(consultation, locked(reason))
-        fields, problems = _fields(form, kind, q)
+        fields, problems = _fields(form, kind, q, consultation)
         try:
             if problems:
                 raise builder.Invalid(problems)
@@ -211,6 +260,8 @@ def remove_question(slug: str, question_id: int):
     q = _question_or_404(consultation, question_id)
     try:
         builder.remove_question(consultation.id, q.id, actor_id=current_user.id)
+    except builder.Invalid as error:
+        return refuse(consultation, " ".join(describe(p) for p in error.problems))
     except builder.Locked as error:
         return refuse(consultation, locked(error.reason))
     flash(_("The question has been removed."), "success")

@@ -335,6 +335,24 @@ def kind_label(kind: str) -> str:
     return _(kinds.get(kind).label)
 
 
+@bp.app_template_global("condition_text")
+def condition_text(consultation: Consultation, condition: dict) -> str:
+    """“Answer only if you answered “Yes” to question 3.” for a ``show_if`` condition."""
+    for number, source in enumerate(consultation.questions, start=1):
+        if source.id == condition.get("question"):
+            chosen = [
+                _("“%(answer)s”", answer=localized(o, "label"))
+                for o in source.options
+                if o.id in condition.get("options", ())
+            ]
+            return _(
+                "Answer only if you answered %(answers)s to question %(n)d.",
+                answers=_(" or ").join(chosen),
+                n=number,
+            )
+    return ""
+
+
 @bp.app_template_global("describe_problem")
 def describe_problem(problem) -> str:
     return describe(problem)

@@ -118,6 +118,10 @@ def _answer(slug: str, entry: dict[str, Any], now) -> int:
             form[f"q{question.id}-value"] = [str(value["value"]) if value["value"] else "none"]
         if value.get("text"):
             form[f"q{question.id}-text"] = [value["text"]]
+        if value.get("number") is not None:
+            form[f"q{question.id}-number"] = [str(value["number"])]
+        for position, point in enumerate(value.get("grid") or [], start=1):
+            form[f"q{question.id}-value-{options[position]}"] = [str(point) if point else "none"]
         if value.get("write_in"):
             form[f"q{question.id}-writein"] = [value["write_in"]]
         for position, text in (value.get("comments") or {}).items():

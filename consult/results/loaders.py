@@ -206,8 +206,7 @@ def value_counts(consultation: Consultation) -> dict[tuple[int, bool], ValueCoun
     ids = _ids(consultation, Source.VALUES)
     if not ids:
         return {}
-    observers_vote = consultation.observers_may is ObserversMay.VOTE
-    observer = sa.case((Member.kind == MemberKind.MEMBER_STATE, False), else_=not observers_vote)
+    observer = _observer_column(consultation)
     rows = db.session.execute(
         sa.select(Answer.question_id, observer, Answer.value, sa.func.count())
         .join(Response, Response.id == Answer.response_id)
@@ -227,6 +226,69 @@ def value_counts(consultation: Consultation) -> dict[tuple[int, bool], ValueCoun
             entry.no_opinion += count
         else:
             entry.values[value] = entry.values.get(value, 0) + count
+    return out
+
+
+def _observer_column(consultation: Consultation) -> Any:
+    """True for an answer of an observer counted apart (observers do not vote)."""
+    observers_vote = consultation.observers_may is ObserversMay.VOTE
+    return sa.case((Member.kind == MemberKind.MEMBER_STATE, False), else_=not observers_vote)
+
+
+def statement_counts(
+    consultation: Consultation,
+) -> dict[tuple[int, bool], dict[int, ValueCounts]]:
+    """Grid answers of submitted responses counted in SQL, per (question, from observers) and
+    statement; observers apart unless they vote."""
+    ids = _ids(consultation, Source.STATEMENTS)
+    if not ids:
+        return {}
+    observer = _observer_column(consultation)
+    rows = db.session.execute(
+        sa.select(Answer.question_id, observer, Answer.option_id, Answer.value, sa.func.count())
+        .join(Response, Response.id == Answer.response_id)
+        .join(Member, Member.id == Response.member_id)
+        .where(
+            Answer.question_id.in_(ids),
+            Answer.value.is_not(None),
+            Answer.option_id.is_not(None),
+            _submitted(consultation.id),
+        )
+        .group_by(Answer.question_id, observer, Answer.option_id, Answer.value)
+    )
+    out: dict[tuple[int, bool], dict[int, ValueCounts]] = {}
+    for question_id, is_observer, option_id, value, count in rows:
+        entry = out.setdefault((question_id, bool(is_observer)), {}).setdefault(
+            option_id, ValueCounts()
+        )
+        if value == NO_OPINION:
+            entry.no_opinion += count
+        else:
+            entry.values[value] = entry.values.get(value, 0) + count
+    return out
+
+
+def numbers(consultation: Consultation) -> dict[tuple[int, bool], list[str]]:
+    """Numbers answered in submitted responses (exact text), per (question, from observers);
+    observers apart unless they vote."""
+    ids = _ids(consultation, Source.NUMBERS)
+    if not ids:
+        return {}
+    observer = _observer_column(consultation)
+    rows = db.session.execute(
+        sa.select(Answer.question_id, observer, Answer.text)
+        .join(Response, Response.id == Answer.response_id)
+        .join(Member, Member.id == Response.member_id)
+        .where(
+            Answer.question_id.in_(ids),
+            Answer.option_id.is_(None),
+            Answer.text.is_not(None),
+            _submitted(consultation.id),
+        )
+    )
+    out: dict[tuple[int, bool], list[str]] = {}
+    for question_id, is_observer, text in rows:
+        out.setdefault((question_id, bool(is_observer)), []).append(text)
     return out
 
 

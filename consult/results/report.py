@@ -10,6 +10,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from decimal import Decimal
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -22,6 +23,8 @@ from consult.auth.models import User
 from consult.ballots.models import Answer, Response, ResponseStatus
 from consult.ballots.rules import NO_OPINION
 from consult.consultations import kinds
+from consult.consultations.kinds.base import Source
+from consult.consultations.kinds.number import cell as number_cell
 from consult.consultations.models import Consultation, ObserversMay, Question
 from consult.core.templating import locale_code, localized
 from consult.core.translated import in_language
@@ -67,6 +70,7 @@ RESULTS_HEADER = [
     "share",
     "mean",
     "median",
+    "total",
 ]
 
 
@@ -160,6 +164,7 @@ def responses_rows(consultation: Consultation) -> Iterator[Row]:
         consultation.observers_may is ObserversMay.VOTE,
         locale_code(),
         _("No opinion"),
+        frozenset(q.id for q in questions if Source.NUMBERS in kinds.get(q.kind).reads),
     )
 
 
@@ -171,6 +176,7 @@ def _stream_responses(
     observers_vote: bool,
     locale: str,
     no_opinion: str,
+    numeric: frozenset[int] = frozenset(),
 ) -> Iterator[Row]:
     """Two streamed queries in the same order, merged: responses with their member (one row
     each), and their answers as bare integers and texts (many rows each). Rows come in the
@@ -217,7 +223,7 @@ def _stream_responses(
     for response in responses:
         cells: Row = [None] * width
         if pending is not None and pending[0] == response[0]:
-            _fill(cells, pending[1], position, labels, no_opinion)
+            _fill(cells, pending[1], position, labels, no_opinion, numeric)
             pending = next(by_answer, None)
         kind = MemberKind(response[4])
         status = ResponseStatus(response[6])
@@ -256,8 +262,10 @@ def _fill(
     position: dict[tuple[int, int | None], int],
     labels: dict[int, str],
     no_opinion: str,
+    numeric: frozenset[int] = frozenset(),
 ) -> None:
-    """Put one response's answer rows into its answer columns."""
+    """Put one response's answer rows into its answer columns (``numeric``: the questions
+    whose answer is a number, kept a number in the file)."""
     for _response, question_id, option_id, rank, selected, value, text in rows:
         own = position.get((question_id, option_id))  # a ranked or a chosen option's column
         shared = position.get((question_id, None))  # the question's single column
@@ -265,11 +273,15 @@ def _fill(
             cells[own] = rank
         elif selected and own is not None:
             cells[own] = 1
+        elif value is not None and own is not None:  # a grid's statement
+            cells[own] = no_opinion if value == NO_OPINION else value
         elif selected and shared is not None:
             cells[shared] = labels.get(option_id, "")
         elif option_id is None and shared is not None:
             if value is not None:
                 cells[shared] = no_opinion if value == NO_OPINION else value
+            elif text and question_id in numeric:
+                cells[shared] = number_cell(Decimal(text))
             elif text:
                 cells[shared] = text
 

@@ -64,6 +64,12 @@ class QuestionResults:
     likert: tally.Likert | None = None
     #: Observers' Likert answers, shown apart when observers do not vote.
     likert_observers: tally.Likert | None = None
+    #: Number questions: members' numbers, and observers' apart when observers do not vote.
+    numbers: tally.Numbers | None = None
+    numbers_observers: tally.Numbers | None = None
+    #: Grids: each statement's distribution, and observers' apart when observers do not vote.
+    statements: dict[int, tally.Likert] | None = None
+    statements_observers: dict[int, tally.Likert] | None = None
     official: Official | None = None
     write_ins: tuple[WriteInGroup, ...] = ()
     comments: tuple[TextRow, ...] = ()
@@ -78,6 +84,10 @@ class QuestionResults:
             return self.selections.respondents
         if self.likert is not None:
             return self.likert.answers + self.likert.no_opinion
+        if self.numbers is not None:
+            return self.numbers.count
+        if self.statements is not None:
+            return max((s.answers + s.no_opinion for s in self.statements.values()), default=0)
         return len(self.answers)
 
     def comments_on(self, option_id: int) -> list[TextRow]:
@@ -133,6 +143,8 @@ def consultation_results(consultation: Consultation) -> ConsultationResults:
     )
     selections = loaders.selections(consultation)
     values = loaders.value_counts(consultation)
+    statements = loaders.statement_counts(consultation)
+    numbers = loaders.numbers(consultation)
     texts = loaders.texts(consultation.id, loaders.text_questions(consultation))
     members = {row.member.id: row.member for row in texts}
     by_question: dict[int | None, list[TextRow]] = {}
@@ -154,6 +166,16 @@ def consultation_results(consultation: Consultation) -> ConsultationResults:
                 if question_id == question.id
             },
             texts=[r for r in rows if r.option_id is None],
+            numbers={
+                observers: found
+                for (question_id, observers), found in numbers.items()
+                if question_id == question.id
+            },
+            statements={
+                observers: counts
+                for (question_id, observers), counts in statements.items()
+                if question_id == question.id
+            },
         )
         questions.append(
             QuestionResults(

@@ -1,4 +1,5 @@
-"""Tallies of ranking, choice and Likert questions (pure: plain tuples in, frozen results out).
+"""Tallies of ranking, choice, Likert and number questions (pure: plain tuples in, frozen
+results out).
 
 Each voting rule and its tie rule is stated in the docstring of its result class and
 function; docs/tally.md explains them for the Council report.
@@ -7,6 +8,7 @@ function; docs/tally.md explains them for the Council report.
 from consult.tally.borda import Borda, borda
 from consult.tally.first import FirstPreferences, first_preferences
 from consult.tally.likert import Likert, likert
+from consult.tally.numbers import Numbers, numbers
 from consult.tally.pairwise import Pairwise, pairwise
 from consult.tally.profile import OptionId, Profile, Ranking
 from consult.tally.ranking import RankingTally, tally_ranking
@@ -20,6 +22,7 @@ __all__ = [
     "FirstPreferences",
     "IRVRound",
     "Likert",
+    "Numbers",
     "OptionId",
     "Pairwise",
     "Profile",
@@ -32,6 +35,7 @@ __all__ = [
     "first_preferences",
     "instant_runoff",
     "likert",
+    "numbers",
     "pairwise",
     "schulze",
     "selections",

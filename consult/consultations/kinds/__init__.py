@@ -13,6 +13,7 @@ How to add a kind: ``docs/question-kinds.md``. The interface:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from consult.consultations.checks import Issue, Problem
@@ -27,18 +28,29 @@ from consult.consultations.kinds.base import (
     register_defaults,
 )
 from consult.consultations.kinds.choices import Choose, Single
+from consult.consultations.kinds.grid import Grid
 from consult.consultations.kinds.likert import Likert
+from consult.consultations.kinds.number import Number, canonical
 from consult.consultations.kinds.ranking import Ranking
 from consult.consultations.kinds.text import Text as FreeText
 from consult.core.text import Text
 
-KINDS: tuple[Kind, ...] = (Ranking(), Choose(), Single(), Likert(), FreeText())
+KINDS: tuple[Kind, ...] = (
+    Ranking(),
+    Choose(),
+    Single(),
+    Likert(),
+    Grid(),
+    Number(),
+    FreeText(),
+)
 _BY_NAME: dict[str, Kind] = {k.name.value: k for k in KINDS}
 if set(_BY_NAME) != {k.value for k in QuestionKind}:
     raise RuntimeError("every QuestionKind needs its module in consult.consultations.kinds")
 
 #: Every setting of every kind, once (the first declaration wins the order).
-SETTINGS: dict[str, Setting] = {}
+SETTINGS: dict[str, Setting] = {s.name: s for s in COMMON}
+register_defaults(COMMON)
 for _kind in KINDS:
     register_defaults(_kind.settings)
     for _setting in _kind.settings:
@@ -72,6 +84,10 @@ def voting_kinds() -> frozenset[str]:
 def _from_stored(setting: Setting, value: Any) -> Any:
     if setting.type is SettingType.SCALE:
         return tuple(Text.from_stored(p) for p in value or ())
+    if setting.type is SettingType.TEXT:
+        return Text.from_stored(value)
+    if setting.type is SettingType.DECIMAL:
+        return None if value is None else Decimal(str(value))
     if setting.type is SettingType.METHOD and value is not None:
         return str(value)
     return setting.default if value is None and setting.default is not None else value
@@ -82,13 +98,17 @@ def _to_stored(setting: Setting, value: Any) -> Any:
         return [t.stored() for t in value]
     if setting.type is SettingType.METHOD:
         return TallyMethod(value)
+    if setting.type is SettingType.TEXT:
+        return value.stored() if value.en or value.fr or value.es else None
+    if setting.type is SettingType.DECIMAL:
+        return None if value is None else canonical(value)
     return value
 
 
 def normalised(kind: str, given: Mapping[str, Any]) -> dict[str, Any]:
     """Every setting: those of ``kind`` as given (or their default), the others at their
     default, so that a question never keeps a setting its kind does not use."""
-    own = {s.name for s in get(kind).settings}
+    own = {s.name for s in (*COMMON, *get(kind).settings)}
     return {
         name: given.get(name, s.default) if name in own else s.default
         for name, s in SETTINGS.items()
@@ -118,9 +138,10 @@ def store_settings(question: Any, values: Mapping[str, Any]) -> list[str]:
                 changed.append(name)
                 setattr(question, name, new)
             continue
-        if extra.get(name, s.default) != new:
+        default = _to_stored(s, s.default)
+        if extra.get(name, default) != new:
             changed.append(name)
-        if new is None or new == s.default:
+        if new is None or new == default:
             extra.pop(name, None)
         else:
             extra[name] = new

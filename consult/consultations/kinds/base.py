@@ -51,6 +51,9 @@ class SettingType(enum.StrEnum):
     LIMIT = "limit"  # a whole number with a default
     METHOD = "method"  # an official tally method
     SCALE = "scale"  # labelled points, lowest first, in three languages
+    DECIMAL = "decimal"  # a decimal number, or nothing
+    TEXT = "text"  # a short text in three languages
+    CONDITION = "condition"  # show_if: an earlier question and the options that show this one
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,8 @@ class Source(enum.StrEnum):
     SELECTIONS = "selections"  # each counted ballot's selected options
     VALUES = "values"  # scale values counted, observers apart
     TEXTS = "texts"  # free texts (answers, write-ins) with who wrote them
+    NUMBERS = "numbers"  # numbers answered, observers apart
+    STATEMENTS = "statements"  # scale values counted per option (statement), observers apart
 
 
 @dataclass
@@ -118,6 +123,10 @@ class Inputs:
     values: Mapping[bool, ValueCounts] = field(default_factory=dict)
     #: Free texts (write-ins, answers) of the question, with who wrote them.
     texts: Sequence[Any] = ()
+    #: Numbers answered (exact text), keyed by "from observers counted apart".
+    numbers: Mapping[bool, Sequence[str]] = field(default_factory=dict)
+    #: Scale counts per statement (option), keyed by "from observers counted apart".
+    statements: Mapping[bool, Mapping[int, ValueCounts]] = field(default_factory=dict)
 
 
 class QuestionLike(Protocol):
@@ -160,6 +169,9 @@ class Kind:
     has_options: ClassVar[bool] = False
     #: A vote: observers answer it only when the consultation lets observers vote.
     is_vote: ClassVar[bool] = False
+    #: It decides something: its results name an official result (a winner, or the options
+    #: selected); the others report a distribution only.
+    decides: ClassVar[bool] = False
     reads: ClassVar[frozenset[Source]] = frozenset()
 
     @property
@@ -224,8 +236,13 @@ def required_missing(q: QuestionSpec, reader: Reader, final: bool, name: str, bl
 
 # Settings in one table ---------------------------------------------------------------------
 
-#: Settings every kind has: not declared by the kinds.
-COMMON = ("required",)
+#: A question shown only when an earlier answer calls for it: ``{"question": id, "options":
+#: [ids]}`` (the question's id and options that show it), or None. Every kind has it.
+SHOW_IF = Setting(
+    "show_if", SettingType.CONDITION, None, N_("Show this question only when"), column=False
+)
+#: Settings every kind has, besides ``required``.
+COMMON: tuple[Setting, ...] = (SHOW_IF,)
 _DEFAULTS: dict[str, Any] = {}
 
 

@@ -79,13 +79,15 @@ class _Choices(OptionKind):
 
     def summarise(self, question: QuestionLike, inputs: Inputs) -> dict[str, Any]:
         chosen = tally.selections(option_ids(question), inputs.selections, n=self.places(question))
+        if not self.decides:
+            return {"selections": chosen}
         return {"selections": chosen, "official": Official("selections", tuple(chosen.top))}
 
     def result_rows(self, results: Any, question: Any, labels: Labels) -> Iterator[dict[str, Cell]]:
         s = results.selections
         winners = set(results.official.winners) if results.official else set()
         tied = set(results.official.winners) if results.official and results.official.tie else set()
-        if s.tie_at_cutoff and s.top:
+        if self.decides and s.tie_at_cutoff and s.top:
             cutoff = min(s.counts[o] for o in s.top)
             tied |= {o for o in s.top if s.counts[o] == cutoff}
         for option in question.options:
@@ -93,7 +95,7 @@ class _Choices(OptionKind):
                 "option": labels.option(option.id),
                 "selections": s.counts[option.id],
                 "share": round(s.shares[option.id], 4),
-                "official_method": "selections",
+                "official_method": "selections" if self.decides else "",
                 "official_winner": "yes" if option.id in winners else "",
                 "tie": "yes" if option.id in tied else "",
             }
@@ -110,6 +112,7 @@ class Choose(_Choices):
         ALLOW_OPTION_COMMENTS,
     )
     is_vote: ClassVar[bool] = True
+    decides: ClassVar[bool] = True
 
     def check(self, q: QuestionShape, *, for_opening: bool) -> list[Problem]:
         problems = super().check(q, for_opening=for_opening)
@@ -126,7 +129,8 @@ class Choose(_Choices):
 
 
 class Single(_Choices):
-    """Single choice: one option at most."""
+    """Single choice: one option at most. Not a vote (observers answer it): the results give
+    how often each option was chosen, never a winner or a tie."""
 
     name: ClassVar[QuestionKind] = QuestionKind.SINGLE
     label: ClassVar[str] = N_("Single choice")

@@ -64,6 +64,7 @@ class Ranking(OptionKind):
         ALLOW_OPTION_COMMENTS,
     )
     is_vote: ClassVar[bool] = True
+    decides: ClassVar[bool] = True
     reads: ClassVar[frozenset[Source]] = frozenset({Source.RANKINGS, Source.TEXTS})
 
     def own_fields(self, q: QuestionSpec) -> set[str]:
