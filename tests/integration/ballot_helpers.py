@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from consult.ballots.models import Answer, Response, Revision
 from consult.consultations.models import Consultation
+from consult.core.audit import AuditEvent
+from consult.extensions import db
 
 _HIDDEN = re.compile(r'<input type="hidden" name="(csrf_token|version|token)" value="([^"]*)">')
 
@@ -43,3 +47,11 @@ def post_ballot(
     fields.update(hidden)
     data = {**form, **fields, "action": action}
     return client.post(f"/consultations/{slug}", data=data)
+
+
+def snapshot() -> tuple:
+    """Everything a ballot write touches, to prove that nothing changed."""
+    rows = []
+    for model in (Response, Answer, Revision, AuditEvent):
+        rows.append(tuple(tuple(r) for r in db.session.execute(sa.select(model.__table__)).all()))
+    return tuple(rows)

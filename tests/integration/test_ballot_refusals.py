@@ -3,20 +3,9 @@
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 
-from consult.ballots.models import Answer, Response, Revision
-from consult.core.audit import AuditEvent
-from consult.extensions import db
 from tests.factories import MemberFactory, UserFactory, build_consultation
-from tests.integration.ballot_helpers import post_ballot, ranking_form
-
-
-def snapshot() -> tuple:
-    rows = []
-    for model in (Response, Answer, Revision, AuditEvent):
-        rows.append(tuple(tuple(r) for r in db.session.execute(sa.select(model.__table__)).all()))
-    return tuple(rows)
+from tests.integration.ballot_helpers import post_ballot, ranking_form, snapshot
 
 
 @pytest.fixture

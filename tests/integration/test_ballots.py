@@ -14,15 +14,7 @@ from consult.core import clock
 from consult.core.audit import AuditEvent
 from consult.extensions import db
 from tests.factories import MemberFactory, UserFactory, build_consultation
-from tests.integration.ballot_helpers import hidden_fields, post_ballot, ranking_form
-
-
-def snapshot() -> tuple:
-    """Everything a ballot write touches, to prove that nothing changed."""
-    rows = []
-    for model in (Response, Answer, Revision, AuditEvent):
-        rows.append(tuple(tuple(r) for r in db.session.execute(sa.select(model.__table__)).all()))
-    return tuple(rows)
+from tests.integration.ballot_helpers import hidden_fields, post_ballot, ranking_form, snapshot
 
 
 @pytest.fixture

@@ -12,13 +12,12 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from consult.ballots.models import Answer, Response, Revision
+from consult.ballots.models import Answer, Revision
 from consult.consultations.models import Consultation
-from consult.core.audit import AuditEvent
 from consult.extensions import db
 from tests.conftest import csrf_token
 from tests.factories import AdminFactory, MemberFactory, UserFactory, build_consultation
-from tests.integration.ballot_helpers import post_ballot
+from tests.integration.ballot_helpers import post_ballot, snapshot
 
 SURVEY = [
     {
@@ -46,13 +45,6 @@ SURVEY = [
     },
     {"kind": "number", "prompt": "Days per workshop", "integer": False, "maximum": 5},
 ]
-
-
-def snapshot() -> tuple:
-    rows = []
-    for model in (Response, Answer, Revision, AuditEvent):
-        rows.append(tuple(tuple(r) for r in db.session.execute(sa.select(model.__table__)).all()))
-    return tuple(rows)
 
 
 @pytest.fixture

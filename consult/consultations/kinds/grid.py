@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from consult import tally
-from consult.ballots.fields import NO_OPINION, Code, QuestionAnswer, QuestionSpec, Reader
+from consult.ballots.fields import NO_OPINION, QuestionAnswer, QuestionSpec, Reader
 from consult.consultations.checks import Problem
 from consult.consultations.enums import QuestionKind
 from consult.consultations.kinds.base import (
@@ -28,8 +28,8 @@ from consult.consultations.kinds.likert import (
     MIN_SCALE,
     SCALE,
     distribution,
+    parse_point,
     points_of,
-    read_point,
 )
 from consult.consultations.kinds.options import OptionKind, option_ids
 
@@ -57,18 +57,10 @@ class Grid(OptionKind):
         nothing; a required grid needs every statement answered on submission."""
         values: dict[int, int] = {}
         for option in q.options:
-            name = statement_field(q.id, option.id)
-            raw = reader.one(name).strip()
-            if not raw:
-                if final and q.required:
-                    reader.error(name, Code.REQUIRED)
-                continue
-            point = read_point(raw, q.points, q.allow_no_opinion)
-            if point is None:
-                reader.error(name, Code.NOT_ON_SCALE, max=q.points)
-                continue
-            value, no_opinion = point
-            values[option.id] = NO_OPINION if no_opinion else int(value or 0)
+            point = parse_point(q, reader, statement_field(q.id, option.id), final)
+            if point is not None:
+                value, no_opinion = point
+                values[option.id] = NO_OPINION if no_opinion else int(value or 0)
         return QuestionAnswer(q.id, values=values)
 
     def summarise(self, question: QuestionLike, inputs: Inputs) -> dict[str, Any]:

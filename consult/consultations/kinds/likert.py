@@ -51,6 +51,22 @@ def read_point(raw: str, points: int, allow_no_opinion: bool) -> tuple[int | Non
     return None
 
 
+def parse_point(
+    q: QuestionSpec, reader: Reader, name: str, final: bool
+) -> tuple[int | None, bool] | None:
+    """The answer on the scale in field ``name``: a point, or "no opinion"; None when left
+    blank (refused on submission when the question is required) or off the scale."""
+    raw = reader.one(name).strip()
+    if not raw:
+        if final and q.required:
+            reader.error(name, Code.REQUIRED)
+        return None
+    point = read_point(raw, q.points, q.allow_no_opinion)
+    if point is None:
+        reader.error(name, Code.NOT_ON_SCALE, max=q.points)
+    return point
+
+
 def distribution(points: int, counts: ValueCounts | None) -> tally.Likert:
     counts = counts or ValueCounts()
     values = (v for v, n in counts.values.items() for _ in range(n))
@@ -71,15 +87,8 @@ class Likert(Kind):
         return {q.field("value")}
 
     def parse(self, q: QuestionSpec, reader: Reader, final: bool) -> QuestionAnswer:
-        name = q.field("value")
-        raw = reader.one(name).strip()
-        if not raw:
-            if final and q.required:
-                reader.error(name, Code.REQUIRED)
-            return QuestionAnswer(q.id)
-        point = read_point(raw, q.points, q.allow_no_opinion)
+        point = parse_point(q, reader, q.field("value"), final)
         if point is None:
-            reader.error(name, Code.NOT_ON_SCALE, max=q.points)
             return QuestionAnswer(q.id)
         value, no_opinion = point
         return QuestionAnswer(q.id, value=value, no_opinion=no_opinion)
