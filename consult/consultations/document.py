@@ -27,7 +27,7 @@ from consult.consultations.checks import Problem
 from consult.consultations.enums import TallyMethod
 from consult.consultations.kinds import QuestionShape
 from consult.consultations.kinds.number import canonical, read_number
-from consult.core.text import Text
+from consult.core.text import Text as Text  # re-exported: documents read texts from here
 
 LANGS = ("en", "fr", "es")
 STATUSES = ("draft", "open", "closed", "published")
