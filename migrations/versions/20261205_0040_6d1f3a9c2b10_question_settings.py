@@ -1,7 +1,7 @@
 """question settings: what a kind keeps beyond the question's columns
 
 Revision ID: 6d1f3a9c2b10
-Revises: f755a4141763
+Revises: 64cf5951c5a4
 Create Date: 2026-12-04 21:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6d1f3a9c2b10'
-down_revision = 'f755a4141763'
+down_revision = '64cf5951c5a4'
 branch_labels = None
 depends_on = None
 
