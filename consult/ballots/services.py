@@ -135,15 +135,28 @@ def save(
     if errors:
         return errors
     member_id, consultation_id, user_id = member.id, consultation.id, user.id
-    with write_transaction(db.session) as session:
+    # No autoflush: the response row is not written again before each statement that follows
+    # a change to it, only when the audit event and at the commit.
+    with write_transaction(db.session) as session, session.no_autoflush:
         # FOR SHARE (PostgreSQL): the builder holds the row FOR UPDATE while it changes
         # questions, so the structure read below cannot change until this save commits.
-        status, opens_at, closes_at = session.execute(
-            sa.select(Consultation.status, Consultation.opens_at, Consultation.closes_at)
+        # One statement for the consultation's state and the member's invitation; the
+        # consultation object, expired when the transaction began, is not touched (touching
+        # it would load it again with its questions and options).
+        status, opens_at, closes_at, invited = session.execute(
+            sa.select(
+                Consultation.status,
+                Consultation.opens_at,
+                Consultation.closes_at,
+                sa.exists().where(
+                    invitation.c.consultation_id == Consultation.id,
+                    invitation.c.member_id == member_id,
+                ),
+            )
             .where(Consultation.id == consultation_id)
-            .with_for_update(read=True)
+            .with_for_update(read=True, of=Consultation)
         ).one()
-        if not is_invited(consultation, member_id):
+        if not invited:
             raise NotInvited
         if _structure(session, consultation_id) != _spec_structure(spec):
             raise Changed
