@@ -15,6 +15,8 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     """Build the application."""
     app = Flask(__name__, instance_path=os.environ.get("CONSULT_INSTANCE_DIR"), static_folder=None)
     configure(app, config_name, test_config)
+    register_requests(app)
+    register_errorhandlers(app)  # first, so that every request has its id before it can fail
     register_assets(app)
     register_proxy(app)
     register_extensions(app)
@@ -24,7 +26,6 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     register_blueprints(app)
     register_mail(app)
     register_templating(app)
-    register_errorhandlers(app)
     register_headers(app)
     register_commands(app)
     configure_logging(app)
@@ -39,9 +40,15 @@ def configure(app: Flask, config_name: str | None, test_config: dict[str, Any] |
     app.config.from_object(config)
     if test_config:
         app.config.update(test_config)
-    app.config["MAX_FORM_PARTS"] = app.config.get("MAX_FORM_PARTS", 500)
-    app.request_class.max_form_parts = app.config["MAX_FORM_PARTS"]
     os.makedirs(app.instance_path, exist_ok=True)
+
+
+def register_requests(app: Flask) -> None:
+    from consult.core.params import CONVERTERS
+    from consult.core.requests import init_requests
+
+    app.url_map.converters.update(CONVERTERS)
+    init_requests(app)
 
 
 def register_assets(app: Flask) -> None:

@@ -18,6 +18,7 @@ from consult.auth.decorators import admin_required
 from consult.auth.models import User
 from consult.consultations.models import Consultation
 from consult.core.audit import AuditEvent, issue_statement
+from consult.core.params import parse_id
 from consult.extensions import db
 from consult.members.models import Member
 
@@ -77,9 +78,10 @@ def _int(name: str) -> int | None:
     value = request.args.get(name, "").strip()
     if not value:
         return None
-    if not (value.isascii() and value.isdigit()) or len(value) > 12:
+    parsed = parse_id(value)
+    if parsed is None:
         raise BadFilter(name)
-    return int(value)
+    return parsed
 
 
 def _day(name: str) -> date | None:

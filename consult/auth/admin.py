@@ -13,6 +13,7 @@ from consult.auth.decorators import admin_required
 from consult.auth.forms import AccountForm, InviteForm
 from consult.auth.models import Role, User
 from consult.core.paging import page_number
+from consult.core.params import parse_id
 from consult.core.templating import locale_code
 from consult.extensions import db
 from consult.members import queries
@@ -89,7 +90,7 @@ def _invite(form: InviteForm, role: Role, member: Member | None):
     return render_template("auth/invite.html", form=form, member=member, role=role.value), status
 
 
-@bp.route("/members/<int:member_id>/delegates/new", methods=["GET", "POST"])
+@bp.route("/members/<id:member_id>/delegates/new", methods=["GET", "POST"])
 @admin_required
 def invite_delegate(member_id: int):
     """Invite a delegate of a member."""
@@ -130,7 +131,7 @@ def invite_administrator():
     return _invite(InviteForm(), Role.ADMIN, None)
 
 
-@bp.post("/users/<int:user_id>/resend")
+@bp.post("/users/<id:user_id>/resend")
 @admin_required
 def resend(user_id: int):
     """Send a new invitation link; the earlier one stops working."""
@@ -144,7 +145,7 @@ def resend(user_id: int):
     return _back(user)
 
 
-@bp.post("/users/<int:user_id>/deactivate")
+@bp.post("/users/<id:user_id>/deactivate")
 @admin_required
 def deactivate(user_id: int):
     """Deactivate an account: it cannot sign in and its open sessions end at once."""
@@ -161,7 +162,7 @@ def deactivate(user_id: int):
     return _back(user)
 
 
-@bp.post("/users/<int:user_id>/reactivate")
+@bp.post("/users/<id:user_id>/reactivate")
 @admin_required
 def reactivate(user_id: int):
     """Reactivate an account."""
@@ -171,7 +172,7 @@ def reactivate(user_id: int):
     return _back(user)
 
 
-@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>/edit", methods=["GET", "POST"])
 @admin_required
 def edit(user_id: int):
     """Change an account's name and the language of its messages."""
@@ -190,7 +191,7 @@ def edit(user_id: int):
     return render_template("auth/account_form.html", form=form, user=user), status
 
 
-@bp.route("/users/<int:user_id>/move", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>/move", methods=["GET", "POST"])
 @admin_required
 def move(user_id: int):
     """Move a delegate to another member; their open sessions end at once."""
@@ -200,9 +201,9 @@ def move(user_id: int):
     members = list(db.session.scalars(sa.select(Member).where(Member.active).order_by(Member.code)))
     error = None
     if request.method == "POST":
-        target = request.form.get("member", "")
+        target = parse_id(request.form.get("member", "")) or 0
         try:
-            accounts.move(current_user.id, user.id, int(target) if target.isdigit() else 0)
+            accounts.move(current_user.id, user.id, target)
         except accounts.AccountError as refused:
             error = _refusal(refused)
         else:
@@ -210,11 +211,11 @@ def move(user_id: int):
                 _(
                     "%(name)s now answers for %(member)s; their open sessions have ended.",
                     name=user.name,
-                    member=db.session.get(Member, int(target)).localized("name", locale_code()),
+                    member=db.session.get(Member, target).localized("name", locale_code()),
                 ),
                 "success",
             )
-            return redirect(url_for("members.show", member_id=int(target)))
+            return redirect(url_for("members.show", member_id=target))
     status = 400 if error else 200
     return (
         render_template("auth/move.html", user=user, members=members, error=error),

@@ -12,6 +12,7 @@ from flask_login.utils import login_url
 
 from consult.auth.models import User
 from consult.core.errors import error_page
+from consult.core.params import parse_id
 from consult.extensions import db, login_manager
 
 IDLE_SECONDS = 2 * 3600
@@ -24,9 +25,10 @@ SEEN_RESOLUTION = 60
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     user_id, _, nonce = session_id.partition(":")
-    if not user_id.isdigit() or not nonce:
+    uid = parse_id(user_id)
+    if uid is None or not nonce:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, uid)
     if user is None or not user.is_active:
         return None
     if not hmac.compare_digest(user.session_nonce, nonce):

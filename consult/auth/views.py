@@ -183,7 +183,7 @@ def _choose_password(purpose: TokenPurpose):
     return _private(current_app.make_response((render_template(template, form=form), status)))
 
 
-@bp.get("/invitation/<token>")
+@bp.get("/invitation/<token:token>")
 def invitation_link(token: str):
     """Open an invitation link: on to the password page, the token out of the address."""
     return _open_link(token, TokenPurpose.INVITATION)
@@ -195,7 +195,7 @@ def accept_invitation():
     return _choose_password(TokenPurpose.INVITATION)
 
 
-@bp.get("/password/reset/<token>")
+@bp.get("/password/reset/<token:token>")
 def reset_link(token: str):
     """Open a reset link: on to the password page, the token out of the address."""
     return _open_link(token, TokenPurpose.PASSWORD_RESET)

@@ -21,6 +21,8 @@ from consult.consultations.lifecycle import Phase, Status
 from consult.consultations.models import Consultation, ObserversMay
 from consult.core import audit
 from consult.core.errors import CSRF_RECOVERY
+from consult.core.params import parse_id
+from consult.core.requests import checks_own_text
 from consult.core.templating import localized
 from consult.extensions import db
 
@@ -91,7 +93,7 @@ def _render(
     )
 
 
-@bp.get("/<slug>")
+@bp.get("/<slug:slug>")
 @delegate_required
 def answer(slug: str):
     """Show the consultation with the member's current answers."""
@@ -100,7 +102,8 @@ def answer(slug: str):
     return _render(consultation, services.form_values(response))
 
 
-@bp.post("/<slug>")
+@bp.post("/<slug:slug>")
+@checks_own_text  # ballots.rules refuses control characters with a message on the field
 @delegate_required
 def save(slug: str):
     """Save a draft or submit the member's response."""
@@ -194,7 +197,7 @@ def _save_csrf(error: CSRFError):
         consultation,
         request.form.to_dict(flat=False),
         notice=_("The form had expired, so nothing was saved. Check your answers and send again."),
-        version=int(version) if version.isdigit() and len(version) < 10 else 0,
+        version=parse_id(version) or 0,
         status=400,
     )
 
@@ -202,7 +205,7 @@ def _save_csrf(error: CSRFError):
 CSRF_RECOVERY["ballots.save"] = _save_csrf
 
 
-@bp.get("/<slug>/receipt")
+@bp.get("/<slug:slug>/receipt")
 @delegate_required
 def receipt(slug: str):
     """Show the receipt of the response that counts, and check a receipt code."""
@@ -228,7 +231,7 @@ def receipt(slug: str):
     )
 
 
-@bp.get("/<slug>/revisions/<int:number>")
+@bp.get("/<slug:slug>/revisions/<id:number>")
 @delegate_required
 def revision(slug: str, number: int):
     """Show one submitted revision of the member's response."""

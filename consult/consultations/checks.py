@@ -9,7 +9,6 @@ Each check returns :class:`Problem` values (a field, an :class:`Issue` code and 
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -17,8 +16,8 @@ from datetime import datetime
 from typing import Any
 
 from consult.ballots.fields import clean_text
+from consult.core.params import SLUG
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LIMITS = {
     "slug": 80,
     "title": 300,

@@ -31,7 +31,7 @@ from consult.extensions import db
 from consult.members.models import Member
 
 
-@bp.post("/<slug>/open")
+@bp.post("/<slug:slug>/open")
 @admin_required
 def open_(slug: str):
     """Open now, or let it open by itself at its opening time."""
@@ -64,7 +64,7 @@ def open_(slug: str):
     return to_overview(consultation)
 
 
-@bp.post("/<slug>/close")
+@bp.post("/<slug:slug>/close")
 @admin_required
 def close(slug: str):
     """Close now, ahead of the deadline."""
@@ -126,21 +126,21 @@ def _deadline_page(slug: str, *, reopening: bool):
     )
 
 
-@bp.route("/<slug>/extend", methods=["GET", "POST"])
+@bp.route("/<slug:slug>/extend", methods=["GET", "POST"])
 @admin_required
 def extend(slug: str):
     """Move the deadline of an open consultation later, with the reason."""
     return _deadline_page(slug, reopening=False)
 
 
-@bp.route("/<slug>/reopen", methods=["GET", "POST"])
+@bp.route("/<slug:slug>/reopen", methods=["GET", "POST"])
 @admin_required
 def reopen(slug: str):
     """Reopen a closed consultation until a new deadline, with the reason."""
     return _deadline_page(slug, reopening=True)
 
 
-@bp.route("/<slug>/outcome", methods=["GET", "POST"])
+@bp.route("/<slug:slug>/outcome", methods=["GET", "POST"])
 @admin_required
 def outcome(slug: str):
     """Record the decision and its rationale, in three languages."""
@@ -183,7 +183,7 @@ def outcome(slug: str):
     )
 
 
-@bp.post("/<slug>/publish")
+@bp.post("/<slug:slug>/publish")
 @admin_required
 def publish(slug: str):
     """Publish the outcome and the results to the membership."""
@@ -198,7 +198,7 @@ def publish(slug: str):
     return to_overview(consultation)
 
 
-@bp.route("/<slug>/follow-up", methods=["GET", "POST"])
+@bp.route("/<slug:slug>/follow-up", methods=["GET", "POST"])
 @admin_required
 def follow_up(slug: str):
     """Start a follow-up round from a published consultation."""

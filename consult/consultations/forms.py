@@ -24,6 +24,7 @@ from wtforms.validators import NumberRange, Optional
 
 from consult.consultations import kinds
 from consult.consultations.document import Text
+from consult.core.params import form_id
 
 LANGUAGE_LABELS = {"en": _l("English"), "fr": _l("French"), "es": _l("Spanish")}
 
@@ -126,7 +127,7 @@ class InvitationsForm(FlaskForm):
     observers = BooleanField(
         _l("With every member state, invite the observers too (observer states and organisations)")
     )
-    members = SelectMultipleField(_l("Members"), coerce=int, choices=[], validate_choice=False)
+    members = SelectMultipleField(_l("Members"), coerce=form_id, choices=[], validate_choice=False)
 
 
 class QuestionForm(FlaskForm):
@@ -233,8 +234,8 @@ class PublishForm(FlaskForm):
 
 
 class MergeForm(FlaskForm):
-    survivor = SelectField(_l("Option that remains"), coerce=int, choices=[])
-    absorbed = SelectField(_l("Option folded into it (removed)"), coerce=int, choices=[])
+    survivor = SelectField(_l("Option that remains"), coerce=form_id, choices=[])
+    absorbed = SelectField(_l("Option folded into it (removed)"), coerce=form_id, choices=[])
 
 
 class FollowUpForm(FlaskForm):

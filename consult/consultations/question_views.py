@@ -32,6 +32,7 @@ from consult.consultations.messages import describe, locked
 from consult.consultations.models import Consultation, Option, Question
 from consult.consultations.texts import get_text
 from consult.consultations.views import bp, consultation_or_404, refuse, to_overview
+from consult.core.params import parse_id
 from consult.core.templating import localized
 from consult.extensions import db
 
@@ -181,7 +182,7 @@ def _render_question(consultation, form, kind, question, general, status=200):
     )
 
 
-@bp.route("/<slug>/questions/new", methods=["GET", "POST"])
+@bp.route("/<slug:slug>/questions/new", methods=["GET", "POST"])
 @admin_required
 def new_question(slug: str):
     """Add a question of the kind chosen on the consultation's page."""
@@ -218,7 +219,7 @@ def new_question(slug: str):
     return _render_question(consultation, form, kind, None, general)
 
 
-@bp.route("/<slug>/questions/<int:question_id>", methods=["GET", "POST"])
+@bp.route("/<slug:slug>/questions/<id:question_id>", methods=["GET", "POST"])
 @admin_required
 def question(slug: str, question_id: int):
     """Edit a question's texts and settings; its options, in order."""
@@ -252,7 +253,7 @@ def question(slug: str, question_id: int):
     return _render_question(consultation, form, kind, q, general)
 
 
-@bp.post("/<slug>/questions/<int:question_id>/remove")
+@bp.post("/<slug:slug>/questions/<id:question_id>/remove")
 @admin_required
 def remove_question(slug: str, question_id: int):
     """Remove a question and its options."""
@@ -273,9 +274,9 @@ def _positions(prefix: str) -> dict[int, str]:
     out: dict[int, str] = {}
     for name, value in request.form.items():
         if name.startswith(prefix):
-            item = name[len(prefix) :]
-            if item.isascii() and item.isdigit() and len(item) < 10:
-                out[int(item)] = value[:10]
+            item = parse_id(name[len(prefix) :])
+            if item is not None:
+                out[item] = value[:10]
     return out
 
 
@@ -284,9 +285,9 @@ def _order_refused(consultation, error: builder.Invalid, items, back):
     messages: dict[int, str] = {}
     general: list[str] = []
     for p in error.problems:
-        item = p.field.removeprefix("position-")
-        if item.isdigit():
-            messages[int(item)] = describe(p)
+        item = parse_id(p.field.removeprefix("position-"))
+        if item is not None:
+            messages[item] = describe(p)
         else:
             general.append(describe(p))
     return (
@@ -304,7 +305,7 @@ def _order_refused(consultation, error: builder.Invalid, items, back):
     )
 
 
-@bp.post("/<slug>/questions/order")
+@bp.post("/<slug:slug>/questions/order")
 @admin_required
 def order_questions(slug: str):
     """Put the questions in the order typed beside them."""
@@ -323,7 +324,7 @@ def order_questions(slug: str):
     return to_overview(consultation)
 
 
-@bp.post("/<slug>/questions/<int:question_id>/options/order")
+@bp.post("/<slug:slug>/questions/<id:question_id>/options/order")
 @admin_required
 def order_options(slug: str, question_id: int):
     """Put a question's options in the order typed beside them."""
@@ -359,7 +360,7 @@ def _render_option(consultation, q, option, form, general):
     )
 
 
-@bp.route("/<slug>/questions/<int:question_id>/options/new", methods=["GET", "POST"])
+@bp.route("/<slug:slug>/questions/<id:question_id>/options/new", methods=["GET", "POST"])
 @admin_required
 def new_option(slug: str, question_id: int):
     """Add an option to a question."""
@@ -386,7 +387,7 @@ def new_option(slug: str, question_id: int):
     return _render_option(consultation, q, None, form, general)
 
 
-@bp.route("/<slug>/options/<int:option_id>", methods=["GET", "POST"])
+@bp.route("/<slug:slug>/options/<id:option_id>", methods=["GET", "POST"])
 @admin_required
 def option(slug: str, option_id: int):
     """Edit an option's label and background."""
@@ -411,7 +412,7 @@ def option(slug: str, option_id: int):
     return _render_option(consultation, q, o, form, general)
 
 
-@bp.post("/<slug>/options/<int:option_id>/remove")
+@bp.post("/<slug:slug>/options/<id:option_id>/remove")
 @admin_required
 def remove_option(slug: str, option_id: int):
     """Remove an option."""
@@ -428,7 +429,7 @@ def remove_option(slug: str, option_id: int):
     return _to_question(consultation, q)
 
 
-@bp.route("/<slug>/questions/<int:question_id>/merge", methods=["GET", "POST"])
+@bp.route("/<slug:slug>/questions/<id:question_id>/merge", methods=["GET", "POST"])
 @admin_required
 def merge(slug: str, question_id: int):
     """Fold one option into another (drafts only)."""

@@ -123,7 +123,7 @@ def _settings(form: SettingsForm, opens_at, closes_at) -> builder.Settings:
     )
 
 
-@bp.get("/<slug>")
+@bp.get("/<slug:slug>")
 @admin_required
 def show(slug: str):
     """The consultation at a glance, and what can be done with it now."""
@@ -164,7 +164,7 @@ def show(slug: str):
     )
 
 
-@bp.route("/<slug>/settings", methods=["GET", "POST"])
+@bp.route("/<slug:slug>/settings", methods=["GET", "POST"])
 @admin_required
 def settings(slug: str):
     """Edit the title, texts, dates and settings."""
@@ -221,7 +221,7 @@ def settings(slug: str):
     )
 
 
-@bp.route("/<slug>/invitations", methods=["GET", "POST"])
+@bp.route("/<slug:slug>/invitations", methods=["GET", "POST"])
 @admin_required
 def invitations_page(slug: str):
     """Choose who is invited: every member state, observers too or not, or a chosen set."""
@@ -271,7 +271,7 @@ def invitations_page(slug: str):
     )
 
 
-@bp.get("/<slug>/preview")
+@bp.get("/<slug:slug>/preview")
 @admin_required
 def preview(slug: str):
     """The ballot as a delegate (or, with ``?as=observer``, an observer) sees it."""
@@ -299,7 +299,7 @@ def preview(slug: str):
     )
 
 
-@bp.get("/<slug>/consultation.yaml")
+@bp.get("/<slug:slug>/consultation.yaml")
 @admin_required
 def document(slug: str):
     """The consultation as YAML, the format of ``consult consultations import``."""

@@ -12,6 +12,7 @@ from flask_login import current_user
 from consult.auth.decorators import admin_required
 from consult.consultations.lifecycle import Phase, Status
 from consult.consultations.models import Consultation
+from consult.core.params import parse_id
 from consult.core.templating import locale_code, moment
 from consult.extensions import db
 from consult.mail import outbox, reminders
@@ -48,7 +49,7 @@ def outbox_page():
     """Every message, newest first: sent, waiting, or failed with its error."""
     show = request.args.get("show", "all")
     show = show if show in FILTERS else "all"
-    before = request.args.get("before", "")
+    before = parse_id(request.args.get("before", ""))
     query = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(PAGE + 1)
     if show == "failed":
         query = query.where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts > 0)
@@ -56,8 +57,8 @@ def outbox_page():
         query = query.where(OutboxMessage.sent_at.is_(None))
     elif show == "sent":
         query = query.where(OutboxMessage.sent_at.is_not(None))
-    if before.isdigit():
-        query = query.where(OutboxMessage.id < int(before))
+    if before is not None:
+        query = query.where(OutboxMessage.id < before)
     rows = list(db.session.scalars(query))
     more = len(rows) > PAGE
     rows = rows[:PAGE]
@@ -102,7 +103,7 @@ def _report(result: outbox.Delivery) -> None:
         flash(_("There was nothing to send."), "info")
 
 
-@bp.post("/mail/<int:message_id>/retry")
+@bp.post("/mail/<id:message_id>/retry")
 @admin_required
 def retry(message_id: int):
     """Try to send one waiting message again now."""
@@ -183,24 +184,25 @@ class _PreviewUser:
         self.locale = locale
 
 
-@bp.get("/consultations/<slug>/reminders")
+@bp.get("/consultations/<slug:slug>/reminders")
 @admin_required
 def reminders_page(slug: str):
     """Who has not submitted, when each was last reminded, and a preview of the reminder."""
     return _render(_consultation_or_404(slug))
 
 
-@bp.post("/consultations/<slug>/reminders")
+@bp.post("/consultations/<slug:slug>/reminders")
 @admin_required
 def send_reminders(slug: str):
     """Remind every member that has not submitted, or one of them."""
     consultation = _consultation_or_404(slug)
     member = request.form.get("member", "")
-    if member and not member.isdigit():
+    member_id = parse_id(member)
+    if member and member_id is None:
         abort(400)
     try:
         outcome = reminders.send(
-            current_user.id, consultation.id, [int(member)] if member else None
+            current_user.id, consultation.id, [member_id] if member_id is not None else None
         )
     except reminders.NotOpen:
         return _render(

@@ -9,6 +9,7 @@ from wtforms import SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from consult.core.params import form_id
 from consult.members.models import MemberKind
 
 KIND_LABELS = {
@@ -30,7 +31,7 @@ class MemberForm(FlaskForm):
     kind = SelectField(
         _l("Kind"), choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()]
     )
-    region = SelectField(_l("Region"), coerce=int, validate_choice=False)
+    region = SelectField(_l("Region"), coerce=form_id, validate_choice=False)
     name = StringField(_l("Name in English"), validators=[Length(max=200)])
     name_fr = StringField(_l("Name in French"), validators=[Length(max=200)])
     name_es = StringField(_l("Name in Spanish"), validators=[Length(max=200)])

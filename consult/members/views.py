@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 
 from consult.auth.decorators import admin_required
 from consult.core.paging import page_number
+from consult.core.params import parse_id
 from consult.core.templating import locale_code
 from consult.extensions import db
 from consult.members import queries, services
@@ -52,7 +53,7 @@ def index():
     rows = queries.member_rows(
         search=args.get("q", "")[:100],
         kind=args.get("kind", ""),
-        region_id=int(region_id) if region_id.isdigit() else None,
+        region_id=parse_id(region_id),
         status=status if status in STATUSES else "active",
         locale=locale_code(),
         page=page_number(args.get("page")),
@@ -125,7 +126,7 @@ def new():
     return _save_member(_member_form(None), None)
 
 
-@bp.route("/members/<int:member_id>/edit", methods=["GET", "POST"])
+@bp.route("/members/<id:member_id>/edit", methods=["GET", "POST"])
 @admin_required
 def edit(member_id: int):
     """Edit a member's code, kind, region and names."""
@@ -133,7 +134,7 @@ def edit(member_id: int):
     return _save_member(_member_form(member), member)
 
 
-@bp.get("/members/<int:member_id>")
+@bp.get("/members/<id:member_id>")
 @admin_required
 def show(member_id: int):
     """A member: its names, its delegates, and its responses across consultations."""
@@ -151,7 +152,7 @@ def show(member_id: int):
     )
 
 
-@bp.post("/members/<int:member_id>/deactivate")
+@bp.post("/members/<id:member_id>/deactivate")
 @admin_required
 def deactivate(member_id: int):
     """Deactivate a member: kept with its history, its delegates can no longer sign in."""
@@ -169,7 +170,7 @@ def deactivate(member_id: int):
     return redirect(url_for("members.show", member_id=member_id))
 
 
-@bp.post("/members/<int:member_id>/reactivate")
+@bp.post("/members/<id:member_id>/reactivate")
 @admin_required
 def reactivate(member_id: int):
     """Reactivate a member."""
@@ -214,7 +215,7 @@ def regions():
     )
 
 
-@bp.route("/regions/<int:region_id>", methods=["GET", "POST"])
+@bp.route("/regions/<id:region_id>", methods=["GET", "POST"])
 @admin_required
 def region(region_id: int):
     """Rename a region or translate its name."""
@@ -242,7 +243,7 @@ def region(region_id: int):
     return render_template("members/region.html", region=region, form=form), status
 
 
-@bp.post("/regions/<int:region_id>/delete")
+@bp.post("/regions/<id:region_id>/delete")
 @admin_required
 def delete_region(region_id: int):
     """Delete a region that no member belongs to."""
@@ -301,7 +302,8 @@ def _preview(form: ImportForm, text: str | None, plan: services.ImportPlan | Non
 def _signed_text() -> str:
     """The previewed file, from its signed copy in the form; 400 when tampered with."""
     payload = request.form.get("payload", "")
-    if not payload or not hmac.compare_digest(_sign(payload), request.form.get("signature", "")):
+    signature = request.form.get("signature", "").encode()  # bytes: any text compares
+    if not payload or not hmac.compare_digest(_sign(payload).encode(), signature):
         abort(400)
     try:
         return base64.b64decode(payload, validate=True).decode("utf-8")

@@ -18,6 +18,7 @@ from consult.ballots import services as ballots
 from consult.consultations.lifecycle import Phase, Status
 from consult.consultations.models import Consultation
 from consult.core import anchors, audit
+from consult.core.streaming import started
 from consult.extensions import db, limiter
 from consult.results import display, report, services
 from consult.results.loaders import TextRow
@@ -45,7 +46,7 @@ def _user_key() -> str:
     return f"user:{current_user.get_id()}"
 
 
-@bp.get("/admin/consultations/<slug>/results")
+@bp.get("/admin/consultations/<slug:slug>/results")
 @admin_required
 def show(slug: str):
     """Participation, tallies by every method, write-ins and comments of one consultation."""
@@ -63,13 +64,13 @@ def show(slug: str):
 
 
 def _attachment(chunks, name: str, mimetype: str) -> Response:
-    response = Response(stream_with_context(chunks), mimetype=mimetype)
+    response = Response(started(stream_with_context(chunks)), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-@bp.post("/admin/consultations/<slug>/export/<name>.csv")
+@bp.post("/admin/consultations/<slug:slug>/export/<any(results, responses, comments):name>.csv")
 @admin_required
 @limiter.limit(EXPORT_LIMIT, key_func=_user_key)
 def export(slug: str, name: str):
@@ -84,14 +85,14 @@ def export(slug: str, name: str):
     response = _attachment(
         report.csv_file(name, consultation, results),
         report.filename(consultation, name),
-        "text/csv; charset=utf-8",
+        "text/csv",  # Werkzeug adds "; charset=utf-8" to text types
     )
     head = anchors.parse_statement(exported.statement).head
     response.headers["Consult-Audit-Head"] = f"{head.seq} {head.digest}"
     return response
 
 
-@bp.post("/admin/consultations/<slug>/export.zip")
+@bp.post("/admin/consultations/<slug:slug>/export.zip")
 @admin_required
 @limiter.limit(EXPORT_LIMIT, key_func=_user_key)
 def export_zip(slug: str):
@@ -111,7 +112,7 @@ def export_zip(slug: str):
     )
 
 
-@bp.get("/consultations/<slug>/results")
+@bp.get("/consultations/<slug:slug>/results")
 @delegate_required
 def published(slug: str):
     """The outcome and aggregated results, once the Administration has published them."""

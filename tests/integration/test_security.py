@@ -24,9 +24,15 @@ PUBLIC = {
 }
 
 
+EXAMPLES = {"id": "1", "slug": "idm-2010", "token": "x" * 43}
+
+
 def concrete(rule) -> str:
+    """The rule with a well-formed value for each parameter (its converter's kind)."""
     return re.sub(
-        r"<(?:int:)?(\w+)>", lambda m: "1" if "int:" in m.group(0) else "idm-2010", rule.rule
+        r"<([^:<>]+):(\w+)>",
+        lambda m: EXAMPLES.get(m.group(1)) or m.group(1).split("(")[1].split(",")[0],
+        rule.rule,
     )
 
 

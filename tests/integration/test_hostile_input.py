@@ -1,0 +1,387 @@
+"""No input gives a 5xx (VAL-3, VAL-5): the URL map walked with hostile values in every path
+parameter, every query parameter the views read and every field of every form, as the role
+each route is for, on the database of the run (SQLite, or PostgreSQL with TEST_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Rule
+
+from consult.auth import tokens
+from consult.auth.models import TokenPurpose
+from consult.consultations import cycle
+from consult.consultations.document import Text
+from consult.core import clock
+from consult.extensions import db
+from consult.mail.models import MailKind, OutboxMessage
+from tests.conftest import PASSWORD, csrf_token
+from tests.factories import (
+    AdminFactory,
+    MemberFactory,
+    RegionFactory,
+    UserFactory,
+    build_consultation,
+)
+
+#: Values that broke or could break parsing: beyond 64 bits, digits that are not ASCII, NUL,
+#: signs, spaces, floats, SQL and markup, control and bidi characters, very long texts.
+HOSTILE = [
+    "",
+    "0",
+    "-1",
+    "+1",
+    "00",
+    " 1",
+    "1.5",
+    "1e3",
+    "0x10",
+    "2147483647",
+    "2147483648",
+    "9223372036854775807",
+    "9223372036854775808",
+    "18446744073709551616",
+    "99999999999999999999999",
+    "9" * 400,
+    "²",
+    "٣",
+    "１",
+    "\x00",
+    "a\x00b",
+    "%00",
+    "' OR '1'='1' --",
+    "<script>alert(1)</script>",
+    "../../etc/passwd",
+    "=1+1",
+    "\r\nSet-Cookie: x=1",
+    "\x1b[31mred",
+    "\u202egnp.exe",
+    "a\u200bb",
+    "😀" * 20,
+    "é" * 3000,
+    "[]",
+]
+#: One of each kind, for queries and forms (whose pages are slower than a 404).
+CORE = [
+    "",
+    "-1",
+    "1e3",
+    "2147483648",
+    "9223372036854775808",
+    "99999999999999999999999",
+    "²",
+    "٣",
+    "a\x00b",
+    "' OR '1'='1' --",
+    "\r\nSet-Cookie: x=1",
+    "\x1b[31mred",
+    "😀" * 20,
+    "é" * 500,
+]
+#: Percent-encodings that are not UTF-8 or not percent-encodings at all.
+RAW = ["%ED%A0%80", "%FF%FE", "%", "%zz", "%C2%B2", "%00"]
+
+#: Routes that end the session or that act on their path alone (no field but the token):
+#: posted with hostile paths only, never with a valid path and token.
+ACTIONS_WITHOUT_FIELDS = {"auth.logout"}
+
+#: Fields of forms that only appear after another POST (the import preview's confirm step).
+EXTRA_FIELDS = {"members.import_confirm": {"payload", "signature", "plan", "csrf_token"}}
+
+ADMIN = "walk-admin@example.org"
+DELEGATE = "walk-delegate@example.org"
+
+
+class Forms(HTMLParser):
+    """Every form of a page: its action, method and field names."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[tuple[str, str, set[str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "form":
+            self.forms.append((a.get("action") or "", (a.get("method") or "get").lower(), set()))
+        elif tag in ("input", "select", "textarea", "button") and self.forms and a.get("name"):
+            self.forms[-1][2].add(a["name"] or "")
+
+
+def read_in_source() -> set[str]:
+    """Names of query and form parameters the views read directly."""
+    names: set[str] = set()
+    pattern = re.compile(r"request\.(?:args|form|values)\.get(?:list)?\(\s*\"([^\"]+)\"")
+    for path in (Path(__file__).parents[2] / "consult").rglob("*.py"):
+        names.update(pattern.findall(path.read_text()))
+    return names
+
+
+class World:
+    """Signed-in clients, valid values for every path parameter, and the forms of every page
+    (found by visiting each page with each valid value)."""
+
+    def __init__(self, app: Flask) -> None:
+        admin = AdminFactory(email=ADMIN)
+        member = MemberFactory()
+        delegate = UserFactory(email=DELEGATE, member=member)
+        gone = UserFactory(member=MemberFactory(active=False), active=False)
+        empty_region = RegionFactory(name="Antarctica")
+        build_consultation("idm-2010")
+        draft = build_consultation("idm-2011", status="draft")
+        closed, decided, published = (build_consultation(f"idm-200{i}") for i in (7, 8, 9))
+        for c in (closed, decided, published):
+            cycle.close_consultation(c.id, actor_id=admin.id)
+        for c in (decided, published):
+            cycle.record_outcome(c.id, Text("Decided."), Text(), actor_id=admin.id)
+        cycle.publish(published.id, actor_id=admin.id, notify=False)
+        message = OutboxMessage(
+            kind=MailKind.REMINDER,
+            user_id=delegate.id,
+            recipient=delegate.email,
+            subject="Reminder",
+            body_text="text",
+            body_html="<p>text</p>",
+            attempts=1,
+            last_error="refused",
+            next_attempt_at=clock.now(),
+        )
+        db.session.add(message)
+        invited = UserFactory(password_hash=None)
+        day = timedelta(days=1)
+        invitation, _t = tokens.issue(db.session, invited, TokenPurpose.INVITATION, day)
+        reset, _t = tokens.issue(db.session, delegate, TokenPurpose.PASSWORD_RESET, day)
+        db.session.commit()
+        self.app = app
+        self.valid: dict[str, list[object]] = {
+            "slug": ["idm-2011", "idm-2010", "idm-2007", "idm-2008", "idm-2009"],
+            "member_id": [member.id, gone.member_id, invited.member_id],
+            "user_id": [delegate.id, gone.id],
+            "region_id": [member.region_id, empty_region.id],
+            "question_id": [draft.questions[0].id],
+            "option_id": [draft.questions[0].options[0].id],
+            "message_id": [message.id],
+            "number": [1],
+            "name": ["results"],
+            "token": [invitation, reset],
+        }
+        self.clients = {role: app.test_client() for role in ("admin", "delegate", "anonymous")}
+        for role, email in (("admin", ADMIN), ("delegate", DELEGATE)):
+            c = self.clients[role]
+            data = {"email": email, "password": PASSWORD, "csrf_token": csrf_token(c)}
+            assert c.post("/login", data=data).status_code == 302
+        self.tokens = {
+            "anonymous": csrf_token(self.clients["anonymous"], "/login"),
+            "admin": csrf_token(self.clients["admin"], "/admin/consultations/new"),
+            "delegate": csrf_token(self.clients["delegate"], "/"),
+        }
+        self.rules = [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+        self.query_names = read_in_source() | {"q", "kind", "region", "status", "who"}
+        #: For each POST endpoint: the fields of its forms and a path a form posts to.
+        self.fields: dict[str, set[str]] = {k: set(v) for k, v in EXTRA_FIELDS.items()}
+        self.targets: dict[str, str] = {}
+
+    def role(self, rule: Rule) -> str:
+        if rule.rule.startswith("/admin"):
+            return "admin"
+        if rule.rule.startswith("/consultations") or rule.rule == "/":
+            return "delegate"
+        return "anonymous"
+
+    def path(self, rule: Rule, **override: object) -> str:
+        parts = {name: self.valid[name][0] for name in rule.arguments}
+        if rule.endpoint.startswith("ballots.") or rule.endpoint == "results.published":
+            parts["slug"] = "idm-2010"
+        parts.update(override)
+        return self._fill(rule, parts)
+
+    @staticmethod
+    def _fill(rule: Rule, parts: dict[str, object]) -> str:
+        out = rule.rule
+        for name, value in parts.items():
+            out = re.sub(rf"<(?:[^:<>]+:)?{name}>", quote(str(value), safe=""), out)
+        return out
+
+    def crawl(self) -> None:
+        """Visit every page with every valid value and note the forms found."""
+        adapter = self.app.url_map.bind("localhost")
+        for rule in self.rules:
+            if "GET" not in rule.methods:
+                continue
+            names = sorted(rule.arguments)
+            for values in itertools.product(*(self.valid[n] for n in names)):
+                page = self._fill(rule, dict(zip(names, values, strict=True)))
+                response = self.clients[self.role(rule)].get(page)
+                if response.status_code != 200 or response.mimetype != "text/html":
+                    continue
+                parser = Forms()
+                parser.feed(response.get_data(as_text=True))
+                for action, method, fields in parser.forms:
+                    target = urlsplit(action).path or page
+                    try:
+                        endpoint, _args = adapter.match(target, method=method.upper())
+                    except HTTPException:
+                        continue
+                    if method == "get":  # filters (the ballot preview's fields are no query)
+                        self.query_names |= {f for f in fields if not re.match(r"q\d+-", f)}
+                    else:
+                        self.fields.setdefault(endpoint, set()).update(fields)
+                        self.targets.setdefault(endpoint, target)
+
+    def send(self, rule: Rule, path: str, query=None, form=None):
+        role = self.role(rule)
+        client: FlaskClient = self.clients[role]
+        if "GET" in rule.methods:
+            return client.get(path, query_string=query)
+        data = MultiDict(form or {})
+        data.setdefault("csrf_token", self.tokens[role])
+        return client.post(path, query_string=query, data=data)
+
+
+@pytest.fixture
+def world(app: Flask) -> World:
+    return World(app)
+
+
+def no_5xx(response, what: str) -> None:
+    assert response.status_code < 500, f"{response.status_code} for {what}"
+
+
+def test_hostile_path_parameters(world: World):
+    for rule in world.rules:
+        for name in rule.arguments:
+            for value in [*HOSTILE, "x" * 5000]:
+                path = world.path(rule, **{name: value})
+                response = world.send(rule, path)
+                no_5xx(response, f"{rule.endpoint} {name}={value!r}")
+                if name != "token" and value:  # an empty part is merged away (a redirect)
+                    assert response.status_code in (400, 403, 404, 405), (path, response)
+
+
+def test_hostile_queries_and_forms(world: World):
+    world.crawl()
+    # Every POST route is reached with the fields of its form, so the walk tests them.
+    posts = {r.endpoint for r in world.rules if "POST" in r.methods} - ACTIONS_WITHOUT_FIELDS
+    missing = {e for e in posts if "csrf_token" not in world.fields.get(e, set())}
+    assert not missing, f"no form found for {sorted(missing)}"
+    assert {"q", "region", "before", "action", "member", "since"} <= world.query_names
+
+    for rule in world.rules:
+        if "GET" not in rule.methods:
+            continue
+        path = world.path(rule)
+        for value in CORE:
+            query = dict.fromkeys(world.query_names, value)
+            no_5xx(world.send(rule, path, query=query), f"{rule.endpoint} ?*={value!r}")
+        for raw in RAW:
+            query = "&".join(f"{name}={raw}" for name in world.query_names)
+            no_5xx(world.send(rule, path, query=query), f"{rule.endpoint} ?*={raw}")
+
+    # The settings form can rename the draft: walked last, so the others find it.
+    for rule in sorted(
+        world.rules, key=lambda r: (r.endpoint == "consultations.settings", r.endpoint)
+    ):
+        if "POST" not in rule.methods or rule.endpoint in ACTIONS_WITHOUT_FIELDS:
+            continue
+        names = world.fields.get(rule.endpoint, set()) - {"csrf_token"}
+        if not names:
+            continue  # acting on the path alone: the CSRF and path walks cover it
+        path = world.targets.get(rule.endpoint) or world.path(rule)
+        for value in CORE:
+            form = dict.fromkeys(names, value)
+            no_5xx(world.send(rule, path, form=form), f"{rule.endpoint} *={value!r}")
+            twice = MultiDict([(name, v) for name in names for v in ("1", value)])
+            no_5xx(world.send(rule, path, form=twice), f"{rule.endpoint} twice {value!r}")
+
+
+def test_hypothesis_walk(world: World):
+    """Random mixes of hostile and valid values in paths, queries and forms."""
+    world.crawl()
+    rules = [r for r in world.rules if r.endpoint not in ACTIONS_WITHOUT_FIELDS]
+    value = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=30), st.integers().map(str))
+
+    @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(data=st.data())
+    def run(data):
+        rule = data.draw(st.sampled_from(rules))
+        override = {
+            name: data.draw(value)
+            for name in rule.arguments
+            if data.draw(st.booleans(), label=f"hostile {name}")
+        }
+        path = world.path(rule, **override)
+        if not override:
+            path = world.targets.get(rule.endpoint, path)
+        query = data.draw(st.dictionaries(st.sampled_from(sorted(world.query_names)), value))
+        names = sorted(world.fields.get(rule.endpoint, set()) - {"csrf_token"})
+        form = data.draw(st.dictionaries(st.sampled_from(names), value)) if names else {}
+        no_5xx(world.send(rule, path, query=query, form=form), f"{rule.endpoint} {path}")
+
+    run()
+
+
+def test_the_cases_of_the_attack(world: World):
+    """The 500s the outside attack found (issue 14), one by one."""
+    admin, anonymous = world.clients["admin"], world.clients["anonymous"]
+    member, user = world.valid["member_id"][0], world.valid["user_id"][0]
+    token = world.tokens["admin"]
+    assert admin.get("/admin/members/99999999999999999999999").status_code == 404
+    assert admin.get("/admin/members/9223372036854775808").status_code == 404
+    assert admin.get("/admin/members/%D9%A3").status_code == 404  # Arabic-Indic 3
+    assert admin.get("/admin/consultations/%00/results").status_code in (400, 404)
+    assert admin.get("/admin/audit/?before=%C2%B2").status_code == 400  # "not understood"
+    assert admin.get("/admin/members?region=999999999999").status_code == 200
+    assert admin.get("/admin/mail?before=99999999999999999999999").status_code == 200
+    moved = admin.post(f"/admin/users/{user}/move", data={"member": "²", "csrf_token": token})
+    assert moved.status_code == 400
+    reminded = admin.post(
+        "/admin/consultations/idm-2010/reminders", data={"member": "²", "csrf_token": token}
+    )
+    assert reminded.status_code == 400
+    edited = admin.post(
+        f"/admin/members/{member}/edit",
+        data={"code": "XAA", "kind": "member_state", "region": "9" * 30, "csrf_token": token},
+    )
+    assert edited.status_code == 400
+    login = {"email": "a\x00@example.org", "password": "x", "csrf_token": world.tokens["anonymous"]}
+    assert anonymous.post("/login", data=login).status_code == 400
+    assert anonymous.get("/login?next=%00").status_code == 400
+
+
+def test_one_limit_on_form_fields_urlencoded_or_multipart(world: World):
+    """VAL-3/VAL-5: more fields than MAX_FORM_PARTS is 413 whatever the encoding."""
+    client, token = world.clients["admin"], world.tokens["admin"]
+    limit = world.app.config["MAX_FORM_PARTS"]
+    path = "/admin/regions"
+
+    def fields(n: int, name: str) -> MultiDict:
+        return MultiDict([("csrf_token", token), ("name", name)] + [("f", "1")] * n)
+
+    for encoding in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        too_many = client.post(path, data=fields(limit + 100, encoding), content_type=encoding)
+        assert too_many.status_code == 413, encoding
+        fine = client.post(path, data=fields(limit - 10, encoding), content_type=encoding)
+        assert fine.status_code in (302, 303), encoding
+    body = "&".join(["a=1"] * 100_000)
+    flood = client.post(path, data=body, content_type="application/x-www-form-urlencoded")
+    assert flood.status_code == 413
+
+
+def test_every_path_parameter_has_a_bounded_converter(app: Flask):
+    """Ids, short names and link secrets only: no bare ``<int:…>`` or ``<…>`` (string)."""
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for part in re.findall(r"<([^>]+)>", rule.rule):
+            assert re.match(r"(id|slug|token):|any\(", part), f"{rule.rule}: <{part}>"
