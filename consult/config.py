@@ -53,6 +53,10 @@ class Config:
         os.environ.get("DATABASE_URL", f"sqlite:///{_instance_dir() / 'consult.sqlite'}")
     )
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
+    #: A request's statement that runs longer is cancelled (PostgreSQL) and the page says 503.
+    STATEMENT_TIMEOUT_MS = int(os.environ.get("CONSULT_STATEMENT_TIMEOUT_MS", "30000"))
+    #: How long a SQLite write waits for the lock before the page says 503.
+    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("CONSULT_SQLITE_BUSY_TIMEOUT_MS", "5000"))
     LANGUAGES = ("en", "fr", "es")
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, has_request_context
 from sqlalchemy.orm import Session, scoped_session
 
 from consult.extensions import db
@@ -15,12 +16,12 @@ from consult.extensions import db
 _configured: set[int] = set()
 
 
-def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: Any, busy_timeout_ms: int = 5000) -> None:
     # Let SQLAlchemy's "begin" event emit BEGIN: pysqlite otherwise opens transactions lazily.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -31,19 +32,40 @@ def _sqlite_begin(conn: sa.Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _statement_timeout(milliseconds: int):
+    def begin(conn: sa.Connection) -> None:
+        if has_request_context():
+            conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(milliseconds)}")
+
+    return begin
+
+
 def configure_engines(app: Flask) -> None:
-    """The app's engine with the settings below."""
-    configure_engine(db.engine)
+    """The app's engine with the settings below, timeouts from the configuration."""
+    configure_engine(
+        db.engine,
+        busy_timeout_ms=int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 5000)),
+        statement_timeout_ms=int(app.config.get("STATEMENT_TIMEOUT_MS", 0)),
+    )
 
 
-def configure_engine(engine: sa.Engine) -> None:
-    """SQLite: foreign keys, WAL, 5 s busy timeout, explicit BEGIN (IMMEDIATE for writers).
+def configure_engine(
+    engine: sa.Engine, *, busy_timeout_ms: int = 5000, statement_timeout_ms: int = 0
+) -> None:
+    """SQLite: foreign keys, WAL, the busy timeout, explicit BEGIN (IMMEDIATE for writers).
+    PostgreSQL: statements of a request stop after ``statement_timeout_ms`` (commands such as
+    migrations are not limited). Either way the page then says 503, try again.
 
     Public so that the benchmarks' bare baseline runs on exactly the app's settings."""
-    if engine.dialect.name == "sqlite" and id(engine) not in _configured:
-        _configured.add(id(engine))
-        sa.event.listen(engine, "connect", _sqlite_connect)
+    if id(engine) in _configured:
+        return
+    _configured.add(id(engine))
+    if engine.dialect.name == "sqlite":
+        connect = functools.partial(_sqlite_connect, busy_timeout_ms=busy_timeout_ms)
+        sa.event.listen(engine, "connect", connect)
         sa.event.listen(engine, "begin", _sqlite_begin)
+    elif engine.dialect.name == "postgresql" and statement_timeout_ms:
+        sa.event.listen(engine, "begin", _statement_timeout(statement_timeout_ms))
 
 
 @contextmanager

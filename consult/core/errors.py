@@ -8,7 +8,7 @@ from collections.abc import Callable
 from flask import Flask, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import exc
 from werkzeug.exceptions import HTTPException
 
 from consult.core.requestid import accepted as accepted_request_id
@@ -40,6 +40,12 @@ EXPLANATIONS = {
     503: _l("Nothing was saved. Please try again in a minute."),
 }
 
+#: The database refused the connection, lost it, or cancelled a statement that ran too long
+#: (PostgreSQL's statement timeout, SQLite's busy timeout); also a connection pool that stays
+#: exhausted. Each is answered with 503 and Retry-After: the request may work in a minute.
+DATABASE_UNAVAILABLE = (exc.OperationalError, exc.InterfaceError, exc.TimeoutError)
+RETRY_AFTER_SECONDS = 30
+
 #: Endpoints that render their own page when a form's CSRF token has expired, keeping input.
 CSRF_RECOVERY: dict[str, Callable[[CSRFError], object]] = {}
 
@@ -52,6 +58,27 @@ def error_page(code: int, message: str | None = None, headers: dict[str, str] | 
         explanation=message or EXPLANATIONS.get(code, EXPLANATIONS[500]),
     )
     return body, code, headers or {}
+
+
+def database_unavailable_page():
+    """The 503 page, rendered without the database: the reader is taken as signed out for this
+    page (loading the user is what failed, often), and nothing else is read."""
+    from flask_login import AnonymousUserMixin
+
+    from consult.extensions import db
+
+    g.database_unavailable = True
+    g._login_user = AnonymousUserMixin()
+    try:
+        db.session.rollback()
+    except exc.SQLAlchemyError:
+        db.session.remove()
+    body, code, headers = error_page(503)
+    return (
+        body,
+        code,
+        {**headers, "Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"},
+    )
 
 
 def init_errors(app: Flask) -> None:
@@ -70,6 +97,11 @@ def init_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
+        original = getattr(error, "original_exception", None)  # a 500 made of an error
+        if isinstance(original, DATABASE_UNAVAILABLE):  # raised outside a view, or twice
+            return _database_unavailable(original)
+        if isinstance(original, HTTPException):  # abort() inside another handler
+            return _http(original)
         code = error.code or 500
         headers = {}
         if code == 429:
@@ -78,10 +110,16 @@ def init_errors(app: Flask) -> None:
             headers["Allow"] = error.get_response().headers["Allow"]
         return error_page(code, None, headers)
 
-    @app.errorhandler(OperationalError)
-    def _database_down(error: OperationalError):
-        log.error("database error (request %s): %s", g.get("request_id"), error.orig)
-        return error_page(503, None, {"Retry-After": "30"})
+    @app.errorhandler(exc.OperationalError)
+    @app.errorhandler(exc.InterfaceError)
+    @app.errorhandler(exc.TimeoutError)
+    def _database_unavailable(error: Exception):
+        log.error(
+            "database unavailable (request %s): %s",
+            g.get("request_id"),
+            getattr(error, "orig", None) or error,
+        )
+        return database_unavailable_page()
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -21,7 +21,11 @@ def init_mail(app: Flask) -> None:
     @app.after_request
     def _deliver_queued(response: Response) -> Response:
         queued = g.pop("mail_queued", None)
-        if not queued or not current_app.config["MAIL_DELIVER_IN_REQUEST"]:
+        if (
+            not queued
+            or not current_app.config["MAIL_DELIVER_IN_REQUEST"]
+            or g.get("database_unavailable")
+        ):
             return response
         try:
             outcome = outbox.deliver(queued, include_due=True)
