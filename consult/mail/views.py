@@ -72,7 +72,7 @@ def outbox_page():
     )
 
 
-@bp.get("/mail/<int:message_id>")
+@bp.get("/mail/<id:message_id>")
 @admin_required
 def message_page(message_id: int):
     """One message: recipient, subject, delivery and, unless it carries a single-use link, its

@@ -97,8 +97,11 @@ RAW = ["%ED%A0%80", "%FF%FE", "%", "%zz", "%C2%B2", "%00"]
 #: posted with hostile paths only, never with a valid path and token.
 ACTIONS_WITHOUT_FIELDS = {"auth.logout"}
 
-#: Fields of forms that only appear after another POST (the import preview's confirm step).
-EXTRA_FIELDS = {"members.import_confirm": {"payload", "signature", "plan", "csrf_token"}}
+#: Fields of forms that only appear after another POST (the steps of an import preview).
+EXTRA_FIELDS = {
+    "members.import_confirm": {"payload", "signature", "plan", "csrf_token"},
+    "members.import_regions": {"payload", "signature", "new_region", "csrf_token"},
+}
 
 ADMIN = "walk-admin@example.org"
 DELEGATE = "walk-delegate@example.org"
