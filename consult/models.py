@@ -12,6 +12,7 @@ from consult.consultations.models import (
     invitation,
 )
 from consult.core.audit import AuditEvent
+from consult.core.security_log import SecurityEvent, SecurityKind
 from consult.documents.models import Attachment, AttachmentFile, AttachmentKind
 from consult.mail.models import MailKind, OutboxMessage, Reminder
 from consult.members.models import Member, MemberKind, Region
@@ -38,6 +39,8 @@ __all__ = [
     "ResponseStatus",
     "Revision",
     "Role",
+    "SecurityEvent",
+    "SecurityKind",
     "TallyMethod",
     "TokenPurpose",
     "User",

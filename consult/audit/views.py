@@ -246,3 +246,6 @@ def detail_items(details: dict[str, Any] | None) -> list[tuple[str, str]]:
             value = "—"
         out.append((key.replace("_", " "), str(value)))
     return out
+
+
+from consult.audit import security_views  # noqa: E402, F401 - routes

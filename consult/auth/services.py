@@ -6,8 +6,9 @@ import sqlalchemy as sa
 
 from consult.auth import tokens
 from consult.auth.models import Role, User, check_unknown_password
-from consult.core import audit
+from consult.core import audit, security_log
 from consult.core.database import write_transaction
+from consult.core.security_log import SecurityKind
 from consult.extensions import db
 from consult.members.models import Member
 
@@ -33,9 +34,8 @@ def record_sign_in(user: User) -> None:
 
 
 def record_sign_in_failure(email: str) -> None:
-    """Log a failed attempt (the e-mail as typed, never the password)."""
-    with write_transaction(db.session):
-        audit.record(db.session, "sign_in_failed", email=email.strip().lower()[:254])
+    """Log a failed attempt in the security log (the e-mail as typed, never the password)."""
+    security_log.record(SecurityKind.SIGN_IN_FAILED, status=200, email=email.strip().lower())
 
 
 def sign_out(user: User) -> None:

@@ -11,8 +11,10 @@ from flask_login import current_user, logout_user
 from flask_login.utils import login_url
 
 from consult.auth.models import User
+from consult.core import security_log
 from consult.core.errors import error_page
 from consult.core.params import parse_id
+from consult.core.security_log import SecurityKind
 from consult.extensions import db, login_manager
 
 IDLE_SECONDS = 2 * 3600
@@ -42,6 +44,12 @@ def unauthorized():
     password changed) is forgotten; a form it posts is refused with 403 and nothing saved."""
     ended = session.get("_user_id") is not None
     if ended:
+        security_log.record(
+            SecurityKind.ACCESS_REFUSED,
+            status=403 if request.method not in ("GET", "HEAD") else 302,
+            reason="session ended",
+            user_id=parse_id(str(session.get("_user_id")).partition(":")[0]),
+        )
         locale = session.get("locale")
         session.clear()
         if locale:

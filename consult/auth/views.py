@@ -65,8 +65,8 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
+            services.record_sign_in(user)  # first: if it cannot be written, no session starts
             _start_session(user)  # no pre-login key survives (session fixation)
-            services.record_sign_in(user)
             return redirect(_target(form.next.data))
         services.record_sign_in_failure(form.email.data or "")
         form.password.errors.append(_("The e-mail address or password is not correct."))

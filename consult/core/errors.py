@@ -11,7 +11,9 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc
 from werkzeug.exceptions import HTTPException
 
+from consult.core import security_log
 from consult.core.requestid import accepted as accepted_request_id
+from consult.core.security_log import SecurityKind
 
 log = logging.getLogger("consult.errors")
 
@@ -81,6 +83,20 @@ def database_unavailable_page():
     )
 
 
+def _note_refusal(code: int, error: HTTPException) -> None:
+    """Security events: every 403 and 429, and a 404 from a route that exists answered to a
+    signed-in user (another member's response, a consultation not shown to them)."""
+    from flask_login import current_user
+
+    reason = error.description if error.description != type(error).description else ""
+    if code == 403:
+        security_log.record(SecurityKind.ACCESS_REFUSED, status=code, reason=reason or "")
+    elif code == 429:
+        security_log.record(SecurityKind.RATE_LIMITED, status=code, reason=reason or "")
+    elif code == 404 and request.url_rule is not None and current_user.is_authenticated:
+        security_log.record(SecurityKind.ACCESS_REFUSED, status=code, reason=reason or "")
+
+
 def init_errors(app: Flask) -> None:
     @app.before_request
     def _request_id() -> None:
@@ -88,6 +104,7 @@ def init_errors(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
+        security_log.record(SecurityKind.CSRF_FAILED, status=400, reason=error.description or "")
         recover = CSRF_RECOVERY.get(request.endpoint or "")
         if recover is not None:
             return recover(error)
@@ -103,6 +120,7 @@ def init_errors(app: Flask) -> None:
         if isinstance(original, HTTPException):  # abort() inside another handler
             return _http(original)
         code = error.code or 500
+        _note_refusal(code, error)
         headers = {}
         if code == 429:
             headers["Retry-After"] = str(getattr(error, "retry_after", None) or 900)
