@@ -32,7 +32,9 @@ run: install translations
 	@echo "  Delegates:      <code>@delegates.example.org password: consult-demo-2010"
 	@echo "                  e.g. che@ (English), fra@ (French), mex@ (Spanish)"
 	@echo
-	$(VENV)/bin/flask --app consult run --port $(PORT)
+	@# The mail worker beside the server, as in production: pages never wait for SMTP.
+	$(VENV)/bin/consult mail worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  MAIL_DELIVER_IN_REQUEST=false $(VENV)/bin/flask --app consult run --port $(PORT)
 
 test: install translations
 	$(PY) -m pytest -n 2 -p no:cacheprovider

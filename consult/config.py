@@ -141,6 +141,8 @@ class ProductionConfig(Config):
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
     MAIL_CONSOLE_ALLOWED = False
     RECEIPT_KEYS_CREATE = False
+    #: ``consult mail worker`` delivers: no page waits for the mail server.
+    MAIL_DELIVER_IN_REQUEST = _flag("MAIL_DELIVER_IN_REQUEST", default=False)
 
     @classmethod
     def check(cls) -> None:

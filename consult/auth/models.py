@@ -122,3 +122,19 @@ class AccountToken(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class ResetRequest(db.Model):
+    """A password reset asked for an address, waiting to be answered outside the request.
+
+    The request writes this row and nothing else, whether or not an account has the address,
+    so that its timing says nothing; the mail worker (or, in development and tests, the end of
+    the request) looks the address up, issues the link and queues the message, then deletes
+    the row.
+    """
+
+    __tablename__ = "reset_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    requested_at: Mapped[datetime] = mapped_column(default=clock.now)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g, has_request_context
+from sqlalchemy.orm import Session
 
 from consult.auth import tokens
-from consult.auth.models import AccountToken, TokenPurpose, User
+from consult.auth.models import AccountToken, ResetRequest, TokenPurpose, User
 from consult.core import audit, clock
 from consult.core.database import write_transaction
 from consult.extensions import db
 from consult.mail.links import external_url
 from consult.mail.models import MailKind
-from consult.mail.outbox import enqueue
+from consult.mail.outbox import BATCH, enqueue
 from consult.mail.render import render_message
 
 MIN_LENGTH = 10
@@ -51,23 +54,52 @@ def use_token(raw: str, purpose: TokenPurpose, password: str) -> User:
 
 
 def request_reset(email: str) -> None:
-    """Send a reset link if an active account has this address; nothing tells which."""
-    email = email.strip().lower()[:254]
+    """Record that a reset link was asked for ``email``: one row, whatever the address, so
+    that neither the answer nor its timing tells whether an account has it. The link is
+    issued and sent outside the request (:func:`answer_reset_requests`)."""
     with write_transaction(db.session) as session:
-        user = session.scalar(sa.select(User).where(User.email == email))
-        if user is None or not user.is_active:
-            audit.record(session, "password_reset_refused", email=email)
-            return
-        lifetime = current_app.config["RESET_LIFETIME"]
-        raw, token = tokens.issue(session, user, TokenPurpose.PASSWORD_RESET, lifetime)
-        message = render_message(
-            "password_reset",
-            user.locale,
-            user=user,
-            link=external_url("auth.reset_link", token=raw),
-            expires_at=token.expires_at,
+        row = ResetRequest(email=email.strip().lower()[:254], requested_at=clock.now())
+        session.add(row)
+        session.flush()
+        if has_request_context():
+            g.setdefault("resets_queued", []).append(row.id)
+
+
+def answer_reset_requests(ids: Iterable[int] | None = None) -> list[int]:
+    """Answer waiting reset requests (``ids``, or all): an active account with the address gets
+    a new link by e-mail, queued in the outbox; others nothing. Returns the outbox ids."""
+    queued: list[int] = []
+    with write_transaction(db.session) as session:
+        query = (
+            sa.select(ResetRequest)
+            .order_by(ResetRequest.id)
+            .limit(BATCH)
+            .with_for_update(skip_locked=True)  # a parallel pass skips them
         )
-        enqueue(session, user, MailKind.PASSWORD_RESET, message, secret=True)
-        audit.record(
-            session, "password_reset_requested", actor_id=user.id, member_id=user.member_id
-        )
+        if ids is not None:
+            query = query.where(ResetRequest.id.in_(list(ids)))
+        for request in session.scalars(query).all():
+            message_id = _answer(session, request.email)
+            if message_id is not None:
+                queued.append(message_id)
+            session.delete(request)
+    return queued
+
+
+def _answer(session: Session, email: str) -> int | None:
+    user = session.scalar(sa.select(User).where(User.email == email))
+    if user is None or not user.is_active:
+        audit.record(session, "password_reset_refused", email=email)
+        return None
+    lifetime = current_app.config["RESET_LIFETIME"]
+    raw, token = tokens.issue(session, user, TokenPurpose.PASSWORD_RESET, lifetime)
+    message = render_message(
+        "password_reset",
+        user.locale,
+        user=user,
+        link=external_url("auth.reset_link", token=raw),
+        expires_at=token.expires_at,
+    )
+    message_id = enqueue(session, user, MailKind.PASSWORD_RESET, message, secret=True)
+    audit.record(session, "password_reset_requested", actor_id=user.id, member_id=user.member_id)
+    return message_id

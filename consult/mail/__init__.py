@@ -14,20 +14,27 @@ log = logging.getLogger("consult.mail")
 
 def init_mail(app: Flask) -> None:
     """Connect the notice receivers; deliver what a request queued once it has committed."""
+    from consult.auth.passwords import answer_reset_requests
     from consult.mail import notices, outbox
 
     notices.connect()
 
     @app.after_request
     def _deliver_queued(response: Response) -> Response:
-        queued = g.pop("mail_queued", None)
+        """With ``MAIL_DELIVER_IN_REQUEST`` (development, tests): answer the reset requests and
+        deliver the messages this request queued, plus retries that are due. Otherwise the
+        mail worker does it and the page never waits for the mail server."""
+        resets, queued = g.pop("resets_queued", None), g.pop("mail_queued", None)
         if (
-            not queued
+            not (resets or queued)
             or not current_app.config["MAIL_DELIVER_IN_REQUEST"]
             or g.get("database_unavailable")
         ):
             return response
         try:
+            if resets:
+                queued = (queued or []) + answer_reset_requests(resets)
+                g.pop("mail_queued", None)
             outcome = outbox.deliver(queued, include_due=True)
         except Exception:  # delivery must never break the page; the outbox keeps the messages
             log.exception("mail delivery pass failed")

@@ -16,9 +16,12 @@ def send(retry_failed: bool) -> None:
     """Deliver every message that is due; exits 1 when some could not be sent."""
     import sqlalchemy as sa
 
+    from consult.auth.passwords import answer_reset_requests
     from consult.extensions import db
     from consult.mail.models import OutboxMessage
     from consult.mail.outbox import BATCH, deliver
+
+    answer_reset_requests()
 
     ids = None
     if retry_failed:
@@ -40,3 +43,22 @@ def send(retry_failed: bool) -> None:
     click.echo(f"{sent} sent, {failed} not sent")
     if failed:
         raise SystemExit(1)
+
+
+@mail_group.command("worker")
+@click.option(
+    "--interval", default=5.0, show_default=True, help="Seconds between passes.", type=float
+)
+def worker(interval: float) -> None:
+    """Answer reset requests and deliver the outbox every few seconds until stopped (SIGTERM or
+    Ctrl-C). Run it beside the web server when MAIL_DELIVER_IN_REQUEST is false."""
+    import signal
+    import threading
+
+    from consult.mail.worker import run
+
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    click.echo(f"mail worker: a pass every {interval:g} s (stop with Ctrl-C)")
+    run(stop, interval)
