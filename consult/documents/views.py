@@ -97,7 +97,7 @@ def _page(
     )
 
 
-@bp.get("/admin/consultations/<slug>/documents")
+@bp.get("/admin/consultations/<slug:slug>/documents")
 @admin_required
 def manage(slug: str):
     """The discussion note and annexes of a consultation, their files and versions."""
@@ -147,7 +147,7 @@ def _chosen_file(form):
     return upload
 
 
-@bp.post("/admin/consultations/<slug>/documents")
+@bp.post("/admin/consultations/<slug:slug>/documents")
 @admin_required
 def add_document(slug: str):
     """Add the discussion note or an annex, with its first file."""
@@ -172,7 +172,7 @@ def add_document(slug: str):
     return redirect(url_for("documents.manage", slug=slug), code=303)
 
 
-@bp.post("/admin/consultations/<slug>/documents/<int:attachment_id>/files")
+@bp.post("/admin/consultations/<slug:slug>/documents/<id:attachment_id>/files")
 @admin_required
 def add_file(slug: str, attachment_id: int):
     """Add a file to a document: another language, a replacement, or a new version."""
@@ -233,7 +233,7 @@ def _confirm_removal(consultation, attachment, found, remove, done: str):
 
 
 @bp.route(
-    "/admin/consultations/<slug>/documents/<int:attachment_id>/remove", methods=["GET", "POST"]
+    "/admin/consultations/<slug:slug>/documents/<id:attachment_id>/remove", methods=["GET", "POST"]
 )
 @admin_required
 def remove_document(slug: str, attachment_id: int):
@@ -250,7 +250,7 @@ def remove_document(slug: str, attachment_id: int):
 
 
 @bp.route(
-    "/admin/consultations/<slug>/documents/files/<int:file_id>/remove", methods=["GET", "POST"]
+    "/admin/consultations/<slug:slug>/documents/files/<id:file_id>/remove", methods=["GET", "POST"]
 )
 @admin_required
 def remove_file(slug: str, file_id: int):
@@ -266,7 +266,7 @@ def remove_file(slug: str, file_id: int):
     )
 
 
-@bp.get("/consultations/<slug>/documents/<int:file_id>")
+@bp.get("/consultations/<slug:slug>/documents/<id:file_id>")
 @login_required
 def download(slug: str, file_id: int):
     """A document's file, as an attachment, for administrators and invited members."""
