@@ -25,7 +25,7 @@ translations: $(MO)
 run: export CONSULT_SERVER_URL ?= http://127.0.0.1:$(PORT)
 run: install translations
 	$(VENV)/bin/consult db upgrade
-	$(VENV)/bin/consult demo
+	$(VENV)/bin/consult demo --skip-if-not-demo
 	@echo
 	@echo "  consult is starting on $(CONSULT_SERVER_URL)"
 	@echo "  Administrator:  admin@example.org           password: consult-demo-2010"

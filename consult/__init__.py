@@ -35,11 +35,11 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
 def configure(app: Flask, config_name: str | None, test_config: dict[str, Any] | None) -> None:
     name = config_name or os.environ.get("CONSULT_CONFIG", "development")
     config = CONFIGS[name]
-    if config is ProductionConfig:
-        ProductionConfig.check()
     app.config.from_object(config)
     if test_config:
         app.config.update(test_config)
+    if config is ProductionConfig and (problems := ProductionConfig.problems(app.config)):
+        raise RuntimeError("consult refuses to start in production: " + "; ".join(problems))
     os.makedirs(app.instance_path, exist_ok=True)
 
 

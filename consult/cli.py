@@ -117,12 +117,34 @@ def init_commands(app: Flask) -> None:
 
 
 @click.command()
-def demo() -> None:
-    """Load the demo membership, accounts and consultations (safe to run twice)."""
-    from consult.demo.loader import load_demo
+@click.option(
+    "--force", is_flag=True, help="Load the demo even beside data that is not the demo's."
+)
+@click.option(
+    "--skip-if-not-demo",
+    is_flag=True,
+    help="When the database holds data that is not the demo's, say so and load nothing (exit 0).",
+)
+def demo(force: bool, skip_if_not_demo: bool) -> None:
+    """Load the demo membership, accounts and consultations (safe to run twice).
 
-    for line in load_demo():
-        click.echo(line)
+    Refuses when the database holds members, accounts or consultations that are not the
+    demo's; with --force it adds the demo anyway, but never gives the published demo password
+    to an account of a member it did not create."""
+    from consult.demo.loader import NotDemoData, load_demo
+
+    try:
+        for line in load_demo(force=force):
+            click.echo(line)
+    except NotDemoData as refused:
+        message = (
+            f"this database holds data that is not the demo's ({refused}): the demo is not "
+            "loaded (consult demo --force adds it anyway)"
+        )
+        if skip_if_not_demo:
+            click.echo(message)
+            return
+        raise click.ClickException(message) from refused
 
 
 @click.group()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 
 def database_url(url: str) -> str:
@@ -32,6 +33,12 @@ def receipt_keys_path() -> Path:
     return Path(chosen).resolve() if chosen else _instance_dir() / "receipt-keys"
 
 
+DEVELOPMENT_SECRET = "development-only-secret-key-change-me"  # noqa: S105 - refused in production
+TESTING_SECRET = "testing-secret-key"  # noqa: S105 - fixed key for tests only
+#: Secrets written in this repository: never acceptable in production.
+WELL_KNOWN_SECRETS = frozenset({DEVELOPMENT_SECRET, TESTING_SECRET})
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -44,7 +51,7 @@ class Config:
         "es": os.environ.get("CONSULT_ORGANISATION_ES", "Diálogo Internacional sobre la Migración"),
     }
     TIMEZONE = os.environ.get("CONSULT_TIMEZONE", "Europe/Zurich")
-    SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-secret-key-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET)
     #: Receipts and audit statements are signed with keys of their own (``consult keys``);
     #: None means :func:`receipt_keys_path`. Outside production a first key is made when needed.
     RECEIPT_KEYS_FILE: str | None = None
@@ -73,6 +80,8 @@ class Config:
     #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (0: none).
     TRUSTED_PROXIES = int(os.environ.get("CONSULT_TRUSTED_PROXIES", "0"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    #: Keys in the shared storage start with this (several apps may share one Redis).
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "consult")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_ACCOUNT = "10 per 15 minutes"
     LOGIN_LIMIT_ADDRESS = "50 per 15 minutes"
@@ -121,7 +130,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
-    SECRET_KEY = "testing-secret-key"  # noqa: S105 - fixed key for tests only
+    SECRET_KEY = TESTING_SECRET
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
     RATELIMIT_ENABLED = True
     WTF_CSRF_ENABLED = True
@@ -144,15 +153,34 @@ class ProductionConfig(Config):
     #: ``consult mail worker`` delivers: no page waits for the mail server.
     MAIL_DELIVER_IN_REQUEST = _flag("MAIL_DELIVER_IN_REQUEST", default=False)
 
-    @classmethod
-    def check(cls) -> None:
-        """Refuse to start in production without a real secret key or a receipt key."""
-        if not os.environ.get("SECRET_KEY"):
-            raise RuntimeError("SECRET_KEY must be set in production")
+    @staticmethod
+    def problems(config: Mapping[str, Any]) -> list[str]:
+        """Why the app must not start with ``config`` in production (empty when it may).
+
+        A secret anyone can read (the development default, the tests', or a short one) lets
+        anyone forge sessions; DEBUG shows tracebacks and settings; memory rate-limit storage
+        counts per worker process, so with 4 gunicorn workers every limit is 4 times looser
+        (and forgotten at each restart)."""
+        found = []
+        secret = str(config.get("SECRET_KEY") or "")
+        if secret in WELL_KNOWN_SECRETS or len(secret) < 32:
+            found.append(
+                "SECRET_KEY must be set to a random value of at least 32 characters "
+                '(e.g. python -c "import secrets; print(secrets.token_urlsafe(48))")'
+            )
+        if config.get("DEBUG"):
+            found.append("DEBUG must be off (unset FLASK_DEBUG)")
+        storage = str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
+        if storage.startswith("memory://") or config.get("RATELIMIT_ENABLED") is False:
+            found.append(
+                "RATELIMIT_STORAGE_URI must name storage shared by every worker, e.g. "
+                "redis://127.0.0.1:6379/0 (memory:// counts per process)"
+            )
         if not receipt_keys_path().is_file():
-            raise RuntimeError(
+            found.append(
                 f"no receipt key file at {receipt_keys_path()}: run `consult keys rotate` first"
             )
+        return found
 
 
 CONFIGS: dict[str, type[Config]] = {

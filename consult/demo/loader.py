@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+import yaml
 
 from consult.auth.models import Role, User
 from consult.auth.services import create_user
@@ -39,14 +41,75 @@ def delegate_email(code: str) -> str:
     return f"{code.lower()}@delegates.example.org"
 
 
-def load_demo() -> Iterator[str]:
-    """Load what is missing; running it twice changes nothing."""
+SECOND_DELEGATE = "che.second@delegates.example.org"
+
+
+class NotDemoData(RuntimeError):
+    """The database holds data the demo did not write: loading the demo there could give the
+    published demo password to accounts of a real membership."""
+
+    def __init__(self, found: list[str]) -> None:
+        super().__init__(", ".join(found))
+        self.found = found
+
+
+def _demo_codes() -> set[str]:
+    with (HERE / "members.csv").open(encoding="utf-8", newline="") as f:
+        return {row["code"].strip().upper() for row in csv.DictReader(f)}
+
+
+def _demo_slugs() -> set[str]:
+    data = yaml.safe_load((HERE / "consultations.yaml").read_text(encoding="utf-8"))
+    return {str(c["slug"]) for c in data["consultations"]}
+
+
+def foreign_data(limit: int = 3) -> list[str]:
+    """Members, accounts and consultations the demo would not have written (a few of each)."""
+    codes = _demo_codes()
+    emails = {ADMIN_EMAIL, SECOND_DELEGATE, *(delegate_email(c) for c in codes)}
+    found = [
+        f"member {code}"
+        for code in db.session.scalars(
+            sa.select(Member.code).where(Member.code.not_in(codes)).order_by(Member.code)
+        ).all()[:limit]
+    ]
+    found += [
+        f"account {email}"
+        for email in db.session.scalars(
+            sa.select(User.email).where(User.email.not_in(emails)).order_by(User.email)
+        ).all()[:limit]
+    ]
+    found += [
+        f"consultation {slug}"
+        for slug in db.session.scalars(
+            sa.select(Consultation.slug)
+            .where(Consultation.slug.not_in(_demo_slugs()))
+            .order_by(Consultation.slug)
+        ).all()[:limit]
+    ]
+    return found
+
+
+def load_demo(*, force: bool = False) -> Iterator[str]:
+    """Load what is missing; running it twice changes nothing.
+
+    Refuses (:class:`NotDemoData`) when the database holds members, accounts or consultations
+    that are not the demo's, unless ``force``. Even then, accounts with the demo password are
+    created only for the members this run creates, and the demo administrator only in a
+    database without any account.
+    """
+    found = foreign_data()
+    if found and not force:
+        raise NotDemoData(found)
+    without_accounts = db.session.scalar(sa.select(User.id).limit(1)) is None
+    before = set(db.session.scalars(sa.select(Member.code)))
     regions = seed_regions(REGIONS)
     if regions:
         yield f"regions: {regions} created"
     created, _updated = import_members((HERE / "members.csv").read_text(encoding="utf-8"))
     yield f"members: {created} created"
-    yield from _accounts()
+    new_codes = set(db.session.scalars(sa.select(Member.code))) - before
+    yield from _accounts(new_codes, administrator=without_accounts)
     now = clock.now()
     # The same path as `consult consultations import`, with the demo's relative times and
     # answers as extensions of the format.
@@ -64,13 +127,18 @@ def load_demo() -> Iterator[str]:
         yield f"consultation {consultation.slug}: created, {answered} demo answers"
 
 
-def _accounts() -> Iterator[str]:
+def _accounts(new_codes: set[str], *, administrator: bool) -> Iterator[str]:
+    """The demo's accounts: delegates of the members this run created, and the administrator
+    when the database had no account at all."""
     emails = set(db.session.scalars(sa.select(User.email)))
-    if ADMIN_EMAIL not in emails:
+    if administrator and ADMIN_EMAIL not in emails:
         create_user(ADMIN_EMAIL, role=Role.ADMIN, name="IDM Secretariat", password=PASSWORD)
         yield f"administrator: {ADMIN_EMAIL}"
     count = 0
-    for member in db.session.scalars(sa.select(Member).order_by(Member.code)).all():
+    members = db.session.scalars(
+        sa.select(Member).where(Member.code.in_(new_codes)).order_by(Member.code)
+    ).all()
+    for member in members:
         email = delegate_email(member.code)
         if email in emails:
             continue
@@ -84,10 +152,9 @@ def _accounts() -> Iterator[str]:
             locale=locale,
         )
         count += 1
-    second = "che.second@delegates.example.org"
-    if second not in emails:
+    if "CHE" in new_codes and SECOND_DELEGATE not in emails:
         create_user(
-            second,
+            SECOND_DELEGATE,
             role=Role.DELEGATE,
             name="Switzerland second delegate",
             member_code="CHE",

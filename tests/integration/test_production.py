@@ -1,0 +1,176 @@
+"""Production's defaults are safe (RL-2, issue 14): the app refuses to start with a secret
+from this repository or a short one, with DEBUG, or with per-process rate-limit storage; run
+as in production (gunicorn, 4 workers) it refuses memory storage, and with Redis the sign-in
+limit holds across the workers."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import http.client
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from consult import create_app
+from consult.config import DEVELOPMENT_SECRET, TESTING_SECRET, ProductionConfig
+from tests.factories import UserFactory
+from tests.smtp import free_port
+
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+REDIS = "redis://127.0.0.1:6379/0"
+GOOD = {"SECRET_KEY": "k" * 48, "RATELIMIT_STORAGE_URI": REDIS, "DEBUG": False}
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        ({"SECRET_KEY": DEVELOPMENT_SECRET}, "SECRET_KEY"),
+        ({"SECRET_KEY": TESTING_SECRET}, "SECRET_KEY"),
+        ({"SECRET_KEY": "short-but-set"}, "SECRET_KEY"),
+        ({"SECRET_KEY": ""}, "SECRET_KEY"),
+        ({"DEBUG": True}, "DEBUG"),
+        ({"RATELIMIT_STORAGE_URI": "memory://"}, "RATELIMIT_STORAGE_URI"),
+        ({"RATELIMIT_ENABLED": False}, "RATELIMIT_STORAGE_URI"),
+    ],
+)
+def test_production_refuses_unsafe_settings(change, says):
+    assert ProductionConfig.problems(GOOD) == []
+    (problem,) = ProductionConfig.problems({**GOOD, **change})
+    assert says in problem
+    with pytest.raises(RuntimeError, match=says):
+        create_app("production", {"SQLALCHEMY_DATABASE_URI": "sqlite://", **GOOD, **change})
+
+
+def _environment(database: str, storage: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "CONSULT_CONFIG": "production",
+        "SECRET_KEY": "s" * 48,
+        "DATABASE_URL": database,
+        "RATELIMIT_STORAGE_URI": storage,
+        "RATELIMIT_KEY_PREFIX": f"consult-test-{uuid.uuid4().hex}",
+        "FLASK_DEBUG": "",
+    }
+
+
+@pytest.fixture
+def gunicorn(database) -> Iterator:
+    """Start ``gunicorn -w 4 'consult:create_app()'`` with an environment; stop it after."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(storage: str, port: int) -> subprocess.Popen[str]:
+        process = subprocess.Popen(
+            [
+                str(GUNICORN),
+                "-w",
+                "4",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--access-logfile",
+                "-",
+                "--access-logformat",
+                "pid=%(p)s %(m)s %(U)s %(s)s",
+                "consult:create_app()",
+            ],
+            env=_environment(database, storage),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.terminate()
+            process.communicate(timeout=30)
+
+
+def test_gunicorn_refuses_to_start_with_memory_rate_limit_storage(gunicorn):
+    process = gunicorn("memory://", free_port())
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert "RATELIMIT_STORAGE_URI" in output
+
+
+class Browser:
+    """Just enough of a browser over plain HTTP: it sends back the ``__Host-`` session cookie
+    (meant for HTTPS) and the CSRF token of the sign-in page."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookie = ""
+        self.token = ""
+
+    def request(self, method: str, path: str, body: str = "") -> tuple[int, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        if body:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode()
+        cookie = response.getheader("Set-Cookie")
+        if cookie:
+            self.cookie = cookie.split(";", 1)[0]
+        connection.close()
+        return response.status, text
+
+    def open_sign_in(self) -> None:
+        status, page = self.request("GET", "/login")
+        assert status == 200
+        found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+        assert found, "no CSRF token on the sign-in page"
+        self.token = found.group(1)
+
+    def sign_in(self, email: str, password: str) -> int:
+        data = {"email": email, "password": password, "csrf_token": self.token}
+        return self.request("POST", "/login", urlencode(data))[0]
+
+
+def _wait_until_serving(port: int, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()[0]
+        try:
+            if Browser(port).request("GET", "/login")[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError("gunicorn did not start")
+
+
+def test_with_redis_the_sign_in_limit_holds_across_four_workers(app, gunicorn):
+    UserFactory(email="target@example.org")
+    limit = int(app.config["LOGIN_LIMIT_ACCOUNT"].split()[0])  # "10 per 15 minutes"
+    port = free_port()
+    process = gunicorn(REDIS, port)
+    _wait_until_serving(port, process)
+    browsers = [Browser(port) for _ in range(8)]
+    for browser in browsers:
+        browser.open_sign_in()
+
+    def attempt(i: int) -> int:
+        return browsers[i % len(browsers)].sign_in("target@example.org", "wrong password!")
+
+    # Concurrent attempts, so that several workers serve them (each serves one at a time).
+    with concurrent.futures.ThreadPoolExecutor(len(browsers)) as pool:
+        statuses = list(pool.map(attempt, range(2 * limit)))
+    after = browsers[0].sign_in("target@example.org", "wrong password!")
+    process.terminate()
+    log, _ = process.communicate(timeout=30)
+
+    served_by = set(re.findall(r"pid=<?(\d+)>? POST /login (?:200|429)", log))
+    assert len(served_by) >= 2, f"one worker served every attempt:\n{log}"
+    assert after == 429
+    assert statuses.count(200) <= limit + len(browsers) - 1  # only racing attempts pass
+    assert statuses.count(429) >= limit - len(browsers) + 1
