@@ -11,7 +11,7 @@ from flask import render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from consult.audit.views import PAGE_SIZE, BadFilter, _day, _int, _local_midnight, bp
+from consult.audit.views import PAGE_SIZE, _local_midnight, bp, read_filters
 from consult.auth.decorators import admin_required
 from consult.auth.models import User
 from consult.core.security_log import SecurityEvent, SecurityKind
@@ -32,22 +32,7 @@ def _filters() -> tuple[dict[str, Any], list[str]]:
     if kind and kind not in KIND_LABELS:
         problems.append(_("The filter “%(name)s” was not understood and is ignored.", name="kind"))
         kind = ""
-    filters: dict[str, Any] = {"kind": kind}
-    for name in ("user", "before"):
-        try:
-            filters[name] = _int(name)
-        except BadFilter:
-            filters[name] = None
-            problems.append(
-                _("The filter “%(name)s” was not understood and is ignored.", name=name)
-            )
-    for name in ("since", "until"):
-        try:
-            filters[name] = _day(name)
-        except BadFilter:
-            filters[name] = None
-            problems.append(_("Give dates as YYYY-MM-DD, e.g. 2009-12-15."))
-    return filters, problems
+    return {"kind": kind, **read_filters(("user",), problems)}, problems
 
 
 @bp.get("/security")

@@ -107,8 +107,15 @@ def _filters() -> tuple[dict[str, Any], list[str]]:
             _("The filter “%(name)s” was not understood and is ignored.", name="action")
         )
         action = ""
-    filters: dict[str, Any] = {"action": action}
-    for name in ("consultation", "member", "actor", "before"):
+    filters = {"action": action, **read_filters(("consultation", "member", "actor"), problems)}
+    return filters, problems
+
+
+def read_filters(ids: tuple[str, ...], problems: list[str]) -> dict[str, Any]:
+    """The id filters ``ids`` and ``before`` (keyset), and the days ``since`` and ``until``
+    from the query string; what is not understood is ignored and said in ``problems``."""
+    filters: dict[str, Any] = {}
+    for name in (*ids, "before"):
         try:
             filters[name] = _int(name)
         except BadFilter:
@@ -125,7 +132,7 @@ def _filters() -> tuple[dict[str, Any], list[str]]:
     if filters["since"] and filters["until"] and filters["until"] < filters["since"]:
         problems.append(_("The end date comes before the start date."))
         filters["until"] = None
-    return filters, problems
+    return filters
 
 
 @bp.get("/")
