@@ -9,12 +9,10 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
 
 from consult.auth.models import ResetRequest
 from consult.extensions import db
@@ -24,15 +22,6 @@ from tests.factories import UserFactory
 from tests.smtp import links
 
 CONSULT = Path(sys.executable).with_name("consult")
-
-
-@pytest.fixture
-def deferred_mail(app: Flask) -> Iterator[None]:
-    app.config["MAIL_DELIVER_IN_REQUEST"] = False
-    try:
-        yield
-    finally:
-        app.config["MAIL_DELIVER_IN_REQUEST"] = True
 
 
 @pytest.mark.skipif("MAIL_DELIVER_IN_REQUEST" in os.environ, reason="set in the environment")

@@ -19,7 +19,6 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
 
 from consult.auth.models import ResetRequest
 from consult.extensions import db, limiter
@@ -85,16 +84,6 @@ def _no_limits() -> Iterator[None]:
         yield
     finally:
         limiter.enabled = True
-
-
-@pytest.fixture
-def deferred_mail(app: Flask) -> Iterator[None]:
-    """Production's setting: the mail worker, not the request, answers and delivers."""
-    app.config["MAIL_DELIVER_IN_REQUEST"] = False
-    try:
-        yield
-    finally:
-        app.config["MAIL_DELIVER_IN_REQUEST"] = True
 
 
 def test_a_reset_request_costs_the_same_for_any_address(app, client, deferred_mail):
