@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from consult import register_proxy
-from consult.core.audit import AuditEvent
+from consult.core.security_log import SecurityEvent, SecurityKind
 from consult.extensions import db
 from tests.conftest import csrf_token
 from tests.factories import AdminFactory, MemberFactory
@@ -86,10 +86,10 @@ def recorded_request_id(client, **environ: str) -> str:
         environ_base=environ,
     )
     db.session.expire_all()
-    event = db.session.scalars(
-        sa.select(AuditEvent)
-        .where(AuditEvent.action == "sign_in_failed")
-        .order_by(AuditEvent.id.desc())
+    event = db.session.scalars(  # failed sign-ins are security events
+        sa.select(SecurityEvent)
+        .where(SecurityEvent.kind == SecurityKind.SIGN_IN_FAILED)
+        .order_by(SecurityEvent.id.desc())
         .limit(1)
     ).one()
     return event.request_id
