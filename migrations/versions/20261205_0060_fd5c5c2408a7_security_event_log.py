@@ -1,7 +1,7 @@
 """security event log: refused access, CSRF failures, rate-limit hits, failed sign-ins
 
 Revision ID: fd5c5c2408a7
-Revises: 64cf5951c5a4
+Revises: 8a4e2c7d9f31
 Create Date: 2026-12-04 22:24:23.873059
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'fd5c5c2408a7'
-down_revision = '64cf5951c5a4'
+down_revision = '8a4e2c7d9f31'
 branch_labels = None
 depends_on = None
 
