@@ -107,7 +107,10 @@ def init_errors(app: Flask) -> None:
         security_log.record(SecurityKind.CSRF_FAILED, status=400, reason=error.description or "")
         recover = CSRF_RECOVERY.get(request.endpoint or "")
         if recover is not None:
-            return recover(error)
+            try:
+                return recover(error)
+            except HTTPException as refused:  # e.g. the session behind the form has ended
+                return _http(refused)
         return error_page(
             400, str(_l("This form has expired or was not sent from this site. Please try again."))
         )

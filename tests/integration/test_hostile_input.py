@@ -370,6 +370,10 @@ def test_the_cases_of_the_attack(world: World):
         data={"code": "XAA", "kind": "member_state", "region": "9" * 30, "csrf_token": token},
     )
     assert edited.status_code == 400
+    expired = anonymous.post(
+        "/consultations/idm-2010", data={"csrf_token": "stale", "version": "0"}
+    )
+    assert expired.status_code == 400  # the ballot's own expired-form page needs a delegate
     login = {"email": "a\x00@example.org", "password": "x", "csrf_token": world.tokens["anonymous"]}
     assert anonymous.post("/login", data=login).status_code == 400
     assert anonymous.get("/login?next=%00").status_code == 400
