@@ -10,9 +10,9 @@ five-point Likert scale and a free text. Serves it with ``gunicorn -w 4 'consult
 its own) on 127.0.0.1 only. Each simulated delegate signs in, then until the time is up reads
 its home page and the ballot, saves a draft, reads the ballot again and submits, reads the
 receipt, and one time in three revises its response; between two steps it pauses 1 to 4 s
-(a person reading), so 200 delegates offer about 70 requests a second. Two delegates of one
-state may submit from the same version: one of them gets 409 "changed by …", which is the
-product's answer, counted apart and not as a failure.
+(a person reading; ``--pause`` sets it), so 200 delegates offer about 80 requests a second.
+Two delegates of one state may submit from the same version: one of them gets 409 "changed
+by …", which is the product's answer, counted apart and not as a failure.
 
 Then the checks: the submitted responses are the members whose delegates had a submission
 accepted; the revisions are the accepted submissions; the first preferences and selections the
@@ -21,7 +21,8 @@ the server logged no "database is locked"; no response was a 5xx. Latencies (p50
 are measured by the clients, per step; server CPU per request is the gunicorn workers' CPU
 time over the requests served.
 
-Usage: ``.venv/bin/python bench/load.py [--database sqlite|postgresql|both] [--seconds 120]``
+Usage: ``.venv/bin/python bench/load.py [--database sqlite|postgresql|both] [--seconds 120]
+[--pause 1,4]``
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "120"))
 MEMBERS, SECOND_DELEGATES = 175, 25
 PASSWORD = "bench-password-2010"
 PORT = 5820
-PAUSE = (1.0, 4.0)
+PAUSE = [1.0, 4.0]  # seconds between two steps of one delegate (``--pause``)
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 HIDDEN = re.compile(r'<input type="hidden" name="(version|token)" value="([^"]*)">')
@@ -496,10 +497,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--seconds", type=float, default=SECONDS)
+    parser.add_argument("--pause", default="1,4", help="shortest,longest pause in seconds")
     args = parser.parse_args()
+    PAUSE[:] = [float(x) for x in args.pause.split(",")]
     header("Load run: 200 delegates of 175 member states, gunicorn with 4 workers")
     print(
-        f"# {statistics.fmean(PAUSE):.1f} s average pause between steps, "
+        f"# {PAUSE[0]:g}–{PAUSE[1]:g} s pause between steps (about "
+        f"{200 / statistics.fmean(PAUSE):.0f} requests a second offered), "
         f"{args.seconds:.0f} s per database"
     )
     goals = Goals("load")
