@@ -205,3 +205,35 @@ def test_cli_export_of_unknown_consultation_fails_clearly(runner, tmp_path):
     result = runner.invoke(args=["export", "nope", "--out", str(tmp_path)])
     assert result.exit_code != 0
     assert "no consultation 'nope'" in result.output
+
+
+@pytest.mark.parametrize(
+    ("ballots", "selected", "tied"),
+    [
+        # 5, 5, 3, 3 with two places: both places are filled, there is no tie at the cut-off.
+        (
+            [[1, 2]] * 3 + [[1, 3], [1, 4], [2, 3], [2, 4], [3, 4]],
+            {"Workshop 1", "Workshop 2"},
+            set(),
+        ),
+        # 5, 3, 3, 1: the second place is shared; the first option is selected, not tied.
+        (
+            [[1, 2]] * 2 + [[1, 3]] * 2 + [[1, 4], [2, 3]],
+            {"Workshop 1", "Workshop 2", "Workshop 3"},
+            {"Workshop 2", "Workshop 3"},
+        ),
+    ],
+)
+def test_results_csv_marks_a_choose_n_tie_only_at_the_cut_off(
+    client, auth, ballots, selected, tied
+):
+    members = [MemberFactory(code=f"M{i:02d}") for i in range(len(ballots))]
+    c = build_consultation()
+    for member, choice in zip(members, ballots, strict=True):
+        cast(c, member, ranking=[1], choice=choice)
+    AdminFactory(email="admin@example.org")
+    auth.login("admin@example.org")
+    table = as_dicts(rows_of(download(client, "results").data))
+    choose = [r for r in table if r["kind"] == "choose"]
+    assert {r["option"] for r in choose if r["official_winner"] == "yes"} == selected
+    assert {r["option"] for r in choose if r["tie"] == "yes"} == tied

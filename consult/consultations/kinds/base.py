@@ -83,15 +83,16 @@ class QuestionShape:
 
 @dataclass(frozen=True)
 class Official:
-    """The result by the question's official method; ``winners`` has several entries on a
-    tie."""
+    """The result by the question's official method: ``places`` options are to be chosen (one
+    unless a choose-N fills several); ``winners`` holds more than ``places`` entries on a tie."""
 
     method: str
     winners: tuple[int, ...]
+    places: int = 1
 
     @property
     def tie(self) -> bool:
-        return len(self.winners) > 1
+        return len(self.winners) > self.places
 
 
 class Source(enum.StrEnum):

@@ -81,15 +81,18 @@ class _Choices(OptionKind):
         chosen = tally.selections(option_ids(question), inputs.selections, n=self.places(question))
         if not self.decides:
             return {"selections": chosen}
-        return {"selections": chosen, "official": Official("selections", tuple(chosen.top))}
+        official = Official("selections", tuple(chosen.top), places=self.places(question))
+        return {"selections": chosen, "official": official}
 
     def result_rows(self, results: Any, question: Any, labels: Labels) -> Iterator[dict[str, Cell]]:
         s = results.selections
         winners = set(results.official.winners) if results.official else set()
-        tied = set(results.official.winners) if results.official and results.official.tie else set()
+        # Only the options sharing the last place to be filled are tied: with two places and
+        # counts 5, 5, 3, 3 the first two are selected and nothing is tied.
+        tied: set[int] = set()
         if self.decides and s.tie_at_cutoff and s.top:
             cutoff = min(s.counts[o] for o in s.top)
-            tied |= {o for o in s.top if s.counts[o] == cutoff}
+            tied = {o for o in s.top if s.counts[o] == cutoff}
         for option in question.options:
             yield {
                 "option": labels.option(option.id),
