@@ -1,7 +1,7 @@
 """Import every model so that Alembic and the app see the whole schema."""
 
 from consult.auth.models import AccountToken, Role, TokenPurpose, User
-from consult.ballots.models import Answer, Response, ResponseStatus, Revision
+from consult.ballots.models import Answer, Entry, Response, ResponseStatus, Revision
 from consult.consultations.models import (
     Consultation,
     ObserversMay,
@@ -25,6 +25,7 @@ __all__ = [
     "AttachmentKind",
     "AuditEvent",
     "Consultation",
+    "Entry",
     "MailKind",
     "Member",
     "MemberKind",

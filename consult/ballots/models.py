@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.auth.models import User
+from consult.ballots.onbehalf import Channel
 from consult.consultations.models import Consultation
 from consult.core import clock
 from consult.core.anchors import Head
@@ -122,3 +123,36 @@ class Revision(db.Model):
         if self.audit_seq is None or self.audit_digest is None:
             return None
         return Head(self.audit_seq, self.audit_digest)
+
+
+class Entry(db.Model):
+    """Where a revision entered by the secretariat on behalf of the member came from
+    (:mod:`consult.ballots.onbehalf`); append-only, like revisions. One row per such revision,
+    found by the response and the revision's number."""
+
+    __tablename__ = "ballot_entry"
+    __table_args__ = (
+        sa.UniqueConstraint("response_id", "revision"),
+        sa.CheckConstraint("NOT late OR reason <> ''", name="late_has_reason"),
+        sa.CheckConstraint("reference <> ''", name="reference_given"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("response.id", ondelete="CASCADE"), index=True
+    )
+    revision: Mapped[int]
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel))
+    received_on: Mapped[date]
+    reference: Mapped[str] = mapped_column(sa.String(60))
+    late: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    #: The scanned document, if any, in the documents store (named by its SHA-256).
+    scan_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    scan_name: Mapped[str | None] = mapped_column(sa.String(200))
+    scan_size: Mapped[int | None]
+    scan_type: Mapped[str | None] = mapped_column(sa.String(100))
+    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    entered_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    entered_by: Mapped[User | None] = relationship()

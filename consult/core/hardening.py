@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 #: Tables the application may only read and append to.
-APPEND_ONLY = ("audit_event", "audit_checkpoint", "revision")
+APPEND_ONLY = ("audit_event", "audit_checkpoint", "revision", "ballot_entry")
 FORBIDDEN = ("UPDATE", "DELETE", "TRUNCATE")
 
 
