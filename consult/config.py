@@ -83,6 +83,9 @@ class Config:
     #: Keys in the shared storage start with this (several apps may share one Redis).
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "consult")
     RATELIMIT_HEADERS_ENABLED = True
+    #: Redis down: each worker counts in its own memory until it is back (limits hold per
+    #: worker, a warning is logged) rather than every limited page failing.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     LOGIN_LIMIT_ACCOUNT = "10 per 15 minutes"
     LOGIN_LIMIT_ADDRESS = "50 per 15 minutes"
     BALLOT_TEXT_MAX = 4000
@@ -176,10 +179,9 @@ class ProductionConfig(Config):
                 "RATELIMIT_STORAGE_URI must name storage shared by every worker, e.g. "
                 "redis://127.0.0.1:6379/0 (memory:// counts per process)"
             )
-        if not receipt_keys_path().is_file():
-            found.append(
-                f"no receipt key file at {receipt_keys_path()}: run `consult keys rotate` first"
-            )
+        keys = Path(config.get("RECEIPT_KEYS_FILE") or receipt_keys_path())
+        if not keys.is_file():
+            found.append(f"no receipt key file at {keys}: run `consult keys rotate` first")
         return found
 
 

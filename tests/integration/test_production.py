@@ -21,6 +21,7 @@ import pytest
 
 from consult import create_app
 from consult.config import DEVELOPMENT_SECRET, TESTING_SECRET, ProductionConfig
+from consult.core import clock, keyfile
 from tests.factories import UserFactory
 from tests.smtp import free_port
 
@@ -41,17 +42,21 @@ GOOD = {"SECRET_KEY": "k" * 48, "RATELIMIT_STORAGE_URI": REDIS, "DEBUG": False}
         ({"RATELIMIT_ENABLED": False}, "RATELIMIT_STORAGE_URI"),
     ],
 )
-def test_production_refuses_unsafe_settings(change, says):
-    assert ProductionConfig.problems(GOOD) == []
-    (problem,) = ProductionConfig.problems({**GOOD, **change})
+def test_production_refuses_unsafe_settings(change, says, tmp_path):
+    keys = tmp_path / "receipt-keys"
+    keyfile.rotate(keys, clock.now())
+    good = {**GOOD, "RECEIPT_KEYS_FILE": str(keys)}
+    assert ProductionConfig.problems(good) == []
+    (problem,) = ProductionConfig.problems({**good, **change})
     assert says in problem
     with pytest.raises(RuntimeError, match=says):
-        create_app("production", {"SQLALCHEMY_DATABASE_URI": "sqlite://", **GOOD, **change})
+        create_app("production", {"SQLALCHEMY_DATABASE_URI": "sqlite://", **good, **change})
 
 
-def _environment(database: str, storage: str) -> dict[str, str]:
+def _environment(database: str, storage: str, keys: Path) -> dict[str, str]:
     return {
         **os.environ,
+        "CONSULT_RECEIPT_KEYS_FILE": str(keys),
         "CONSULT_CONFIG": "production",
         "SECRET_KEY": "s" * 48,
         "DATABASE_URL": database,
@@ -62,9 +67,12 @@ def _environment(database: str, storage: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def gunicorn(database) -> Iterator:
-    """Start ``gunicorn -w 4 'consult:create_app()'`` with an environment; stop it after."""
+def gunicorn(database, tmp_path) -> Iterator:
+    """Start ``gunicorn -w 4 'consult:create_app()'`` with an environment and its own receipt
+    key file (production refuses to start without one); stop it after."""
     started: list[subprocess.Popen[str]] = []
+    keys = tmp_path / "receipt-keys"
+    keyfile.rotate(keys, clock.now())
 
     def start(storage: str, port: int) -> subprocess.Popen[str]:
         process = subprocess.Popen(
@@ -80,7 +88,7 @@ def gunicorn(database) -> Iterator:
                 "pid=%(p)s %(m)s %(U)s %(s)s",
                 "consult:create_app()",
             ],
-            env=_environment(database, storage),
+            env=_environment(database, storage, keys),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -174,3 +182,26 @@ def test_with_redis_the_sign_in_limit_holds_across_four_workers(app, gunicorn):
     assert after == 429
     assert statuses.count(200) <= limit + len(browsers) - 1  # only racing attempts pass
     assert statuses.count(429) >= limit - len(browsers) + 1
+
+
+def test_with_redis_down_sign_in_still_works_and_limits_hold_per_worker(app, gunicorn):
+    """Redis unreachable: pages keep working (no 5xx), each worker counts in memory, and the
+    fallback is logged for the operator."""
+    UserFactory(email="target@example.org")
+    limit = int(app.config["LOGIN_LIMIT_ACCOUNT"].split()[0])
+    port = free_port()
+    process = gunicorn(f"redis://127.0.0.1:{free_port()}/0", port)
+    _wait_until_serving(port, process)
+    browser = Browser(port)
+    browser.open_sign_in()
+    # Four workers counting apart: at most 4 × the limit pass before every one refuses.
+    statuses = [
+        browser.sign_in("target@example.org", "wrong password!") for _ in range(4 * limit + 8)
+    ]
+    process.terminate()
+    log, _ = process.communicate(timeout=30)
+
+    assert all(status in (200, 429) for status in statuses), statuses
+    assert statuses.count(429) >= 8
+    assert statuses[-1] == 429
+    assert "falling back to in-memory storage" in log
