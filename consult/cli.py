@@ -166,8 +166,6 @@ def create_user(
     from consult.auth.services import create_user as create
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    if password is not None and len(password) < 10:
-        raise click.ClickException("the password needs at least 10 characters")
     try:
         user = create(email, role=Role(role), name=name, member_code=member_code, password=password)
     except AccountError as error:

@@ -6,13 +6,17 @@ from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
+from consult.auth.models import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+
 #: Enough to catch typing mistakes; the invitation message proves the address works.
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s.]+$"
 
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)]
+    )
     next = HiddenField()
     submit = SubmitField(_l("Sign in"))
 
@@ -23,10 +27,19 @@ class SetPasswordForm(FlaskForm):
         validators=[
             DataRequired(),
             Length(
-                min=10, max=200, message=_l("The password needs between 10 and 200 characters.")
+                min=PASSWORD_MIN_LENGTH,
+                max=PASSWORD_MAX_LENGTH,
+                message=_l(
+                    "The password needs between %(min)d and %(max)d characters.",
+                    min=PASSWORD_MIN_LENGTH,
+                    max=PASSWORD_MAX_LENGTH,
+                ),
             ),
         ],
-        description=_l("At least 10 characters. A few unrelated words make a good password."),
+        description=_l(
+            "At least %(min)d characters. A few unrelated words make a good password.",
+            min=PASSWORD_MIN_LENGTH,
+        ),
     )
     confirm = PasswordField(
         _l("New password again"),
@@ -43,7 +56,10 @@ class ChangePasswordForm(SetPasswordForm):
 
     current = PasswordField(
         _l("Current password"),
-        validators=[DataRequired(message=_l("Enter your current password.")), Length(max=200)],
+        validators=[
+            DataRequired(message=_l("Enter your current password.")),
+            Length(max=PASSWORD_MAX_LENGTH),
+        ],
     )
     submit = SubmitField(_l("Change the password"))
 

@@ -30,6 +30,15 @@ def _dummy_hash(method: str) -> str:
     return generate_password_hash("not-a-real-password", method=method)
 
 
+#: The one password rule: forms word it, :meth:`User.set_password` enforces it.
+PASSWORD_MIN_LENGTH = 10
+PASSWORD_MAX_LENGTH = 200
+
+
+class PasswordRefused(ValueError):
+    """A password outside the length rule."""
+
+
 class Role(enum.StrEnum):
     ADMIN = "admin"
     DELEGATE = "delegate"
@@ -74,6 +83,10 @@ class User(db.Model):
 
     # Passwords ------------------------------------------------------------------------------
     def set_password(self, password: str) -> None:
+        """Set a new password; the length rule is checked here, wherever the password comes
+        from (forms, the CLI, a link)."""
+        if not PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH:
+            raise PasswordRefused(len(password))
         self.password_hash = generate_password_hash(password, method=_hash_method())
         self.session_nonce = new_nonce()
 

@@ -18,9 +18,6 @@ from consult.mail.models import MailKind
 from consult.mail.outbox import BATCH, enqueue
 from consult.mail.render import render_message
 
-MIN_LENGTH = 10
-MAX_LENGTH = 200
-
 
 class InvalidLink(ValueError):
     """The link is unknown, used, expired, revoked, or its account cannot sign in."""

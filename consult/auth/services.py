@@ -5,7 +5,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from consult.auth import tokens
-from consult.auth.models import Role, User, check_unknown_password
+from consult.auth.models import (
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    PasswordRefused,
+    Role,
+    User,
+    check_unknown_password,
+)
 from consult.core import audit, security_log
 from consult.core.database import write_transaction
 from consult.core.security_log import SecurityKind
@@ -106,7 +113,13 @@ def create_user(
         user = User(email=email, name=name or email.split("@")[0], role=role, member=member)
         user.locale = locale
         if password:
-            user.set_password(password)
+            try:
+                user.set_password(password)
+            except PasswordRefused as error:
+                raise AccountError(
+                    f"the password needs between {PASSWORD_MIN_LENGTH} and "
+                    f"{PASSWORD_MAX_LENGTH} characters"
+                ) from error
         db.session.add(user)
         db.session.flush()
         audit.record(db.session, "user_created", actor_id=None, email=email, role=role.value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from consult.auth.models import User
@@ -56,6 +57,17 @@ def test_users_create_with_password_from_stdin(runner, client, auth):
     )
     assert result.exit_code == 0, result.output
     assert auth.login("new@example.org", "a long enough password").status_code == 302
+
+
+@pytest.mark.parametrize("password", ["too short", "x" * 201])
+def test_users_create_refuses_a_password_outside_the_rule_and_creates_nothing(runner, password):
+    result = runner.invoke(
+        args=["users", "create", "new@example.org", "--role", "admin", "--password-stdin"],
+        input=password + "\n",
+    )
+    assert result.exit_code != 0
+    assert "the password needs between 10 and 200 characters" in result.output
+    assert db.session.scalar(sa.select(User).where(User.email == "new@example.org")) is None
 
 
 def test_users_create_refuses_unknown_member(runner):
