@@ -14,21 +14,28 @@ from consult.core import audit, keys
 
 
 def append(
-    session: Session, response: Response, content: Any, *, user_id: int, now: datetime
+    session: Session,
+    response: Response,
+    content: Any,
+    *,
+    user_id: int,
+    now: datetime,
+    previous: str | None = None,
 ) -> Revision:
     """Write revision ``response.revision + 1`` of ``content``: its digest chained to the
     previous revision's, the ``ballot_submitted`` audit event, and its receipt, signed with the
     current receipt key over the content and the audit head that event made; ``response`` then
-    points at it. The caller's transaction commits or rolls back all of it."""
+    points at it. The caller's transaction commits or rolls back all of it; rows are written
+    at its next flush. ``previous``: the digest of the latest revision when the caller has
+    read it with the response (else it is read here)."""
     number = response.revision + 1
-    previous = (
-        session.scalar(
+    if previous is None and response.revision:
+        previous = session.scalar(
             sa.select(Revision.digest).where(
                 Revision.response_id == response.id, Revision.number == response.revision
             )
         )
-        or receipts.GENESIS
-    )
+    previous = previous or receipts.GENESIS
     digest = receipts.chain_digest(previous, response.id, number, content)
     response.revision = number
     event = audit.record(
@@ -40,6 +47,7 @@ def append(
         revision=number,
         digest=digest,
         previous=previous,
+        flush=False,
     )
     key = keys.signing_key()
     head = event.head

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from consult.auth.models import User
 from consult.ballots import revisions
@@ -23,13 +23,14 @@ from consult.ballots.rules import (
     draft_fields,
     parse_ballot,
 )
-from consult.ballots.specs import ballot_spec, may_answer, question_spec
-from consult.consultations.lifecycle import Phase, phase
+from consult.ballots.specs import ballot_spec, may_answer
+from consult.consultations.lifecycle import Phase, Status
 from consult.consultations.models import Consultation, Question, invitation
 from consult.core import audit, clock
 from consult.core.database import write_transaction
 from consult.extensions import db
 from consult.mail.receipts import queue_receipts
+from consult.mail.recipients import delegates_of
 
 
 class BallotError(Exception):
@@ -67,10 +68,40 @@ class Saved:
 
 
 def load_consultation(slug: str) -> Consultation | None:
-    return db.session.scalar(
-        sa.select(Consultation)
-        .where(Consultation.slug == slug)
-        .options(selectinload(Consultation.questions).selectinload(Question.options))
+    """The consultation with its questions and options (one statement)."""
+    return (
+        db.session.scalars(
+            _with_structure(sa.select(Consultation)).where(Consultation.slug == slug)
+        )
+        .unique()
+        .first()
+    )
+
+
+def visible_consultation(slug: str, member_id: int) -> Consultation | None:
+    """The consultation with its questions and options if the member is invited to it and it
+    is not a draft (one statement); None otherwise."""
+    row = (
+        db.session.execute(
+            _with_structure(sa.select(Consultation, _invited(member_id))).where(
+                Consultation.slug == slug
+            )
+        )
+        .unique()
+        .first()
+    )
+    if row is None or row[0].status is Status.DRAFT or not row[1]:
+        return None
+    return row[0]
+
+
+def _with_structure(query: sa.Select) -> sa.Select:
+    return query.options(joinedload(Consultation.questions).joinedload(Question.options))
+
+
+def _invited(member_id: int) -> sa.Exists:
+    return sa.exists().where(
+        invitation.c.consultation_id == Consultation.id, invitation.c.member_id == member_id
     )
 
 
@@ -111,6 +142,10 @@ def form_values(response: Response | None) -> dict[str, list[str]]:
     return ballot_to_form(ballot_from_canonical(revision.content)) if revision else {}
 
 
+class Missing(BallotError):
+    """No such consultation for the member: unknown, a draft, or the member is not invited."""
+
+
 def save(
     consultation: Consultation,
     user: User,
@@ -120,52 +155,67 @@ def save(
     base_version: int,
     token: str,
 ) -> Saved | list:
-    """Validate and store the member's response in one transaction.
-
-    Returns the field errors (and writes nothing) when the ballot is invalid. Raises
-    :class:`NotInvited`, :class:`Closed` or :class:`Stale`; any database error rolls the whole
-    save back (response, answers, revision and audit event are written together or not at all).
-    """
+    """Save the member's response to ``consultation`` as the caller read it: the ballot is
+    checked against its questions and options, and if what is stored differs when the save
+    runs, :class:`Changed` is raised and nothing is written. See :func:`save_ballot`."""
     member = user.member
     assert member is not None  # noqa: S101 - guaranteed by delegate_required
-    if not may_answer(consultation, member):
-        raise NotInvited
-    spec = ballot_spec(consultation, member)
-    ballot, errors = parse_ballot(spec, form, final=submit)
-    if errors:
-        return errors
-    member_id, consultation_id, user_id = member.id, consultation.id, user.id
-    # No autoflush: the response row is not written again before each statement that follows
-    # a change to it, only when the audit event and at the commit.
+    expected = _spec_structure(ballot_spec(consultation, member))
+    return save_ballot(
+        consultation.slug,
+        user,
+        form,
+        submit=submit,
+        base_version=base_version,
+        token=token,
+        expected=expected,
+    )
+
+
+def save_ballot(
+    slug: str,
+    user: User,
+    form: Form,
+    *,
+    submit: bool,
+    base_version: int,
+    token: str,
+    expected: frozenset[tuple[object, ...]] | None = None,
+) -> Saved | list:
+    """Validate and store the member's response in one transaction.
+
+    The consultation, its questions and options are read inside the transaction and the
+    ballot is checked against them (with ``expected``, the structure the caller checked
+    against: :class:`Changed` when it differs). Returns the field errors (and writes nothing)
+    when the ballot is invalid. Raises :class:`Missing`, :class:`NotInvited`, :class:`Closed`
+    or :class:`Stale`; any database error rolls the whole save back (response, answers,
+    revision, audit event and receipts are written together or not at all).
+    """
+    member_id, user_id = user.member_id, user.id
+    assert member_id is not None  # noqa: S101 - guaranteed by delegate_required
+    # No autoflush: the response row is written once, at the commit, with the audit event,
+    # the revision and the receipts.
     with write_transaction(db.session) as session, session.no_autoflush:
-        # FOR SHARE (PostgreSQL): the builder holds the row FOR UPDATE while it changes
-        # questions, so the structure read below cannot change until this save commits.
-        # One statement for the consultation's state and the member's invitation; the
-        # consultation object, expired when the transaction began, is not touched (touching
-        # it would load it again with its questions and options).
-        status, opens_at, closes_at, invited = session.execute(
-            sa.select(
-                Consultation.status,
-                Consultation.opens_at,
-                Consultation.closes_at,
-                sa.exists().where(
-                    invitation.c.consultation_id == Consultation.id,
-                    invitation.c.member_id == member_id,
-                ),
-            )
-            .where(Consultation.id == consultation_id)
-            .with_for_update(read=True, of=Consultation)
-        ).one()
-        if not invited:
+        # The member's delegates, first: the user and the member (expired when the
+        # transaction began) are read again by the same statement.
+        recipients = delegates_of(session, [member_id]).get(member_id, [])
+        member = user.member
+        assert member is not None  # noqa: S101
+        consultation = _lock_consultation(session, slug, member_id)
+        if not may_answer(consultation, member):
             raise NotInvited
-        if _structure(session, consultation_id) != _spec_structure(spec):
+        spec = ballot_spec(consultation, member)
+        if expected is not None and _spec_structure(spec) != expected:
             raise Changed
-        current_phase = phase(status, opens_at, closes_at, clock.now())
+        current_phase = consultation.phase(clock.now())
         if current_phase is Phase.NOT_YET_OPEN:
             raise NotInvited
         if current_phase is Phase.CLOSED:
             raise Closed
-        response = _lock_response(session, consultation_id, member_id)
+        ballot, errors = parse_ballot(spec, form, final=submit)
+        if errors:
+            return errors
+        response, previous = _lock_response(session, consultation.id, member_id)
         if token and response.last_token == token and response.version == base_version + 1:
             # The same form sent twice (double click, reload after POST): write once.
             return Saved(
@@ -188,8 +238,9 @@ def save(
                 session,
                 "draft_saved",
                 actor_id=user_id,
-                consultation_id=consultation_id,
+                consultation_id=consultation.id,
                 member_id=member_id,
+                flush=False,
                 version=response.version,
             )
             return Saved(False, None, response.revision, response.version, ballot.discarded)
@@ -199,12 +250,15 @@ def save(
         response.submitted_by_id = user_id
         response.comment = ballot.comment
         response.draft = None
-        revision = revisions.append(session, response, ballot.canonical(), user_id=user_id, now=now)
+        revision = revisions.append(
+            session, response, ballot.canonical(), user_id=user_id, now=now, previous=previous
+        )
         queue_receipts(
             session,
-            consultation_id=consultation_id,
-            member_id=member_id,
-            submitted_by_id=user_id,
+            consultation=consultation,
+            member=member,
+            submitter=user,
+            recipients=recipients,
             revision=revision.number,
             receipt=revision.receipt,
             at=now,
@@ -213,15 +267,28 @@ def save(
         return Saved(True, revision.receipt, revision.number, response.version, ballot.discarded)
 
 
-def _structure(session: sa.orm.Session, consultation_id: int) -> frozenset[tuple[object, ...]]:
-    """What the ballot was checked against, as stored now: questions, their rules, options."""
-    questions = session.scalars(
-        sa.select(Question)
-        .where(Question.consultation_id == consultation_id)
-        .options(selectinload(Question.options))
-        .execution_options(populate_existing=True)
+def _lock_consultation(session: sa.orm.Session, slug: str, member_id: int) -> Consultation:
+    """The consultation with its questions and options as stored now, which cannot change
+    until this transaction ends: the builder holds the consultation's row FOR UPDATE while it
+    changes questions, so PostgreSQL takes it FOR SHARE first and reads the structure in the
+    next statement (a statement that waited for the lock would see the questions as they were
+    before); SQLite's writers are already serialised by ``BEGIN IMMEDIATE``."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            sa.select(Consultation.id).where(Consultation.slug == slug).with_for_update(read=True)
+        )
+    row = (
+        session.execute(
+            _with_structure(sa.select(Consultation, _invited(member_id)))
+            .where(Consultation.slug == slug)
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .first()
     )
-    return _spec_structure(BallotSpec(tuple(question_spec(q, may_vote=True) for q in questions)))
+    if row is None or row[0].status is Status.DRAFT or not row[1]:
+        raise Missing
+    return row[0]
 
 
 def _spec_structure(spec: BallotSpec) -> frozenset[tuple[object, ...]]:
@@ -233,38 +300,50 @@ def _spec_structure(spec: BallotSpec) -> frozenset[tuple[object, ...]]:
     )
 
 
-def _lock_response(session: sa.orm.Session, consultation_id: int, member_id: int) -> Response:
-    """The member's response row, created if missing, locked for this transaction.
+def _lock_response(
+    session: sa.orm.Session, consultation_id: int, member_id: int
+) -> tuple[Response, str | None]:
+    """The member's response row, created if missing, locked for this transaction, with the
+    digest of its latest revision (None before the first).
 
     ``INSERT … ON CONFLICT DO NOTHING`` makes concurrent first submissions converge on the one
     row the unique constraint allows; ``FOR UPDATE`` then serialises writers on PostgreSQL
     (SQLite is already serialised by ``BEGIN IMMEDIATE``).
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(
-        insert(Response)
-        .values(
-            consultation_id=consultation_id,
-            member_id=member_id,
-            status=ResponseStatus.DRAFT,
-            version=0,
-            revision=0,
-            comment="",
-            updated_at=clock.now(),
+    query = (
+        sa.select(Response, Revision.digest)
+        .outerjoin(
+            Revision,
+            sa.and_(Revision.response_id == Response.id, Revision.number == Response.revision),
         )
-        .on_conflict_do_nothing(index_elements=["consultation_id", "member_id"])
-    )
-    return session.scalars(
-        sa.select(Response)
         .where(Response.consultation_id == consultation_id, Response.member_id == member_id)
-        .with_for_update()
+        .with_for_update(of=Response)
         .execution_options(populate_existing=True)
-    ).one()
+    )
+    row = session.execute(query).first()
+    if row is None:
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        session.execute(
+            insert(Response)
+            .values(
+                consultation_id=consultation_id,
+                member_id=member_id,
+                status=ResponseStatus.DRAFT,
+                version=0,
+                revision=0,
+                comment="",
+                updated_at=clock.now(),
+            )
+            .on_conflict_do_nothing(index_elements=["consultation_id", "member_id"])
+        )
+        row = session.execute(query).one()
+    return row[0], row[1]
 
 
 def _replace_answers(session: sa.orm.Session, response: Response, ballot: Ballot) -> None:
-    session.execute(sa.delete(Answer).where(Answer.response_id == response.id))
+    if response.revision:  # answers are written by submissions only
+        session.execute(sa.delete(Answer).where(Answer.response_id == response.id))
     rows = [
         {"response_id": response.id, **dict(zip(ANSWER_COLUMNS, row, strict=True))}
         for row in answer_rows(ballot)

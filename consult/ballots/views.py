@@ -17,7 +17,7 @@ from consult.ballots.messages import describe
 from consult.ballots.models import Revision
 from consult.ballots.rules import FieldError
 from consult.ballots.specs import ballot_spec, may_answer
-from consult.consultations.lifecycle import Phase, Status
+from consult.consultations.lifecycle import Phase
 from consult.consultations.models import Consultation, ObserversMay
 from consult.core import audit
 from consult.core.errors import CSRF_RECOVERY
@@ -34,12 +34,8 @@ _TOKEN = re.compile(r"[A-Za-z0-9_-]{0,64}")
 
 def _consultation_or_404(slug: str) -> Consultation:
     """The consultation, if the delegate's member is invited and it is not a draft."""
-    consultation = services.load_consultation(slug)
-    if (
-        consultation is None
-        or consultation.status is Status.DRAFT
-        or not services.is_invited(consultation, current_user.member_id)
-    ):
+    consultation = services.visible_consultation(slug, current_user.member_id)
+    if consultation is None:
         abort(404)
     return consultation
 
@@ -106,8 +102,8 @@ def answer(slug: str):
 @checks_own_text  # ballots.rules refuses control characters with a message on the field
 @delegate_required
 def save(slug: str):
-    """Save a draft or submit the member's response."""
-    consultation = _consultation_or_404(slug)
+    """Save a draft or submit the member's response (the consultation is read inside the
+    saving transaction, and again only when the page is shown with a message)."""
     form = request.form.to_dict(flat=False)
     submit = request.form.get("action", "submit") != "draft"
     version_text = request.form.get("version", "")
@@ -118,17 +114,19 @@ def save(slug: str):
     if not _TOKEN.fullmatch(token):
         abort(400)
     try:
-        outcome = services.save(
-            consultation,
+        outcome = services.save_ballot(
+            slug,
             current_user._get_current_object(),
             form,
             submit=submit,
             base_version=base_version,
             token=token,
         )
+    except services.Missing:
+        abort(404)
     except services.Closed:
         return _render(
-            consultation,
+            _consultation_or_404(slug),
             form,
             notice=_("The deadline has passed: the response can no longer be changed."),
             status=403,
@@ -137,7 +135,7 @@ def save(slug: str):
         abort(403)
     except services.Changed:
         return _render(
-            services.load_consultation(slug) or consultation,
+            _consultation_or_404(slug),
             form,
             notice=_(
                 "The Administration changed this consultation while you were answering. "
@@ -146,6 +144,7 @@ def save(slug: str):
             status=409,
         )
     except services.Stale as stale:
+        consultation = _consultation_or_404(slug)
         response = services.current_response(consultation.id, current_user.member_id)
         return _render(
             consultation,
@@ -159,11 +158,13 @@ def save(slug: str):
             status=409,
         )
     if isinstance(outcome, list):
-        return _render(consultation, form, errors=outcome, version=base_version, status=400)
+        return _render(
+            _consultation_or_404(slug), form, errors=outcome, version=base_version, status=400
+        )
     if outcome.discarded and outcome.submitted:
         numbers = [
             str(n)
-            for n, q in enumerate(consultation.questions, start=1)
+            for n, q in enumerate(_consultation_or_404(slug).questions, start=1)
             if q.id in outcome.discarded
         ]
         flash(

@@ -12,7 +12,7 @@ from consult.consultations.models import Consultation
 from consult.core.anchors import Head
 from consult.mail.links import external_url
 from consult.mail.models import MailKind
-from consult.mail.outbox import enqueue
+from consult.mail.outbox import enqueue_all, outbox_values
 from consult.mail.recipients import delegates_of
 from consult.mail.render import render_message
 from consult.members.models import Member
@@ -21,23 +21,22 @@ from consult.members.models import Member
 def queue_receipts(
     session: Session,
     *,
-    consultation_id: int,
-    member_id: int,
-    submitted_by_id: int | None,
+    consultation: Consultation,
+    member: Member,
+    submitter: User | None,
     revision: int,
     receipt: str,
     at: datetime,
     head: Head | None = None,
+    recipients: list[User] | None = None,
 ) -> int:
-    """Queue the receipt to every active delegate of the member, inside the submission's
-    transaction (no submission, no message); the number queued."""
-    consultation = session.get(Consultation, consultation_id)
-    member = session.get(Member, member_id)
-    if consultation is None or member is None:
-        return 0
-    submitter = session.get(User, submitted_by_id) if submitted_by_id is not None else None
-    recipients = delegates_of(session, [member_id]).get(member_id, [])
+    """Queue the receipt to every active delegate of the member (``recipients``, when the
+    caller has read them), inside the submission's transaction (no submission, no message);
+    the number queued."""
+    if recipients is None:
+        recipients = delegates_of(session, [member.id]).get(member.id, [])
     link = external_url("ballots.receipt", slug=consultation.slug, code=receipt)
+    rows = []
     for user in recipients:
         message = render_message(
             MailKind.RECEIPT.value,
@@ -52,12 +51,14 @@ def queue_receipts(
             link=link,
             head=head,
         )
-        enqueue(
-            session,
-            user,
-            MailKind.RECEIPT,
-            message,
-            consultation_id=consultation_id,
-            member_id=member_id,
+        rows.append(
+            outbox_values(
+                user,
+                MailKind.RECEIPT,
+                message,
+                consultation_id=consultation.id,
+                member_id=member.id,
+            )
         )
+    enqueue_all(session, rows)
     return len(recipients)
