@@ -12,6 +12,7 @@ from tests.factories import (
     UserFactory,
     build_consultation,
 )
+from tests.integration.ballot_helpers import hidden_fields, ranking_form
 from tests.integration.builder_helpers import submit
 from tests.integration.test_members import count_queries
 
@@ -70,3 +71,37 @@ def test_administration_lists_with_more_rows(client, auth):
     assert db.session.scalar(sa.text("SELECT count(*) FROM mail_outbox")) == 8
     many = {path: queries_of(client, path) for path in pages}
     assert many == few
+
+
+#: A revision submitted: the user, the consultation with its questions, options and the
+#: invitation, the response with its latest revision, the answers replaced, the audit head, then
+#: at the commit the response, the revision, the audit event and the receipts, each written
+#: once; SQLite's two BEGINs; on PostgreSQL the consultation's and the audit trail's locks and
+#: the statement timeout of each transaction.
+SUBMIT_STATEMENTS = {"sqlite": 13, "postgresql": 15}
+
+
+def test_a_submission_costs_the_same_statements_for_the_first_and_a_later_revision(
+    app, client, auth
+):
+    """Delivery is left to the mail worker, as in production: the page writes the receipts
+    to the outbox and does not wait for the mail server."""
+    member = MemberFactory()
+    delegate = UserFactory(member=member)
+    UserFactory(member=member)  # a second delegate: receipts to both in the same statement
+    consultation = build_consultation("idm-2010")
+    auth.login(delegate.email)
+    app.config["MAIL_DELIVER_IN_REQUEST"] = False
+    counts = []
+    try:
+        for ranks in ({1: "1"}, {1: "2", 2: "1"}, {2: "1"}):
+            data = {**ranking_form(consultation, ranks), **hidden_fields(client, "idm-2010")}
+            with count_queries() as counter:
+                response = client.post("/consultations/idm-2010", data=data)
+            assert response.status_code == 303
+            counts.append(counter["n"])
+    finally:
+        app.config["MAIL_DELIVER_IN_REQUEST"] = True
+    assert counts[1] == counts[2] <= SUBMIT_STATEMENTS[db.engine.dialect.name]
+    outbox = db.session.scalar(sa.text("SELECT count(*) FROM mail_outbox"))
+    assert outbox == 6  # three receipts to each of the two delegates
