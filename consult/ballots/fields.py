@@ -9,17 +9,15 @@ the general comment. Each kind says which suffixes it reads.
 from __future__ import annotations
 
 import enum
-import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
 from consult.consultations.enums import QuestionKind
+from consult.core.plaintext import clean_text
 
 #: Characters refused in any text: C0/C1 controls except tab and newline, and NUL.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 MAX_NUMBER_DIGITS = 6
 
 #: Stored in an answer's ``value`` for a scale answered with "no opinion".
@@ -209,29 +207,13 @@ class Reader:
         return values[0] if values else ""
 
     def text(self, name: str, limit: int) -> str:
-        cleaned, code = clean_text(self.one(name), limit)
-        if code is not None:
-            self.errors.append(FieldError(name, code, {"limit": limit}))
+        cleaned, fault = clean_text(self.one(name), limit)
+        if fault is not None:
+            self.errors.append(FieldError(name, Code(fault), {"limit": limit}))
         return cleaned
 
     def error(self, name: str, code: str, **params: Any) -> None:
         self.errors.append(FieldError(name, code, params))
-
-
-def clean_text(raw: str, limit: int) -> tuple[str, Code | None]:
-    """Normalise line ends and outer spaces; refuse control characters, lone surrogates and
-    texts longer than ``limit`` characters. Returns the text and an error code, if any."""
-    text = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
-    if _CONTROL.search(text):
-        return "", Code.CONTROL_CHARACTER
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return "", Code.INVALID_TEXT
-    text = unicodedata.normalize("NFC", text)
-    if len(text) > limit:
-        return "", Code.TEXT_TOO_LONG
-    return text, None
 
 
 def rank_field(question_id: int, option_id: int) -> str:

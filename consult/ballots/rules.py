@@ -35,7 +35,6 @@ from consult.ballots.fields import (
     QuestionAnswer,
     QuestionSpec,
     Reader,
-    clean_text,
     comment_field,
     rank_field,
 )
@@ -58,7 +57,6 @@ __all__ = [
     "answer_rows",
     "ballot_from_canonical",
     "ballot_to_form",
-    "clean_text",
     "comment_field",
     "draft_fields",
     "parse_ballot",

@@ -15,8 +15,8 @@ from dataclasses import field as dataclass_field
 from datetime import datetime
 from typing import Any
 
-from consult.ballots.fields import clean_text
 from consult.core.params import SLUG
+from consult.core.plaintext import TextFault, clean_text
 
 LIMITS = {
     "slug": 80,
@@ -79,9 +79,9 @@ def clean(
     """Tidy a text (line ends, outer spaces, NFC) and check it against the limit of ``kind``
     (a key of :data:`LIMITS`); ``path`` names the field in the problems."""
     limit = LIMITS[kind]
-    text, code = clean_text(value or "", limit)
-    if code is not None:
-        issue = Issue.TOO_LONG if code.value == "text_too_long" else Issue.CONTROL_CHARACTER
+    text, fault = clean_text(value or "", limit)
+    if fault is not None:
+        issue = Issue.TOO_LONG if fault is TextFault.TEXT_TOO_LONG else Issue.CONTROL_CHARACTER
         return "", [Problem(path, issue, {"limit": limit})]
     if required and not text:
         return "", [Problem(path, Issue.REQUIRED)]

@@ -25,9 +25,9 @@ from consult.consultations.models import (
 from consult.consultations.texts import get_text, set_text
 from consult.core import audit
 from consult.core.database import write_transaction
+from consult.core.plaintext import WriteIn, group_write_ins
 from consult.extensions import db
 from consult.members.models import Member
-from consult.results.writeins import WriteIn, group_write_ins
 
 #: A follow-up question offers the promoted suggestions as its options.
 FOLLOW_UP_KINDS = kinds.option_kinds()

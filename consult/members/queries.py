@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -11,15 +10,10 @@ from consult.auth.models import AccountToken, Role, TokenPurpose, User
 from consult.ballots.models import Response
 from consult.consultations.models import Consultation, invitation
 from consult.core.paging import Page
+from consult.core.plaintext import fold
 from consult.extensions import db
 from consult.mail.models import MailKind, OutboxMessage
 from consult.members.models import Member, MemberKind, Region
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, so that "cote" finds "Côte d'Ivoire"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 @dataclass(frozen=True)

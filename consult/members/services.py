@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from consult.auth.models import User
 from consult.core import audit
 from consult.core.database import write_transaction
+from consult.core.plaintext import fold
 from consult.extensions import db
 from consult.members.csvimport import (
     NAME_MAX,
@@ -27,7 +28,6 @@ from consult.members.csvimport import (
 )
 from consult.members.models import Member, MemberKind, Region
 from consult.members.names import country_names
-from consult.members.queries import fold
 
 LANGS = ("fr", "es")
 

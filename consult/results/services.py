@@ -21,11 +21,11 @@ from consult.consultations.kinds.base import Inputs, Official, Source
 from consult.consultations.models import Consultation, Question
 from consult.core import audit
 from consult.core.database import write_transaction
+from consult.core.plaintext import WriteInGroup
 from consult.extensions import db
 from consult.members.models import MemberKind
 from consult.results import loaders
 from consult.results.loaders import MemberInfo, ParticipationRow, TextRow
-from consult.results.writeins import WriteInGroup
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from consult.ballots.rules import clean_text
 from consult.consultations.checks import LIMITS
+from consult.core.plaintext import clean_text
 from tests.factories import build_consultation
 from tests.integration.builder_helpers import consultation, post, sign_in_admin
 

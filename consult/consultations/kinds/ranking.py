@@ -28,7 +28,7 @@ from consult.consultations.kinds.base import (
     Source,
 )
 from consult.consultations.kinds.options import ALLOW_OPTION_COMMENTS, OptionKind, option_ids
-from consult.results.writeins import WriteIn, group_write_ins
+from consult.core.plaintext import WriteIn, group_write_ins
 
 WRITE_IN_LIMIT = 500
 

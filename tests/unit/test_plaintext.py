@@ -1,6 +1,6 @@
 """Write-in suggestions are grouped as a reader would group them."""
 
-from consult.results.writeins import WriteIn, group_write_ins, normalise
+from consult.core.plaintext import WriteIn, group_write_ins, normalise
 
 
 def test_case_spacing_accents_and_edge_punctuation_do_not_split_a_group():
