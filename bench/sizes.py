@@ -22,7 +22,7 @@ the median of the per-round ratios large ÷ small.
   grows with the registry because searching ignores accents and sorts by the name in the
   reader's language in Python (a registry has a few hundred members).
 
-Usage: ``.venv/bin/python bench/sizes.py [--rounds 5]``
+Usage: ``.venv/bin/python bench/sizes.py [--rounds 5] [--only "results page"]``
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -207,7 +208,7 @@ def measure(app, request: Callable[[], object], reset: Callable[[], None] | None
     return run
 
 
-def compare(
+def measure_case(
     goals: Goals,
     name: str,
     sizes: tuple[str, str],
@@ -343,12 +344,18 @@ def compare_yaml_replace(goals: Goals, rounds: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument("--only", default="", help="run the cases whose name contains this")
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # console mail and migrations
     header("Flat with size")
     goals = Goals("sizes")
     print(f"\n{'case':44} {'small':>11} {'large':>11}  ratio (rounds)       statements")
     r = args.rounds
+
+    def compare(goals: Goals, name: str, *rest: Any, **options: Any) -> None:
+        if args.only in name:
+            measure_case(goals, name, *rest, **options)
+
     audit = (lambda p: seed_audit(p, 1_000), lambda p: seed_audit(p, 100_000))
     for name, path in (
         ("audit page, newest events", "/admin/audit/"),
@@ -395,7 +402,8 @@ def main() -> None:
         batches=(1, 5),
         rounds=r,
     )
-    compare_yaml_replace(goals, r)
+    if args.only in "YAML import --replace":
+        compare_yaml_replace(goals, r)
     compare(
         goals,
         "members list, first page",

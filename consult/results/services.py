@@ -158,7 +158,7 @@ def consultation_results(consultation: Consultation) -> ConsultationResults:
         inputs = Inputs(
             rankings=loaders.rankings(consultation, question.id)
             if Source.RANKINGS in kind.reads
-            else (),
+            else {},
             selections=selections.get(question.id, []),
             values={
                 observers: counts

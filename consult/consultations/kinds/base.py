@@ -118,7 +118,8 @@ class ValueCounts:
 class Inputs:
     """What the loaders read for one question."""
 
-    rankings: Iterable[tuple[int, ...]] = ()
+    #: Each distinct ranking cast (best first) with the number of ballots that cast it.
+    rankings: Mapping[tuple[int, ...], int] = field(default_factory=dict)
     selections: Sequence[tuple[int, ...]] = ()
     #: Scale counts keyed by "from observers counted apart".
     values: Mapping[bool, ValueCounts] = field(default_factory=dict)

@@ -82,7 +82,7 @@ class Ranking(OptionKind):
         return QuestionAnswer(q.id, ranking=ranking, write_in=write_in, comments=comments)
 
     def summarise(self, question: QuestionLike, inputs: Inputs) -> dict[str, Any]:
-        profile = tally.Profile.from_ballots(option_ids(question), inputs.rankings)
+        profile = tally.Profile(tuple(option_ids(question)), inputs.rankings)
         result = tally.tally_ranking(profile)
         groups = group_write_ins(WriteIn(r.text, r.member.id) for r in inputs.texts)
         return {
