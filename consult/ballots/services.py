@@ -349,5 +349,6 @@ def _replace_answers(session: sa.orm.Session, response: Response, ballot: Ballot
         for row in answer_rows(ballot)
     ]
     if rows:
-        session.execute(sa.insert(Answer), rows)
+        # A Core insert of plain rows: no ORM bulk-insert processing.
+        session.connection().execute(sa.insert(Answer.__table__), rows)
     session.expire(response, ["answers"])

@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError
 from consult.auth.decorators import delegate_required
 from consult.ballots import receipts, services
 from consult.ballots.messages import describe
-from consult.ballots.models import Revision
+from consult.ballots.models import Response, Revision
 from consult.ballots.rules import FieldError
 from consult.ballots.specs import ballot_spec, may_answer
 from consult.consultations.lifecycle import Phase
@@ -62,9 +62,12 @@ def _render(
     notice: str | None = None,
     version: int | None = None,
     status: int = 200,
+    response: Response | bool | None = False,
 ):
+    """The ballot page; ``response``: the member's response when the caller has read it."""
     member = current_user.member
-    response = services.current_response(consultation.id, member.id)
+    if response is False:
+        response = services.current_response(consultation.id, member.id)
     labels = _field_labels(consultation)
     messages = [(e.field, describe(e, labels.get(e.field, e.field))) for e in errors or []]
     phase = consultation.phase()
@@ -95,7 +98,7 @@ def answer(slug: str):
     """Show the consultation with the member's current answers."""
     consultation = _consultation_or_404(slug)
     response = services.current_response(consultation.id, current_user.member_id)
-    return _render(consultation, services.form_values(response))
+    return _render(consultation, services.form_values(response), response=response)
 
 
 @bp.post("/<slug:slug>")

@@ -82,10 +82,12 @@ def outbox_values(
 
 def enqueue_all(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     """Add messages to the outbox inside the caller's transaction, in one batched insert
-    (a few statements whatever the number of messages); their ids."""
+    (a few statements whatever the number of messages); their ids, in no particular order."""
     if not rows:
         return []
-    ids = list(session.scalars(sa.insert(OutboxMessage).returning(OutboxMessage.id), rows))
+    table = OutboxMessage.__table__  # a Core insert of plain rows: no ORM bulk processing
+    insert = sa.insert(table).returning(table.c.id)
+    ids = list(session.connection().execute(insert, rows).scalars())
     if has_app_context():
         g.setdefault("mail_queued", []).extend(ids)
     return ids
