@@ -106,6 +106,44 @@ class FieldError:
     params: Mapping[str, Any] = dataclass_field(default_factory=dict)
 
 
+#: The key of a funding intention for the whole programme (options are keyed by their id).
+PROGRAMME = 0
+
+
+@dataclass(frozen=True)
+class Pledge:
+    """A funding intention: an exact amount ("12500.5"), an ISO 4217 currency, firm or
+    indicative, and a note. Stored as the text ``"12500.5 EUR firm"``, the note on the lines
+    after it."""
+
+    amount: str
+    currency: str
+    firm: bool = False
+    note: str = ""
+
+    def stored(self) -> str:
+        head = f"{self.amount} {self.currency} {'firm' if self.firm else 'indicative'}"
+        return f"{head}\n{self.note}" if self.note else head
+
+    @classmethod
+    def from_stored(cls, text: str) -> Pledge:
+        head, _, note = text.partition("\n")
+        amount, currency, firmness = head.split(" ")
+        return cls(amount, currency, firmness == "firm", note)
+
+    def canonical(self) -> dict[str, Any]:
+        return {
+            "amount": self.amount,
+            "currency": self.currency,
+            "firm": self.firm,
+            "note": self.note,
+        }
+
+    @classmethod
+    def from_canonical(cls, data: Mapping[str, Any]) -> Pledge:
+        return cls(str(data["amount"]), str(data["currency"]), bool(data["firm"]), data["note"])
+
+
 @dataclass(frozen=True)
 class QuestionAnswer:
     """One question's answer, whatever its kind (each kind fills the parts it uses)."""
@@ -122,6 +160,8 @@ class QuestionAnswer:
     values: Mapping[int, int] = dataclass_field(default_factory=dict)
     #: A number, written exactly ("12.5"); "" when none.
     number: str = ""
+    #: Funding intentions: for the whole programme (key ``PROGRAMME``) and per option.
+    funding: Mapping[int, Pledge] = dataclass_field(default_factory=dict)
 
     @property
     def is_blank(self) -> bool:
@@ -135,6 +175,7 @@ class QuestionAnswer:
             or self.comments
             or self.values
             or self.number
+            or self.funding
         )
 
     @property
@@ -162,6 +203,9 @@ class QuestionAnswer:
                     self.comments.get(option_id),
                 )
             )
+        for target, pledge in self.funding.items():
+            option = None if target == PROGRAMME else target
+            rows.append((self.question_id, option, None, False, None, pledge.stored()))
         free = self.write_in or self.text or self.number
         value = NO_OPINION if self.no_opinion else self.value
         if free or value is not None:
@@ -190,6 +234,12 @@ class QuestionAnswer:
             form[f"q{q}-value-{option_id}"] = ["none" if value == NO_OPINION else str(value)]
         if self.number:
             form[f"q{q}-number"] = [self.number]
+        for target, pledge in self.funding.items():
+            form[funding_field(q, target, "amount")] = [pledge.amount]
+            form[funding_field(q, target, "currency")] = [pledge.currency]
+            form[funding_field(q, target, "firm")] = ["firm" if pledge.firm else "indicative"]
+            if pledge.note:
+                form[funding_field(q, target, "note")] = [pledge.note]
         return form
 
 
@@ -222,6 +272,12 @@ def rank_field(question_id: int, option_id: int) -> str:
 
 def comment_field(question_id: int, option_id: int) -> str:
     return f"q{question_id}-comment-{option_id}"
+
+
+def funding_field(question_id: int, target: int, part: str) -> str:
+    """A funding intention's field: ``q<Q>-fund-all-amount`` (whole programme),
+    ``q<Q>-fund-<O>-currency`` (option O); parts: amount, currency, firm, note."""
+    return f"q{question_id}-fund-{'all' if target == PROGRAMME else target}-{part}"
 
 
 def whole_number(raw: str, digits: int = MAX_NUMBER_DIGITS) -> int | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from consult.ballots.rules import Code, FieldError
+from consult.consultations import kinds
 
 
 def describe(error: FieldError, subject: str) -> str:
@@ -90,4 +91,7 @@ def describe(error: FieldError, subject: str) -> str:
                 "The form holds answers for options or questions that are not part of this "
                 "consultation; nothing was saved. Reload the page and answer again."
             )
+    for kind in kinds.KINDS:  # codes a kind words itself
+        if error.code in kind.messages:
+            return _(kind.messages[error.code], **{**p, "subject": subject})
     return _("%(subject)s: please check this answer.", subject=subject)

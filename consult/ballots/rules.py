@@ -32,6 +32,7 @@ from consult.ballots.fields import (
     FieldError,
     Form,
     OptionSpec,
+    Pledge,
     QuestionAnswer,
     QuestionSpec,
     Reader,
@@ -97,6 +98,11 @@ class Ballot:
                         else {}
                     ),
                     **({"number": a.number} if a.number else {}),
+                    **(
+                        {"funding": {str(k): p.canonical() for k, p in sorted(a.funding.items())}}
+                        if a.funding
+                        else {}
+                    ),
                 }
                 for a in self.answers
             ],
@@ -182,6 +188,7 @@ def ballot_from_canonical(content: Mapping[str, Any]) -> Ballot:
                 comments={int(k): v for k, v in q["comments"].items()},
                 values={int(k): int(v) for k, v in q.get("values", {}).items()},
                 number=q.get("number", ""),
+                funding={int(k): Pledge.from_canonical(p) for k, p in q.get("funding", {}).items()},
             )
             for q in content["questions"]
         ),

@@ -16,7 +16,8 @@ from consult.ballots import receipts, services
 from consult.ballots.messages import describe
 from consult.ballots.models import Response, Revision
 from consult.ballots.rules import FieldError
-from consult.ballots.specs import ballot_spec, may_answer
+from consult.ballots.specs import ballot_spec, may_answer, question_spec
+from consult.consultations import kinds
 from consult.consultations.lifecycle import Phase
 from consult.consultations.models import Consultation, ObserversMay
 from consult.core import audit
@@ -43,8 +44,20 @@ def _consultation_or_404(slug: str) -> Consultation:
 def _field_labels(consultation: Consultation) -> dict[str, str]:
     """A readable name for every field, for the error summary."""
     labels = {"comment": _("General comment")}
+    options = {o.id: localized(o, "label") for q in consultation.questions for o in q.options}
     for number, q in enumerate(consultation.questions, start=1):
         prompt = _("Question %(number)d", number=number)
+        subjects = kinds.get(q.kind).subjects(question_spec(q, may_vote=True))
+        for name, option_id in subjects.items():
+            labels[name] = (
+                prompt
+                if option_id is None
+                else _(
+                    "Question %(number)d, %(option)s",
+                    number=number,
+                    option=options.get(option_id, ""),
+                )
+            )
         labels[f"q{q.id}-choice"] = labels[f"q{q.id}-value"] = labels[f"q{q.id}-text"] = prompt
         labels[f"q{q.id}-writein"] = _("Other suggestion (question %(number)d)", number=number)
         for o in q.options:

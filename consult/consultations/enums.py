@@ -27,6 +27,7 @@ class QuestionKind(enum.StrEnum):
     TEXT = "text"
     NUMBER = "number"
     GRID = "grid"
+    FUNDING = "funding"
 
 
 class TallyMethod(enum.StrEnum):

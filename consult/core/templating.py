@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent
 from flask import Flask, current_app, request
 from flask_babel import get_locale
 from flask_login import current_user
@@ -48,6 +49,12 @@ def decimal(value: float | int | None, digits: int = 2) -> str:
     return format_decimal(value, format=f"#,##0.{'#' * digits}", locale=locale_code())
 
 
+def money(amount: Any, currency: str) -> str:
+    """An exact amount in ``currency``, written as the reader's language writes money."""
+    exact = amount if isinstance(amount, Decimal) else Decimal(str(amount))
+    return format_currency(exact, currency, locale=locale_code())
+
+
 def percent(value: float | None) -> str:
     if value is None:
         return ""
@@ -57,7 +64,7 @@ def percent(value: float | None) -> str:
 def init_templating(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(
-        moment=moment, decimal=decimal, percent=percent, markdown=render_markdown
+        moment=moment, decimal=decimal, percent=percent, money=money, markdown=render_markdown
     )
     app.jinja_env.globals.update(
         localized=localized,

@@ -301,6 +301,29 @@ def numbers(consultation: Consultation) -> dict[tuple[int, bool], list[str]]:
     return out
 
 
+def funding(
+    consultation: Consultation,
+) -> dict[tuple[int, bool], list[tuple[MemberInfo, int | None, str]]]:
+    """Funding intentions of submitted responses (who, which option or None for the whole
+    programme, the stored text), per (question, from observers): observers always apart."""
+    ids = _ids(consultation, Source.FUNDING)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Answer.question_id, Answer.option_id, Answer.text, *_MEMBER_COLUMNS)
+        .join(Response, Response.id == Answer.response_id)
+        .join(Member, Member.id == Response.member_id)
+        .join(Region, Region.id == Member.region_id)
+        .where(Answer.question_id.in_(ids), Answer.text.is_not(None), _submitted(consultation.id))
+        .order_by(Answer.question_id, Member.name, Answer.option_id)
+    )
+    out: dict[tuple[int, bool], list[tuple[MemberInfo, int | None, str]]] = {}
+    for row in rows:
+        member = _member(row, 3)
+        out.setdefault((row[0], member.is_observer), []).append((member, row[1], row[2]))
+    return out
+
+
 def text_questions(consultation: Consultation, *, comments_only: bool = False) -> list[int]:
     """Questions that can hold texts: option comments, write-ins, free-text answers."""
     return [

@@ -71,6 +71,11 @@ RESULTS_HEADER = [
     "mean",
     "median",
     "total",
+    "currency",
+    "firm_total",
+    "indicative_total",
+    "members",
+    "observers",
 ]
 
 
@@ -91,6 +96,8 @@ class _Labels:
         }
         self.locale = locale_code()
         self.no_opinion = _("No opinion")
+        self.programme = _("Whole programme")
+        self.all_targets = _("All together")
 
     def option(self, option_id: int) -> str:
         return self.labels.get(option_id, "")
@@ -156,16 +163,45 @@ def responses_rows(consultation: Consultation) -> Iterator[Row]:
     one query of plain tuples grouped by response."""
     questions = list(consultation.questions)
     header, columns = _response_columns(questions)
+    several = {q.id: kinds.get(q.kind) for q in questions if kinds.get(q.kind).cells_of_rows}
+    words = {w: gettext(w) for kind in several.values() for w in kind.cell_words}
     return _stream_responses(
         consultation.id,
         header,
-        {key[1:]: i for i, key in enumerate(columns)},
+        {key[1:]: i for i, key in enumerate(columns) if key[1] not in several},
         {o.id: localized(o, "label") for q in questions for o in q.options},
         consultation.observers_may is ObserversMay.VOTE,
         locale_code(),
         _("No opinion"),
         frozenset(q.id for q in questions if Source.NUMBERS in kinds.get(q.kind).reads),
+        _Cells(several, {key: i for i, key in enumerate(columns) if key[1] in several}, words),
     )
+
+
+class _Cells:
+    """The answer rows of kinds that fill several columns per row (funding intentions)."""
+
+    def __init__(
+        self,
+        kinds_by_question: dict[int, Any],
+        position: dict[tuple[str, int, int | None], int],
+        words: dict[str, str],
+    ) -> None:
+        self.kinds = kinds_by_question
+        self.position = position
+        self.words = words
+
+    def fill(self, cells: Row, question_id: int, option_id: int | None, text: str | None) -> bool:
+        """Fill the row's cells if its question's kind does; whether it did."""
+        kind = self.kinds.get(question_id)
+        if kind is None:
+            return False
+        if text:
+            for what, value in kind.response_cells(option_id, text, self.words).items():
+                index = self.position.get((what, question_id, option_id))
+                if index is not None:
+                    cells[index] = value
+        return True
 
 
 def _stream_responses(
@@ -177,6 +213,7 @@ def _stream_responses(
     locale: str,
     no_opinion: str,
     numeric: frozenset[int] = frozenset(),
+    several: _Cells | None = None,
 ) -> Iterator[Row]:
     """Two streamed queries in the same order, merged: responses with their member (one row
     each), and their answers as bare integers and texts (many rows each). Rows come in the
@@ -219,11 +256,11 @@ def _stream_responses(
     )
     by_answer = groupby(answers, key=itemgetter(0))
     pending = next(by_answer, None)
-    width = len(position)
+    width = len(position) + (len(several.position) if several else 0)
     for response in responses:
         cells: Row = [None] * width
         if pending is not None and pending[0] == response[0]:
-            _fill(cells, pending[1], position, labels, no_opinion, numeric)
+            _fill(cells, pending[1], position, labels, no_opinion, numeric, several)
             pending = next(by_answer, None)
         kind = MemberKind(response[4])
         status = ResponseStatus(response[6])
@@ -263,10 +300,14 @@ def _fill(
     labels: dict[int, str],
     no_opinion: str,
     numeric: frozenset[int] = frozenset(),
+    several: _Cells | None = None,
 ) -> None:
     """Put one response's answer rows into its answer columns (``numeric``: the questions
-    whose answer is a number, kept a number in the file)."""
+    whose answer is a number, kept a number in the file; ``several``: the kinds whose rows
+    fill several columns)."""
     for _response, question_id, option_id, rank, selected, value, text in rows:
+        if several is not None and several.fill(cells, question_id, option_id, text):
+            continue
         own = position.get((question_id, option_id))  # a ranked or a chosen option's column
         shared = position.get((question_id, None))  # the question's single column
         if rank is not None and own is not None:

@@ -18,6 +18,7 @@ from consult.ballots.models import ResponseStatus
 from consult.ballots.services import load_consultation
 from consult.consultations import kinds
 from consult.consultations.kinds.base import Inputs, Official, Source
+from consult.consultations.kinds.funding import FundingTotals
 from consult.consultations.models import Consultation, Question
 from consult.core import audit
 from consult.core.database import write_transaction
@@ -70,6 +71,9 @@ class QuestionResults:
     #: Grids: each statement's distribution, and observers' apart when observers do not vote.
     statements: dict[int, tally.Likert] | None = None
     statements_observers: dict[int, tally.Likert] | None = None
+    #: Funding intentions: member states', and observers' (always apart).
+    funding: FundingTotals | None = None
+    funding_observers: FundingTotals | None = None
     official: Official | None = None
     write_ins: tuple[WriteInGroup, ...] = ()
     comments: tuple[TextRow, ...] = ()
@@ -86,6 +90,8 @@ class QuestionResults:
             return self.likert.answers + self.likert.no_opinion
         if self.numbers is not None:
             return self.numbers.count
+        if self.funding is not None:
+            return self.funding.members
         if self.statements is not None:
             return max((s.answers + s.no_opinion for s in self.statements.values()), default=0)
         return len(self.answers)
@@ -145,6 +151,7 @@ def consultation_results(consultation: Consultation) -> ConsultationResults:
     values = loaders.value_counts(consultation)
     statements = loaders.statement_counts(consultation)
     numbers = loaders.numbers(consultation)
+    funding = loaders.funding(consultation)
     texts = loaders.texts(consultation.id, loaders.text_questions(consultation))
     members = {row.member.id: row.member for row in texts}
     by_question: dict[int | None, list[TextRow]] = {}
@@ -174,6 +181,11 @@ def consultation_results(consultation: Consultation) -> ConsultationResults:
             statements={
                 observers: counts
                 for (question_id, observers), counts in statements.items()
+                if question_id == question.id
+            },
+            funding={
+                observers: found
+                for (question_id, observers), found in funding.items()
                 if question_id == question.id
             },
         )

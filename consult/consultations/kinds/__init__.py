@@ -28,6 +28,7 @@ from consult.consultations.kinds.base import (
     register_defaults,
 )
 from consult.consultations.kinds.choices import Choose, Single
+from consult.consultations.kinds.funding import Funding
 from consult.consultations.kinds.grid import Grid
 from consult.consultations.kinds.likert import Likert
 from consult.consultations.kinds.number import Number, canonical
@@ -42,6 +43,7 @@ KINDS: tuple[Kind, ...] = (
     Likert(),
     Grid(),
     Number(),
+    Funding(),
     FreeText(),
 )
 _BY_NAME: dict[str, Kind] = {k.name.value: k for k in KINDS}

@@ -104,6 +104,7 @@ class Source(enum.StrEnum):
     TEXTS = "texts"  # free texts (answers, write-ins) with who wrote them
     NUMBERS = "numbers"  # numbers answered, observers apart
     STATEMENTS = "statements"  # scale values counted per option (statement), observers apart
+    FUNDING = "funding"  # funding intentions (stored text) with who intends, observers apart
 
 
 @dataclass
@@ -129,6 +130,9 @@ class Inputs:
     numbers: Mapping[bool, Sequence[str]] = field(default_factory=dict)
     #: Scale counts per statement (option), keyed by "from observers counted apart".
     statements: Mapping[bool, Mapping[int, ValueCounts]] = field(default_factory=dict)
+    #: Funding intentions: (member, option id or None, stored text), keyed by "from
+    #: observers" (observers are always apart: they fund, they do not vote).
+    funding: Mapping[bool, Sequence[tuple[Any, int | None, str]]] = field(default_factory=dict)
 
 
 class QuestionLike(Protocol):
@@ -159,6 +163,9 @@ class Labels(Protocol):
     def point(self, question: Any, value: int) -> str: ...
 
     no_opinion: str
+    #: "Whole programme" and "All together" (funding intentions).
+    programme: str
+    all_targets: str
 
 
 class Kind:
@@ -175,6 +182,9 @@ class Kind:
     #: selected); the others report a distribution only.
     decides: ClassVar[bool] = False
     reads: ClassVar[frozenset[Source]] = frozenset()
+    #: Ballot error codes of the kind's own, worded in English (marked with ``N_``; the
+    #: sentence names the field with ``%(subject)s``); ``ballots/messages.py`` translates them.
+    messages: ClassVar[Mapping[str, str]] = {}
 
     @property
     def template(self) -> str:
@@ -197,6 +207,11 @@ class Kind:
 
     def own_fields(self, q: QuestionSpec) -> set[str]:
         return set()
+
+    def subjects(self, q: QuestionSpec) -> dict[str, int | None]:
+        """The option each of its fields is about (None: the question as a whole), to name
+        the field in an error message."""
+        return dict.fromkeys(self.own_fields(q))
 
     def parse(self, q: QuestionSpec, reader: Reader, final: bool) -> QuestionAnswer:
         raise NotImplementedError
@@ -224,6 +239,20 @@ class Kind:
     def response_columns(self, question: Any) -> list[ResponseColumn]:
         """Columns of the responses CSV for this question."""
         return []
+
+    #: Its answer rows fill several columns each (:meth:`response_cells`), found by the
+    #: ``what`` of their :class:`ResponseColumn`.
+    cells_of_rows: ClassVar[bool] = False
+
+    def response_cells(
+        self, option_id: int | None, text: str, words: Mapping[str, str]
+    ) -> dict[str, Cell]:
+        """One stored answer row's cells by column ``what`` (``words``: its words translated,
+        by English text)."""
+        return {}
+
+    #: The English words of its cells, translated before the file is streamed.
+    cell_words: ClassVar[tuple[str, ...]] = ()
 
 
 def spec_options(options: Iterable[tuple[int, str]]) -> tuple[OptionSpec, ...]:
