@@ -20,7 +20,7 @@ def question_spec(q: Question, *, may_vote: bool) -> QuestionSpec:
         id=q.id,
         kind=q.kind,
         label=q.prompt,
-        options=tuple(OptionSpec(o.id, o.label) for o in q.options),
+        options=tuple(OptionSpec(o.id, o.label) for o in kinds.answer_options(q)),
         required=q.required,
         allow_partial=q.allow_partial,
         min_choices=q.min_choices,

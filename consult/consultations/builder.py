@@ -352,13 +352,32 @@ def check_condition(earlier: Sequence[Question], condition: Any) -> list[Problem
     return []
 
 
+def check_references(earlier: Sequence[Question], kind: str, settings: Any) -> list[Problem]:
+    """Settings that name another question (``options_from``) name an earlier one that has
+    options."""
+    problems: list[Problem] = []
+    for setting in kinds.get(kind).settings:
+        named = (settings or {}).get(setting.name)
+        if setting.type is not kinds.SettingType.QUESTION or named is None:
+            continue
+        target = next((q for q in earlier if q.id == named), None)
+        if target is None or not kinds.get(target.kind).has_options:
+            problems.append(Problem(setting.name, Issue.OPTIONS_FROM_NOT_EARLIER))
+    return problems
+
+
 def _conditions_hold(questions: Sequence[Question]) -> None:
     """After a question, an option or the order changed: every condition still names an
-    earlier question and options it has."""
+    earlier question and options it has, and every question named for its options is
+    earlier."""
     for i, q in enumerate(questions):
         problems = check_condition(questions[:i], (q.settings or {}).get("show_if"))
         if problems:
             raise Invalid([Problem("show_if", Issue.CONDITION_IN_USE, {"question": q.position})])
+        if check_references(questions[:i], q.kind, q.settings):
+            raise Invalid(
+                [Problem("options_from", Issue.OPTIONS_FROM_IN_USE, {"question": q.position})]
+            )
 
 
 def _write_question(q: Question, fields: QuestionFields, *, method_locked: bool) -> list[str]:
@@ -381,6 +400,7 @@ def add_question(
     """Add a question at the end, with its first options (English labels, one per line)."""
     cleaned_labels: list[str] = []
     problems: list[Problem] = []
+    least = kinds.get(fields.kind).min_options
     if fields.kind in kinds.option_kinds():
         for label in labels:
             text, found = checks.clean(label, "options", "label")
@@ -390,13 +410,14 @@ def add_question(
         problems += [
             Problem("options", p.issue, p.params) for p in checks.check_labels(cleaned_labels)
         ]
-        if len(cleaned_labels) < 2 and not problems:
-            problems.append(Problem("options", Issue.TOO_FEW_OPTIONS, {"min": 2}))
+        if len(cleaned_labels) < least and not problems:
+            problems.append(Problem("options", Issue.TOO_FEW_OPTIONS, {"min": least}))
     cleaned, found = _clean_question(fields, [f"-{i}" for i in range(len(cleaned_labels))])
     problems += found
     with _editing(consultation_id) as (session, c):
         _check_structure(session, c)
         problems += check_condition(c.questions, cleaned.settings.get("show_if"))
+        problems += check_references(c.questions, cleaned.kind, cleaned.settings)
         if problems:
             raise Invalid(problems)
         question = Question(position=len(c.questions) + 1, kind=QuestionKind(cleaned.kind))
@@ -431,6 +452,7 @@ def update_question(
         cleaned, problems = _clean_question(fields, [f"-{i}" for i in range(len(q.options))])
         earlier = c.questions[: c.questions.index(q)]
         problems += check_condition(earlier, cleaned.settings.get("show_if"))
+        problems += check_references(earlier, q.kind, cleaned.settings)
         if problems:
             raise Invalid(problems)
         changed = _write_question(

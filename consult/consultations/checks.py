@@ -64,6 +64,9 @@ class Issue(enum.StrEnum):
     CONDITION_UNKNOWN_ANSWER = "condition_unknown_answer"
     CONDITION_NO_OPTIONS = "condition_no_options"
     CONDITION_IN_USE = "condition_in_use"
+    OPTIONS_FROM_NOT_EARLIER = "options_from_not_earlier"
+    OPTIONS_FROM_WITH_OWN = "options_from_with_own"
+    OPTIONS_FROM_IN_USE = "options_from_in_use"
 
 
 @dataclass(frozen=True)

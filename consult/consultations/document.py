@@ -529,6 +529,8 @@ def _setting(r: _Reader, path: Path, setting: kinds.Setting, value: Any) -> Any:
             return r.text(value, where, "label")
         case kinds.SettingType.CONDITION:
             return _condition(r, where, value)
+        case kinds.SettingType.QUESTION:
+            return None if value is None else r.number(value, where)
         case kinds.SettingType.SCALE:
             if value is None:
                 value = []
@@ -587,6 +589,15 @@ def _check_conditions(r: _Reader, path: Path, questions: list[QuestionDoc | None
         for j, option in enumerate(condition["options"]):
             if not 1 <= option <= len(target.options):
                 r.error(_join(where, "answers", j), f"question {number} has no answer {option}")
+    for i, q in enumerate(questions):
+        for setting in kinds.get(q.kind).settings if q is not None else ():
+            number = q.settings.get(setting.name) if q is not None else None
+            if setting.type is not kinds.SettingType.QUESTION or number is None:
+                continue
+            earlier = questions[number - 1] if 1 <= number <= i else None
+            if earlier is None or not kinds.get(earlier.kind).has_options:
+                where = _join(path, "questions", i, setting.name)
+                r.error(where, "expected the number of an earlier question with options")
 
 
 def _question(r: _Reader, path: Path, value: Any, status: str) -> QuestionDoc | None:

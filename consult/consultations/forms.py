@@ -24,7 +24,7 @@ from wtforms.validators import NumberRange, Optional
 
 from consult.consultations import kinds
 from consult.consultations.document import Text
-from consult.core.params import form_id
+from consult.core.params import form_id, parse_id
 
 LANGUAGE_LABELS = {"en": _l("English"), "fr": _l("French"), "es": _l("Spanish")}
 
@@ -172,6 +172,14 @@ def _setting_field(setting: kinds.Setting):
             )
         case kinds.SettingType.TEXT:
             return translated(label)
+        case kinds.SettingType.QUESTION:
+            return SelectField(
+                label,
+                coerce=parse_id,
+                choices=[],
+                validate_choice=False,
+                description=_l("Leave empty to use this question's own options."),
+            )
         case kinds.SettingType.CONDITION:
             return SelectMultipleField(
                 label,

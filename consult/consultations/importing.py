@@ -207,8 +207,8 @@ def _apply(
     c.invited = invitations.members_to_invite(session, c.invite_all, c.invite_observers, chosen)
     for position, q in enumerate(doc.questions, start=1):
         c.questions.append(_question(q, position, members))
-    if any(q.settings.get("show_if") for q in doc.questions):
-        session.flush()  # conditions name questions and options by id
+    if any(q.settings.get("show_if") or _references(q) for q in doc.questions):
+        session.flush()  # conditions and references name questions and options by id
         for question, q in zip(c.questions, doc.questions, strict=True):
             condition = q.settings.get("show_if")
             if condition:
@@ -220,13 +220,27 @@ def _apply(
                         "options": [target.options[n - 1].id for n in condition["options"]],
                     },
                 }
+            for name, number in _references(q).items():
+                question.settings = {**question.settings, name: c.questions[number - 1].id}
+
+
+def _references(q: QuestionDoc) -> dict[str, int]:
+    """The settings of ``q`` that name another question (by its number in the document)."""
+    return {
+        s.name: q.settings[s.name]
+        for s in kinds.get(q.kind).settings
+        if s.type is kinds.SettingType.QUESTION and q.settings.get(s.name) is not None
+    }
 
 
 def _question(q: QuestionDoc, position: int, members: dict[str, Member]) -> Question:
     question = Question(position=position, kind=QuestionKind(q.kind), required=q.required)
     question.translations = {}
     question.settings = {}
-    kinds.store_settings(question, {**kinds.normalised(q.kind, q.settings), "show_if": None})
+    references = dict.fromkeys(_references(q))
+    kinds.store_settings(
+        question, {**kinds.normalised(q.kind, q.settings), "show_if": None, **references}
+    )
     set_text(question, "prompt", q.prompt)
     set_text(question, "help", q.help)
     for opt_position, o in enumerate(q.options, start=1):
@@ -294,7 +308,7 @@ def _question_doc(q: Question) -> QuestionDoc:
         prompt=get_text(q, "prompt"),
         help=get_text(q, "help"),
         required=q.required,
-        settings={**kinds.settings_of(q), "show_if": _condition_numbers(q)},
+        settings={**kinds.settings_of(q), "show_if": _condition_numbers(q), **_numbers_of(q)},
         options=tuple(
             OptionDoc(
                 label=get_text(o, "label"),
@@ -305,6 +319,16 @@ def _question_doc(q: Question) -> QuestionDoc:
             for o in q.options
         ),
     )
+
+
+def _numbers_of(q: Question) -> dict[str, int | None]:
+    """The settings of ``q`` that name another question, by that question's number."""
+    numbers = {other.id: n for n, other in enumerate(q.consultation.questions, start=1)}
+    return {
+        s.name: numbers.get((q.settings or {}).get(s.name))
+        for s in kinds.get(q.kind).settings
+        if s.type is kinds.SettingType.QUESTION
+    }
 
 
 def _condition_numbers(q: Question) -> dict[str, Any] | None:

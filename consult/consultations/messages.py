@@ -79,6 +79,18 @@ def describe(problem: Problem) -> str:
             return _("A condition names a question with options (a choice or a ranking).")
         case Issue.CONDITION_UNKNOWN_ANSWER:
             return _("Choose one or more answers of one earlier question.")
+        case Issue.OPTIONS_FROM_NOT_EARLIER:
+            return _("Choose an earlier question of this consultation that has options.")
+        case Issue.OPTIONS_FROM_WITH_OWN:
+            return _(
+                "This question uses the options of another question: remove its own options "
+                "first, or choose no other question."
+            )
+        case Issue.OPTIONS_FROM_IN_USE:
+            return _(
+                "Question %(question)d uses the options of this question: change it first.",
+                question=p.get("question", 0),
+            )
         case Issue.CONDITION_IN_USE:
             return _(
                 "Question %(question)d is shown only after an answer to this question: change "

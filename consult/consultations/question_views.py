@@ -78,6 +78,21 @@ def _condition_choices(form: QuestionForm, consultation: Consultation, current: 
         for q in earlier
         if kinds.get(q.kind).has_options and q.options
     }
+    for setting in kinds.SETTINGS.values():
+        if setting.type is kinds.SettingType.QUESTION and setting.name in form:
+            _question_choices(form[setting.name], earlier)
+
+
+def _question_choices(field, earlier) -> None:
+    """The questions a setting may name: the earlier ones with options."""
+    field.choices = [("", "—")] + [
+        (
+            str(q.id),
+            _("Question %(n)d: %(prompt)s", n=q.position, prompt=localized(q, "prompt")[:80]),
+        )
+        for q in earlier
+        if kinds.get(q.kind).has_options and q.options
+    ]
 
 
 def _condition(consultation: Consultation, option_ids: list[int]):
@@ -121,6 +136,8 @@ def _fields(form: QuestionForm, kind: str, current: Question | None, consultatio
             case kinds.SettingType.CONDITION:
                 settings[setting.name], found = _condition(consultation, field.data or [])
                 problems += found
+            case kinds.SettingType.QUESTION:
+                settings[setting.name] = field.data
             case _:
                 settings[setting.name] = field.data or (
                     setting.default if setting.type is kinds.SettingType.METHOD else field.data

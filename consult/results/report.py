@@ -144,13 +144,14 @@ def _response_columns(questions: list[Question]) -> tuple[Row, list[tuple[str, i
         "receipt",
     ]
     columns: list[tuple[str, int, int | None]] = []
+    options = {o.id: o for q in questions for o in q.options}
     for number, q in enumerate(questions, start=1):
         for column in kinds.get(q.kind).response_columns(q):
             word = gettext(column.word)
             if column.option_id is None:
                 header.append(f"Q{number} {word}")
             else:
-                option = next(o for o in q.options if o.id == column.option_id)
+                option = options[column.option_id]
                 header.append(f"Q{number} {word}: {localized(option, 'label')}")
             columns.append((column.what, q.id, column.option_id))
     return header, columns

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
+from textwrap import dedent
 
 import pytest
 import sqlalchemy as sa
+import yaml
 
 from consult.ballots.models import Answer, Revision
 from consult.consultations.models import Consultation
@@ -264,3 +266,193 @@ def test_published_view_lists_members_only_when_attributed(client, auth):
     page = client.get("/consultations/idm-2010/results").get_data(as_text=True)
     assert "Intentions by member" in page
     assert "State BBB" in page
+
+
+EVERY_KIND = dedent(
+    """\
+    slug: idm-2011-every-kind
+    title: Every kind
+    status: draft
+    closes_at: 2010-12-15T18:00:00+01:00
+    questions:
+      - kind: ranking
+        prompt: Rank the themes
+        options:
+          - label: Theme A
+          - label: Theme B
+      - kind: choose
+        prompt: Choose two workshops
+        min_choices: 1
+        max_choices: 2
+        options:
+          - label: {en: Workshop A, fr: Atelier A}
+          - label: Workshop B
+          - label: Workshop C
+      - kind: single
+        prompt: Do you intend to contribute?
+        options:
+          - label: Yes, we intend to contribute
+          - label: "No"
+      - kind: funding
+        prompt: {en: Your funding intention, fr: Votre intention de financement}
+        show_if: {question: 3, answers: [1]}
+        whole_programme: true
+        options_from: 2
+      - kind: funding
+        prompt: Funding of the side events
+        whole_programme: false
+        options:
+          - label: Reception
+          - label: Interpretation
+      - kind: likert
+        prompt: Useful?
+        allow_no_opinion: true
+        scale: [Not useful, Useful]
+      - kind: grid
+        prompt: Agree?
+        scale: [Disagree, Agree]
+        options:
+          - label: Useful
+          - label: Too long
+      - kind: number
+        prompt: How many experts?
+        minimum: 0
+        maximum: 40
+      - kind: text
+        prompt: Anything else?
+    """
+)
+
+
+def test_yaml_dump_import_dump_is_stable_with_every_kind(runner, tmp_path):
+    path = tmp_path / "every.yaml"
+    path.write_text(EVERY_KIND, encoding="utf-8")
+    result = runner.invoke(args=["consultations", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    c = db.session.scalar(sa.select(Consultation).where(Consultation.slug == "idm-2011-every-kind"))
+    funding, side = c.questions[3], c.questions[4]
+    assert funding.settings["options_from"] == c.questions[1].id  # stored by id
+    assert "whole_programme" not in funding.settings  # the default is not stored
+    assert side.settings == {"whole_programme": False}
+    first = runner.invoke(args=["consultations", "dump", "idm-2011-every-kind"]).output
+    assert "  options_from: 2\n" in first
+    assert "  whole_programme: false\n" in first
+    assert {f"- kind: {k}" in first for k in kinds_names()} == {True}
+    copy = first.replace("slug: idm-2011-every-kind", "slug: idm-2011-copy")
+    path.write_text(copy, encoding="utf-8")
+    result = runner.invoke(args=["consultations", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["consultations", "dump", "idm-2011-copy"]).output == copy
+
+
+def kinds_names():
+    from consult.consultations import kinds
+
+    return kinds.names()
+
+
+@pytest.mark.parametrize(
+    ("change", "message", "line"),
+    [
+        (
+            "options_from: 2",
+            "options_from: 2\n    options:\n      - label: Own",
+            ":28: questions[4].options_from: ",
+        ),
+        ("options_from: 2", "options_from: 5", ":28: questions[4].options_from: expected the"),
+        ("options_from: 2", "options_from: 4", ":28: questions[4].options_from: expected the"),
+        ("options_from: 2", "options_from: two", ":28: questions[4].options_from: expected a"),
+        ("whole_programme: true", "whole_programme: nope", ":27: questions[4].whole_programme"),
+    ],
+)
+def test_yaml_refuses_bad_references_with_the_line(runner, tmp_path, change, message, line):
+    path = tmp_path / "bad.yaml"
+    path.write_text(EVERY_KIND.replace(change, message), encoding="utf-8")
+    result = runner.invoke(args=["consultations", "import", str(path)])
+    assert result.exit_code != 0
+    assert line in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Consultation)) == 0
+
+
+def test_intentions_earmarked_for_a_workshop_of_an_earlier_question(client, auth):
+    UserFactory(email="fra@example.org", member=MemberFactory(code="FRA", name="France"))
+    c = build_consultation("idm-2011-every-kind", questions=yaml.safe_load(EVERY_KIND)["questions"])
+    workshops, intend, funding = c.questions[1], c.questions[2], c.questions[3]
+    auth.login("fra@example.org")
+    page = client.get("/consultations/idm-2011-every-kind").get_data(as_text=True)
+    b = workshops.options[1].id
+    assert f'name="q{funding.id}-fund-{b}-amount"' in page
+    form = {
+        f"q{intend.id}-choice": str(intend.options[0].id),
+        f"q{funding.id}-fund-{b}-amount": "15000",
+        f"q{funding.id}-fund-{b}-currency": "EUR",
+    }
+    response = post_ballot(client, "idm-2011-every-kind", form, action="draft")
+    assert response.status_code == 303, response.get_data(as_text=True)
+    rows = db.session.execute(
+        sa.select(Answer.option_id, Answer.text).where(Answer.question_id == funding.id)
+    ).all()
+    assert rows == []  # a draft is kept as typed, not as answers
+    again = client.get("/consultations/idm-2011-every-kind").get_data(as_text=True)
+    assert 'value="15000"' in again
+    form[f"q{c.questions[0].id}-rank-{c.questions[0].options[0].id}"] = "1"
+    form[f"q{workshops.id}-choice"] = str(b)
+    response = post_ballot(client, "idm-2011-every-kind", form)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    rows = db.session.execute(
+        sa.select(Answer.option_id, Answer.text).where(Answer.question_id == funding.id)
+    ).all()
+    assert rows == [(b, "15000 EUR indicative")]
+    auth.logout()
+    AdminFactory(email="admin@example.org")
+    auth.login("admin@example.org")
+    page = client.get("/admin/consultations/idm-2011-every-kind/results").get_data(as_text=True)
+    totals = page.split(f'id="q{funding.id}-totals"')[1].split("</table>")[0]
+    assert '<th scope="row">Workshop B</th><td>EUR</td>' in totals
+
+
+def test_the_builder_adds_a_funding_question_on_the_workshops_and_keeps_it_consistent(client, auth):
+    from tests.integration.builder_helpers import consultation, post, sign_in_admin, text
+    from tests.integration.builder_helpers import snapshot as tables
+
+    sign_in_admin(auth)
+    build_consultation("idm-2011", status="draft", questions=[])
+    path = "/admin/consultations/idm-2011/questions/new?kind="
+    workshops = post(
+        client, path + "choose", {"kind": "choose", "prompt-en": "Workshops", "options": "A\nB"}
+    )
+    assert workshops.status_code == 303, text(workshops)
+    first = consultation("idm-2011").questions[0]
+    form = client.get(path + "funding").get_data(as_text=True)
+    assert f'<option value="{first.id}">Question 1: Workshops</option>' in form
+    added = post(
+        client,
+        path + "funding",
+        {
+            "kind": "funding",
+            "prompt-en": "Funding",
+            "whole_programme": "y",
+            "options_from": str(first.id),
+        },
+    )
+    assert added.status_code == 303, text(added)
+    funding = consultation("idm-2011").questions[1]
+    assert funding.options == []  # no options of its own are needed
+    assert funding.settings == {"options_from": first.id}
+    page = client.get(f"/admin/consultations/idm-2011/questions/{funding.id}").get_data(
+        as_text=True
+    )
+    assert f'<option selected value="{first.id}">Question 1: Workshops</option>' in page
+
+    before = tables()
+    moved = post(
+        client,
+        "/admin/consultations/idm-2011/questions/order",
+        {f"position-{first.id}": "2", f"position-{funding.id}": "1"},
+    )
+    assert moved.status_code == 400
+    assert "uses the options of this question: change it first." in text(moved)
+    removed = post(client, f"/admin/consultations/idm-2011/questions/{first.id}/remove")
+    assert removed.status_code == 303
+    assert "uses the options of this question" in text(client.get(removed.headers["Location"]))
+    assert tables() == before

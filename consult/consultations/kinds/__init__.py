@@ -32,6 +32,7 @@ from consult.consultations.kinds.funding import Funding
 from consult.consultations.kinds.grid import Grid
 from consult.consultations.kinds.likert import Likert
 from consult.consultations.kinds.number import Number, canonical
+from consult.consultations.kinds.options import answer_options
 from consult.consultations.kinds.ranking import Ranking
 from consult.consultations.kinds.text import Text as FreeText
 from consult.core.text import Text
@@ -199,6 +200,7 @@ __all__ = [
     "QuestionShape",
     "Setting",
     "SettingType",
+    "answer_options",
     "check_question",
     "check_ready",
     "default_of",

@@ -54,6 +54,7 @@ class SettingType(enum.StrEnum):
     DECIMAL = "decimal"  # a decimal number, or nothing
     TEXT = "text"  # a short text in three languages
     CONDITION = "condition"  # show_if: an earlier question and the options that show this one
+    QUESTION = "question"  # an earlier question with options (by id; by number in YAML)
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,8 @@ class Kind:
     settings: ClassVar[tuple[Setting, ...]] = ()
     #: Answers pick among the question's options.
     has_options: ClassVar[bool] = False
+    #: Options a new question of this kind is given at least (when it has options).
+    min_options: ClassVar[int] = 2
     #: A vote: observers answer it only when the consultation lets observers vote.
     is_vote: ClassVar[bool] = False
     #: It decides something: its results name an official result (a winner, or the options

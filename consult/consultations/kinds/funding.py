@@ -37,7 +37,7 @@ from consult.consultations.kinds.base import (
     Source,
 )
 from consult.consultations.kinds.number import canonical
-from consult.consultations.kinds.options import OptionKind
+from consult.consultations.kinds.options import OPTIONS_FROM, OptionKind, answer_options
 
 #: At most this many digits before the decimals (a thousand million million, less one).
 MAX_DIGITS = 15
@@ -274,21 +274,30 @@ class Funding(OptionKind):
             N_("Members may fund the whole programme"),
             column=False,
         ),
+        OPTIONS_FROM,
     )
+    min_options: ClassVar[int] = 0
     reads: ClassVar[frozenset[Source]] = frozenset({Source.FUNDING})
     messages: ClassVar[Mapping[str, str]] = MESSAGES
 
     def check(self, q: QuestionShape, *, for_opening: bool) -> list[Problem]:
         """Options distinct; with no whole programme, one option at least to open."""
         problems = check_labels(q.options)
-        if for_opening and not q.get("whole_programme") and not q.options:
+        if q.get("options_from") is not None and q.options:
+            problems.append(Problem("options_from", Issue.OPTIONS_FROM_WITH_OWN))
+        nothing = q.get("options_from") is None and not q.options
+        if for_opening and not q.get("whole_programme") and nothing:
             problems.append(Problem("options", Issue.TOO_FEW_OPTIONS, {"min": 1}))
         return problems
 
     def targets(self, q: QuestionSpec | Any) -> list[int]:
         """``PROGRAMME`` (when offered), then the options' ids."""
-        whole = q.get("whole_programme") if isinstance(q, QuestionSpec) else _setting(q)
-        return ([PROGRAMME] if whole else []) + [o.id for o in q.options]
+        options: Sequence[Any]
+        if isinstance(q, QuestionSpec):
+            whole, options = q.get("whole_programme"), q.options
+        else:
+            whole, options = _setting(q), answer_options(q)
+        return ([PROGRAMME] if whole else []) + [o.id for o in options]
 
     def field(self, question_id: int, target: int, part: str) -> str:
         """A field's name (for the templates)."""

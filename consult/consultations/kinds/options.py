@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from consult.ballots.fields import NO_OPINION
@@ -11,6 +12,24 @@ from consult.consultations.kinds.base import N_, Kind, QuestionShape, Setting, S
 ALLOW_OPTION_COMMENTS = Setting(
     "allow_option_comments", SettingType.FLAG, False, N_("A comment box beside each option")
 )
+#: Answers use the options of an earlier question (e.g. funding the workshops proposed in
+#: question 1) instead of options of their own.
+OPTIONS_FROM = Setting(
+    "options_from", SettingType.QUESTION, None, N_("Use the options of question"), column=False
+)
+
+
+def answer_options(question: Any) -> Sequence[Any]:
+    """The options a stored question's answers use: those of the question its
+    ``options_from`` names, else its own."""
+    source = (getattr(question, "settings", None) or {}).get("options_from")
+    if source is None:
+        return list(question.options)
+    consultation = getattr(question, "consultation", None)
+    for other in getattr(consultation, "questions", ()):
+        if other.id == source:
+            return list(other.options)
+    return []
 
 
 class OptionKind(Kind):
@@ -29,4 +48,11 @@ def option_ids(question: Any) -> list[int]:
     return [o.id for o in question.options]
 
 
-__all__ = ["ALLOW_OPTION_COMMENTS", "NO_OPINION", "OptionKind", "option_ids"]
+__all__ = [
+    "ALLOW_OPTION_COMMENTS",
+    "NO_OPINION",
+    "OPTIONS_FROM",
+    "OptionKind",
+    "answer_options",
+    "option_ids",
+]
