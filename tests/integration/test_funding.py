@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 from textwrap import dedent
 
 import pytest
 import sqlalchemy as sa
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from consult.ballots.fields import Pledge
 from consult.ballots.models import Answer, Revision
+from consult.consultations.kinds.funding import currencies as currencies_known
+from consult.consultations.kinds.funding import read_amount
 from consult.consultations.models import Consultation
 from consult.core import clock
 from consult.extensions import db
@@ -456,3 +462,72 @@ def test_the_builder_adds_a_funding_question_on_the_workshops_and_keeps_it_consi
     assert removed.status_code == 303
     assert "uses the options of this question" in text(client.get(removed.headers["Location"]))
     assert tables() == before
+
+
+def test_fuzzed_funding_fields_never_fail_and_stored_amounts_are_exact(client, consultation):
+    """Whatever is typed: 303 with the amount stored exactly as read, or 400 with nothing
+    stored for the question; never a 500 (SQLite, and PostgreSQL with TEST_DATABASE_URL)."""
+    c = consultation
+    no_surrogates = st.characters(blacklist_categories=("Cs",))
+    amounts = st.one_of(
+        st.sampled_from(
+            [
+                "",
+                "0",
+                "-1",
+                "1e5",
+                "1E5",
+                "NaN",
+                "nan",
+                "Infinity",
+                "-inf",
+                "sNaN",
+                "12 500",
+                "12,5",
+                "12.345",
+                "٣",
+                "0x1F",
+                "1_000",
+                "\x00",
+                "9" * 16,
+                "9" * 5000,
+                " 7 ",
+            ]
+        ),
+        st.decimals(allow_nan=True, allow_infinity=True).map(str),
+        st.text(alphabet="0123456789 ,.-+eE", max_size=24),
+        st.text(alphabet=no_surrogates, max_size=12),
+    )
+    currencies = st.one_of(
+        st.sampled_from(["", "EUR", "JPY", "KWD", "XAU", "eur", "EURO", "€", "\x00"]),
+        st.text(alphabet=no_surrogates, max_size=4),
+    )
+    firmness = st.one_of(st.sampled_from(["", "firm", "indicative", "FIRM"]), st.text(max_size=4))
+    notes = st.one_of(st.text(alphabet=no_surrogates, max_size=40), st.just("x" * 600))
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(amount=amounts, currency=currencies, firm=firmness, note=notes, other=amounts)
+    def run(amount, currency, firm, note, other):
+        form = ballot(
+            c,
+            line(c, None, amount, currency, firm=firm, note=note),
+            line(c, 2, other, "CHF"),
+        )
+        response = post_ballot(client, "idm-2010", form)
+        assert response.status_code in (303, 400), response.status_code
+        stored = db.session.scalars(
+            sa.select(Answer.text).where(Answer.question_id == c.questions[1].id)
+        ).all()
+        for text in stored:
+            pledge = Pledge.from_stored(text)
+            assert Decimal(pledge.amount) > 0
+            assert pledge.currency in currencies_known()
+        if response.status_code == 400:
+            return
+        programme = [t for t in stored if t.split(" ")[1] == currency]
+        if amount.strip():
+            read, refusal, _ = read_amount(amount, currency)
+            assert refusal is None
+            assert any(Decimal(t.split(" ")[0]) == read for t in programme)
+
+    run()
