@@ -20,7 +20,7 @@ required answers and choice bounds are only checked on submission.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,11 +161,15 @@ def _is_stranger(spec: BallotSpec, name: str) -> bool:
     return not any(name in kinds.get(q.kind).field_names(q) for q in spec.questions)
 
 
-def draft_fields(spec: BallotSpec, form: Form) -> dict[str, list[str]]:
-    """The known fields of a (validated) draft, as typed, to show them again later."""
+def draft_fields(
+    spec: BallotSpec, form: Form, dropped: Collection[int] = ()
+) -> dict[str, list[str]]:
+    """The known fields of a (validated) draft, as typed, to show them again later; those of
+    the ``dropped`` questions (hidden by their condition) are left out."""
     known = {"comment"}
     for q in spec.questions:
-        known |= kinds.get(q.kind).field_names(q)
+        if q.id not in dropped:
+            known |= kinds.get(q.kind).field_names(q)
     return {
         name: [v for v in values if v]
         for name, values in form.items()

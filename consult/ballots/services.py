@@ -233,7 +233,7 @@ def save_ballot(
         response.updated_at = now
         response.updated_by_id = user_id
         if not submit:
-            response.draft = draft_fields(spec, form)
+            response.draft = draft_fields(spec, form, ballot.discarded)
             audit.record(
                 session,
                 "draft_saved",

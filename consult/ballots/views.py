@@ -177,7 +177,7 @@ def save(slug: str):
         return _render(
             _consultation_or_404(slug), form, errors=outcome, version=base_version, status=400
         )
-    if outcome.discarded and outcome.submitted:
+    if outcome.discarded:  # a draft drops them too
         numbers = [
             str(n)
             for n, q in enumerate(_consultation_or_404(slug).questions, start=1)

@@ -187,8 +187,9 @@ def _setting_field(setting: kinds.Setting):
                 choices=[],
                 validate_choice=False,
                 description=_l(
-                    "Leave empty to show it to everyone. Otherwise choose the answers of one "
-                    "earlier question that show it (Ctrl or ⌘ to choose several)."
+                    "Tick the answers of one earlier question that show it; tick none to show "
+                    "it to everyone. Members who did not answer so skip it, and its answers "
+                    "from them are discarded."
                 ),
             )
     raise ValueError(setting.type)

@@ -336,8 +336,9 @@ def kind_label(kind: str) -> str:
 
 
 @bp.app_template_global("condition_text")
-def condition_text(consultation: Consultation, condition: dict) -> str:
-    """“Answer only if you answered “Yes” to question 3.” for a ``show_if`` condition."""
+def condition_text(consultation: Consultation, condition: dict, *, results: bool = False) -> str:
+    """“Answer only if you answered “Yes” to question 3.” for a ``show_if`` condition (on the
+    results: “Asked only of members who answered …”)."""
     for number, source in enumerate(consultation.questions, start=1):
         if source.id == condition.get("question"):
             chosen = [
@@ -345,6 +346,13 @@ def condition_text(consultation: Consultation, condition: dict) -> str:
                 for o in source.options
                 if o.id in condition.get("options", ())
             ]
+            if results:
+                return _(
+                    "A conditional question: asked only of members who answered %(answers)s "
+                    "to question %(n)d.",
+                    answers=_(" or ").join(chosen),
+                    n=number,
+                )
             return _(
                 "Answer only if you answered %(answers)s to question %(n)d.",
                 answers=_(" or ").join(chosen),

@@ -71,3 +71,114 @@ def bar_chart(title: str, items: Sequence[tuple[str, float, str, bool]]) -> BarC
             for i, (label, value, text, highlight) in enumerate(items)
         ),
     )
+
+
+#: A stacked chart's legend: one row of this height below the bars.
+LEGEND_ROW = 22
+#: Width of one legend entry (a swatch and a short label).
+LEGEND_ENTRY = 150
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One point of the scale in a statement's bar: ``shade`` from light to dark (0 for "no
+    opinion", drawn grey)."""
+
+    x: float
+    width: float
+    shade: float
+    count: int
+
+
+@dataclass(frozen=True)
+class StackedRow:
+    label: str
+    y: int
+    segments: tuple[Segment, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    label: str
+    x: int
+    y: int
+    shade: float
+
+
+@dataclass(frozen=True)
+class StackedChart:
+    """A bar per statement, split by the share of each point of the scale (a grid)."""
+
+    title: str
+    rows: tuple[StackedRow, ...]
+    legend: tuple[LegendEntry, ...]
+    label_width: int = LABEL_WIDTH
+    plot_width: int = PLOT_WIDTH
+    value_width: int = VALUE_WIDTH
+
+    @property
+    def width(self) -> int:
+        return self.label_width + self.plot_width + self.value_width
+
+    @property
+    def legend_top(self) -> int:
+        return ROW * len(self.rows) + 8
+
+    @property
+    def height(self) -> int:
+        return self.legend_top + LEGEND_ROW * _legend_lines(len(self.legend), self.width) + 4
+
+    @property
+    def bar_height(self) -> int:
+        return BAR
+
+
+def _legend_lines(entries: int, width: int) -> int:
+    per_line = max(1, width // LEGEND_ENTRY)
+    return -(-entries // per_line) if entries else 0
+
+
+def shade(point: int, points: int) -> float:
+    """How dark a point of a scale of ``points`` is drawn: from 0.25 (lowest) to 1."""
+    if points <= 1:
+        return 1.0
+    return round(0.25 + 0.75 * (point - 1) / (points - 1), 3)
+
+
+def stacked_chart(
+    title: str,
+    scale: Sequence[str],
+    no_opinion: str,
+    rows: Sequence[tuple[str, Sequence[int], int, str]],
+) -> StackedChart:
+    """A chart of ``(statement, counts per point lowest first, no opinion count, text)``
+    rows: each bar is the whole of the statement's answers, split by point ("no opinion"
+    last, grey); a legend names the points."""
+    points = len(scale)
+    out: list[StackedRow] = []
+    for i, (label, counts, none, text) in enumerate(rows):
+        total = sum(counts) + none
+        x = 0.0
+        segments: list[Segment] = []
+        parts = [(c, shade(p, points)) for p, c in enumerate(counts, start=1)] + [(none, 0.0)]
+        for count, tone in parts:
+            width = round(PLOT_WIDTH * count / total, 1) if total else 0.0
+            if width:
+                segments.append(Segment(round(x, 1), width, tone, count))
+            x += width
+        out.append(StackedRow(shorten(label), i * ROW, tuple(segments), text))
+    width = LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH
+    per_line = max(1, width // LEGEND_ENTRY)
+    top = ROW * len(out) + 8
+    names = [*((p, shade(i, points)) for i, p in enumerate(scale, start=1)), (no_opinion, 0.0)]
+    legend = tuple(
+        LegendEntry(
+            shorten(name, 20),
+            (i % per_line) * LEGEND_ENTRY,
+            top + (i // per_line) * LEGEND_ROW,
+            tone,
+        )
+        for i, (name, tone) in enumerate(names)
+    )
+    return StackedChart(title, tuple(out), legend)

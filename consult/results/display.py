@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from consult.consultations.models import Consultation
 from consult.core.templating import decimal, locale_code, percent
-from consult.results.charts import BarChart, bar_chart
+from consult.results.charts import BarChart, StackedChart, bar_chart, stacked_chart
 from consult.results.services import ConsultationResults, QuestionResults
 from consult.tally import IRVRound
 
@@ -40,11 +40,13 @@ def transfer_text(round_: IRVRound, labels: dict[int, str]) -> str:
     return ", ".join(moves)
 
 
-def question_charts(q: QuestionResults, labels: dict[int, str]) -> dict[str, BarChart]:
+def question_charts(
+    q: QuestionResults, labels: dict[int, str]
+) -> dict[str, BarChart | StackedChart]:
     """The bar charts of one question, highlighted where the official result lies."""
     options = [o.id for o in q.question.options]
     winners = set(q.official.winners) if q.official else set()
-    charts: dict[str, BarChart] = {}
+    charts: dict[str, BarChart | StackedChart] = {}
     if q.ranking is not None:
         first = q.ranking.first
         charts["first"] = bar_chart(
@@ -95,6 +97,28 @@ def question_charts(q: QuestionResults, labels: dict[int, str]) -> dict[str, Bar
                     False,
                 )
                 for v in range(1, likert.points + 1)
+            ],
+        )
+    for key, statements in (
+        ("statements", q.statements),
+        ("statements_observers", q.statements_observers),
+    ):
+        if statements is None:
+            continue
+        scale = q.question.scale or []
+        charts[key] = stacked_chart(
+            _("Answers to each statement"),
+            [f"{v} · {q.question.scale_label(v, locale_code())}" for v in range(1, len(scale) + 1)],
+            _("No opinion"),
+            [
+                (
+                    labels[o],
+                    [statements[o].distribution[v] for v in range(1, statements[o].points + 1)],
+                    statements[o].no_opinion,
+                    decimal(statements[o].answers + statements[o].no_opinion),
+                )
+                for o in options
+                if o in statements
             ],
         )
     return charts

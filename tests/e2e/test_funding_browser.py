@@ -35,7 +35,12 @@ QUESTIONS = [
         "kind": "single",
         "prompt": {"en": "Do you intend to contribute?", "fr": "Comptez-vous contribuer ?"},
         "options": [
-            {"label": {"en": "Yes, we intend to contribute", "fr": "Oui, nous comptons contribuer"}},
+            {
+                "label": {
+                    "en": "Yes, we intend to contribute",
+                    "fr": "Oui, nous comptons contribuer",
+                }
+            },
             {"label": {"en": "No", "fr": "Non"}},
         ],
     },

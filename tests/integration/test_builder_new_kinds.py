@@ -55,8 +55,9 @@ def test_add_a_number_a_grid_and_a_conditional_question(client, admin):
     assert grid_q.allow_no_opinion
     page = client.get(f"/admin/consultations/idm-2011/questions/{number.id}").get_data(as_text=True)
     assert 'value="50"' in page
-    assert '<optgroup label="Question 1: A question">' in page
-    assert f'<option selected value="{yes.id}">Yes</option>' in page
+    assert '<fieldset class="condition-group"><legend>Question 1: A question</legend>' in page
+    assert f'value="{yes.id}" checked> <label for="show_if-{yes.id}">Yes</label>' in page
+    assert '<details class="condition-field" open>' in page  # unfolded: a box is ticked
 
 
 @pytest.mark.parametrize(

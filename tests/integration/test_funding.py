@@ -212,6 +212,10 @@ def test_results_give_totals_per_workshop_and_currency_observers_apart(client, a
     page = page.replace("\xa0", " ")
     section = page.split('id="question-')[2]
     members, observers = section.split("Observers (not counted above)")
+    assert (
+        "A conditional question: asked only of members who answered “Yes, we intend to "
+        "contribute” to question 1." in members
+    )
     assert "3 members intend to contribute." in members
     totals = members.split('class="table funding-totals"')[1].split("</table>")[0]
     # Integration workshop: CHF 2,500.50 + 1,000 (firm), EUR 499.50; never added together.
@@ -267,6 +271,7 @@ def test_published_view_lists_members_only_when_attributed(client, auth):
     assert "3 members intend to contribute." in page
     assert "CHF3,500.50" in page
     assert "Intentions by member" not in page
+    assert "A conditional question: asked only of members who answered" in page
     c.results_attributed = True
     db.session.commit()
     page = client.get("/consultations/idm-2010/results").get_data(as_text=True)
@@ -531,3 +536,17 @@ def test_fuzzed_funding_fields_never_fail_and_stored_amounts_are_exact(client, c
             assert any(Decimal(t.split(" ")[0]) == read for t in programme)
 
     run()
+
+
+def test_a_draft_drops_intentions_to_a_hidden_question_with_a_notice(client, consultation):
+    c = consultation
+    form = ballot(c, line(c, 1, "100", note="Perhaps"), intend=2)
+    response = post_ballot(client, "idm-2010", form, action="draft")
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your answers to question 2 were not kept" in page
+    assert "Your draft has been saved" in page
+    assert 'value="100"' not in page
+    assert "Perhaps" not in page
+    again = client.get("/consultations/idm-2010").get_data(as_text=True)
+    assert f'value="{c.questions[0].options[1].id}" checked' in again  # the rest is kept

@@ -194,6 +194,8 @@ def test_results_page_and_csv_show_distributions_not_winners(client, auth):
     page = client.get("/admin/consultations/idm-2010/results").get_data(as_text=True)
     assert "Sum: 14 · Mean: 7 · Median: 7 · 2 answers" in page
     assert "Workshops are useful" in page
+    chart = page.split("Answers to each statement</title>")[1].split("</svg>")[0]
+    assert chart.count('class="segment"') >= 3  # the grid's points drawn per statement
     first_section = page.split('id="question-')[1]
     assert "Official result" not in first_section  # a single choice is not a vote
     token = csrf_token(client, "/admin/consultations/idm-2010/results")
