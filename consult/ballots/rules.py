@@ -130,9 +130,12 @@ def parse_ballot(spec: BallotSpec, form: Form, *, final: bool) -> tuple[Ballot, 
         if shown(q, answers):
             answers[q.id] = kind.parse(q, reader, final)
             continue
-        # Hidden by its condition: not required, and whatever was sent for it is dropped.
+        # Hidden by its condition: not required, and whatever was sent for it is dropped. The
+        # delegate is told when it held an answer (or something that is not one), not for
+        # values a page sends by itself (a radio button checked in advance).
         answers[q.id] = QuestionAnswer(q.id)
-        if any(v.strip() for name in kind.field_names(q) for v in form.get(name) or ()):
+        probe = Reader(form)
+        if not kind.parse(q, probe, False).is_blank or probe.errors:
             discarded.append(q.id)
     comment = reader.text("comment", spec.comment_max)
     stranger = next((name for name in form if _is_stranger(spec, name)), None)

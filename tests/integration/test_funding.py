@@ -550,3 +550,15 @@ def test_a_draft_drops_intentions_to_a_hidden_question_with_a_notice(client, con
     assert "Perhaps" not in page
     again = client.get("/consultations/idm-2010").get_data(as_text=True)
     assert f'value="{c.questions[0].options[1].id}" checked' in again  # the rest is kept
+
+
+def test_a_hidden_question_sent_with_its_preset_choices_only_is_not_a_discarded_answer(
+    client, consultation
+):
+    """Without JavaScript a hidden funding question still sends "indicative" (checked in
+    advance) and an empty currency: that is no answer, so no notice."""
+    c = consultation
+    form = ballot(c, line(c, None, "", "", firm="indicative"), line(c, 1, "", ""), intend=2)
+    response = post_ballot(client, "idm-2010", form)
+    assert response.status_code == 303
+    assert "were not kept" not in client.get(response.headers["Location"]).get_data(as_text=True)
