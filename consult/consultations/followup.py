@@ -157,6 +157,8 @@ def start(parent_id: int, follow_up: FollowUp, *, actor_id: int) -> Consultation
         }
         if follow_up.start == "copy":
             _copy_questions(parent, child, chosen, members)
+            session.flush()  # conditions and references name questions and options by id
+            _point_to_copies(parent, child)
         else:
             question = Question(position=1, kind=QuestionKind(follow_up.kind), required=True)
             question.translations = {}
@@ -189,6 +191,29 @@ def _promoted(s: Suggestion, position: int, members: dict[int, Member]) -> Optio
         (members[mid] for mid in s.member_ids if mid in members), key=lambda m: m.code
     )
     return option
+
+
+def _point_to_copies(parent: Consultation, child: Consultation) -> None:
+    """The copies' conditions (``show_if``) and references to another question
+    (``options_from``) name the copies, not the parent's questions and options."""
+    questions = {q.id: c.id for q, c in zip(parent.questions, child.questions, strict=True)}
+    options = {
+        o.id: copy.id
+        for q, c in zip(parent.questions, child.questions, strict=True)
+        for o, copy in zip(q.options, c.options, strict=False)
+    }
+    for copy in child.questions:
+        settings = dict(copy.settings or {})
+        condition = settings.get("show_if")
+        if condition:
+            settings["show_if"] = {
+                "question": questions.get(condition["question"]),
+                "options": [options[o] for o in condition["options"] if o in options],
+            }
+        for setting in kinds.get(copy.kind).settings:
+            if setting.type is kinds.SettingType.QUESTION and settings.get(setting.name):
+                settings[setting.name] = questions.get(settings[setting.name])
+        copy.settings = settings
 
 
 def _copy_questions(

@@ -562,3 +562,29 @@ def test_a_hidden_question_sent_with_its_preset_choices_only_is_not_a_discarded_
     response = post_ballot(client, "idm-2010", form)
     assert response.status_code == 303
     assert "were not kept" not in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_follow_up_copy_points_its_conditions_and_references_at_the_copies(client, auth):
+    from consult.consultations.lifecycle import Status
+    from tests.integration.builder_helpers import consultation as reload
+    from tests.integration.builder_helpers import post, sign_in_admin
+
+    sign_in_admin(auth)
+    parent = build_consultation("idm-2011", questions=yaml.safe_load(EVERY_KIND)["questions"])
+    parent.status = Status.PUBLISHED
+    parent.published_at = clock.now()
+    db.session.commit()
+    form = {
+        "slug": "idm-2011-again",
+        "title-en": "Again",
+        "closes_at": "2030-02-15T18:00",
+        "start": "copy",
+        "kind": "choose",
+        "prompt-en": "Unused",
+    }
+    response = post(client, "/admin/consultations/idm-2011/follow-up", form)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    child = reload("idm-2011-again")
+    workshops, intend, funding = child.questions[1], child.questions[2], child.questions[3]
+    assert funding.settings["options_from"] == workshops.id
+    assert funding.settings["show_if"] == {"question": intend.id, "options": [intend.options[0].id]}
