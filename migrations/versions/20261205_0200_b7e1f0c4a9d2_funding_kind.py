@@ -1,7 +1,7 @@
 """funding kind of question
 
 Revision ID: b7e1f0c4a9d2
-Revises: fe41b7c2d9a3
+Revises: 3b7e1d5a9c42
 Create Date: 2026-12-05 02:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7e1f0c4a9d2'
-down_revision = 'fe41b7c2d9a3'
+down_revision = '3b7e1d5a9c42'
 branch_labels = None
 depends_on = None
 
