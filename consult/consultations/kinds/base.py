@@ -26,12 +26,15 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from consult.ballots.fields import (
+    PROGRAMME,
     Code,
     OptionSpec,
+    Pledge,
     QuestionAnswer,
     QuestionSpec,
     Reader,
     comment_field,
+    funding_field,
 )
 from consult.consultations.checks import Issue, Problem
 from consult.consultations.enums import QuestionKind
@@ -305,3 +308,18 @@ def check_scale(scale: Sequence[Text], low: int, high: int) -> list[Problem]:
         if not label.en:
             problems.append(Problem(f"scale.{i}", Issue.REQUIRED))
     return problems
+
+
+#: What the kinds' modules take from the ballot's answer parts (``ballots/fields.py``) through
+#: this module, the one kinds module that imports it (see the import-linter layers).
+__all__ = [
+    "PROGRAMME",
+    "Code",
+    "OptionSpec",
+    "Pledge",
+    "QuestionAnswer",
+    "QuestionSpec",
+    "Reader",
+    "comment_field",
+    "funding_field",
+]

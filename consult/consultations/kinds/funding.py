@@ -20,22 +20,27 @@ import pycountry
 from babel import Locale
 from babel.numbers import get_currency_name, get_currency_precision
 
-from consult.ballots.fields import PROGRAMME, Code, Pledge, QuestionAnswer, QuestionSpec, Reader
-from consult.ballots.fields import funding_field as field_name
 from consult.consultations.checks import Issue, Problem, check_labels
 from consult.consultations.enums import QuestionKind
 from consult.consultations.kinds.base import (
     N_,
+    PROGRAMME,
     Cell,
+    Code,
     Inputs,
     Labels,
+    Pledge,
+    QuestionAnswer,
     QuestionLike,
     QuestionShape,
+    QuestionSpec,
+    Reader,
     ResponseColumn,
     Setting,
     SettingType,
     Source,
 )
+from consult.consultations.kinds.base import funding_field as field_name
 from consult.consultations.kinds.number import canonical
 from consult.consultations.kinds.options import OPTIONS_FROM, OptionKind, answer_options
 
