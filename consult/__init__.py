@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from consult.auth.account import bp as account_bp
     from consult.auth.admin import bp as accounts_bp
     from consult.auth.views import bp as auth_bp
+    from consult.ballots.entry_views import bp as entries_bp
     from consult.ballots.views import bp as ballots_bp
     from consult.consultations.views import bp as consultations_bp
     from consult.documents.views import bp as documents_bp
@@ -114,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(ballots_bp)
+    app.register_blueprint(entries_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(consultations_bp)
     app.register_blueprint(documents_bp)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from babel.dates import format_date
 from flask_babel import gettext as _
 
+from consult.ballots.onbehalf import Channel, Issue, Mark, Problem
 from consult.ballots.rules import Code, FieldError
 from consult.consultations import kinds
+from consult.core.templating import locale_code
 
 
 def describe(error: FieldError, subject: str) -> str:
@@ -95,3 +98,90 @@ def describe(error: FieldError, subject: str) -> str:
         if error.code in kind.messages:
             return _(kind.messages[error.code], **{**p, "subject": subject})
     return _("%(subject)s: please check this answer.", subject=subject)
+
+
+def channel_name(channel: Channel) -> str:
+    """How a response entered by the secretariat was received."""
+    match channel:
+        case Channel.NOTE_VERBALE:
+            return _("Note verbale")
+        case Channel.LETTER:
+            return _("Letter")
+        case Channel.EMAIL:
+            return _("E-mail")
+        case Channel.IN_PERSON:
+            return _("Handed over in person")
+    return str(channel)
+
+
+def long_date(value: object) -> str:
+    return format_date(value, format="long", locale=locale_code())  # type: ignore[arg-type]
+
+
+def mark_text(mark: Mark) -> str:
+    """ "Entered by the secretariat (NAME) from note verbale REF of DATE", with the late
+    entry and its reason."""
+    values = {"name": mark.by, "reference": mark.reference, "date": long_date(mark.received_on)}
+    match mark.channel:
+        case Channel.NOTE_VERBALE:
+            text = _(
+                "Entered by the secretariat (%(name)s) from note verbale %(reference)s of %(date)s",
+                **values,
+            )
+        case Channel.LETTER:
+            text = _(
+                "Entered by the secretariat (%(name)s) from letter %(reference)s of %(date)s",
+                **values,
+            )
+        case Channel.EMAIL:
+            text = _(
+                "Entered by the secretariat (%(name)s) from e-mail %(reference)s of %(date)s",
+                **values,
+            )
+        case _:
+            text = _(
+                "Entered by the secretariat (%(name)s) from the answer handed over in person "
+                "(%(reference)s) on %(date)s",
+                **values,
+            )
+    if mark.late:
+        text += " · " + _("Late entry: %(reason)s", reason=mark.reason)
+    return text
+
+
+def entry_problem(problem: Problem) -> str:
+    """What is wrong with the provenance of an entered response."""
+    field = {
+        "entry-channel": _("Received as"),
+        "entry-received-on": _("Date of receipt"),
+        "entry-reference": _("Reference"),
+        "entry-reason": _("Reason for the late entry"),
+    }.get(problem.field, problem.field)
+    p = dict(problem.params)
+    match problem.issue:
+        case Issue.REQUIRED:
+            return _("%(field)s: this is required.", field=field)
+        case Issue.TOO_LONG:
+            return _(
+                "%(field)s: at most %(limit)d characters.", field=field, limit=p.get("limit", 0)
+            )
+        case Issue.CONTROL_CHARACTER:
+            return _("%(field)s: remove the control characters.", field=field)
+        case Issue.UNKNOWN_CHANNEL:
+            return _("%(field)s: choose note verbale, letter, e-mail or in person.", field=field)
+        case Issue.NOT_A_DATE:
+            return _("%(field)s: give a date such as 2010-03-04 (year, month, day).", field=field)
+        case Issue.IN_FUTURE:
+            return _(
+                "%(field)s: the date of receipt cannot be after today (%(today)s).",
+                field=field,
+                today=long_date(p.get("today")),
+            )
+        case Issue.AFTER_DEADLINE:
+            return _(
+                "%(field)s: after the deadline, only an answer received by %(day)s, the day "
+                "of the deadline, can be entered.",
+                field=field,
+                day=long_date(p.get("last_day")),
+            )
+    return _("%(field)s: this value is not accepted.", field=field)

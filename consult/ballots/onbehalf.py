@@ -28,6 +28,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from consult.consultations import checks
+from consult.consultations.lifecycle import Phase, Status
 
 
 class Channel(enum.StrEnum):
@@ -81,6 +82,29 @@ class Provenance:
             out["late_entry"] = True
             out["late_reason"] = self.reason
         return out
+
+
+@dataclass(frozen=True)
+class Mark:
+    """What every page, file and export shows of an entered revision."""
+
+    channel: Channel
+    reference: str
+    received_on: date
+    by: str
+    late: bool = False
+    reason: str = ""
+    #: The stored entry's id when it holds a scanned document (for the download link).
+    scan_entry_id: int | None = None
+
+
+def window(status: Status, phase: Phase) -> tuple[bool, bool]:
+    """(an entry is possible, it is a late entry): while the consultation is open, and after
+    its deadline as a late entry until its results are published."""
+    if phase is Phase.OPEN:
+        return True, False
+    late = phase is Phase.CLOSED and status not in (Status.PUBLISHED, Status.DRAFT)
+    return late, late
 
 
 def deadline_day(closes_at: datetime, zone: str) -> date:

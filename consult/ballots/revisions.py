@@ -21,13 +21,15 @@ def append(
     user_id: int,
     now: datetime,
     previous: str | None = None,
+    details: dict[str, Any] | None = None,
 ) -> Revision:
     """Write revision ``response.revision + 1`` of ``content``: its digest chained to the
     previous revision's, the ``ballot_submitted`` audit event, and its receipt, signed with the
     current receipt key over the content and the audit head that event made; ``response`` then
     points at it. The caller's transaction commits or rolls back all of it; rows are written
     at its next flush. ``previous``: the digest of the latest revision when the caller has
-    read it with the response (else it is read here)."""
+    read it with the response (else it is read here). ``details`` are added to the
+    audit event (the provenance of an entry by the secretariat)."""
     number = response.revision + 1
     if previous is None and response.revision:
         previous = session.scalar(
@@ -48,6 +50,7 @@ def append(
         digest=digest,
         previous=previous,
         flush=False,
+        **(details or {}),
     )
     key = keys.signing_key()
     head = event.head

@@ -10,7 +10,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from consult.auth.models import User
-from consult.ballots import revisions
+from consult.ballots import entries, revisions
+from consult.ballots.entries import Entered
 from consult.ballots.models import Answer, Response, ResponseStatus, Revision
 from consult.ballots.rules import (
     ANSWER_COLUMNS,
@@ -154,11 +155,12 @@ def save(
     submit: bool,
     base_version: int,
     token: str,
+    entry: Entered | None = None,
 ) -> Saved | list:
     """Save the member's response to ``consultation`` as the caller read it: the ballot is
     checked against its questions and options, and if what is stored differs when the save
     runs, :class:`Changed` is raised and nothing is written. See :func:`save_ballot`."""
-    member = user.member
+    member = entry.member if entry is not None else user.member
     assert member is not None  # noqa: S101 - guaranteed by delegate_required
     expected = _spec_structure(ballot_spec(consultation, member))
     return save_ballot(
@@ -169,6 +171,7 @@ def save(
         base_version=base_version,
         token=token,
         expected=expected,
+        entry=entry,
     )
 
 
@@ -181,6 +184,7 @@ def save_ballot(
     base_version: int,
     token: str,
     expected: frozenset[tuple[object, ...]] | None = None,
+    entry: Entered | None = None,
 ) -> Saved | list:
     """Validate and store the member's response in one transaction.
 
@@ -190,16 +194,22 @@ def save_ballot(
     when the ballot is invalid. Raises :class:`Missing`, :class:`NotInvited`, :class:`Closed`
     or :class:`Stale`; any database error rolls the whole save back (response, answers,
     revision, audit event and receipts are written together or not at all).
+
+    ``entry``: the secretariat submits for ``entry.member`` (``user`` is the administrator);
+    its provenance is recorded with the revision, and after the deadline it is admitted only
+    as a late entry (:func:`consult.ballots.entries.admits_late`).
     """
-    member_id, user_id = user.member_id, user.id
+    member_id = entry.member.id if entry is not None else user.member_id
+    user_id = user.id
     assert member_id is not None  # noqa: S101 - guaranteed by delegate_required
+    assert entry is None or submit  # noqa: S101 - an entry is always a submission
     # No autoflush: the response row is written once, at the commit, with the audit event,
     # the revision and the receipts.
     with write_transaction(db.session) as session, session.no_autoflush:
         # The member's delegates, first: the user and the member (expired when the
         # transaction began) are read again by the same statement.
         recipients = delegates_of(session, [member_id]).get(member_id, [])
-        member = user.member
+        member = entry.member if entry is not None else user.member
         assert member is not None  # noqa: S101
         consultation = _lock_consultation(session, slug, member_id)
         if not may_answer(consultation, member):
@@ -210,7 +220,8 @@ def save_ballot(
         current_phase = consultation.phase(clock.now())
         if current_phase is Phase.NOT_YET_OPEN:
             raise NotInvited
-        if current_phase is Phase.CLOSED:
+        late = current_phase is Phase.CLOSED
+        if late and not entries.admits_late(entry, consultation.status, consultation.closes_at):
             raise Closed
         ballot, errors = parse_ballot(spec, form, final=submit)
         if errors:
@@ -251,8 +262,24 @@ def save_ballot(
         response.comment = ballot.comment
         response.draft = None
         revision = revisions.append(
-            session, response, ballot.canonical(), user_id=user_id, now=now, previous=previous
+            session,
+            response,
+            ballot.canonical(),
+            user_id=user_id,
+            now=now,
+            previous=previous,
+            details=entry.details(late=late) if entry is not None else None,
         )
+        if entry is not None:
+            entries.write(
+                session,
+                entry,
+                response_id=response.id,
+                revision=revision.number,
+                user_id=user_id,
+                now=now,
+                late=late,
+            )
         queue_receipts(
             session,
             consultation=consultation,

@@ -11,8 +11,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from consult.auth import permissions
 from consult.auth.decorators import delegate_required
-from consult.ballots import receipts, services
+from consult.ballots import entries, receipts, services
 from consult.ballots.messages import describe
 from consult.ballots.models import Response, Revision
 from consult.ballots.rules import FieldError
@@ -76,33 +77,40 @@ def _render(
     version: int | None = None,
     status: int = 200,
     response: Response | bool | None = False,
+    member=None,
+    more_errors: list[tuple[str, str]] | None = None,
+    **extra,
 ):
-    """The ballot page; ``response``: the member's response when the caller has read it."""
-    member = current_user.member
+    """The ballot page; ``response``: the member's response when the caller has read it;
+    ``member``, ``more_errors`` and ``extra`` for the secretariat's entry on behalf of a member
+    (``consult/entries/views.py``), which uses the same form."""
+    member = member or current_user.member
     if response is False:
         response = services.current_response(consultation.id, member.id)
     labels = _field_labels(consultation)
     messages = [(e.field, describe(e, labels.get(e.field, e.field))) for e in errors or []]
+    messages += more_errors or []
     phase = consultation.phase()
-    return (
-        render_template(
-            "ballots/answer.html",
-            consultation=consultation,
-            response=response,
-            values=values,
-            errors=messages,
-            error_fields={e.field for e in errors or []},
-            notice=notice,
-            version=response.version if version is None and response else (version or 0),
-            token=secrets.token_urlsafe(16),
-            editable=phase is Phase.OPEN and may_answer(consultation, member),
-            phase=phase,
-            is_observer=member.kind.is_observer,
-            observers_vote=consultation.observers_may is ObserversMay.VOTE,
-            spec=ballot_spec(consultation, member),
-        ),
-        status,
-    )
+    context = {
+        "consultation": consultation,
+        "response": response,
+        "values": values,
+        "errors": messages,
+        "error_fields": {field for field, _message in messages},
+        "notice": notice,
+        "version": response.version if version is None and response else (version or 0),
+        "token": secrets.token_urlsafe(16),
+        "editable": phase is Phase.OPEN and may_answer(consultation, member),
+        "phase": phase,
+        "is_observer": member.kind.is_observer,
+        "observers_vote": consultation.observers_may is ObserversMay.VOTE,
+        "spec": ballot_spec(consultation, member),
+    }
+    context.update(extra)
+    return render_template("ballots/answer.html", **context), status
+
+
+render_ballot = _render
 
 
 @bp.get("/<slug:slug>")
@@ -111,7 +119,18 @@ def answer(slug: str):
     """Show the consultation with the member's current answers."""
     consultation = _consultation_or_404(slug)
     response = services.current_response(consultation.id, current_user.member_id)
-    return _render(consultation, services.form_values(response), response=response)
+    return _render(
+        consultation, services.form_values(response), response=response, marks=_marks(response)
+    )
+
+
+def _marks(response) -> dict:
+    """The marks of entered revisions, read only when the secretariat made the submission
+    that counts (its submitter is loaded for the page anyway)."""
+    submitter = response.submitted_by if response is not None else None
+    if submitter is None or not permissions.is_admin(submitter.role):
+        return {}
+    return entries.marks_of_response(response.id)
 
 
 @bp.post("/<slug:slug>")
@@ -122,13 +141,7 @@ def save(slug: str):
     saving transaction, and again only when the page is shown with a message)."""
     form = request.form.to_dict(flat=False)
     submit = request.form.get("action", "submit") != "draft"
-    version_text = request.form.get("version", "")
-    if not version_text.isascii() or not version_text.isdigit() or len(version_text) > 9:
-        abort(400)
-    base_version = int(version_text)
-    token = request.form.get("token", "")
-    if not _TOKEN.fullmatch(token):
-        abort(400)
+    base_version, token = version_and_token()
     try:
         outcome = services.save_ballot(
             slug,
@@ -197,6 +210,18 @@ def save(slug: str):
     return redirect(url_for("ballots.answer", slug=slug), code=303)
 
 
+def version_and_token() -> tuple[int, str]:
+    """The version of the response the form was opened on and its token against double
+    submission (400 when either is not what the page wrote)."""
+    version_text = request.form.get("version", "")
+    if not version_text.isascii() or not version_text.isdigit() or len(version_text) > 9:
+        abort(400)
+    token = request.form.get("token", "")
+    if not _TOKEN.fullmatch(token):
+        abort(400)
+    return int(version_text), token
+
+
 def _moment(value) -> str:
     from consult.core.templating import moment
 
@@ -245,6 +270,7 @@ def receipt(slug: str):
         code=code,
         checked=checked,
         in_record=in_record,
+        marks=entries.marks_of_response(response.id if response else None),
     )
 
 
@@ -263,6 +289,7 @@ def revision(slug: str, number: int):
         response=response,
         revision=found,
         content=found.content,
+        mark=entries.marks_of_response(response.id).get(number),
     )
 
 

@@ -277,12 +277,18 @@ def download(slug: str, file_id: int):
     if not path.is_file():
         log.error("file %s of document file %s is missing from %s", found.sha256, found.id, path)
         abort(404)
+    return stored_file(path, found.content_type, found.name)
+
+
+def stored_file(path, mimetype: str, name: str):
+    """A file of the store sent as an attachment under its cleaned ``name``, never rendered
+    by the browser nor cached (also the scans of entered responses)."""
     response = send_file(
         path,
-        mimetype=found.content_type,
+        mimetype=mimetype,
         as_attachment=True,
-        download_name=found.name,
-        etag=found.sha256,
+        download_name=name,
+        etag=path.name,
         conditional=True,
         max_age=0,
     )

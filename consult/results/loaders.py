@@ -18,7 +18,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from consult.ballots.models import Answer, Response, ResponseStatus
+from consult.auth.models import User
+from consult.ballots.models import Answer, Entry, Response, ResponseStatus
+from consult.ballots.onbehalf import Channel, Mark
 from consult.ballots.rules import NO_OPINION
 from consult.consultations import kinds
 from consult.consultations.kinds.base import Source, ValueCounts
@@ -373,3 +375,72 @@ def _answer_texts(consultation_id: int, question_ids: Collection[int]) -> Iterat
     )
     for row in answer_rows:
         yield TextRow(row[0], row[1], row[2], _member(row, 3))
+
+
+@dataclass(frozen=True)
+class EnteredRow:
+    """A revision the secretariat entered on behalf of a member, with its mark."""
+
+    member: MemberInfo
+    revision: int
+    mark: Mark
+    #: Whether it is the member's submission that counts now (not revised since).
+    current: bool
+
+
+def _mark(row: Any, offset: int) -> Mark:
+    entry_id, channel, reference, received_on, late, reason, scan, by = row[offset : offset + 8]
+    return Mark(
+        Channel(channel),
+        reference,
+        received_on,
+        by or "—",
+        bool(late),
+        reason or "",
+        entry_id if scan else None,
+    )
+
+
+def entered(consultation_id: int, *, current_only: bool = True) -> list[EnteredRow]:
+    """Revisions entered by the secretariat for invited members (one query), by region and
+    member: only those that count now, or (``current_only=False``) every one, oldest first."""
+    stmt = (
+        _invited_with_response(
+            consultation_id,
+            *_MEMBER_COLUMNS,
+            Entry.revision,
+            Response.revision,
+            Entry.id,
+            Entry.channel,
+            Entry.reference,
+            Entry.received_on,
+            Entry.late,
+            Entry.reason,
+            Entry.scan_sha256,
+            User.name,
+        )
+        .join(Entry, Entry.response_id == Response.id)
+        .outerjoin(User, User.id == Entry.entered_by_id)
+        .order_by(Region.name, Member.name, Entry.revision)
+    )
+    if current_only:
+        stmt = stmt.where(
+            Entry.revision == Response.revision, Response.status == ResponseStatus.SUBMITTED
+        )
+    return [
+        EnteredRow(_member(row), row[6], _mark(row, 8), row[6] == row[7])
+        for row in db.session.execute(stmt)
+    ]
+
+
+def invited_members(consultation_id: int) -> list[MemberInfo]:
+    """Every invited member, by name (one query)."""
+    rows = db.session.execute(
+        sa.select(*_MEMBER_COLUMNS)
+        .select_from(invitation)
+        .join(Member, Member.id == invitation.c.member_id)
+        .join(Region, Region.id == Member.region_id)
+        .where(invitation.c.consultation_id == consultation_id)
+        .order_by(Member.name)
+    )
+    return [_member(row) for row in rows]

@@ -20,7 +20,7 @@ from flask_babel import gettext
 from flask_babel import gettext as _
 
 from consult.auth.models import User
-from consult.ballots.models import Answer, Response, ResponseStatus
+from consult.ballots.models import Answer, Entry, Response, ResponseStatus
 from consult.ballots.rules import NO_OPINION
 from consult.consultations import kinds
 from consult.consultations.kinds.base import Source
@@ -129,6 +129,17 @@ def _row(base: dict[str, Cell], **values: Cell) -> Row:
 # Responses -------------------------------------------------------------------------------
 
 
+#: The provenance of a response that counts, when the secretariat entered it.
+ENTRY_COLUMNS = (
+    "entered_by_secretariat",
+    "received_as",
+    "received_on",
+    "reference",
+    "late_entry",
+    "late_reason",
+)
+
+
 def _response_columns(questions: list[Question]) -> tuple[Row, list[tuple[str, int, int | None]]]:
     """The header and, for each answer column, what fills it: (what, question, option)."""
     header: Row = [
@@ -142,6 +153,7 @@ def _response_columns(questions: list[Question]) -> tuple[Row, list[tuple[str, i
         "submitted_at_utc",
         "submitted_by",
         "receipt",
+        *ENTRY_COLUMNS,
     ]
     columns: list[tuple[str, int, int | None]] = []
     options = {o.id: o for q in questions for o in q.options}
@@ -221,6 +233,7 @@ def _stream_responses(
     order the responses were first saved, which both tables' keys give without a sort."""
     yield header
     submitter = sa.orm.aliased(User)
+    enterer = sa.orm.aliased(User)
     responses = _streamed(
         sa.select(
             Response.id,
@@ -234,10 +247,22 @@ def _stream_responses(
             Response.submitted_at,
             submitter.name,
             Response.receipt,
+            Entry.id,
+            enterer.name,
+            Entry.channel,
+            Entry.received_on,
+            Entry.reference,
+            Entry.late,
+            Entry.reason,
         )
         .join(Member, Member.id == Response.member_id)
         .join(Region, Region.id == Member.region_id)
         .outerjoin(submitter, submitter.id == Response.submitted_by_id)
+        .outerjoin(
+            Entry,
+            sa.and_(Entry.response_id == Response.id, Entry.revision == Response.revision),
+        )
+        .outerjoin(enterer, enterer.id == Entry.entered_by_id)
         .where(Response.consultation_id == consultation_id)
         .order_by(Response.id)
     )
@@ -280,8 +305,24 @@ def _stream_responses(
             _iso(response[8]),
             response[9] or "",
             response[10] or "",
+            *_entry_cells(response[11:]),
             *cells,
         ]
+
+
+def _entry_cells(row: Any) -> Row:
+    """The provenance columns: empty unless the secretariat entered the revision that counts."""
+    entry_id, by, channel, received_on, reference, late, reason = row
+    if entry_id is None:
+        return ["", "", "", "", "", ""]
+    return [
+        by or "",
+        str(channel),
+        received_on.isoformat() if received_on else "",
+        reference,
+        "yes" if late else "no",
+        reason or "",
+    ]
 
 
 def _streamed(stmt: sa.Select[Any]) -> sa.CursorResult[Any]:

@@ -26,7 +26,7 @@ from consult.core.plaintext import WriteInGroup
 from consult.extensions import db
 from consult.members.models import MemberKind
 from consult.results import loaders
-from consult.results.loaders import MemberInfo, ParticipationRow, TextRow
+from consult.results.loaders import EnteredRow, MemberInfo, ParticipationRow, TextRow
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,8 @@ class ConsultationResults:
     questions: tuple[QuestionResults, ...]
     general_comments: tuple[TextRow, ...]
     members: dict[int, MemberInfo] = field(default_factory=dict)
+    #: Responses that count now and were entered by the secretariat, with their marks.
+    entered: tuple[EnteredRow, ...] = ()
 
     @property
     def observer_comments(self) -> int:
@@ -203,6 +205,7 @@ def consultation_results(consultation: Consultation) -> ConsultationResults:
         tuple(questions),
         tuple(by_question.get(None, [])),
         members,
+        tuple(loaders.entered(consultation.id)),
     )
 
 

@@ -14,13 +14,14 @@ from flask import (
 from flask_login import current_user
 
 from consult.auth.decorators import admin_required, delegate_required
+from consult.ballots import onbehalf
 from consult.ballots import services as ballots
 from consult.consultations.lifecycle import Phase, Status
 from consult.consultations.models import Consultation
 from consult.core import anchors, audit
 from consult.core.streaming import started
 from consult.extensions import db, limiter
-from consult.results import display, report, services
+from consult.results import display, loaders, report, services
 from consult.results.loaders import TextRow
 
 bp = Blueprint("results", __name__)
@@ -53,12 +54,16 @@ def show(slug: str):
     consultation = _consultation(slug)
     results = services.consultation_results(consultation)
     who = request.args.get("who", "all")
-    is_open = consultation.phase() is Phase.OPEN
+    phase = consultation.phase()
+    is_open = phase is Phase.OPEN
+    entry_possible, _late = onbehalf.window(consultation.status, phase)
     return render_template(
         "results/show.html",
         consultation=consultation,
         who=who if who in WHO else "all",
         reminders_url=url_for("mail.reminders_page", slug=slug) if is_open else None,
+        entry_possible=entry_possible,
+        invited=loaders.invited_members(consultation.id) if entry_possible else [],
         **display.page_context(results),
     )
 

@@ -193,6 +193,7 @@ class World:
         stored = db.session.scalars(sa.select(AttachmentFile)).one()
         self.valid["attachment_id"] = [stored.attachment_id]
         self.valid["file_id"] = [stored.id]
+        self.valid["entry_id"] = [1]  # the scan of an entry by the secretariat (none stored)
         self.tokens = {
             "anonymous": csrf_token(self.clients["anonymous"], "/login"),
             "admin": csrf_token(self.clients["admin"], "/admin/consultations/new"),

@@ -1,0 +1,119 @@
+"""Responses entered by the secretariat on behalf of a member state: the provenance written
+with the revision, and the marks read back (the rules are in :mod:`consult.ballots.onbehalf`).
+
+The entry itself goes through :func:`consult.ballots.services.save` like any submission (same
+rules, revision, receipt and receipt e-mail), given an :class:`Entered`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from consult.auth.models import User
+from consult.ballots import onbehalf
+from consult.ballots.models import Entry
+from consult.consultations.lifecycle import Status
+from consult.documents.storage import Stored
+from consult.extensions import db
+from consult.members.models import Member
+
+
+@dataclass(frozen=True)
+class Scan:
+    """The scanned document, already in the documents store."""
+
+    stored: Stored
+    name: str
+
+
+@dataclass(frozen=True)
+class Entered:
+    """A submission the secretariat makes for ``member``, and where it came from."""
+
+    member: Member
+    provenance: onbehalf.Provenance
+    scan: Scan | None = None
+
+    def details(self, *, late: bool) -> dict[str, object]:
+        """For the audit event of the submission; ``late`` as the saving transaction found."""
+        out = replace(self.provenance, late=late).details()
+        if self.scan is not None:
+            out["scan_sha256"] = self.scan.stored.sha256
+        return out
+
+
+def zone() -> str:
+    return str(current_app.config["TIMEZONE"])
+
+
+def last_day(closes_at: datetime) -> date:
+    return onbehalf.deadline_day(closes_at, zone())
+
+
+def admits_late(entry: Entered | None, status: Status, closes_at: datetime) -> bool:
+    """After the deadline, only a late entry received in time, with a reason, before the
+    results are published (checked inside the saving transaction)."""
+    if entry is None or status is Status.PUBLISHED or status is Status.DRAFT:
+        return False
+    return onbehalf.admits_late(entry.provenance, last_day(closes_at))
+
+
+def write(
+    session: Session,
+    entry: Entered,
+    *,
+    response_id: int,
+    revision: int,
+    user_id: int,
+    now: datetime,
+    late: bool,
+) -> None:
+    """The provenance row of revision ``revision`` (inside the submission's transaction)."""
+    p = entry.provenance
+    scan = entry.scan
+    session.add(
+        Entry(
+            response_id=response_id,
+            revision=revision,
+            channel=p.channel,
+            received_on=p.received_on,
+            reference=p.reference,
+            late=late,
+            reason=p.reason if late else "",
+            scan_sha256=scan.stored.sha256 if scan else None,
+            scan_name=scan.name if scan else None,
+            scan_size=scan.stored.size if scan else None,
+            scan_type=scan.stored.file_type.mimetype if scan else None,
+            entered_by_id=user_id,
+            entered_at=now,
+        )
+    )
+
+
+def mark_of(entry: Entry, by: str | None) -> onbehalf.Mark:
+    return onbehalf.Mark(
+        entry.channel,
+        entry.reference,
+        entry.received_on,
+        by or "—",
+        entry.late,
+        entry.reason,
+        entry.id if entry.scan_sha256 else None,
+    )
+
+
+def marks_of_response(response_id: int | None) -> dict[int, onbehalf.Mark]:
+    """The marks of a response's entered revisions, by revision number (one query)."""
+    if response_id is None:
+        return {}
+    rows = db.session.execute(
+        sa.select(Entry, User.name)
+        .outerjoin(User, User.id == Entry.entered_by_id)
+        .where(Entry.response_id == response_id)
+    )
+    return {entry.revision: mark_of(entry, name) for entry, name in rows}
