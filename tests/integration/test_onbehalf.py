@@ -417,3 +417,33 @@ class TestLateEntry:
             enter(client, c, kenya.id, received_on=last_day.isoformat(), reason="x"), 409, before
         )
         assert "The results are published" in text
+
+
+def test_the_scan_is_for_administrators_and_the_members_delegates_only(app, client, setting):
+    c, kenya = setting
+    assert enter(client, c, kenya.id, scan=("nv.pdf", pdf("NV"))).status_code == 303
+    entry_id = db.session.scalar(sa.select(Entry.id))
+    url = f"/consultations/idm-2010/entries/{entry_id}/scan"
+    kenyan = app.test_client()
+    AuthActions(kenyan).login("ken1@example.org")
+    assert kenyan.get(url).data == pdf("NV")
+    UserFactory(email="gha@example.org", member=MemberFactory(code="GHA", name="Ghana"))
+    other = app.test_client()
+    AuthActions(other).login("gha@example.org")
+    assert other.get(url).status_code == 404
+    assert app.test_client().get(url).status_code == 302  # to the sign-in page
+    assert client.get(f"/consultations/idm-2011/entries/{entry_id}/scan").status_code == 404
+
+
+def test_no_entry_before_the_consultation_opens(client, setting):
+    _c, kenya = setting
+    draft = build_consultation("idm-2011", status="draft")
+    page = client.get(entry_url(kenya.id, "idm-2011"))
+    assert page.status_code == 200
+    assert "No response can be entered now" in page.get_data(as_text=True)
+    assert 'name="entry-reference"' not in page.get_data(as_text=True)
+    fields = dict(_HIDDEN.findall(page.get_data(as_text=True)))
+    before = snapshot()
+    data = {**ranking_form(draft, {1: "1"}), **provenance(), **fields, "action": "submit"}
+    text = refused(client.post(entry_url(kenya.id, "idm-2011"), data=data), 409, before)
+    assert "not open yet" in text
