@@ -447,3 +447,11 @@ def test_no_entry_before_the_consultation_opens(client, setting):
     data = {**ranking_form(draft, {1: "1"}), **provenance(), **fields, "action": "submit"}
     text = refused(client.post(entry_url(kenya.id, "idm-2011"), data=data), 409, before)
     assert "not open yet" in text
+
+
+def test_no_entry_for_an_observer_when_observers_answer_nothing(client, setting):
+    observer = MemberFactory(code="OBN", name="Observia", kind=MemberKind.OBSERVER_STATE)
+    build_consultation("idm-2011", observers_may="nothing")  # invites the observer too
+    page = client.get(entry_url(observer.id, "idm-2011"))
+    assert page.status_code == 403
+    assert "lets observers answer nothing" in page.get_data(as_text=True)
