@@ -18,16 +18,17 @@ from consult.auth.models import User
 from consult.ballots import onbehalf
 from consult.ballots.models import Entry
 from consult.consultations.lifecycle import Status
-from consult.documents.storage import Stored
 from consult.extensions import db
 from consult.members.models import Member
 
 
 @dataclass(frozen=True)
 class Scan:
-    """The scanned document, already in the documents store."""
+    """The scanned document, already in the documents store (``documents/storage.py``)."""
 
-    stored: Stored
+    sha256: str
+    size: int
+    mimetype: str
     name: str
 
 
@@ -43,7 +44,7 @@ class Entered:
         """For the audit event of the submission; ``late`` as the saving transaction found."""
         out = replace(self.provenance, late=late).details()
         if self.scan is not None:
-            out["scan_sha256"] = self.scan.stored.sha256
+            out["scan_sha256"] = self.scan.sha256
         return out
 
 
@@ -85,10 +86,10 @@ def write(
             reference=p.reference,
             late=late,
             reason=p.reason if late else "",
-            scan_sha256=scan.stored.sha256 if scan else None,
+            scan_sha256=scan.sha256 if scan else None,
             scan_name=scan.name if scan else None,
-            scan_size=scan.stored.size if scan else None,
-            scan_type=scan.stored.file_type.mimetype if scan else None,
+            scan_size=scan.size if scan else None,
+            scan_type=scan.mimetype if scan else None,
             entered_by_id=user_id,
             entered_at=now,
         )

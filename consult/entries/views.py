@@ -222,7 +222,12 @@ def save(slug: str, member_id: int):
                 version=base_version,
                 status=503,
             )
-        scan = entries.Scan(stored, content.clean_name(upload.filename, stored.file_type))
+        scan = entries.Scan(
+            stored.sha256,
+            stored.size,
+            stored.file_type.mimetype,
+            content.clean_name(upload.filename, stored.file_type),
+        )
     try:
         outcome = services.save(
             consultation,
@@ -245,7 +250,7 @@ def save(slug: str, member_id: int):
             version=base_version,
             status=409,
         )
-    except services.NotInvited:
+    except (services.NotInvited, services.Missing):
         abort(403)
     except services.Changed:
         return _page(
