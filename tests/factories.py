@@ -144,3 +144,13 @@ def build_consultation(
         ],
     }
     return create_consultation(data, now - timedelta(seconds=1))
+
+
+def official_winners(consultation_id: int) -> list[int]:
+    """The options the count selects (questions without a tie): what an outcome that follows the
+    count names."""
+    from consult.consultations.outcomes import official_results
+
+    consultation = db.session.get(Consultation, consultation_id)
+    assert consultation is not None
+    return [o.id for r in official_results(consultation) if r.decided for o in r.winners]

@@ -31,6 +31,7 @@ LIMITS = {
     "outcome": 2_000,
     "rationale": 10_000,
     "reason": 1_000,
+    "outcome_reason": 2_000,
 }
 #: Short names that would hide a page of the builder.
 RESERVED_SLUGS = frozenset({"new"})
@@ -67,6 +68,8 @@ class Issue(enum.StrEnum):
     OPTIONS_FROM_NOT_EARLIER = "options_from_not_earlier"
     OPTIONS_FROM_WITH_OWN = "options_from_with_own"
     OPTIONS_FROM_IN_USE = "options_from_in_use"
+    OUTCOME_REASON_REQUIRED = "outcome_reason_required"
+    NOT_AN_OPTION = "not_an_option"
 
 
 @dataclass(frozen=True)

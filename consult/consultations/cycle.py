@@ -8,15 +8,16 @@ transaction, so that the notices the signals enqueue commit or roll back with th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from consult.consultations import checks, invitations, kinds, lifecycle, signals
+from consult.consultations import checks, invitations, kinds, lifecycle, outcomes, signals
 from consult.consultations.builder import Invalid, NotFound, clean_text
-from consult.consultations.checks import Problem
+from consult.consultations.checks import Issue, Problem
+from consult.consultations.departure import departures
 from consult.consultations.document import Text
 from consult.consultations.lifecycle import Schedule
 from consult.consultations.models import Consultation
@@ -167,22 +168,57 @@ def _record_new_deadline(
 
 
 def record_outcome(
-    consultation_id: int, outcome: Text, rationale: Text, *, actor_id: int
+    consultation_id: int,
+    outcome: Text,
+    rationale: Text,
+    *,
+    actor_id: int,
+    selected: Collection[int],
+    reason: Text | None = None,
 ) -> Consultation:
-    """Record (or correct, until publication) the decision and its rationale."""
+    """Record (or correct, until publication) the decision, the options it selects (ids of
+    options of questions with an official result) and its rationale. Where the selection is not
+    the official result, or that result is a tie, ``reason`` is required (checked here against
+    the count, inside the transaction)."""
     outcome, problems = clean_text(outcome, "outcome", "outcome", required=True)
     rationale, found = clean_text(rationale, "rationale", "rationale")
+    problems += found
+    reason, found = clean_text(reason or Text(), "reason", "outcome_reason")
     problems += found
     now = clock.now()
     with _running(consultation_id) as (session, c):
         lifecycle.check_outcome_editable(c.schedule(), now)
+        official = outcomes.official_results(c)
+        options = {o.id: o for r in official for o in r.question.options}
+        chosen = set(selected)
+        if chosen - options.keys():
+            problems.append(Problem("selected", Issue.NOT_AN_OPTION))
+        departing = departures(
+            chosen,
+            {r.question.id: r.official for r in official},
+            {r.question.id: [o.id for o in r.question.options] for r in official},
+        )
+        numbers = [r.number for r in official if r.question.id in departing]
+        if numbers and not reason.en:
+            problems.append(
+                Problem(
+                    "reason",
+                    Issue.OUTCOME_REASON_REQUIRED,
+                    {"questions": ", ".join(map(str, numbers))},
+                )
+            )
         if problems:
             raise Invalid(problems)
         changed = [
             name
-            for name, text in (("outcome", outcome), ("rationale", rationale))
+            for name, text in (
+                ("outcome", outcome),
+                ("rationale", rationale),
+                ("outcome_reason", reason),
+            )
             if set_text(c, name, text)
         ]
+        c.selected_options = [options[o] for o in options if o in chosen]
         c.outcome_recorded_at = now
         audit.record(
             session,
@@ -191,6 +227,9 @@ def record_outcome(
             consultation_id=c.id,
             fields=changed,
             outcome=outcome.en[:500],
+            selected=sorted(chosen),
+            departs_in_questions=numbers,
+            reason=reason.en[:500],
         )
     return c
 
@@ -200,7 +239,13 @@ def publish(consultation_id: int, *, actor_id: int, notify: bool) -> Consultatio
     :data:`signals.published`."""
     now = clock.now()
     with _running(consultation_id) as (session, c):
-        schedule = lifecycle.publish(c.schedule(), now, has_outcome=bool(c.outcome))
+        schedule = lifecycle.publish(
+            c.schedule(),
+            now,
+            has_outcome=bool(c.outcome),
+            unexplained=bool(outcomes.departing(c, outcomes.official_results(c)))
+            and not c.outcome_reason,
+        )
         _apply(c, schedule)
         audit.record(
             session,

@@ -11,7 +11,8 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from consult.auth.decorators import admin_required
-from consult.consultations import builder, cycle, followup, lifecycle
+from consult.consultations import builder, cycle, followup, lifecycle, outcomes
+from consult.consultations.checks import Issue, Problem
 from consult.consultations.formhelp import attach, error_list, read_time, show_time
 from consult.consultations.forms import (
     DeadlineForm,
@@ -27,6 +28,7 @@ from consult.consultations.messages import describe, refusal
 from consult.consultations.texts import get_text
 from consult.consultations.views import bp, consultation_or_404, refuse, to_overview
 from consult.core import clock
+from consult.core.params import parse_id
 from consult.extensions import db
 from consult.members.models import Member
 
@@ -143,32 +145,48 @@ def reopen(slug: str):
 @bp.route("/<slug:slug>/outcome", methods=["GET", "POST"])
 @admin_required
 def outcome(slug: str):
-    """Record the decision and its rationale, in three languages."""
+    """Record the decision, the options it selects and its rationale, in three languages; the
+    form starts from the official result and asks why when the decision departs from it."""
     consultation = consultation_or_404(slug)
     try:
         lifecycle.check_outcome_editable(consultation.schedule(), clock.now())
     except Refused as error:
         return refuse(consultation, refusal(error))
+    official = outcomes.official_results(consultation)
     form = OutcomeForm()
     general: list[str] = []
     if request.method == "GET":
-        fill(form.outcome, get_text(consultation, "outcome"))
-        fill(form.rationale, get_text(consultation, "rationale"))
-    elif form.validate_on_submit():
-        try:
-            cycle.record_outcome(
-                consultation.id,
-                text_of(form.outcome),
-                text_of(form.rationale),
-                actor_id=current_user.id,
-            )
-        except Refused as error:
-            return refuse(consultation, refusal(error))
-        except builder.Invalid as error:
-            general = attach(form, error.problems)
+        if consultation.outcome:
+            fill(form.outcome, get_text(consultation, "outcome"))
+            fill(form.rationale, get_text(consultation, "rationale"))
+            fill(form.reason, get_text(consultation, "outcome_reason"))
+            selected = {o.id for o in consultation.selected_options}
         else:
-            flash(_("The outcome has been recorded. Publish it when it is final."), "success")
-            return to_overview(consultation)
+            fill(form.outcome, outcomes.prefill(official))
+            selected = {o.id for r in official if r.decided for o in r.winners}
+    else:
+        raw = request.form.getlist("selected")
+        ids = [parse_id(value) for value in raw]
+        selected = {i for i in ids if i is not None}
+        if form.validate_on_submit():
+            try:
+                if None in ids:
+                    raise builder.Invalid([Problem("selected", Issue.NOT_AN_OPTION)])
+                cycle.record_outcome(
+                    consultation.id,
+                    text_of(form.outcome),
+                    text_of(form.rationale),
+                    actor_id=current_user.id,
+                    selected=selected,
+                    reason=text_of(form.reason),
+                )
+            except Refused as error:
+                return refuse(consultation, refusal(error))
+            except builder.Invalid as error:
+                general = attach(form, error.problems)
+            else:
+                flash(_("The outcome has been recorded. Publish it when it is final."), "success")
+                return to_overview(consultation)
     errors = error_list(form)
     return (
         render_template(
@@ -177,6 +195,8 @@ def outcome(slug: str):
             form=form,
             errors=errors,
             general=general,
+            official=official,
+            selected=selected,
             results_page="results.show" in current_app.view_functions,
         ),
         400 if errors or general else 200,

@@ -236,6 +236,15 @@ class OutcomeForm(FlaskForm):
         description=_l("E.g. “The membership has selected *Migration and Social Change* …”"),
     )
     rationale = translated(_l("Rationale (Markdown)"), textarea=True, rows=6)
+    reason = translated(
+        _l("Why the outcome departs from the official result"),
+        textarea=True,
+        rows=3,
+        description=_l(
+            "Required when the options selected are not the official result, or when that "
+            "result is a tie; shown with the outcome."
+        ),
+    )
 
 
 class PublishForm(FlaskForm):

@@ -89,6 +89,7 @@ class Refusal(enum.StrEnum):
     OPENING_AFTER_DEADLINE = "opening_after_deadline"
     REASON_REQUIRED = "reason_required"
     OUTCOME_REQUIRED = "outcome_required"
+    OUTCOME_UNEXPLAINED = "outcome_unexplained"
     NOT_READY = "not_ready"
 
 
@@ -193,11 +194,17 @@ def check_outcome_editable(schedule: Schedule, now: datetime) -> None:
         raise Refused(Refusal.NOT_CLOSED)
 
 
-def publish(schedule: Schedule, now: datetime, *, has_outcome: bool) -> Schedule:
-    """Publish a closed consultation whose outcome has been recorded."""
+def publish(
+    schedule: Schedule, now: datetime, *, has_outcome: bool, unexplained: bool = False
+) -> Schedule:
+    """Publish a closed consultation whose outcome has been recorded; not while the outcome
+    departs from the official result without a reason (the count may have changed since it
+    was recorded, by a reopening)."""
     check_outcome_editable(schedule, now)
     if not has_outcome:
         raise Refused(Refusal.OUTCOME_REQUIRED)
+    if unexplained:
+        raise Refused(Refusal.OUTCOME_UNEXPLAINED)
     return replace(schedule, status=Status.PUBLISHED, published_at=now)
 
 

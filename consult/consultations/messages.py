@@ -97,6 +97,14 @@ def describe(problem: Problem) -> str:
                 "its condition first.",
                 question=p.get("question", 0),
             )
+        case Issue.OUTCOME_REASON_REQUIRED:
+            return _(
+                "The options selected differ from the official result of question %(questions)s "
+                "(or its result is a tie): give the reason, at least in English.",
+                questions=p.get("questions", ""),
+            )
+        case Issue.NOT_AN_OPTION:
+            return _("Select only options of the questions listed.")
     return _("Please check this field.")
 
 
@@ -171,6 +179,12 @@ def refusal(error: Refused) -> str:
             return _("Give the reason; it is recorded in the audit log.")
         case Refusal.OUTCOME_REQUIRED:
             return _("Record the outcome (at least in English) before publishing.")
+        case Refusal.OUTCOME_UNEXPLAINED:
+            return _(
+                "The outcome selects other options than the official result (or the result is a "
+                "tie) and gives no reason: edit the outcome and give the reason before "
+                "publishing."
+            )
         case Refusal.NOT_READY:
             return _("The consultation is not ready to open.")
     return _("This action is not possible now.")

@@ -19,6 +19,7 @@ from .lifecycle import Phase, Schedule, Stage, Status, phase, stage
 
 __all__ = [
     "Consultation",
+    "Erratum",
     "ObserversMay",
     "Option",
     "Question",
@@ -44,6 +45,16 @@ option_suggestion = sa.Table(
     db.metadata,
     sa.Column("option_id", sa.ForeignKey("option.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("member_id", sa.ForeignKey("member.id", ondelete="CASCADE"), primary_key=True),
+)
+
+#: The options the Administration names in the outcome (data, beside the outcome's text).
+outcome_selection = sa.Table(
+    "outcome_selection",
+    db.metadata,
+    sa.Column(
+        "consultation_id", sa.ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("option_id", sa.ForeignKey("option.id", ondelete="CASCADE"), primary_key=True),
 )
 
 
@@ -77,11 +88,17 @@ class Consultation(TranslatedMixin, db.Model):
     #: The decision, e.g. "The membership has selected …" (Markdown), and why (Markdown).
     outcome: Mapped[str] = mapped_column(sa.Text, default="")
     rationale: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Why the outcome departs from the official result (another option, or a tie decided).
+    outcome_reason: Mapped[str] = mapped_column(sa.Text, default="")
     outcome_recorded_at: Mapped[datetime | None]
     published_at: Mapped[datetime | None]
     #: The deadline before the latest extension or reopening, and when that happened.
     previous_closes_at: Mapped[datetime | None]
     extended_at: Mapped[datetime | None]
+    #: Closed ahead of the deadline: the deadline it had then, and why (``closes_at`` becomes
+    #: the closing time).
+    original_closes_at: Mapped[datetime | None]
+    close_reason: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
 
@@ -89,6 +106,12 @@ class Consultation(TranslatedMixin, db.Model):
         back_populates="consultation", order_by="Question.position", cascade="all, delete-orphan"
     )
     invited: Mapped[list[Member]] = relationship(secondary=invitation)
+    selected_options: Mapped[list[Option]] = relationship(
+        secondary=outcome_selection, order_by="Option.position"
+    )
+    errata: Mapped[list[Erratum]] = relationship(
+        back_populates="consultation", order_by="Erratum.number", cascade="all, delete-orphan"
+    )
     parent: Mapped[Consultation | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Consultation]] = relationship(
         back_populates="parent", order_by="Consultation.created_at"
@@ -170,3 +193,24 @@ class Option(TranslatedMixin, db.Model):
     suggested_by: Mapped[list[Member]] = relationship(
         secondary=option_suggestion, order_by=Member.code
     )
+
+
+class Erratum(db.Model):
+    """A correction of a published outcome: the text it replaced, the new one and why (each
+    ``{"en": ..., "fr": ..., "es": ...}``), who and when. The figures never change."""
+
+    __tablename__ = "erratum"
+    __table_args__ = (sa.UniqueConstraint("consultation_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int]
+    reason: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    before: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    after: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    corrected_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="errata")

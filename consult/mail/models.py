@@ -23,6 +23,8 @@ class MailKind(enum.StrEnum):
     NOTICE_EXTENDED = "notice_extended"
     NOTICE_PUBLISHED = "notice_published"
     RECEIPT = "receipt"
+    NOTICE_CLOSED = "notice_closed"
+    NOTICE_CORRECTED = "notice_corrected"
 
 
 class OutboxMessage(db.Model):

@@ -13,7 +13,13 @@ from consult.consultations.lifecycle import Status
 from consult.consultations.models import Consultation
 from consult.extensions import db
 from tests.e2e.test_browser import sign_in
-from tests.factories import AdminFactory, MemberFactory, UserFactory, build_consultation
+from tests.factories import (
+    AdminFactory,
+    MemberFactory,
+    UserFactory,
+    build_consultation,
+    official_winners,
+)
 
 
 def stored(slug: str) -> Consultation:
@@ -116,7 +122,7 @@ def test_administrator_runs_the_cycle_and_the_delegate_reads_the_outcome_in_span
         admin.get_by_text("The consultation is closed. Record its outcome next.")
     ).to_be_visible()
     admin.get_by_role("link", name="Record the outcome").click()
-    outcome = admin.get_by_role("group", name="Outcome")
+    outcome = admin.get_by_role("group", name="Outcome", exact=True)
     outcome.get_by_label("English").fill(
         "The membership has selected *Migration and Social Change* as the overarching theme "
         "for 2010."
@@ -163,7 +169,13 @@ def test_follow_up_round_with_a_promoted_suggestion_and_a_merge(page, live):
     submit("idm-2010-theme", users["PHL"], {2: 1}, "migration and climate change")
     admin_id = db.session.scalar(sa.select(User.id).where(User.email == "admin@example.org"))
     cycle.close_consultation(c.id, actor_id=admin_id)
-    cycle.record_outcome(c.id, Text("Migration and Social Change."), Text(), actor_id=admin_id)
+    cycle.record_outcome(
+        c.id,
+        Text("Migration and Social Change."),
+        Text(),
+        actor_id=admin_id,
+        selected=official_winners(c.id),
+    )
     cycle.publish(c.id, actor_id=admin_id, notify=False)
 
     sign_in(page, live, "admin@example.org")

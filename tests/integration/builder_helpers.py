@@ -15,7 +15,16 @@ from tests.conftest import csrf_token
 from tests.factories import AdminFactory
 
 ADMIN = "secretariat@example.org"
-TABLES = ("consultation", "question", "option", "invitation", "option_suggestion", "audit_event")
+TABLES = (
+    "consultation",
+    "question",
+    "option",
+    "invitation",
+    "option_suggestion",
+    "outcome_selection",
+    "erratum",
+    "audit_event",
+)
 
 
 def sign_in_admin(auth) -> None:

@@ -18,7 +18,13 @@ from consult.core.audit import AuditCheckpoint, AuditEvent
 from consult.core.database import write_transaction
 from consult.extensions import db
 from tests.conftest import as_owner, csrf_token
-from tests.factories import AdminFactory, MemberFactory, UserFactory, build_consultation
+from tests.factories import (
+    AdminFactory,
+    MemberFactory,
+    UserFactory,
+    build_consultation,
+    official_winners,
+)
 from tests.integration.ballot_helpers import post_ballot, ranking_form
 from tests.integration.builder_helpers import ADMIN
 
@@ -183,7 +189,13 @@ def test_outcome_and_publication_write_checkpoints_shown_with_the_results(client
     admin_id = db.session.scalar(sa.select(AuditEvent.actor_id).where(AuditEvent.actor_id > 0))
     c = chile
     cycle.close_consultation(c.id, actor_id=admin_id)
-    cycle.record_outcome(c.id, Text(en="South-South Migration"), Text(en=""), actor_id=admin_id)
+    cycle.record_outcome(
+        c.id,
+        Text(en="South-South Migration"),
+        Text(en=""),
+        actor_id=admin_id,
+        selected=official_winners(c.id),
+    )
     cycle.publish(c.id, actor_id=admin_id, notify=False)
     reasons = db.session.scalars(sa.select(AuditCheckpoint.reason).order_by(AuditCheckpoint.id))
     assert list(reasons) == ["outcome_recorded", "consultation_published"]

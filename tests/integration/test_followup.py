@@ -12,7 +12,13 @@ from consult.consultations.document import Text
 from consult.consultations.lifecycle import Status
 from consult.consultations.models import Consultation
 from consult.extensions import db
-from tests.factories import AdminFactory, MemberFactory, UserFactory, build_consultation
+from tests.factories import (
+    AdminFactory,
+    MemberFactory,
+    UserFactory,
+    build_consultation,
+    official_winners,
+)
 from tests.integration.builder_helpers import (
     audit_actions,
     consultation,
@@ -50,6 +56,7 @@ def published(app):
         Text("The membership has selected *Migration and Social Change*."),
         Text(),
         actor_id=admin.id,
+        selected=official_winners(c.id),
     )
     cycle.publish(c.id, actor_id=admin.id, notify=False)
     return members

@@ -151,7 +151,7 @@ class World:
         for c in (closed, decided, published):
             cycle.close_consultation(c.id, actor_id=admin.id)
         for c in (decided, published):
-            cycle.record_outcome(c.id, Text("Decided."), Text(), actor_id=admin.id)
+            cycle.record_outcome(c.id, Text("Decided."), Text(), actor_id=admin.id, selected=())
         cycle.publish(published.id, actor_id=admin.id, notify=False)
         message = OutboxMessage(
             kind=MailKind.REMINDER,

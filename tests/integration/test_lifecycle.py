@@ -64,6 +64,7 @@ def test_open_close_outcome_publish(admin, captured):
         Text("The membership has selected *Migration and Social Change*.", "", "Se ha elegido."),
         Text("Most first preferences."),
         actor_id=admin.id,
+        selected=(),
     )
     cycle.publish(c.id, actor_id=admin.id, notify=False)
     done = reload("idm-2010")
@@ -127,7 +128,7 @@ def test_reopen_after_the_deadline_passed(admin, captured):
         ),
         (lambda c, a: cycle.publish(c.id, actor_id=a.id, notify=True), Refusal.NOT_CLOSED),
         (
-            lambda c, a: cycle.record_outcome(c.id, Text("x"), Text(), actor_id=a.id),
+            lambda c, a: cycle.record_outcome(c.id, Text("x"), Text(), actor_id=a.id, selected=()),
             Refusal.NOT_CLOSED,
         ),
     ],
