@@ -12,6 +12,7 @@ from consult.auth import accounts
 from consult.auth.decorators import admin_required
 from consult.auth.forms import AccountForm, InviteForm
 from consult.auth.models import Role, User
+from consult.core.confirm import Confirmation, ConfirmForm, ask, confirmed
 from consult.core.paging import page_number
 from consult.core.params import parse_id
 from consult.core.templating import locale_code
@@ -145,11 +146,36 @@ def resend(user_id: int):
     return _back(user)
 
 
-@bp.post("/users/<id:user_id>/deactivate")
+@bp.route("/users/<id:user_id>/deactivate", methods=["GET", "POST"])
 @admin_required
 def deactivate(user_id: int):
-    """Deactivate an account: it cannot sign in and its open sessions end at once."""
+    """Deactivate an account, after the confirmation page: it cannot sign in and its open
+    sessions end at once."""
     user = _user_or_404(user_id)
+    if not confirmed() or not ConfirmForm().validate_on_submit():
+        back = (
+            url_for("members.show", member_id=user.member_id)
+            if user.member_id is not None
+            else url_for("accounts.administrators")
+        )
+        return ask(
+            Confirmation(
+                title=_("Deactivate the account of %(name)s?", name=user.name),
+                subject=user.email,
+                consequences=[
+                    _(
+                        "%(name)s can no longer sign in; their open sessions end at once and "
+                        "any invitation or reset link stops working.",
+                        name=user.name,
+                    ),
+                    _("What they did stays in the record; responses of their member are kept."),
+                    _("The account can be reactivated later."),
+                ],
+                button=_("Deactivate the account"),
+                back=back,
+                danger=True,
+            )
+        )
     try:
         accounts.deactivate(current_user.id, user.id)
     except accounts.AccountError as error:

@@ -88,24 +88,35 @@ def open_consultation(
     return c
 
 
-def close_consultation(consultation_id: int, *, actor_id: int) -> Consultation:
-    """Close ahead of the deadline; the deadline becomes now."""
+def close_consultation(
+    consultation_id: int, *, actor_id: int, reason: str, notify: bool = False
+) -> Consultation:
+    """Close ahead of the deadline, with the reason (required); the deadline becomes now and
+    the one it replaces stays in the record beside it. Sends :data:`signals.closed`."""
+    reason = _clean_reason(reason, required=True)
     now = clock.now()
     with _running(consultation_id) as (session, c):
         deadline = c.closes_at
         _apply(c, lifecycle.close(c.schedule(), now))
+        c.original_closes_at = deadline
+        c.close_reason = reason
         audit.record(
             session,
             "consultation_closed",
             actor_id=actor_id,
             consultation_id=c.id,
             deadline_was=_iso(deadline),
+            reason=reason,
+            notify=notify,
+        )
+        signals.closed.send(
+            None, session=session, consultation=c, actor_id=actor_id, notify=notify, reason=reason
         )
     return c
 
 
-def _clean_reason(reason: str) -> str:
-    text, problems = checks.clean(reason, "reason", "reason")
+def _clean_reason(reason: str, *, required: bool = False) -> str:
+    text, problems = checks.clean(reason, "reason", "reason", required=required)
     if problems:
         raise Invalid(problems)
     return text
@@ -156,6 +167,8 @@ def _record_new_deadline(
     _apply(c, schedule)
     c.previous_closes_at = previous
     c.extended_at = now
+    c.original_closes_at = None  # open again: no longer closed early (the audit log keeps it)
+    c.close_reason = ""
     audit.record(
         session,
         action,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, flash, render_template, request
+from flask import current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -15,6 +16,7 @@ from consult.consultations import builder, cycle, followup, lifecycle, outcomes
 from consult.consultations.checks import Issue, Problem
 from consult.consultations.formhelp import attach, error_list, read_time, show_time
 from consult.consultations.forms import (
+    CloseForm,
     DeadlineForm,
     FollowUpForm,
     OpenForm,
@@ -28,24 +30,76 @@ from consult.consultations.messages import describe, refusal
 from consult.consultations.texts import get_text
 from consult.consultations.views import bp, consultation_or_404, refuse, to_overview
 from consult.core import clock
+from consult.core.confirm import Confirmation, ask, confirmed
 from consult.core.params import parse_id
+from consult.core.templating import localized, moment
 from consult.extensions import db
 from consult.members.models import Member
 
 
-@bp.post("/<slug:slug>/open")
+def _subject(consultation) -> str:
+    title = localized(consultation, "title")
+    return f"{title} · {consultation.reference}" if consultation.reference else title
+
+
+def _notify_line() -> str:
+    return _(
+        "If “notify” is ticked, each delegate of an invited member receives an e-mail in their "
+        "own language."
+    )
+
+
+def _open_confirmation(consultation) -> Confirmation:
+    invited = len(consultation.invited)
+    return Confirmation(
+        title=_("Open the consultation?"),
+        subject=_subject(consultation),
+        consequences=[
+            ngettext(
+                "%(num)d invited member can answer from the opening; its delegates see the "
+                "consultation on their home page.",
+                "%(num)d invited members can answer from the opening; their delegates see the "
+                "consultation on their home page.",
+                invited,
+            ),
+            _notify_line(),
+            _(
+                "The official method and what observers may do are fixed from the opening; the "
+                "questions and options, once a member has saved a response."
+            ),
+            _(
+                "The deadline is %(when)s; afterwards it moves only by an extension or an early "
+                "closing, each recorded with its reason.",
+                when=moment(consultation.closes_at),
+            ),
+        ],
+        button=_("Open the consultation"),
+        back=url_for("consultations.show", slug=consultation.slug),
+    )
+
+
+@bp.route("/<slug:slug>/open", methods=["GET", "POST"])
 @admin_required
 def open_(slug: str):
-    """Open now, or let it open by itself at its opening time."""
+    """Open now, or let it open by itself at its opening time, after the confirmation page."""
     consultation = consultation_or_404(slug)
+    try:
+        lifecycle.open_(consultation.schedule(), clock.now())
+    except Refused as error:
+        return refuse(consultation, refusal(error))
     form = OpenForm()
+    if consultation.stage() is not lifecycle.Stage.DRAFT or consultation.opens_at is None:
+        del form.when  # opening now is the only choice
+    if not confirmed():
+        return ask(_open_confirmation(consultation), form)
     if not form.validate_on_submit():
-        return refuse(consultation, _("Choose when to open the consultation."))
+        return ask(_open_confirmation(consultation), form)
+    scheduled = "when" in form and form.when.data == "scheduled"
     try:
         cycle.open_consultation(
             consultation.id,
             actor_id=current_user.id,
-            scheduled=form.when.data == "scheduled",
+            scheduled=scheduled,
             notify=bool(form.notify.data),
         )
     except Refused as error:
@@ -58,23 +112,64 @@ def open_(slug: str):
             ),
         )
     flash(
-        _("The consultation is open.")
-        if form.when.data != "scheduled"
-        else _("The consultation will open by itself at its opening time."),
+        _("The consultation will open by itself at its opening time.")
+        if scheduled
+        else _("The consultation is open."),
         "success",
     )
     return to_overview(consultation)
 
 
-@bp.post("/<slug:slug>/close")
+def _close_confirmation(consultation, general: list[str] | None = None) -> Confirmation:
+    return Confirmation(
+        title=_("Close the consultation before its deadline?"),
+        subject=_subject(consultation),
+        consequences=[
+            _(
+                "Delegates can no longer submit or revise responses: the responses received so "
+                "far are the ones counted."
+            ),
+            _(
+                "The deadline of %(when)s stays in the record, shown beside the closing time and "
+                "your reason.",
+                when=moment(consultation.closes_at),
+            ),
+            _(
+                "If “notify” is ticked, each delegate of an invited member receives an e-mail in "
+                "their own language, with your reason."
+            ),
+            _("It can be reopened later, with a new deadline and a reason."),
+        ],
+        button=_("Close the consultation now"),
+        back=url_for("consultations.show", slug=consultation.slug),
+        danger=True,
+        general=general or [],
+    )
+
+
+@bp.route("/<slug:slug>/close", methods=["GET", "POST"])
 @admin_required
 def close(slug: str):
-    """Close now, ahead of the deadline."""
+    """Close now, ahead of the deadline, with a reason, after the confirmation page."""
     consultation = consultation_or_404(slug)
     try:
-        cycle.close_consultation(consultation.id, actor_id=current_user.id)
+        lifecycle.close(consultation.schedule(), clock.now())
     except Refused as error:
         return refuse(consultation, refusal(error))
+    form = CloseForm()
+    if not confirmed() or not form.validate_on_submit():
+        return ask(_close_confirmation(consultation), form)
+    try:
+        cycle.close_consultation(
+            consultation.id,
+            actor_id=current_user.id,
+            reason=form.reason.data or "",
+            notify=bool(form.notify.data),
+        )
+    except Refused as error:
+        return refuse(consultation, refusal(error))
+    except builder.Invalid as error:
+        return ask(_close_confirmation(consultation, attach(form, error.problems)), form)
     flash(_("The consultation is closed. Record its outcome next."), "success")
     return to_overview(consultation)
 
@@ -203,13 +298,45 @@ def outcome(slug: str):
     )
 
 
-@bp.post("/<slug:slug>/publish")
+def _publish_confirmation(consultation) -> Confirmation:
+    consequences = [
+        _(
+            "The outcome and the detailed results become visible to the delegates of every "
+            "invited member."
+        )
+    ]
+    if consultation.results_attributed:
+        consequences.append(_("Results are attributed: delegates see which member answered what."))
+    consequences += [
+        _notify_line(),
+        _(
+            "Nothing can change afterwards: the results are frozen, and the outcome can only be "
+            "corrected by an erratum that keeps the earlier text."
+        ),
+    ]
+    return Confirmation(
+        title=_("Publish the outcome and the results?"),
+        subject=_subject(consultation),
+        consequences=consequences,
+        button=_("Publish the outcome and the results"),
+        back=url_for("consultations.show", slug=consultation.slug),
+    )
+
+
+@bp.route("/<slug:slug>/publish", methods=["GET", "POST"])
 @admin_required
 def publish(slug: str):
-    """Publish the outcome and the results to the membership."""
+    """Publish the outcome and the results to the membership, after the confirmation page."""
     consultation = consultation_or_404(slug)
+    try:
+        lifecycle.publish(
+            consultation.schedule(), clock.now(), has_outcome=bool(consultation.outcome)
+        )
+    except Refused as error:
+        return refuse(consultation, refusal(error))
     form = PublishForm()
-    form.validate_on_submit()
+    if not confirmed() or not form.validate_on_submit():
+        return ask(_publish_confirmation(consultation), form)
     try:
         cycle.publish(consultation.id, actor_id=current_user.id, notify=bool(form.notify.data))
     except Refused as error:

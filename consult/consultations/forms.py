@@ -228,6 +228,14 @@ class DeadlineForm(FlaskForm):
     notify = BooleanField(_l("Notify the invited delegates by e-mail"), default=True)
 
 
+class CloseForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason for closing before the deadline (shown to delegates, recorded)"),
+        render_kw={"rows": 3, "maxlength": 1000},
+    )
+    notify = BooleanField(_l("Notify the invited delegates by e-mail"), default=True)
+
+
 class OutcomeForm(FlaskForm):
     outcome = translated(
         _l("Outcome"),

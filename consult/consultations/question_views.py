@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -32,6 +33,7 @@ from consult.consultations.messages import describe, locked
 from consult.consultations.models import Consultation, Option, Question
 from consult.consultations.texts import get_text
 from consult.consultations.views import bp, consultation_or_404, refuse, to_overview
+from consult.core.confirm import Confirmation, ConfirmForm, ask, confirmed
 from consult.core.params import parse_id
 from consult.core.templating import localized
 from consult.extensions import db
@@ -270,12 +272,34 @@ def question(slug: str, question_id: int):
     return _render_question(consultation, form, kind, q, general)
 
 
-@bp.post("/<slug:slug>/questions/<id:question_id>/remove")
+@bp.route("/<slug:slug>/questions/<id:question_id>/remove", methods=["GET", "POST"])
 @admin_required
 def remove_question(slug: str, question_id: int):
-    """Remove a question and its options."""
+    """Remove a question and its options, after the confirmation page."""
     consultation = consultation_or_404(slug)
     q = _question_or_404(consultation, question_id)
+    reason = _editable(consultation)
+    if reason is not None:
+        return refuse(consultation, locked(reason))
+    if not confirmed() or not ConfirmForm().validate_on_submit():
+        return ask(
+            Confirmation(
+                title=_("Remove question %(n)d?", n=q.position),
+                subject=localized(q, "prompt"),
+                consequences=[
+                    ngettext(
+                        "The question and its %(num)d option are removed for good.",
+                        "The question and its %(num)d options are removed for good.",
+                        len(q.options),
+                    ),
+                    _("The questions after it move up one place."),
+                    _("The removal is recorded in the audit log; it cannot be undone."),
+                ],
+                button=_("Remove the question"),
+                back=url_for("consultations.show", slug=consultation.slug),
+                danger=True,
+            )
+        )
     try:
         builder.remove_question(consultation.id, q.id, actor_id=current_user.id)
     except builder.Invalid as error:
@@ -429,12 +453,31 @@ def option(slug: str, option_id: int):
     return _render_option(consultation, q, o, form, general)
 
 
-@bp.post("/<slug:slug>/options/<id:option_id>/remove")
+@bp.route("/<slug:slug>/options/<id:option_id>/remove", methods=["GET", "POST"])
 @admin_required
 def remove_option(slug: str, option_id: int):
-    """Remove an option."""
+    """Remove an option, after the confirmation page."""
     consultation = consultation_or_404(slug)
     q, o = _option_or_404(consultation, option_id)
+    reason = _editable(consultation)
+    if reason is not None:
+        return refuse(consultation, locked(reason))
+    if not confirmed() or not ConfirmForm().validate_on_submit():
+        return ask(
+            Confirmation(
+                title=_("Remove the option “%(label)s”?", label=localized(o, "label")),
+                subject=_("Question %(number)d", number=q.position)
+                + " · "
+                + localized(q, "prompt"),
+                consequences=[
+                    _("The option is removed for good from the question, with its translations."),
+                    _("The removal is recorded in the audit log; it cannot be undone."),
+                ],
+                button=_("Remove the option"),
+                back=url_for("consultations.question", slug=consultation.slug, question_id=q.id),
+                danger=True,
+            )
+        )
     try:
         builder.remove_option(consultation.id, o.id, actor_id=current_user.id)
     except builder.Invalid as error:

@@ -17,6 +17,8 @@ _signals = Namespace()
 opened = _signals.signal("consultation-opened")
 #: The deadline was extended, or a closed consultation reopened; also gets ``reason``.
 deadline_extended = _signals.signal("consultation-deadline-extended")
+#: The consultation was closed ahead of its deadline; also gets ``reason``.
+closed = _signals.signal("consultation-closed")
 #: The outcome and the results were published to the membership.
 published = _signals.signal("consultation-published")
 #: An import wrote the consultation (inside its transaction); also gets ``document`` (the
@@ -25,3 +27,6 @@ published = _signals.signal("consultation-published")
 imported = _signals.signal("consultation-imported")
 #: The consultation is being written as YAML: receivers add their sections to ``extra``.
 dumping = _signals.signal("consultation-dumping")
+#: A published outcome was corrected by an erratum; also gets ``reason`` (in English) and
+#: ``erratum``.
+corrected = _signals.signal("consultation-corrected")

@@ -40,8 +40,6 @@ from consult.consultations.forms import (
     METHOD_LABELS,
     OBSERVER_LABELS,
     InvitationsForm,
-    OpenForm,
-    PublishForm,
     SettingsForm,
     fill,
     text_of,
@@ -153,8 +151,6 @@ def show(slug: str):
         invitations_editable=lifecycle.invitations_editable(
             consultation.status, consultation.closes_at, now
         ),
-        open_form=OpenForm(),
-        publish_form=PublishForm(),
         children=consultation.children,
         results_page="results.show" in current_app.view_functions,
         audit_page="audit.index" in current_app.view_functions,

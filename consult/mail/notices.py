@@ -1,5 +1,6 @@
-"""Notices to invited delegates when a consultation opens, its deadline moves, or its outcome
-is published: written to the outbox in the transaction that made the change."""
+"""Notices to invited delegates when a consultation opens, its deadline moves, it closes early,
+its outcome is published or corrected: written to the outbox in the transaction that made the
+change."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ def queue_notices(
 ) -> int:
     """Queue one notice per recipient, in their language; the number queued."""
     recipients = delegates_of_invited(session, consultation.id)
-    endpoint = "results.published" if kind is MailKind.NOTICE_PUBLISHED else "ballots.answer"
+    published = kind in (MailKind.NOTICE_PUBLISHED, MailKind.NOTICE_CORRECTED)
+    endpoint = "results.published" if published else "ballots.answer"
     link = external_url(endpoint, slug=consultation.slug)
     rows = [
         outbox_values(
@@ -81,6 +83,8 @@ _RECEIVERS = {
     signals.opened: _receiver(MailKind.NOTICE_OPENED),
     signals.deadline_extended: _receiver(MailKind.NOTICE_EXTENDED),
     signals.published: _receiver(MailKind.NOTICE_PUBLISHED),
+    signals.closed: _receiver(MailKind.NOTICE_CLOSED),
+    signals.corrected: _receiver(MailKind.NOTICE_CORRECTED),
 }
 
 

@@ -12,8 +12,9 @@ from flask_login import current_user
 from consult.auth.decorators import admin_required
 from consult.consultations.lifecycle import Phase, Status
 from consult.consultations.models import Consultation
+from consult.core.confirm import Confirmation, ask, confirmed
 from consult.core.params import parse_id
-from consult.core.templating import locale_code, moment
+from consult.core.templating import locale_code, localized, moment
 from consult.extensions import db
 from consult.mail import outbox, reminders
 from consult.mail.models import MailKind, OutboxMessage
@@ -29,6 +30,8 @@ KIND_LABELS = {
     MailKind.NOTICE_EXTENDED: _l("Notice: new deadline"),
     MailKind.NOTICE_PUBLISHED: _l("Notice: outcome published"),
     MailKind.RECEIPT: _l("Receipt of a response"),
+    MailKind.NOTICE_CLOSED: _l("Notice: closed before the deadline"),
+    MailKind.NOTICE_CORRECTED: _l("Notice: outcome corrected"),
 }
 FILTERS = ("all", "failed", "waiting", "sent")
 
@@ -191,15 +194,65 @@ def reminders_page(slug: str):
     return _render(_consultation_or_404(slug))
 
 
+def _remind_all_confirmation(consultation: Consultation):
+    state = reminders.participation(db.session, consultation)
+    now = [p for p in state.pending if p.delegates and not p.allowed_at]
+    people = sum(len(p.delegates) for p in now)
+    hours = int(current_app.config["REMINDER_INTERVAL"].total_seconds() // 3600)
+    return ask(
+        Confirmation(
+            title=_("Remind every member that has not submitted?"),
+            subject=localized(consultation, "title"),
+            consequences=[
+                ngettext(
+                    "%(num)d member is reminded now: %(people)d delegates receive an e-mail, "
+                    "each in their own language.",
+                    "%(num)d members are reminded now: %(people)d delegates receive an e-mail, "
+                    "each in their own language.",
+                    len(now),
+                    people=people,
+                ),
+                _(
+                    "Members reminded in the last %(hours)d hours, and members without an active "
+                    "delegate, are skipped.",
+                    hours=hours,
+                ),
+                _(
+                    "Each reminder is recorded; the same member cannot be reminded again for "
+                    "%(hours)d hours.",
+                    hours=hours,
+                ),
+            ],
+            button=_("Send the reminders"),
+            back=url_for("mail.reminders_page", slug=consultation.slug),
+            action=url_for("mail.send_reminders", slug=consultation.slug),
+        )
+    )
+
+
+@bp.get("/consultations/<slug:slug>/reminders/all")
+@admin_required
+def confirm_remind_all(slug: str):
+    """The confirmation page of "remind all"."""
+    consultation = _consultation_or_404(slug)
+    if consultation.phase() is not Phase.OPEN:
+        return _render(
+            consultation, 409, _("Reminders can be sent only while the consultation is open.")
+        )
+    return _remind_all_confirmation(consultation)
+
+
 @bp.post("/consultations/<slug:slug>/reminders")
 @admin_required
 def send_reminders(slug: str):
-    """Remind every member that has not submitted, or one of them."""
+    """Remind every member that has not submitted (after the confirmation page), or one."""
     consultation = _consultation_or_404(slug)
     member = request.form.get("member", "")
     member_id = parse_id(member)
     if member and member_id is None:
         abort(400)
+    if member_id is None and not confirmed() and consultation.phase() is Phase.OPEN:
+        return _remind_all_confirmation(consultation)
     try:
         outcome = reminders.send(
             current_user.id, consultation.id, [member_id] if member_id is not None else None

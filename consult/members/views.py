@@ -22,6 +22,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from consult.auth.decorators import admin_required
+from consult.core.confirm import Confirmation, ConfirmForm, ask, confirmed
 from consult.core.paging import page_number
 from consult.core.params import parse_id
 from consult.core.templating import locale_code
@@ -152,10 +153,38 @@ def show(member_id: int):
     )
 
 
-@bp.post("/members/<id:member_id>/deactivate")
+@bp.route("/members/<id:member_id>/deactivate", methods=["GET", "POST"])
 @admin_required
 def deactivate(member_id: int):
-    """Deactivate a member: kept with its history, its delegates can no longer sign in."""
+    """Deactivate a member, after the confirmation page: kept with its history, its delegates
+    can no longer sign in."""
+    found = db.session.get(Member, member_id)
+    if found is None:
+        abort(404)
+    if not confirmed() or not ConfirmForm().validate_on_submit():
+        name = found.localized("name", locale_code())
+        return ask(
+            Confirmation(
+                title=_("Deactivate %(name)s?", name=name),
+                subject=found.code,
+                consequences=[
+                    _(
+                        "The delegates of %(name)s can no longer sign in; their open sessions "
+                        "end at once.",
+                        name=name,
+                    ),
+                    _(
+                        "%(name)s is no longer invited to new consultations; its responses and "
+                        "history are kept.",
+                        name=name,
+                    ),
+                    _("It can be reactivated later."),
+                ],
+                button=_("Deactivate this member"),
+                back=url_for("members.show", member_id=member_id),
+                danger=True,
+            )
+        )
     try:
         member = services.set_member_active(current_user.id, member_id, False)
     except LookupError:

@@ -90,7 +90,9 @@ def test_administrator_runs_the_cycle_and_the_delegate_reads_the_outcome_in_span
     expect(admin.get_by_role("button", name="Submit the response")).to_have_count(0)
     admin.go_back()
 
-    # Open it now.
+    # Open it now, through the confirmation page.
+    admin.get_by_role("link", name="Open the consultation").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Open the consultation?")
     admin.get_by_label("Notify the invited delegates by e-mail").uncheck()
     admin.get_by_role("button", name="Open the consultation").click()
     expect(admin.get_by_text("The consultation is open.")).to_be_visible()
@@ -117,7 +119,10 @@ def test_administrator_runs_the_cycle_and_the_delegate_reads_the_outcome_in_span
 
     # Close, record the outcome in three languages, publish.
     admin.reload()
-    admin.get_by_role("button", name="Close now, before the deadline").click()
+    admin.get_by_role("link", name="Close now, before the deadline").click()
+    admin.get_by_label("Reason for closing before the deadline").fill("The Council meets earlier.")
+    admin.get_by_label("Notify the invited delegates by e-mail").uncheck()
+    admin.get_by_role("button", name="Close the consultation now").click()
     expect(
         admin.get_by_text("The consultation is closed. Record its outcome next.")
     ).to_be_visible()
@@ -138,6 +143,7 @@ def test_administrator_runs_the_cycle_and_the_delegate_reads_the_outcome_in_span
     )
     admin.get_by_role("button", name="Record the outcome").click()
     expect(admin.get_by_text("The outcome has been recorded.")).to_be_visible()
+    admin.get_by_role("link", name="Publish the outcome and the results").click()
     admin.get_by_role("button", name="Publish the outcome and the results").click()
     expect(admin.get_by_text("The outcome and the results have been published.")).to_be_visible()
     assert stored("idm-2010-theme").status is Status.PUBLISHED
@@ -168,7 +174,7 @@ def test_follow_up_round_with_a_promoted_suggestion_and_a_merge(page, live):
     submit("idm-2010-theme", users["ARG"], {2: 1}, "Migration and climate change")
     submit("idm-2010-theme", users["PHL"], {2: 1}, "migration and climate change")
     admin_id = db.session.scalar(sa.select(User.id).where(User.email == "admin@example.org"))
-    cycle.close_consultation(c.id, actor_id=admin_id)
+    cycle.close_consultation(c.id, actor_id=admin_id, reason="The Council meets earlier.")
     cycle.record_outcome(
         c.id,
         Text("Migration and Social Change."),

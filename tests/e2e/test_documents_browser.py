@@ -53,6 +53,7 @@ def test_secretariat_attaches_the_note_and_a_delegate_downloads_it_in_french(
 
     # Open it now; the consultation page lists the note.
     admin.get_by_role("link", name="Back to the consultation").click()
+    admin.get_by_role("link", name="Open the consultation").click()
     admin.get_by_label("Notify the invited delegates by e-mail").uncheck()
     admin.get_by_role("button", name="Open the consultation").click()
     expect(admin.get_by_text("The consultation is open.")).to_be_visible()

@@ -221,7 +221,11 @@ def test_removing_an_option_below_the_choice_bounds_is_refused(client, admin):
         {"prompt-en": "Pick", "min_choices": "2", "max_choices": "4"},
     )
     before = snapshot()
-    response = post(client, f"/admin/consultations/idm-2011/options/{choose.options[0].id}/remove")
+    response = post(
+        client,
+        f"/admin/consultations/idm-2011/options/{choose.options[0].id}/remove",
+        {"confirm": "yes"},
+    )
     assert response.status_code == 303
     page = text(client.get(response.headers["Location"]))
     assert "The question has only 3 options" in page
@@ -250,7 +254,7 @@ def test_options_are_added_edited_translated_and_removed(client, admin):
     assert response.status_code == 303
     assert consultation("idm-2011").questions[0].options[-1].translations == {}
     first = ranking.options[0].id
-    assert post(client, f"{base}/options/{first}/remove").status_code == 303
+    assert post(client, f"{base}/options/{first}/remove", {"confirm": "yes"}).status_code == 303
     options = consultation("idm-2011").questions[0].options
     assert [(o.position, o.label) for o in options] == [
         (1, "Migration and Social Change"),
@@ -359,8 +363,8 @@ def test_questions_and_options_lock_once_a_response_exists(client, auth, app):
         (f"{base}/questions/{q.id}", {"prompt-en": "Changed"}),
         (f"{base}/questions/{q.id}/options/new", {"label-en": "Another"}),
         (f"{base}/options/{q.options[0].id}", {"label-en": "Changed"}),
-        (f"{base}/options/{q.options[0].id}/remove", {}),
-        (f"{base}/questions/{q.id}/remove", {}),
+        (f"{base}/options/{q.options[0].id}/remove", {"confirm": "yes"}),
+        (f"{base}/questions/{q.id}/remove", {"confirm": "yes"}),
         (f"{base}/questions/new?kind=text", {"prompt-en": "More"}),
     ]
     for path, data in attempts:

@@ -122,12 +122,22 @@ def test_a_question_others_depend_on_keeps_its_place(client, admin):
     )
     assert moved.status_code == 400
     assert "Question 1 is shown only after an answer to this question" in text(moved)
-    removed = post(client, f"/admin/consultations/idm-2011/questions/{first.id}/remove")
+    removed = post(
+        client, f"/admin/consultations/idm-2011/questions/{first.id}/remove", {"confirm": "yes"}
+    )
     assert "Question 2 is shown only after an answer" in text(client.get(removed.location))
-    option = post(client, f"/admin/consultations/idm-2011/options/{first.options[0].id}/remove")
+    option = post(
+        client,
+        f"/admin/consultations/idm-2011/options/{first.options[0].id}/remove",
+        {"confirm": "yes"},
+    )
     assert "Question 2 is shown only after an answer" in text(client.get(option.location))
     assert snapshot() == before
-    unused = post(client, f"/admin/consultations/idm-2011/options/{first.options[1].id}/remove")
+    unused = post(
+        client,
+        f"/admin/consultations/idm-2011/options/{first.options[1].id}/remove",
+        {"confirm": "yes"},
+    )
     assert unused.status_code == 303
     assert [o.label for o in consultation("idm-2011").questions[0].options] == ["A"]
 

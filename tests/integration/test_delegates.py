@@ -151,7 +151,7 @@ def test_deactivating_a_delegate_ends_their_session_at_once(app, admin):
     user = UserFactory(email="d@example.org")
     delegate = _signed_in(app, "d@example.org")
     assert delegate.get("/").status_code == 200
-    assert _post(admin, f"/admin/users/{user.id}/deactivate").status_code == 302
+    assert _post(admin, f"/admin/users/{user.id}/deactivate", {"confirm": "yes"}).status_code == 302
     response = delegate.get("/")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
@@ -203,7 +203,7 @@ def test_deactivated_delegate_pending_save_gets_403_and_no_change(app, admin):
     delegate = _signed_in(app, "d@example.org")
     fields = hidden_fields(delegate, "idm-2010")
     before = _ballot_state()
-    _post(admin, f"/admin/users/{user.id}/deactivate")
+    _post(admin, f"/admin/users/{user.id}/deactivate", {"confirm": "yes"})
     save = delegate.post(
         "/consultations/idm-2010",
         data={**ranking_form(consultation, {1: "1"}), **fields, "action": "submit"},
@@ -241,10 +241,17 @@ def test_administrators_are_managed_the_same_way(app, admin, mailbox):
     (message,) = mailbox.wait(1)
     assert "administer the consultation platform" in text_of(message)
     myself = _user("admin@example.org")
-    refused = _post(admin, f"/admin/users/{myself.id}/deactivate", follow_redirects=True)
+    refused = _post(
+        admin,
+        f"/admin/users/{myself.id}/deactivate",
+        {"confirm": "yes"},
+        follow_redirects=True,
+    )
     assert "You cannot deactivate your own account." in refused.get_data(as_text=True)
     assert _user("admin@example.org").active is True
-    assert _post(admin, f"/admin/users/{second.id}/deactivate").status_code == 302
+    assert (
+        _post(admin, f"/admin/users/{second.id}/deactivate", {"confirm": "yes"}).status_code == 302
+    )
     assert _user("second@example.org").active is False
 
 

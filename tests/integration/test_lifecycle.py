@@ -57,7 +57,7 @@ def test_open_close_outcome_publish(admin, captured):
     c = build_consultation(status="draft")
     cycle.open_consultation(c.id, actor_id=admin.id, scheduled=False, notify=True)
     assert reload("idm-2010").stage() is Stage.OPEN
-    cycle.close_consultation(c.id, actor_id=admin.id)
+    cycle.close_consultation(c.id, actor_id=admin.id, reason="The Council meets earlier.")
     assert reload("idm-2010").stage() is Stage.CLOSED
     cycle.record_outcome(
         c.id,
@@ -119,7 +119,12 @@ def test_reopen_after_the_deadline_passed(admin, captured):
 @pytest.mark.parametrize(
     ("call", "code"),
     [
-        (lambda c, a: cycle.close_consultation(c.id, actor_id=a.id), Refusal.NOT_OPEN),
+        (
+            lambda c, a: cycle.close_consultation(
+                c.id, actor_id=a.id, reason="The Council meets earlier."
+            ),
+            Refusal.NOT_OPEN,
+        ),
         (
             lambda c, a: cycle.extend_deadline(
                 c.id, c.closes_at + DAY, "x", actor_id=a.id, notify=True
@@ -146,7 +151,7 @@ def test_refused_transitions_write_nothing_and_send_nothing(admin, captured, cal
 
 def test_publish_without_outcome_is_refused(admin):
     c = build_consultation()
-    cycle.close_consultation(c.id, actor_id=admin.id)
+    cycle.close_consultation(c.id, actor_id=admin.id, reason="The Council meets earlier.")
     with pytest.raises(Refused) as caught:
         cycle.publish(c.id, actor_id=admin.id, notify=True)
     assert caught.value.code is Refusal.OUTCOME_REQUIRED

@@ -54,7 +54,7 @@ def flash_after(client, response) -> str:
 
 def test_open_now_with_or_without_notifying(client, people, sent):
     build_consultation(status="draft")
-    page = flash_after(client, post(client, f"{BASE}/open", {"when": "now"}))
+    page = flash_after(client, post(client, f"{BASE}/open", {"when": "now", "confirm": "yes"}))
     assert "The consultation is open." in page
     assert consultation().status is Status.OPEN
     assert sent == [{"notify": False, "actor_id": sent[0]["actor_id"]}]  # the box was not ticked
@@ -64,7 +64,9 @@ def test_schedule_opening_at_the_opening_time(client, people, sent):
     c = build_consultation(status="draft")
     c.opens_at = clock.now() + timedelta(days=2)
     db.session.commit()
-    page = flash_after(client, post(client, f"{BASE}/open", {"when": "scheduled", "notify": "y"}))
+    page = flash_after(
+        client, post(client, f"{BASE}/open", {"when": "scheduled", "notify": "y", "confirm": "yes"})
+    )
     assert "The consultation will open by itself at its opening time." in page
     assert "Scheduled" in text(client.get(BASE))
     assert sent[-1]["notify"] is True
@@ -75,14 +77,20 @@ def test_schedule_opening_at_the_opening_time(client, people, sent):
 def test_closing_a_draft_is_refused_and_changes_nothing(client, people):
     build_consultation(status="draft")
     before = snapshot()
-    page = flash_after(client, post(client, f"{BASE}/close"))
+    page = flash_after(
+        client,
+        post(client, f"{BASE}/close", {"confirm": "yes", "reason": "The Council meets earlier."}),
+    )
     assert "The consultation has not been opened yet." in page
     assert snapshot() == before
 
 
 def test_close_then_record_outcome_then_publish(client, people, sent):
     build_consultation()
-    page = flash_after(client, post(client, f"{BASE}/close"))
+    page = flash_after(
+        client,
+        post(client, f"{BASE}/close", {"confirm": "yes", "reason": "The Council meets earlier."}),
+    )
     assert "The consultation is closed. Record its outcome next." in page
     response = post(
         client,
@@ -101,7 +109,7 @@ def test_close_then_record_outcome_then_publish(client, people, sent):
     assert "Los miembros han elegido" not in page  # nothing before publication
     people.logout()
     sign_in_admin_again(people)
-    page = flash_after(client, post(client, f"{BASE}/publish", {"notify": "y"}))
+    page = flash_after(client, post(client, f"{BASE}/publish", {"notify": "y", "confirm": "yes"}))
     # The same browser kept the delegate's Spanish.
     assert "Se han publicado el resultado y los resultados detallados." in page
     assert consultation().status is Status.PUBLISHED
@@ -122,9 +130,9 @@ def sign_in_admin_again(auth):
 
 def test_publishing_without_an_outcome_is_refused(client, people):
     build_consultation()
-    post(client, f"{BASE}/close")
+    post(client, f"{BASE}/close", {"confirm": "yes", "reason": "The Council meets earlier."})
     before = snapshot()
-    page = flash_after(client, post(client, f"{BASE}/publish", {"notify": "y"}))
+    page = flash_after(client, post(client, f"{BASE}/publish", {"notify": "y", "confirm": "yes"}))
     assert "Record the outcome (at least in English) before publishing." in page
     assert snapshot() == before
 
@@ -134,7 +142,7 @@ def test_outcome_needs_english_and_a_closed_consultation(client, people):
     before = snapshot()
     page = flash_after(client, post(client, f"{BASE}/outcome", {"outcome-en": "Too early"}))
     assert "The consultation must be closed first." in page
-    post(client, f"{BASE}/close")
+    post(client, f"{BASE}/close", {"confirm": "yes", "reason": "The Council meets earlier."})
     before = snapshot()
     response = post(client, f"{BASE}/outcome", {"outcome-fr": "Seulement en français"})
     assert response.status_code == 400
@@ -184,7 +192,7 @@ def test_bad_extensions_are_refused_and_nothing_saved(client, people, data, mess
 
 def test_reopen_a_closed_consultation(client, people, sent):
     build_consultation()
-    post(client, f"{BASE}/close")
+    post(client, f"{BASE}/close", {"confirm": "yes", "reason": "The Council meets earlier."})
     assert "Reopen the consultation" in text(client.get(BASE))
     response = post(
         client,
@@ -209,7 +217,7 @@ def test_reopen_a_closed_consultation(client, people, sent):
 
 def test_extending_a_closed_consultation_points_to_reopening(client, people):
     build_consultation()
-    post(client, f"{BASE}/close")
+    post(client, f"{BASE}/close", {"confirm": "yes", "reason": "The Council meets earlier."})
     response = client.get(f"{BASE}/extend")
     assert "The consultation is already closed; reopen it to set a new deadline." in flash_after(
         client, response
@@ -228,7 +236,7 @@ def test_delegates_see_when_a_scheduled_consultation_opens(client, people):
     c = build_consultation(status="draft")
     c.opens_at = clock.now() + timedelta(days=2)
     db.session.commit()
-    post(client, f"{BASE}/open", {"when": "scheduled"})
+    post(client, f"{BASE}/open", {"when": "scheduled", "confirm": "yes"})
     as_delegate(client, people)
     page = text(client.get("/consultations/idm-2010"))
     assert "Esta consulta todavía no está abierta. Se abre el" in page

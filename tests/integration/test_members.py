@@ -249,7 +249,10 @@ def test_deactivate_member_keeps_it_and_signs_its_delegates_out(app, admin):
         data={"email": "d@example.org", "password": "correct horse battery", "csrf_token": token},
     )
     assert delegate.get("/").status_code == 200
-    assert _post(admin, f"/admin/members/{member.id}/deactivate", {}).status_code == 302
+    assert (
+        _post(admin, f"/admin/members/{member.id}/deactivate", {"confirm": "yes"}).status_code
+        == 302
+    )
     assert _member("QAA").active is False
     assert delegate.get("/").status_code == 302
     assert _post(admin, f"/admin/members/{member.id}/reactivate", {}).status_code == 302

@@ -42,6 +42,8 @@ def remind(client, member=None):
     data = {"csrf_token": csrf_token(client, "/")}
     if member is not None:
         data["member"] = str(member.id)
+    else:
+        data["confirm"] = "yes"  # as the confirmation page of "remind all" posts
     return client.post(PAGE, data=data)
 
 
