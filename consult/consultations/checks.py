@@ -70,6 +70,7 @@ class Issue(enum.StrEnum):
     OPTIONS_FROM_IN_USE = "options_from_in_use"
     OUTCOME_REASON_REQUIRED = "outcome_reason_required"
     NOT_AN_OPTION = "not_an_option"
+    OUTCOME_UNCHANGED = "outcome_unchanged"
 
 
 @dataclass(frozen=True)

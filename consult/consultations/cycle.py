@@ -20,8 +20,8 @@ from consult.consultations.checks import Issue, Problem
 from consult.consultations.departure import departures
 from consult.consultations.document import Text
 from consult.consultations.lifecycle import Schedule
-from consult.consultations.models import Consultation
-from consult.consultations.texts import set_text
+from consult.consultations.models import Consultation, Erratum
+from consult.consultations.texts import get_text, set_text
 from consult.core import audit, clock
 from consult.core.database import write_transaction
 from consult.extensions import db
@@ -245,6 +245,58 @@ def record_outcome(
             reason=reason.en[:500],
         )
     return c
+
+
+def correct_outcome(
+    consultation_id: int, outcome: Text, reason: Text, *, actor_id: int, notify: bool
+) -> Erratum:
+    """Correct a published outcome by an erratum: the new text (English required) replaces it,
+    the earlier text is kept in the erratum with the reason (English required), the delegates
+    are told (:data:`signals.corrected`), and the event is audited, all in one transaction. The
+    results, the selected options and the reason for a departure do not change."""
+    outcome, problems = clean_text(outcome, "outcome", "outcome", required=True)
+    reason, found = clean_text(reason, "reason", "reason", required=True)
+    problems += found
+    now = clock.now()
+    with _running(consultation_id) as (session, c):
+        lifecycle.check_correctable(c.schedule(), now)
+        before = get_text(c, "outcome")
+        if outcome == before:
+            problems.append(Problem("outcome-en", Issue.OUTCOME_UNCHANGED))
+        if problems:
+            raise Invalid(problems)
+        erratum = Erratum(
+            number=len(c.errata) + 1,
+            reason=reason.stored(),
+            before=before.stored(),
+            after=outcome.stored(),
+            actor_id=actor_id,
+            corrected_at=now,
+        )
+        c.errata.append(erratum)
+        set_text(c, "outcome", outcome)
+        session.flush()
+        audit.record(
+            session,
+            "outcome_corrected",
+            actor_id=actor_id,
+            consultation_id=c.id,
+            erratum=erratum.number,
+            reason=reason.en[:500],
+            before=before.en[:500],
+            after=outcome.en[:500],
+            notify=notify,
+        )
+        signals.corrected.send(
+            None,
+            session=session,
+            consultation=c,
+            actor_id=actor_id,
+            notify=notify,
+            reason=reason.en,
+            erratum=erratum,
+        )
+    return erratum
 
 
 def publish(consultation_id: int, *, actor_id: int, notify: bool) -> Consultation:

@@ -18,6 +18,7 @@ from consult.consultations.formhelp import attach, error_list, read_time, show_t
 from consult.consultations.forms import (
     CloseForm,
     DeadlineForm,
+    ErratumForm,
     FollowUpForm,
     OpenForm,
     OutcomeForm,
@@ -343,6 +344,48 @@ def publish(slug: str):
         return refuse(consultation, refusal(error))
     flash(_("The outcome and the results have been published."), "success")
     return to_overview(consultation)
+
+
+@bp.route("/<slug:slug>/erratum", methods=["GET", "POST"])
+@admin_required
+def erratum(slug: str):
+    """Correct a published outcome by an erratum: new text, reason, delegates told."""
+    consultation = consultation_or_404(slug)
+    try:
+        lifecycle.check_correctable(consultation.schedule(), clock.now())
+    except Refused as error:
+        return refuse(consultation, refusal(error))
+    form = ErratumForm()
+    general: list[str] = []
+    if request.method == "GET":
+        fill(form.outcome, get_text(consultation, "outcome"))
+    elif form.validate_on_submit():
+        try:
+            cycle.correct_outcome(
+                consultation.id,
+                text_of(form.outcome),
+                text_of(form.reason),
+                actor_id=current_user.id,
+                notify=bool(form.notify.data),
+            )
+        except Refused as error:
+            return refuse(consultation, refusal(error))
+        except builder.Invalid as error:
+            general = attach(form, error.problems)
+        else:
+            flash(_("The erratum has been published."), "success")
+            return to_overview(consultation)
+    errors = error_list(form)
+    return (
+        render_template(
+            "consultations/erratum.html",
+            consultation=consultation,
+            form=form,
+            errors=errors,
+            general=general,
+        ),
+        400 if errors or general else 200,
+    )
 
 
 @bp.route("/<slug:slug>/follow-up", methods=["GET", "POST"])

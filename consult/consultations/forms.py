@@ -255,6 +255,17 @@ class OutcomeForm(FlaskForm):
     )
 
 
+class ErratumForm(FlaskForm):
+    outcome = translated(_l("Corrected outcome"), textarea=True, rows=3)
+    reason = translated(
+        _l("Reason for the correction"),
+        textarea=True,
+        rows=2,
+        description=_l("Shown with the corrected outcome; at least in English."),
+    )
+    notify = BooleanField(_l("Notify the invited delegates by e-mail"), default=True)
+
+
 class PublishForm(FlaskForm):
     notify = BooleanField(_l("Notify the invited delegates by e-mail"), default=True)
 

@@ -90,6 +90,7 @@ class Refusal(enum.StrEnum):
     REASON_REQUIRED = "reason_required"
     OUTCOME_REQUIRED = "outcome_required"
     OUTCOME_UNEXPLAINED = "outcome_unexplained"
+    NOT_PUBLISHED = "not_published"
     NOT_READY = "not_ready"
 
 
@@ -192,6 +193,12 @@ def check_outcome_editable(schedule: Schedule, now: datetime) -> None:
         raise Refused(Refusal.ALREADY_PUBLISHED)
     if current is not Stage.CLOSED:
         raise Refused(Refusal.NOT_CLOSED)
+
+
+def check_correctable(schedule: Schedule, now: datetime) -> None:
+    """Once published, the outcome changes only by an erratum (and the figures never)."""
+    if schedule.stage(now) is not Stage.PUBLISHED:
+        raise Refused(Refusal.NOT_PUBLISHED)
 
 
 def publish(

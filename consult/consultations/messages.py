@@ -103,6 +103,8 @@ def describe(problem: Problem) -> str:
                 "(or its result is a tie): give the reason, at least in English.",
                 questions=p.get("questions", ""),
             )
+        case Issue.OUTCOME_UNCHANGED:
+            return _("The corrected text is the same as the published one: change it.")
         case Issue.NOT_AN_OPTION:
             return _("Select only options of the questions listed.")
     return _("Please check this field.")
@@ -179,6 +181,11 @@ def refusal(error: Refused) -> str:
             return _("Give the reason; it is recorded in the audit log.")
         case Refusal.OUTCOME_REQUIRED:
             return _("Record the outcome (at least in English) before publishing.")
+        case Refusal.NOT_PUBLISHED:
+            return _(
+                "An erratum corrects a published outcome; until publication, edit the outcome "
+                "instead."
+            )
         case Refusal.OUTCOME_UNEXPLAINED:
             return _(
                 "The outcome selects other options than the official result (or the result is a "
