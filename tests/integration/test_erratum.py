@@ -186,3 +186,23 @@ def test_delegates_cannot_correct(client, auth, published):
     auth.logout()
     auth.login("mex@example.org")
     assert client.get(f"{BASE}/erratum").status_code in (403, 404)
+
+
+def test_the_outcome_summary_gives_documents_the_selection_reason_and_corrections(
+    client, published
+):
+    from consult.consultations.outcomes import summary
+
+    post(client, f"{BASE}/erratum", erratum_form(**{"reason-fr": "L’option était mal nommée."}))
+    found = summary(consultation(), "fr")
+    assert found.text == CORRECTED  # no French text: the English one
+    assert not found.departs
+    first = found.selected[0]
+    assert (first.number, first.options, first.official) == (
+        1,
+        ["Migration et changement social"],
+        ["Migration et changement social"],
+    )
+    assert [(c.number, c.reason, c.before) for c in found.corrections] == [
+        (1, "L’option était mal nommée.", FIRST)
+    ]
