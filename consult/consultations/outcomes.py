@@ -14,6 +14,7 @@ from babel.lists import format_list
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from consult.consultations import signals
 from consult.consultations.departure import departures
 from consult.consultations.kinds.base import Official
 from consult.consultations.models import Consultation, Option, Question
@@ -42,15 +43,14 @@ class OfficialResult:
 
 
 def official_results(consultation: Consultation) -> list[OfficialResult]:
-    """The official result of every question that has one, from the one results computation."""
-    from consult.results.services import consultation_results  # results build on consultations
-
-    results = consultation_results(consultation)
-    return [
-        OfficialResult(q.question, q.number, q.official)
-        for q in results.questions
-        if q.official is not None
-    ]
+    """The official result of every question that has one, from the one results computation
+    (asked through :data:`signals.counting`; without a receiver there is no count to check
+    against, which is an error, never a pass)."""
+    if not signals.counting.receivers:
+        raise RuntimeError("nothing counts the results: the results package is not connected")
+    found: list[OfficialResult] = []
+    signals.counting.send(None, consultation=consultation, found=found)
+    return found
 
 
 def departing(consultation: Consultation, official: list[OfficialResult]) -> list[OfficialResult]:

@@ -27,6 +27,11 @@ published = _signals.signal("consultation-published")
 imported = _signals.signal("consultation-imported")
 #: The consultation is being written as YAML: receivers add their sections to ``extra``.
 dumping = _signals.signal("consultation-dumping")
+#: The official result of each question is needed (to record or publish the outcome); also gets
+#: ``found``, a list the receiver fills with
+#: :class:`~consult.consultations.outcomes.OfficialResult` values. The results package counts
+#: (it builds on consultations, so consultations asks through this signal).
+counting = _signals.signal("consultation-counting")
 #: A published outcome was corrected by an erratum; also gets ``reason`` (in English) and
 #: ``erratum``.
 corrected = _signals.signal("consultation-corrected")

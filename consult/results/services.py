@@ -10,16 +10,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
 from consult import tally
 from consult.ballots.models import ResponseStatus
 from consult.ballots.services import load_consultation
-from consult.consultations import kinds
+from consult.consultations import kinds, signals
 from consult.consultations.kinds.base import Inputs, Official, Source
 from consult.consultations.kinds.funding import FundingTotals
 from consult.consultations.models import Consultation, Question
+from consult.consultations.outcomes import OfficialResult
 from consult.core import audit
 from consult.core.database import write_transaction
 from consult.core.plaintext import WriteInGroup
@@ -207,6 +209,23 @@ def consultation_results(consultation: Consultation) -> ConsultationResults:
         members,
         tuple(loaders.entered(consultation.id)),
     )
+
+
+def on_counting(
+    _sender: Any, *, consultation: Consultation, found: list[OfficialResult], **_extra: Any
+) -> None:
+    """Answer :data:`signals.counting`: the official result of every question that has one."""
+    results = consultation_results(consultation)
+    found.extend(
+        OfficialResult(q.question, q.number, q.official)
+        for q in results.questions
+        if q.official is not None
+    )
+
+
+def connect() -> None:
+    """Connect the receivers (connecting twice changes nothing)."""
+    signals.counting.connect(on_counting, weak=False)
 
 
 @dataclass(frozen=True)

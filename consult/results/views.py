@@ -25,6 +25,7 @@ from consult.results import display, loaders, report, services
 from consult.results.loaders import TextRow
 
 bp = Blueprint("results", __name__)
+bp.record_once(lambda _state: services.connect())  # the outcome is checked against the count
 
 WHO = ("all", "members", "observers")
 EXPORT_LIMIT = "30 per 10 minutes"
