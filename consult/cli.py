@@ -112,7 +112,7 @@ def init_commands(app: Flask) -> None:
         db_group.add_command(harden)
     app.cli.add_command(consultations_group)
     app.cli.add_command(documents_group)
-    for command in (demo, users, members, translate, audit_group, export):
+    for command in (demo, users, members, translate, audit_group, export, report):
         app.cli.add_command(command)
 
 
@@ -243,6 +243,38 @@ def export(slug: str, out_dir: Path) -> None:
             for chunk in report.csv_file(name, consultation, results):
                 f.write(chunk)
         click.echo(f"wrote {path}")
+
+
+@click.command()
+@click.argument("slug")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "docx", "xlsx"]),
+    required=True,
+    help="PDF for circulation, DOCX to edit into the discussion note, XLSX for analysis.",
+)
+@click.option("--lang", type=click.Choice(["en", "fr", "es"]), default="en", show_default=True)
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write (default: SLUG-results-LANG.FORMAT in the current folder).",
+)
+def report(slug: str, fmt: str, lang: str, out_path: Path | None) -> None:
+    """Write the results document of a consultation (recorded in the audit trail like the
+    CSV export)."""
+    from consult.results import documents, services
+
+    if fmt not in documents.FORMATS:
+        raise click.ClickException(f"the {fmt.upper()} document is not available yet")
+    exported = services.record_export(slug, None, f"cli-{fmt}-{lang}")
+    if exported is None:
+        raise click.ClickException(f"no consultation {slug!r}")
+    path = out_path or Path(documents.filename(exported.consultation, fmt, lang))
+    with path.open("wb") as out:
+        documents.write(exported.consultation, fmt, lang, out)
+    click.echo(f"wrote {path}")
 
 
 @click.group()
