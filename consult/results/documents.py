@@ -15,6 +15,8 @@ from consult.results import compose, services
 from consult.results.to_xlsx import LongSheet, write_xlsx
 
 FORMATS = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 LANGUAGES = compose.LANGUAGES
@@ -47,3 +49,11 @@ def write(
                 LongSheet(document.word("comments"), *comments, frozen_columns=2),
             ],
         )
+    elif fmt == "docx":
+        from consult.results.to_docx import write_docx
+
+        write_docx(document, out)
+    else:
+        from consult.results.to_pdf import write_pdf
+
+        write_pdf(document, out)

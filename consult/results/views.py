@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import tempfile
+
 from flask import (
     Blueprint,
     Response,
     abort,
     render_template,
     request,
+    send_file,
     stream_with_context,
     url_for,
 )
@@ -21,7 +24,7 @@ from consult.consultations.models import Consultation
 from consult.core import anchors, audit
 from consult.core.streaming import started
 from consult.extensions import db, limiter
-from consult.results import display, loaders, report, services
+from consult.results import display, documents, loaders, report, services
 from consult.results.loaders import TextRow
 
 bp = Blueprint("results", __name__)
@@ -116,6 +119,40 @@ def export_zip(slug: str):
     return _attachment(
         report.zip_stream(files), f"{consultation.slug}-report.zip", "application/zip"
     )
+
+
+@bp.post("/admin/consultations/<slug:slug>/report.<any(pdf, docx, xlsx):fmt>")
+@admin_required
+@limiter.limit(EXPORT_LIMIT, key_func=_user_key)
+def document(slug: str, fmt: str):
+    """Download the results document in one format and language (a POST, logged and rate
+    limited like the CSV files). The file is written whole before the response starts, into a
+    temporary file (the workbook of a large consultation stays out of memory)."""
+    lang = request.form.get("lang", "")
+    if lang not in documents.LANGUAGES or fmt not in documents.FORMATS:
+        abort(400)
+    exported = services.record_export(slug, current_user.id, f"report-{lang}.{fmt}")
+    if exported is None:
+        abort(404)
+    consultation = exported.consultation
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - closed (and deleted) by the response
+    try:
+        documents.write(consultation, fmt, lang, out)
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
+    response = send_file(
+        out,
+        mimetype=documents.FORMATS[fmt],
+        as_attachment=True,
+        download_name=documents.filename(consultation, fmt, lang),
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    head = anchors.parse_statement(exported.statement).head
+    response.headers["Consult-Audit-Head"] = f"{head.seq} {head.digest}"
+    return response
 
 
 @bp.get("/consultations/<slug:slug>/results")

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import io
 import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+import docx
 import openpyxl
+import pypdf
 import pytest
+import sqlalchemy as sa
 
 from consult.core import clock
+from consult.core.audit import AuditEvent
+from consult.extensions import db
 from consult.members.models import MemberKind
 from consult.results import compose, services
 from consult.results.docmodel import Document, Table, outline
-from tests.factories import AdminFactory, MemberFactory, RegionFactory, build_consultation
+from tests.conftest import csrf_token
+from tests.factories import (
+    AdminFactory,
+    MemberFactory,
+    RegionFactory,
+    UserFactory,
+    build_consultation,
+)
 from tests.integration.results_helpers import cast
 
 GOLDEN = Path(__file__).parent.parent / "golden"
@@ -90,8 +103,6 @@ def test_the_french_document_states_symbol_turnout_and_official_result(counted):
 
 
 def test_comments_and_names_only_when_results_are_attributed(counted, app):
-    from consult.extensions import db
-
     lines = "\n".join(outline(document_of(counted.slug, "en")))
     assert "Timely." not in lines
     assert "An observer's note" not in lines
@@ -144,3 +155,114 @@ def test_cli_writes_the_french_xlsx_with_numbers_in_cells(counted, runner, tmp_p
     assert by_code["LLL"]["Statut"] == "Brouillon seulement"
     assert isinstance(by_code["AAA"]["Soumis le (UTC)"], datetime)
     assert responses.freeze_panes == "C2"
+
+
+def post_document(client, slug: str, fmt: str, lang: str = "fr"):
+    token = csrf_token(client, f"/admin/consultations/{slug}/results")
+    return client.post(
+        f"/admin/consultations/{slug}/report.{fmt}", data={"csrf_token": token, "lang": lang}
+    )
+
+
+@pytest.fixture
+def officer(client, auth, counted):
+    AdminFactory(email="officer@example.org")
+    auth.login("officer@example.org")
+    return counted
+
+
+def test_the_officer_downloads_the_french_pdf(client, officer):
+    response = post_document(client, officer.slug, "pdf")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert response.headers["Content-Disposition"] == "attachment; filename=idm-2010-results-fr.pdf"
+    assert response.headers["Cache-Control"] == "no-store"
+    reader = pypdf.PdfReader(io.BytesIO(response.data))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "IC/2009/1" in text
+    assert "5 sur 6 États membres invités ont soumis une réponse (83,3%)" in " ".join(text.split())
+    assert f"Option préférée : {WINNER_FR}" in text
+    assert "Dialogue international sur la migration" in text
+    assert "(Europe/Zurich)" in text  # dates with their time zone
+    pages = len(reader.pages)
+    assert f"Page {pages} sur {pages}" in reader.pages[-1].extract_text()
+    assert reader.metadata.title == "Résultats de la consultation: Thème du DIM 2010"
+    fonts = {
+        str(font["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert all("Vera" in name for name in fonts), fonts  # the shipped font, embedded
+
+
+def test_the_officer_downloads_the_french_docx_with_real_headings_and_tables(client, officer):
+    response = post_document(client, officer.slug, "docx")
+    assert response.status_code == 200
+    word = docx.Document(io.BytesIO(response.data))
+    headings = [p.text for p in word.paragraphs if p.style.name.startswith("Heading")]
+    assert "Participation" in headings
+    assert "1. Rank the themes" in headings
+    assert "Résultat officiel" in headings
+    titles = [p.text for p in word.paragraphs if p.style.name == "Title"]
+    assert titles == ["Thème du DIM 2010"]
+    text = "\n".join(p.text for p in word.paragraphs)
+    assert "5 sur 6 États membres invités ont soumis une réponse (83,3%)" in text
+    assert f"Option préférée : {WINNER_FR}" in text
+    facts = [[c.text for c in row.cells] for row in word.tables[0].rows]
+    assert ["Cote", "IC/2009/1"] in facts
+    first = next(t for t in word.tables if t.rows[0].cells[0].text == "Option")
+    assert [c.text for c in first.rows[1].cells] == [WINNER_FR, "2", "40%"]
+    assert (
+        "Dialogue international sur la migration · IC/2009/1"
+        in word.sections[0].header.paragraphs[0].text
+    )
+    svgs = [p for p in word.part.package.parts if p.content_type == "image/svg+xml"]
+    assert len(svgs) == 4  # first preferences, Borda points, selections, Likert (vector)
+
+
+def test_the_officer_downloads_the_french_xlsx(client, officer):
+    response = post_document(client, officer.slug, "xlsx")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    q1 = book["Q1"]
+    row = next(r for r in q1.iter_rows() if r[0].value == WINNER_FR)
+    assert row[1].value == 2
+    assert row[2].value == pytest.approx(0.4)
+    assert "%" in row[2].number_format
+
+
+def test_documents_are_logged_limited_and_refused_to_delegates(client, auth, officer):
+    assert post_document(client, officer.slug, "xlsx", lang="es").status_code == 200
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "results_exported")
+    ).all()
+    assert [e.details["file"] for e in events] == ["report-es.xlsx"]
+    assert post_document(client, officer.slug, "xlsx", lang="de").status_code == 400
+    assert post_document(client, "no-such-thing", "pdf").status_code == 404
+    assert client.get(f"/admin/consultations/{officer.slug}/report.pdf").status_code == 405
+    assert (
+        client.post(
+            f"/admin/consultations/{officer.slug}/report.pdf", data={"lang": "fr"}
+        ).status_code
+        == 400
+    )
+    statuses = [
+        post_document(client, officer.slug, "pdf", lang="xx").status_code for _ in range(28)
+    ]
+    assert statuses[:27] == [400] * 27
+    assert statuses[27] == 429
+    auth.logout()
+    UserFactory(email="d@example.org")
+    auth.login("d@example.org")
+    token = csrf_token(client, "/")
+    response = client.post(
+        f"/admin/consultations/{officer.slug}/report.pdf", data={"csrf_token": token, "lang": "fr"}
+    )
+    assert response.status_code == 403
+
+
+def test_the_results_page_offers_the_three_documents(client, officer):
+    page = client.get(f"/admin/consultations/{officer.slug}/results").get_data(as_text=True)
+    assert f'action="/admin/consultations/{officer.slug}/report.pdf"' in page
+    assert f'formaction="/admin/consultations/{officer.slug}/report.docx"' in page
+    assert f'formaction="/admin/consultations/{officer.slug}/report.xlsx"' in page
