@@ -181,6 +181,7 @@ class World:
             "message_id": [message.id],
             "number": [1],
             "name": ["results"],
+            "fmt": ["pdf"],
             "token": [invitation, reset],
         }
         self.clients = {role: app.test_client() for role in ("admin", "delegate", "anonymous")}
