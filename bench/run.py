@@ -31,6 +31,7 @@ BENCHES = [
     ),
     ("sizes", "Pages and actions flat with size", ["bench/sizes.py"]),
     ("results", "Results page at 100,000 ballots", ["bench/results_page.py"]),
+    ("documents", "Results documents (PDF, DOCX, XLSX)", ["bench/documents.py"]),
     ("verify", "audit verify at growing sizes, SQLite", ["bench/audit_verify.py"]),
     (
         "verify-pg",

@@ -84,5 +84,5 @@ def png(chart: BarChart, scale: int = 2) -> bytes:
             font=font,
         )
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG", compress_level=3)
     return out.getvalue()

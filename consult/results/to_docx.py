@@ -53,6 +53,8 @@ class _Writer:
         self.doc = document
         self.word = new_docx()
         self.charts = 0
+        #: Style ids by name, looked up once (python-docx searches every style per lookup).
+        self.style_ids: dict[str, str] = {}
         self._page()
         self._styles()
 
@@ -62,19 +64,36 @@ class _Writer:
         w.core_properties.author = d.organisation
         w.core_properties.language = d.locale
         w.core_properties.subject = d.reference
-        w.add_paragraph(d.organisation, style="Subtitle")
-        w.add_heading(d.title, level=0)
-        w.add_paragraph(d.heading, style="Subtitle")
+        self.add(d.organisation, "Subtitle")
+        self.heading(d.title, 0)
+        self.add(d.heading, "Subtitle")
         facts = w.add_table(rows=0, cols=2)
         for label, value in d.facts:
             cells = facts.add_row().cells
             cells[0].paragraphs[0].add_run(label).bold = True
             cells[1].paragraphs[0].add_run(value)
-        w.add_heading(d.summary.title, level=1)
+        self.heading(d.summary.title, 1)
         self.table(d.summary, caption=False)
         for section in d.sections:
             self.section(section)
         w.save(out)
+
+    def add(self, text: str = "", style: str = "Normal") -> Any:
+        """A paragraph in ``style``, the style set by its id."""
+        paragraph = self.word.add_paragraph()
+        if style != "Normal":
+            paragraph._p.get_or_add_pPr().get_or_add_pStyle().val = self.style_id(style)
+        if text:
+            paragraph.add_run(text)
+        return paragraph
+
+    def style_id(self, name: str) -> str:
+        if name not in self.style_ids:
+            self.style_ids[name] = self.word.styles[name].style_id
+        return self.style_ids[name]
+
+    def heading(self, text: str, level: int) -> None:
+        self.add(text, "Title" if level == 0 else f"Heading {level}")
 
     # Page and styles -------------------------------------------------------------------
 
@@ -113,23 +132,22 @@ class _Writer:
     # Blocks ----------------------------------------------------------------------------
 
     def section(self, section: Section) -> None:
-        self.word.add_heading(section.title, level=1)
+        self.heading(section.title, 1)
         for block in section.blocks:
             if isinstance(block, Heading):
-                self.word.add_heading(block.text, level=min(max(block.level - 1, 2), 4))
+                self.heading(block.text, min(max(block.level - 1, 2), 4))
             elif isinstance(block, Paragraph):
                 self.paragraph(block)
             elif isinstance(block, Bullets):
                 for item in block.items:
-                    self.word.add_paragraph(item, style="List Bullet")
+                    self.add(item, "List Bullet")
             elif isinstance(block, Table):
                 self.table(block)
             elif isinstance(block, Chart):
                 self.chart(block)
 
     def paragraph(self, block: Paragraph) -> None:
-        paragraph = self.word.add_paragraph()
-        run = paragraph.add_run(block.text)
+        run = self.add().add_run(block.text)
         if block.style == "result":
             run.bold = True
             run.font.color.rgb = RGBColor(0x1F, 0x4E, 0x79)
@@ -139,10 +157,10 @@ class _Writer:
 
     def table(self, block: Table, caption: bool = True) -> None:
         if caption:
-            self.word.add_paragraph(block.title, style="Caption")
+            self.add(block.title, "Caption")
         columns = len(block.header)
         table = self.word.add_table(rows=1, cols=columns)
-        table.style = "Table Grid"
+        table._tbl.tblStyle_val = self.style_id("Table Grid")
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
         head = table.rows[0]
         _repeat_header(head)
@@ -164,14 +182,13 @@ class _Writer:
                     run.bold = True
                 if is_number(value):
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        self.word.add_paragraph()
+        self.add()
 
     def chart(self, block: Chart) -> None:
         """An SVG picture with its PNG fallback, described by the chart's title."""
         self.charts += 1
         png = chartdraw.png(block.chart)
-        paragraph = self.word.add_paragraph()
-        shape = paragraph.add_run().add_picture(io.BytesIO(png), width=CHART_WIDTH)
+        shape = self.add().add_run().add_picture(io.BytesIO(png), width=CHART_WIDTH)
         shape._inline.docPr.set("descr", block.chart.title)
         shape._inline.docPr.set("title", block.chart.title)
         part = Part(
