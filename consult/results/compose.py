@@ -557,6 +557,11 @@ class _Composer:
                     )
                 )
         matrix = r.pairwise.matrix
+        # Beyond four options the columns are headed by the options' numbers (the rows say
+        # which is which), so that the matrix fits the width of a page.
+        numbered = len(ids) > 4
+        names = {o: f"{n}. {label[o]}" if numbered else label[o] for n, o in enumerate(ids, 1)}
+        heads = [str(n) if numbered else label[o] for n, o in enumerate(ids, 1)]
         blocks += [
             Heading(_("Head-to-head comparisons"), 3),
             Table(
@@ -564,10 +569,10 @@ class _Composer:
                     "Each cell: how many ballots prefer the option of the row to the option of "
                     "the column."
                 ),
-                ("", *(label[o] for o in ids), _("Wins")),
+                ("", *heads, _("Wins")),
                 tuple(
                     (
-                        label[a],
+                        names[a],
                         *(("—" if a == b else matrix[a, b]) for b in ids),
                         r.pairwise.wins[a],
                     )

@@ -254,11 +254,12 @@ def _widths(block: Table, numeric: list[bool]) -> list[float]:
     columns = len(block.header)
     if columns == 1:
         return [WIDTH]
-    narrow = min(25 * mm, WIDTH / columns)
     texts = [i for i in range(columns) if not numeric[i]]
     if not texts:
         return [WIDTH / columns] * columns
-    room = WIDTH - narrow * (columns - len(texts))
+    numbers = columns - len(texts)
+    narrow = min(25 * mm, 0.6 * WIDTH / numbers) if numbers else 0
+    room = WIDTH - narrow * numbers
 
     def weight(i: int) -> float:
         longest = max(

@@ -266,3 +266,21 @@ def test_the_results_page_offers_the_three_documents(client, officer):
     assert f'action="/admin/consultations/{officer.slug}/report.pdf"' in page
     assert f'formaction="/admin/consultations/{officer.slug}/report.docx"' in page
     assert f'formaction="/admin/consultations/{officer.slug}/report.xlsx"' in page
+
+
+def test_cli_report_names_the_file_and_refuses_an_unknown_consultation(
+    counted, runner, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(args=["report", counted.slug, "--format", "pdf", "--lang", "es"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "idm-2010-results-es.pdf").read_bytes().startswith(b"%PDF-")
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "results_exported")
+    ).all()
+    assert [e.details["file"] for e in events] == ["cli-pdf-es"]
+    unknown = runner.invoke(args=["report", "nothing-here", "--format", "pdf"])
+    assert unknown.exit_code != 0
+    assert "no consultation 'nothing-here'" in unknown.output
+    wrong = runner.invoke(args=["report", counted.slug, "--format", "odt"])
+    assert wrong.exit_code != 0
