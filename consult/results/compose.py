@@ -84,6 +84,12 @@ COLUMN_WORDS = {
     "total": _l("Total"),
     "official_winner": _l("Official result"),
     "tie": _l("Tie"),
+    # Funding intentions (kind: funding), whose rows the document shows this way.
+    "currency": _l("Currency"),
+    "firm_total": _l("Firm"),
+    "indicative_total": _l("Indicative"),
+    "members": _l("Members"),
+    "observers": _l("Observers"),
 }
 #: Columns of the CSV results file that say nothing a reader needs in a table.
 _SKIPPED = {"official_method", "pairwise_wins", "irv_eliminated_in_round"}
@@ -737,9 +743,10 @@ class _Composer:
         kind = kinds.get(q.question.kind)
         labels = report._Labels(self.c)
         rows = [row for row in kind.result_rows(q, q.question, labels) if row]
+        keys = [*report.RESULTS_HEADER, *(k for row in rows for k in row)]
         columns = [
             key
-            for key in report.RESULTS_HEADER
+            for key in dict.fromkeys(keys)
             if key not in _SKIPPED and any(row.get(key) not in (None, "") for row in rows)
         ]
         if not columns:

@@ -18,7 +18,7 @@ from consult.core.audit import AuditEvent
 from consult.extensions import db
 from consult.members.models import MemberKind
 from consult.results import compose, services
-from consult.results.docmodel import Document, Table, outline
+from consult.results.docmodel import Document, Percent, Table, outline
 from tests.conftest import csrf_token
 from tests.factories import (
     AdminFactory,
@@ -284,3 +284,20 @@ def test_cli_report_names_the_file_and_refuses_an_unknown_consultation(
     assert "no consultation 'nothing-here'" in unknown.output
     wrong = runner.invoke(args=["report", counted.slug, "--format", "odt"])
     assert wrong.exit_code != 0
+
+
+def test_a_kind_the_document_does_not_lay_out_is_shown_from_its_csv_rows(counted, app):
+    """A kind added later (funding intentions, say) still reaches the document: the composer
+    falls back on the kind's rows of the results CSV, with the column names in words."""
+    from flask_babel import force_locale
+
+    from consult.ballots.services import load_consultation
+
+    results = services.consultation_results(load_consultation(counted.slug))
+    with force_locale("fr"):
+        composer = compose._Composer(results, "fr", NOW)
+        (table,) = composer.generic(results.questions[1])  # the choose-2 question
+    assert table.header == ("Option", "Nombre", "Résultat officiel", "Part")
+    assert table.rows[1][:3] == ("Workshop 2", 5, "oui")
+    assert table.rows[1][3] == Percent(1.0)
+    assert table.rows[2][:3] == ("Workshop 3", 1, "")
