@@ -77,9 +77,10 @@ class ForgotPasswordForm(FlaskForm):
 
 
 LOCALE_CHOICES = [
-    SelectChoice("en", "English"),
-    SelectChoice("fr", "Français"),
-    SelectChoice("es", "Español"),
+    # Each language named in itself, and marked as such for screen readers.
+    SelectChoice("en", "English", render_kw={"lang": "en"}),
+    SelectChoice("fr", "Français", render_kw={"lang": "fr"}),
+    SelectChoice("es", "Español", render_kw={"lang": "es"}),
 ]
 
 

@@ -1,7 +1,9 @@
-"""Horizontal bar charts drawn on the server as SVG, readable without JavaScript (pure).
+"""Horizontal bar charts, readable without JavaScript (pure).
 
-Only geometry is computed here; the template draws it (escaped like any text) and the page
-gives the same figures in a table beside the chart, the text equivalent.
+Only geometry is computed here. The template writes each label and value as text (so it keeps
+the page's type size, 12 px or more, at any screen width, and wraps on a phone) and draws each
+bar as a small SVG stretched to the width left for it; the page gives the same figures in a
+table beside the chart, the text equivalent.
 """
 
 from __future__ import annotations
@@ -9,20 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-LABEL_WIDTH = 220
-PLOT_WIDTH = 340
-VALUE_WIDTH = 80
-ROW = 26
-BAR = 16
-LABEL_CHARS = 34
-
 
 @dataclass(frozen=True)
 class Bar:
     label: str
     text: str
+    #: Length of the bar in percent of the longest possible (the largest value is 100).
     width: float
-    y: int
     highlight: bool
 
 
@@ -30,29 +25,6 @@ class Bar:
 class BarChart:
     title: str
     bars: tuple[Bar, ...]
-    label_width: int = LABEL_WIDTH
-    plot_width: int = PLOT_WIDTH
-    value_width: int = VALUE_WIDTH
-
-    @property
-    def width(self) -> int:
-        return self.label_width + self.plot_width + self.value_width
-
-    @property
-    def height(self) -> int:
-        return ROW * len(self.bars) + 4
-
-    @property
-    def bar_height(self) -> int:
-        return BAR
-
-
-def shorten(label: str, limit: int = LABEL_CHARS) -> str:
-    """The label cut at a word boundary with an ellipsis when longer than ``limit``."""
-    if len(label) <= limit:
-        return label
-    cut = label[: limit - 1].rsplit(" ", 1)[0] or label[: limit - 1]
-    return cut.rstrip(" ,;:") + "…"
 
 
 def bar_chart(title: str, items: Sequence[tuple[str, float, str, bool]]) -> BarChart:
@@ -62,13 +34,12 @@ def bar_chart(title: str, items: Sequence[tuple[str, float, str, bool]]) -> BarC
         title,
         tuple(
             Bar(
-                label=shorten(label),
+                label=label,
                 text=text,
-                width=round(PLOT_WIDTH * max(value, 0) / top, 1),
-                y=i * ROW,
+                width=round(100 * max(value, 0) / top, 1),
                 highlight=highlight,
             )
-            for i, (label, value, text, highlight) in enumerate(items)
+            for label, value, text, highlight in items
         ),
     )
 

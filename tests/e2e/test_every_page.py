@@ -1,0 +1,115 @@
+"""Every page of every role in a real Chromium: nothing wider than a 360 px screen, chart labels
+at 12 px, and no WCAG 2.1 A/AA violation found by axe-core."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from .walk import ROLES, build_world, sign_in_page, walk_all
+
+HERE = Path(__file__).parent
+AXE = (HERE / "vendor" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+OVERFLOW = """() => {
+  const root = document.documentElement;
+  if (root.scrollWidth <= root.clientWidth) return null;
+  const wide = [...document.querySelectorAll("body *")]
+    .filter((e) => e.getBoundingClientRect().right > root.clientWidth + 1)
+    .filter((e) => !e.closest("[data-scrolls]") || e.matches("[data-scrolls]"))
+    .slice(0, 3)
+    .map((e) => e.tagName.toLowerCase() + (e.className ? "." + e.className : ""));
+  return {scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide};
+}"""
+
+#: The size of each chart label as drawn on the screen (its font size times the SVG's scale).
+CHART_LABELS = """() => [...document.querySelectorAll("svg text")].map((t) => {
+  const size = parseFloat(getComputedStyle(t).fontSize);
+  const scale = t.getScreenCTM() ? t.getScreenCTM().a : 1;
+  return [t.textContent.trim(), Math.round(size * scale * 10) / 10];
+})"""
+
+
+@pytest.fixture
+def pages(app):
+    build_world(app)
+    return dict(walk_all(app))
+
+
+def visit(browser, live, role, *, width, locale="en-GB"):
+    context = browser.new_context(viewport={"width": width, "height": 800}, locale=locale)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in_page(page, live, ROLES[role])
+    return context, page
+
+
+def small_labels(page) -> list:
+    return [(text, size) for text, size in page.evaluate(CHART_LABELS) if size < 11.95]
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_every_page_fits_a_phone_and_keeps_chart_labels_legible(browser, live, pages, role):
+    context, page = visit(browser, live, role, width=360)
+    problems = []
+    for path in pages[role]:
+        page.goto(f"{live}{path}")
+        overflow = page.evaluate(OVERFLOW)
+        if overflow:
+            problems.append(f"{path}: {overflow}")
+        if small := small_labels(page):
+            problems.append(f"{path}: chart labels under 12 px: {small[:3]}")
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+@pytest.mark.parametrize("width", [1280, 360])
+def test_axe_finds_no_wcag_violation(browser, live, pages, role, width):
+    context, page = visit(browser, live, role, width=width)
+    problems = []
+    for path in pages[role]:
+        page.goto(f"{live}{path}")
+        page.evaluate(AXE)  # through the driver: the page's CSP is not loosened
+        result = page.evaluate(
+            "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
+        )
+        for v in result["violations"]:
+            targets = [n["target"] for n in v["nodes"][:3]]
+            problems.append(f"{path}: {v['id']} ({v['impact']}) {targets}")
+        if width == 1280 and (small := small_labels(page)):
+            problems.append(f"{path}: chart labels under 12 px: {small[:3]}")
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_axe_reports_what_it_finds(browser, live, pages):
+    """The check can fail: an image without a text alternative is reported."""
+    context, page = visit(browser, live, "anonymous", width=1280)
+    page.goto(f"{live}/login")
+    page.evaluate("document.querySelector('main').append(document.createElement('img'))")
+    page.evaluate(AXE)
+    result = page.evaluate(
+        "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
+    )
+    assert "image-alt" in {v["id"] for v in result["violations"]}
+    context.close()
+
+
+def test_admin_menu_folds_on_a_phone_and_opens_without_javascript(browser, live, pages):
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, java_script_enabled=False, locale="en-GB"
+    )
+    page = context.new_page()
+    sign_in_page(page, live, ROLES["admin"])
+    nav = page.get_by_role("navigation", name="Administration")
+    expect(nav.get_by_role("link", name="Members")).to_be_hidden()
+    header = page.locator("header.site-header").bounding_box()
+    assert header and header["height"] <= 180, header
+    nav.get_by_text("Menu").click()
+    nav.get_by_role("link", name="Members").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Members")
+    context.close()

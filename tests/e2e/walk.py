@@ -1,0 +1,180 @@
+"""Every page of every role: the demo's data, one consultation at each stage, and the pages
+found by following the links of each role from its home page (checked against the URL map)."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import Flask
+from werkzeug.exceptions import HTTPException
+
+from consult.auth.models import User
+from consult.consultations import cycle
+from consult.consultations.document import Text
+from consult.core import clock
+from consult.demo.loader import ADMIN_EMAIL, load_demo
+from consult.demo.loader import PASSWORD as DEMO_PASSWORD
+from consult.extensions import db
+from consult.mail.models import MailKind, OutboxMessage
+from tests import document_files as samples
+from tests.conftest import csrf_token
+from tests.factories import build_consultation
+from tests.integration.document_helpers import add_document
+
+#: Who walks: the demo's administrator, an English-speaking delegate of a member state, and
+#: the delegate of an observer organisation; anonymous visitors see the sign-in pages.
+ROLES = {
+    "admin": ADMIN_EMAIL,
+    "delegate": "che@delegates.example.org",
+    "observer": "icrc@delegates.example.org",
+    "anonymous": None,
+}
+#: Not pages: downloads, and what ends the walk (signing out).
+NOT_PAGES = re.compile(
+    r"\.(csv|yaml|zip|pdf|docx|xlsx|odt)$|/documents/(\d+|<id:file_id>)$|^/static/|^/logout"
+)
+#: Pages that only exist from a link in an e-mail or after another POST: never linked.
+UNLINKED = {
+    "auth.invitation_link",
+    "auth.reset_link",
+    "auth.accept_invitation",
+    "auth.reset_password",
+}
+#: At most this many addresses of one endpoint (members, questions...): the others share the
+#: template with them.
+PER_ENDPOINT = 4
+
+
+class Links(HTMLParser):
+    """Where a page leads: its links and the actions of its GET forms."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "a" and a.get("href"):
+            self.hrefs.append(a["href"] or "")
+        elif tag == "form" and (a.get("method") or "get").lower() == "get" and a.get("action"):
+            self.hrefs.append(a["action"] or "")
+
+
+def build_world(app: Flask) -> None:
+    """The demo, plus a consultation closed with an outcome, one published (with the demo's
+    answers) and a message that failed in the outbox."""
+    list(load_demo())
+    admin = db.session.scalar(sa.select(User).where(User.email == ADMIN_EMAIL))
+    survey = db.session.scalar(
+        sa.select(cycle.Consultation).where(cycle.Consultation.slug == "idm-effectiveness-survey")
+    )
+    for c in (build_consultation("idm-2009"), survey):
+        cycle.close_consultation(c.id, actor_id=admin.id)
+        cycle.record_outcome(c.id, Text("Agreed."), Text("As most answered."), actor_id=admin.id)
+    cycle.publish(survey.id, actor_id=admin.id, notify=False)
+    delegate = db.session.scalar(sa.select(User).where(User.email == ROLES["delegate"]))
+    db.session.add(
+        OutboxMessage(
+            kind=MailKind.REMINDER,
+            user_id=delegate.id,
+            recipient=delegate.email,
+            subject="Reminder",
+            body_text="text",
+            body_html="<p>text</p>",
+            attempts=3,
+            last_error="550 mailbox unavailable",
+            next_attempt_at=clock.now(),
+        )
+    )
+    db.session.commit()
+    admin_client = sign_in_client(app, ADMIN_EMAIL)
+    added = add_document(admin_client, "idm-2010-workshops", samples.pdf("Discussion note"))
+    assert added.status_code == 303
+
+
+def sign_in_client(app: Flask, email: str | None):
+    client = app.test_client()
+    if email:
+        data = {"email": email, "password": DEMO_PASSWORD, "csrf_token": csrf_token(client)}
+        assert client.post("/login", data=data).status_code == 302
+    return client
+
+
+def crawl(app: Flask, role: str) -> list[str]:
+    """The pages a role reaches by following links from its home page (HTML, status 200)."""
+    client = sign_in_client(app, ROLES[role])
+    adapter = app.url_map.bind("localhost")
+    start = ["/", "/login", "/password/forgot"] if role == "anonymous" else ["/"]
+    seen: set[str] = set()
+    per_endpoint: dict[str, int] = defaultdict(int)
+    pages: list[str] = []
+    queue = list(start)
+    while queue:
+        path = queue.pop(0)
+        if path in seen or NOT_PAGES.search(path):
+            continue
+        seen.add(path)
+        try:
+            endpoint, _args = adapter.match(path, method="GET")
+        except HTTPException:
+            continue
+        if per_endpoint[endpoint] >= PER_ENDPOINT:
+            continue
+        response = client.get(path)
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        per_endpoint[endpoint] += 1
+        pages.append(path)
+        parser = Links()
+        parser.feed(response.get_data(as_text=True))
+        for href in parser.hrefs:
+            parts = urlsplit(href)
+            if parts.netloc or not parts.path.startswith("/"):
+                continue
+            queue.append(parts.path)
+    return pages
+
+
+def endpoints(app: Flask, paths: list[str]) -> set[str]:
+    adapter = app.url_map.bind("localhost")
+    return {adapter.match(p, method="GET")[0] for p in paths}
+
+
+def html_pages(app: Flask) -> set[str]:
+    """Endpoints of the URL map that answer GET with a page."""
+    found = set()
+    for rule in app.url_map.iter_rules():
+        if "GET" not in (rule.methods or ()) or rule.endpoint in UNLINKED:
+            continue
+        if NOT_PAGES.search(rule.rule) or rule.endpoint == "static":
+            continue
+        found.add(rule.endpoint)
+    return found
+
+
+def walk_all(app: Flask) -> Iterator[tuple[str, list[str]]]:
+    """Each role with its pages; every page endpoint of the URL map is reached by one role."""
+    reached: set[str] = set()
+    walks = []
+    for role in ROLES:
+        pages = crawl(app, role)
+        reached |= endpoints(app, pages)
+        walks.append((role, pages))
+    missing = html_pages(app) - reached
+    assert not missing, f"pages no role reaches by a link: {sorted(missing)}"
+    yield from walks
+
+
+def sign_in_page(page, live: str, email: str | None) -> None:
+    if not email:
+        return
+    page.goto(f"{live}/login")
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill(DEMO_PASSWORD)
+    page.locator("form.narrow [type=submit]").click()
+    page.wait_for_url(re.compile(r"/(\?.*)?$"))
