@@ -108,7 +108,8 @@ def test_admin_menu_folds_on_a_phone_and_opens_without_javascript(browser, live,
     nav = page.get_by_role("navigation", name="Administration")
     expect(nav.get_by_role("link", name="Members")).to_be_hidden()
     header = page.locator("header.site-header").bounding_box()
-    assert header and header["height"] <= 180, header
+    assert header is not None
+    assert header["height"] <= 180, header
     nav.get_by_text("Menu").click()
     nav.get_by_role("link", name="Members").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Members")
