@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import Blueprint, current_app, make_response, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from consult.auth.decorators import admin_required
 from consult.auth.models import User
 from consult.consultations.models import Consultation
+from consult.core.actions import DETAILS, Action
 from consult.core.audit import AuditEvent, issue_statement
 from consult.core.params import parse_id
 from consult.extensions import db
@@ -27,47 +27,6 @@ bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 PAGE_SIZE = 50
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _HEX = re.compile(r"^[0-9a-f]{64}$")
-
-#: Readable names of the actions recorded by the platform (others are shown by their code).
-ACTIONS = {
-    "ballot_submitted": _l("Response submitted"),
-    "draft_saved": _l("Draft response saved"),
-    "consultation_created": _l("Consultation created"),
-    "consultation_imported": _l("Consultation imported"),
-    "consultation_replaced": _l("Consultation replaced by an import"),
-    "consultation_updated": _l("Settings changed"),
-    "invitations_changed": _l("Invitations changed"),
-    "question_added": _l("Question added"),
-    "question_updated": _l("Question changed"),
-    "question_removed": _l("Question removed"),
-    "questions_reordered": _l("Questions reordered"),
-    "option_added": _l("Option added"),
-    "option_updated": _l("Option changed"),
-    "option_removed": _l("Option removed"),
-    "options_reordered": _l("Options reordered"),
-    "options_merged": _l("Options merged"),
-    "consultation_opened": _l("Consultation opened"),
-    "consultation_closed": _l("Consultation closed"),
-    "deadline_extended": _l("Deadline extended"),
-    "consultation_reopened": _l("Consultation reopened"),
-    "outcome_recorded": _l("Outcome recorded"),
-    "consultation_published": _l("Outcome and results published"),
-    "follow_up_started": _l("Follow-up round started"),
-    "notices_queued": _l("Notices queued"),
-    "reminders_sent": _l("Reminders sent"),
-    "results_exported": _l("Results exported"),
-    "audit_statement_issued": _l("Statement of the audit trail issued"),
-    "sign_in": _l("Signed in"),
-    "sign_in_failed": _l("Sign-in failed"),
-    "document_added": _l("Document added"),
-    "document_file_added": _l("Document file added"),
-    "document_file_replaced": _l("Document file replaced (draft)"),
-    "document_file_superseded": _l("New version of a document file"),
-    "document_file_removed": _l("Document file removed (draft)"),
-    "document_removed": _l("Document removed (draft)"),
-    "password_changed": _l("Password changed"),
-    "password_change_refused": _l("Password change refused (wrong current password)"),
-}
 
 
 class BadFilter(ValueError):
@@ -229,8 +188,27 @@ def _action_choices() -> list[tuple[str, str]]:
 
 
 def action_label(action: str) -> str:
-    label = ACTIONS.get(action)
-    return str(label) if label is not None else action.replace("_", " ").capitalize()
+    """The action's name in the reader's language (an unknown code as it is, made readable)."""
+    try:
+        return _(Action(action).label)
+    except ValueError:
+        return action.replace("_", " ").capitalize()
+
+
+def kind_label(code: str) -> str:
+    """A kind named in a detail (of a question, a document or a message), in the reader's
+    language; an unknown code as it is."""
+    from consult.consultations.forms import KIND_LABELS as QUESTION_KINDS
+    from consult.mail.views import KIND_LABELS as MAIL_KINDS
+
+    documents = {"note": _("Discussion note"), "annex": _("Annex")}
+    label = QUESTION_KINDS.get(code) or MAIL_KINDS.get(code) or documents.get(code)
+    return str(label) if label else code
+
+
+def detail_label(key: str) -> str:
+    label = DETAILS.get(key)
+    return _(label) if label else key.replace("_", " ")
 
 
 def detail_items(details: dict[str, Any] | None) -> list[tuple[str, str]]:
@@ -245,13 +223,17 @@ def detail_items(details: dict[str, Any] | None) -> list[tuple[str, str]]:
                 value = moment(datetime.fromisoformat(value))
         elif isinstance(value, str) and _HEX.match(value):
             value = value[:12] + "…"
+        elif isinstance(value, str) and key == "kind":
+            value = kind_label(value)
+        elif isinstance(value, list) and key == "fields":
+            value = ", ".join(detail_label(str(v)) for v in value) or "—"
         elif isinstance(value, list):
             value = ", ".join(str(v) for v in value) or "—"
         elif isinstance(value, bool):
             value = _("yes") if value else _("no")
         elif value is None:
             value = "—"
-        out.append((key.replace("_", " "), str(value)))
+        out.append((detail_label(key), str(value)))
     return out
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from consult.auth import tokens
 from consult.auth.models import Role, TokenPurpose, User
 from consult.core import audit
+from consult.core.actions import Action
 from consult.core.database import write_transaction
 from consult.extensions import db
 from consult.mail.links import external_url
@@ -66,7 +67,7 @@ def invite(
         _send_invitation(session, user, actor_id)
         audit.record(
             session,
-            "user_invited",
+            Action.USER_INVITED,
             actor_id=actor_id,
             member_id=user.member_id,
             user=user.id,
@@ -87,7 +88,7 @@ def resend_invitation(actor_id: int, user_id: int) -> User:
         _send_invitation(session, user, actor_id)
         audit.record(
             session,
-            "invitation_resent",
+            Action.INVITATION_RESENT,
             actor_id=actor_id,
             member_id=user.member_id,
             user=user.id,
@@ -122,7 +123,11 @@ def deactivate(actor_id: int, user_id: int) -> User:
         user.end_sessions()
         tokens.revoke(session, user.id)
         audit.record(
-            session, "user_deactivated", actor_id=actor_id, member_id=user.member_id, user=user.id
+            session,
+            Action.USER_DEACTIVATED,
+            actor_id=actor_id,
+            member_id=user.member_id,
+            user=user.id,
         )
     return user
 
@@ -132,7 +137,11 @@ def reactivate(actor_id: int, user_id: int) -> User:
         user = _user(session, user_id)
         user.active = True
         audit.record(
-            session, "user_reactivated", actor_id=actor_id, member_id=user.member_id, user=user.id
+            session,
+            Action.USER_REACTIVATED,
+            actor_id=actor_id,
+            member_id=user.member_id,
+            user=user.id,
         )
     return user
 
@@ -153,7 +162,7 @@ def move(actor_id: int, user_id: int, member_id: int) -> User:
         user.end_sessions()
         audit.record(
             session,
-            "delegate_moved",
+            Action.DELEGATE_MOVED,
             actor_id=actor_id,
             member_id=member.id,
             user=user.id,
@@ -169,7 +178,7 @@ def update(actor_id: int, user_id: int, *, name: str, locale: str | None) -> Use
         user.name = name.strip()
         user.locale = locale
         audit.record(
-            session, "user_updated", actor_id=actor_id, member_id=user.member_id, user=user.id
+            session, Action.USER_UPDATED, actor_id=actor_id, member_id=user.member_id, user=user.id
         )
     return user
 

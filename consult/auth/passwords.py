@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from consult.auth import tokens
 from consult.auth.models import AccountToken, ResetRequest, TokenPurpose, User
 from consult.core import audit, clock
+from consult.core.actions import Action
 from consult.core.database import write_transaction
 from consult.extensions import db
 from consult.mail.links import external_url
@@ -45,7 +46,11 @@ def use_token(raw: str, purpose: TokenPurpose, password: str) -> User:
         user.set_password(password)  # also renews the session nonce
         token.used_at = clock.now()
         tokens.revoke(session, user.id)
-        action = "invitation_accepted" if purpose is TokenPurpose.INVITATION else "password_reset"
+        action = (
+            Action.INVITATION_ACCEPTED
+            if purpose is TokenPurpose.INVITATION
+            else Action.PASSWORD_RESET
+        )
         audit.record(session, action, actor_id=user.id, member_id=user.member_id)
     return user
 
@@ -86,7 +91,7 @@ def answer_reset_requests(ids: Iterable[int] | None = None) -> list[int]:
 def _answer(session: Session, email: str) -> int | None:
     user = session.scalar(sa.select(User).where(User.email == email))
     if user is None or not user.is_active:
-        audit.record(session, "password_reset_refused", email=email)
+        audit.record(session, Action.PASSWORD_RESET_REFUSED, email=email)
         return None
     lifetime = current_app.config["RESET_LIFETIME"]
     raw, token = tokens.issue(session, user, TokenPurpose.PASSWORD_RESET, lifetime)
@@ -98,5 +103,7 @@ def _answer(session: Session, email: str) -> int | None:
         expires_at=token.expires_at,
     )
     message_id = enqueue(session, user, MailKind.PASSWORD_RESET, message, secret=True)
-    audit.record(session, "password_reset_requested", actor_id=user.id, member_id=user.member_id)
+    audit.record(
+        session, Action.PASSWORD_RESET_REQUESTED, actor_id=user.id, member_id=user.member_id
+    )
     return message_id

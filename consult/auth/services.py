@@ -14,6 +14,7 @@ from consult.auth.models import (
     check_unknown_password,
 )
 from consult.core import audit, security_log
+from consult.core.actions import Action
 from consult.core.database import write_transaction
 from consult.core.security_log import SecurityKind
 from consult.extensions import db
@@ -37,7 +38,7 @@ def authenticate(email: str, password: str) -> User | None:
 
 def record_sign_in(user: User) -> None:
     with write_transaction(db.session):
-        audit.record(db.session, "sign_in", actor_id=user.id)
+        audit.record(db.session, Action.SIGN_IN, actor_id=user.id)
 
 
 def record_sign_in_failure(email: str) -> None:
@@ -67,7 +68,7 @@ def change_password(user: User, current: str, new: str) -> User:
     if not user.check_password(current):  # outside the writing transaction: scrypt is slow
         with write_transaction(db.session) as session:
             audit.record(
-                session, "password_change_refused", actor_id=user.id, member_id=user.member_id
+                session, Action.PASSWORD_CHANGE_REFUSED, actor_id=user.id, member_id=user.member_id
             )
         raise WrongPassword
     with write_transaction(db.session) as session:
@@ -76,7 +77,7 @@ def change_password(user: User, current: str, new: str) -> User:
             raise WrongPassword
         fresh.set_password(new)  # also renews the session nonce
         tokens.revoke(session, fresh.id)
-        audit.record(session, "password_changed", actor_id=fresh.id, member_id=fresh.member_id)
+        audit.record(session, Action.PASSWORD_CHANGED, actor_id=fresh.id, member_id=fresh.member_id)
     return fresh
 
 
@@ -122,5 +123,5 @@ def create_user(
                 ) from error
         db.session.add(user)
         db.session.flush()
-        audit.record(db.session, "user_created", actor_id=None, email=email, role=role.value)
+        audit.record(db.session, Action.USER_CREATED, actor_id=None, email=email, role=role.value)
     return user

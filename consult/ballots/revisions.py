@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from consult.ballots import receipts
 from consult.ballots.models import Response, Revision
 from consult.core import audit, keys
+from consult.core.actions import Action
 
 
 def append(
@@ -42,7 +43,7 @@ def append(
     response.revision = number
     event = audit.record(
         session,
-        "ballot_submitted",
+        Action.BALLOT_SUBMITTED,
         actor_id=user_id,
         consultation_id=response.consultation_id,
         member_id=response.member_id,

@@ -28,6 +28,7 @@ from consult.ballots.specs import ballot_spec, may_answer
 from consult.consultations.lifecycle import Phase, Status
 from consult.consultations.models import Consultation, Question, invitation
 from consult.core import audit, clock
+from consult.core.actions import Action
 from consult.core.database import write_transaction
 from consult.extensions import db
 from consult.mail.receipts import queue_receipts
@@ -247,7 +248,7 @@ def save_ballot(
             response.draft = draft_fields(spec, form, ballot.discarded)
             audit.record(
                 session,
-                "draft_saved",
+                Action.DRAFT_SAVED,
                 actor_id=user_id,
                 consultation_id=consultation.id,
                 member_id=member_id,

@@ -36,6 +36,7 @@ from consult.consultations.models import (
 from consult.consultations.services import has_responses
 from consult.consultations.texts import get_text, set_text
 from consult.core import audit, clock
+from consult.core.actions import Action
 from consult.core.database import write_transaction
 from consult.extensions import db
 
@@ -229,7 +230,7 @@ def create(settings: Settings, *, actor_id: int) -> Consultation:
         session.flush()
         audit.record(
             session,
-            "consultation_created",
+            Action.CONSULTATION_CREATED,
             actor_id=actor_id,
             consultation_id=consultation.id,
             slug=consultation.slug,
@@ -279,7 +280,7 @@ def update_settings(consultation_id: int, settings: Settings, *, actor_id: int) 
         if changed:
             audit.record(
                 session,
-                "consultation_updated",
+                Action.CONSULTATION_UPDATED,
                 actor_id=actor_id,
                 consultation_id=c.id,
                 fields=changed,
@@ -431,7 +432,7 @@ def add_question(
         session.flush()
         audit.record(
             session,
-            "question_added",
+            Action.QUESTION_ADDED,
             actor_id=actor_id,
             consultation_id=c.id,
             question=question.position,
@@ -461,7 +462,7 @@ def update_question(
         if changed:
             audit.record(
                 session,
-                "question_updated",
+                Action.QUESTION_UPDATED,
                 actor_id=actor_id,
                 consultation_id=c.id,
                 question=q.position,
@@ -482,7 +483,7 @@ def remove_question(consultation_id: int, question_id: int, *, actor_id: int) ->
         _renumber(session, c.questions)
         audit.record(
             session,
-            "question_removed",
+            Action.QUESTION_REMOVED,
             actor_id=actor_id,
             consultation_id=c.id,
             question=position,
@@ -536,7 +537,7 @@ def reorder_questions(consultation_id: int, positions: Mapping[int, str], *, act
         _conditions_hold(c.questions)
         audit.record(
             session,
-            "questions_reordered",
+            Action.QUESTIONS_REORDERED,
             actor_id=actor_id,
             consultation_id=c.id,
             order=moved,
@@ -577,7 +578,7 @@ def add_option(
         session.flush()
         audit.record(
             session,
-            "option_added",
+            Action.OPTION_ADDED,
             actor_id=actor_id,
             consultation_id=c.id,
             question=q.position,
@@ -603,7 +604,7 @@ def update_option(
         if changed:
             audit.record(
                 session,
-                "option_updated",
+                Action.OPTION_UPDATED,
                 actor_id=actor_id,
                 consultation_id=c.id,
                 question=q.position,
@@ -639,7 +640,7 @@ def remove_option(consultation_id: int, option_id: int, *, actor_id: int) -> Non
         _renumber(session, q.options)
         audit.record(
             session,
-            "option_removed",
+            Action.OPTION_REMOVED,
             actor_id=actor_id,
             consultation_id=c.id,
             question=q.position,
@@ -660,7 +661,7 @@ def reorder_options(
             return
         audit.record(
             session,
-            "options_reordered",
+            Action.OPTIONS_REORDERED,
             actor_id=actor_id,
             consultation_id=c.id,
             question=q.position,
@@ -718,7 +719,7 @@ def merge_options(
         _renumber(session, q.options)
         audit.record(
             session,
-            "options_merged",
+            Action.OPTIONS_MERGED,
             actor_id=actor_id,
             consultation_id=c.id,
             question=q.position,

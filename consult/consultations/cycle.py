@@ -23,6 +23,7 @@ from consult.consultations.lifecycle import Schedule
 from consult.consultations.models import Consultation, Erratum
 from consult.consultations.texts import get_text, set_text
 from consult.core import audit, clock
+from consult.core.actions import Action
 from consult.core.database import write_transaction
 from consult.extensions import db
 
@@ -76,7 +77,7 @@ def open_consultation(
         _apply(c, schedule)
         audit.record(
             session,
-            "consultation_opened",
+            Action.CONSULTATION_OPENED,
             actor_id=actor_id,
             consultation_id=c.id,
             opens_at=_iso(c.opens_at),
@@ -102,7 +103,7 @@ def close_consultation(
         c.close_reason = reason
         audit.record(
             session,
-            "consultation_closed",
+            Action.CONSULTATION_CLOSED,
             actor_id=actor_id,
             consultation_id=c.id,
             deadline_was=_iso(deadline),
@@ -159,7 +160,7 @@ def _record_new_deadline(
     c: Consultation,
     schedule: Schedule,
     now: datetime,
-    action: str,
+    action: Action,
     reason: str,
     actor_id: int,
 ) -> None:
@@ -235,7 +236,7 @@ def record_outcome(
         c.outcome_recorded_at = now
         audit.record(
             session,
-            "outcome_recorded",
+            Action.OUTCOME_RECORDED,
             actor_id=actor_id,
             consultation_id=c.id,
             fields=changed,
@@ -314,7 +315,7 @@ def publish(consultation_id: int, *, actor_id: int, notify: bool) -> Consultatio
         _apply(c, schedule)
         audit.record(
             session,
-            "consultation_published",
+            Action.CONSULTATION_PUBLISHED,
             actor_id=actor_id,
             consultation_id=c.id,
             results_attributed=c.results_attributed,

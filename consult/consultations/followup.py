@@ -24,6 +24,7 @@ from consult.consultations.models import (
 )
 from consult.consultations.texts import get_text, set_text
 from consult.core import audit
+from consult.core.actions import Action
 from consult.core.database import write_transaction
 from consult.core.plaintext import WriteIn, group_write_ins
 from consult.extensions import db
@@ -174,7 +175,7 @@ def start(parent_id: int, follow_up: FollowUp, *, actor_id: int) -> Consultation
         session.flush()
         audit.record(
             session,
-            "follow_up_started",
+            Action.FOLLOW_UP_STARTED,
             actor_id=actor_id,
             consultation_id=child.id,
             parent=parent.slug,

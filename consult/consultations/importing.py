@@ -31,6 +31,7 @@ from consult.consultations.models import (
 )
 from consult.consultations.texts import get_text, set_text
 from consult.core import audit, clock
+from consult.core.actions import Action
 from consult.core.database import write_transaction
 from consult.extensions import db
 from consult.members.models import Member
@@ -104,7 +105,7 @@ def import_documents(
             )
             audit.record(
                 session,
-                "consultation_replaced" if replaced else "consultation_imported",
+                Action.CONSULTATION_REPLACED if replaced else Action.CONSULTATION_IMPORTED,
                 actor_id=actor_id,
                 consultation_id=consultation.id,
                 slug=consultation.slug,

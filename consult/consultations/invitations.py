@@ -11,6 +11,7 @@ from consult.ballots.models import Response
 from consult.consultations import lifecycle
 from consult.consultations.models import Consultation
 from consult.core import audit, clock
+from consult.core.actions import Action
 from consult.core.database import write_transaction
 from consult.extensions import db
 from consult.members.models import Member, MemberKind
@@ -72,7 +73,7 @@ def set_invitations(
         after = {m.code for m in consultation.invited}
         audit.record(
             session,
-            "invitations_changed",
+            Action.INVITATIONS_CHANGED,
             actor_id=actor_id,
             consultation_id=consultation.id,
             invite_all=invite_all,

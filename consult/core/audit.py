@@ -20,6 +20,7 @@ from flask import g, has_request_context
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from consult.core import clock, keys
+from consult.core.actions import Action
 from consult.core.anchors import Head, Statement, sign
 from consult.core.database import write_transaction
 from consult.extensions import db
@@ -82,7 +83,12 @@ class AuditCheckpoint(db.Model):
 
 #: Actions whose event is followed, in the same transaction, by a checkpoint of the head.
 ANCHORED = frozenset(
-    {"outcome_recorded", "consultation_published", "results_exported", "audit_statement_issued"}
+    {
+        Action.OUTCOME_RECORDED,
+        Action.CONSULTATION_PUBLISHED,
+        Action.RESULTS_EXPORTED,
+        Action.AUDIT_STATEMENT_ISSUED,
+    }
 )
 
 
@@ -106,7 +112,7 @@ def _fields(event: Any) -> dict[str, Any]:
 
 def record(
     session: Session,
-    action: str,
+    action: Action | str,
     *,
     actor_id: int | None = None,
     consultation_id: int | None = None,
@@ -119,7 +125,10 @@ def record(
     With ``flush`` False the row is written with the caller's next flush (its commit): one
     round trip fewer for a caller that changes other rows after it. Its number and digest are
     set at once either way; the caller must hold the transaction for writing (``BEGIN
-    IMMEDIATE`` on SQLite, the advisory lock taken here on PostgreSQL) until it commits."""
+    IMMEDIATE`` on SQLite, the advisory lock taken here on PostgreSQL) until it commits.
+
+    ``action`` is one of :class:`Action` (a name outside it is a programming error)."""
+    action = Action(action).value
     if session.get_bind().dialect.name == "postgresql":
         # Serialise writers of the chain; SQLite already serialises with BEGIN IMMEDIATE.
         session.execute(sa.text("SELECT pg_advisory_xact_lock(727001)"))
@@ -204,7 +213,9 @@ def issue_statement(actor_id: int | None = None) -> str:
     """Record a checkpoint of the head now (an ``audit_statement_issued`` event, in a
     transaction of its own) and return its signed statement, to file or e-mail."""
     with write_transaction(db.session) as session:
-        text = statement_of(session, record(session, "audit_statement_issued", actor_id=actor_id))
+        text = statement_of(
+            session, record(session, Action.AUDIT_STATEMENT_ISSUED, actor_id=actor_id)
+        )
     return text
 
 

@@ -29,6 +29,7 @@ from consult.consultations.document import Text
 from consult.consultations.models import Consultation
 from consult.consultations.texts import set_text
 from consult.core import audit, clock
+from consult.core.actions import Action
 from consult.core.database import write_transaction
 from consult.documents import storage
 from consult.documents.content import clean_name
@@ -149,11 +150,11 @@ def put_file(
             AttachmentFile.attachment_id == attachment.id, AttachmentFile.language == language
         )
     )
-    action, before = "document_file_added", None
+    action, before = Action.DOCUMENT_FILE_ADDED, None
     if current is not None:
         before = current.id
         if lifecycle.documents_replaceable(consultation.status):
-            action = "document_file_replaced"
+            action = Action.DOCUMENT_FILE_REPLACED
             session.delete(current)
             session.flush()
             latest = session.scalar(
@@ -165,7 +166,7 @@ def put_file(
         else:
             if not note:
                 raise Invalid([Problem("note", checks.Issue.REQUIRED)])
-            action = "document_file_superseded"
+            action = Action.DOCUMENT_FILE_SUPERSEDED
             current.superseded_at = now
             session.flush()
     stored = upload.stored
@@ -255,7 +256,7 @@ def new_attachment(
     session.flush()
     audit.record(
         session,
-        "document_added",
+        Action.DOCUMENT_ADDED,
         actor_id=actor_id,
         consultation_id=consultation.id,
         document=attachment.id,
@@ -295,7 +296,7 @@ def remove_file(consultation_id: int, file_id: int, *, actor_id: int | None) -> 
             raise Refused("not_removable")
         audit.record(
             session,
-            "document_file_removed",
+            Action.DOCUMENT_FILE_REMOVED,
             actor_id=actor_id,
             consultation_id=consultation_id,
             document=found.attachment_id,
@@ -315,7 +316,7 @@ def remove_document(consultation_id: int, attachment_id: int, *, actor_id: int |
             raise Refused("not_removable")
         audit.record(
             session,
-            "document_removed",
+            Action.DOCUMENT_REMOVED,
             actor_id=actor_id,
             consultation_id=consultation_id,
             document=attachment.id,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from consult.consultations import signals
 from consult.consultations.models import Consultation
 from consult.core import audit
+from consult.core.actions import Action
 from consult.mail.links import external_url
 from consult.mail.models import MailKind
 from consult.mail.outbox import enqueue_all, outbox_values
@@ -52,7 +53,7 @@ def queue_notices(
     enqueue_all(session, rows)
     audit.record(
         session,
-        "notices_queued",
+        Action.NOTICES_QUEUED,
         actor_id=actor_id,
         consultation_id=consultation.id,
         kind=kind.value,

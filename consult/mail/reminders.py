@@ -22,6 +22,7 @@ from consult.ballots.models import Response, ResponseStatus
 from consult.consultations.lifecycle import Phase
 from consult.consultations.models import Consultation, invitation
 from consult.core import audit, clock
+from consult.core.actions import Action
 from consult.core.database import write_transaction
 from consult.extensions import db
 from consult.mail.links import external_url
@@ -196,7 +197,7 @@ def send(actor_id: int, consultation_id: int, member_ids: Iterable[int] | None =
         if outcome.members:
             audit.record(
                 session,
-                "reminders_sent",
+                Action.REMINDERS_SENT,
                 actor_id=actor_id,
                 consultation_id=consultation.id,
                 member_id=outcome.members[0].id if len(outcome.members) == 1 else None,

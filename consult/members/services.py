@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from consult.auth.models import User
 from consult.core import audit
+from consult.core.actions import Action
 from consult.core.database import write_transaction
 from consult.core.plaintext import fold
 from consult.extensions import db
@@ -250,7 +251,7 @@ def apply_import(
             )
         audit.record(
             session,
-            "members_imported",
+            Action.MEMBERS_IMPORTED,
             actor_id=actor_id,
             created=plan.count("create"),
             updated=plan.count("update"),
@@ -336,7 +337,7 @@ def save_member(actor_id: int, data: MemberData, member_id: int | None = None) -
         session.flush()
         audit.record(
             session,
-            "member_created" if member_id is None else "member_updated",
+            Action.MEMBER_CREATED if member_id is None else Action.MEMBER_UPDATED,
             actor_id=actor_id,
             member_id=member.id,
             code=code,
@@ -358,7 +359,7 @@ def set_member_active(actor_id: int, member_id: int, active: bool) -> Member:
                 user.end_sessions()
         audit.record(
             session,
-            "member_reactivated" if active else "member_deactivated",
+            Action.MEMBER_REACTIVATED if active else Action.MEMBER_DEACTIVATED,
             actor_id=actor_id,
             member_id=member.id,
         )
@@ -404,7 +405,7 @@ def save_region(
         session.flush()
         audit.record(
             session,
-            "region_saved",
+            Action.REGION_SAVED,
             actor_id=actor_id,
             region=region.id,
             name=name,
@@ -434,5 +435,5 @@ def delete_region(actor_id: int, region_id: int) -> None:
             raise RegistryError([("region", Problem(0, "region_used", {"count": str(used)}))])
         session.delete(region)
         audit.record(
-            session, "region_deleted", actor_id=actor_id, region=region_id, name=region.name
+            session, Action.REGION_DELETED, actor_id=actor_id, region=region_id, name=region.name
         )

@@ -23,6 +23,7 @@ from consult.consultations.kinds.funding import FundingTotals
 from consult.consultations.models import Consultation, Question
 from consult.consultations.outcomes import OfficialResult
 from consult.core import audit
+from consult.core.actions import Action
 from consult.core.database import write_transaction
 from consult.core.plaintext import WriteInGroup
 from consult.extensions import db
@@ -246,7 +247,7 @@ def record_export(slug: str, actor_id: int | None, name: str) -> Export | None:
     with write_transaction(db.session) as session:
         event = audit.record(
             session,
-            "results_exported",
+            Action.RESULTS_EXPORTED,
             actor_id=actor_id,
             consultation_id=consultation_id,
             file=name,

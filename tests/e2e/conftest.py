@@ -71,3 +71,12 @@ def page_without_js(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def pages(app) -> dict[str, list[str]]:
+    """The demo's world and the pages of each role (tests/e2e/walk.py)."""
+    from .walk import build_world, walk_all
+
+    build_world(app)
+    return dict(walk_all(app))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .walk import ROLES, build_world, sign_in_page, walk_all
+from .walk import ROLES, sign_in_page
 
 HERE = Path(__file__).parent
 AXE = (HERE / "vendor" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
@@ -31,12 +31,6 @@ CHART_LABELS = """() => [...document.querySelectorAll("svg text")].map((t) => {
   const scale = t.getScreenCTM() ? t.getScreenCTM().a : 1;
   return [t.textContent.trim(), Math.round(size * scale * 10) / 10];
 })"""
-
-
-@pytest.fixture
-def pages(app):
-    build_world(app)
-    return dict(walk_all(app))
 
 
 def visit(browser, live, role, *, width, locale="en-GB"):

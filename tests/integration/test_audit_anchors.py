@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from consult.ballots.models import Revision
 from consult.consultations import cycle
 from consult.core import audit
+from consult.core.actions import Action
 from consult.core.anchors import parse_statement
 from consult.core.audit import AuditCheckpoint, AuditEvent
 from consult.core.database import write_transaction
@@ -47,7 +48,7 @@ def newest_seq() -> int:
 def add_events(n: int) -> None:
     with write_transaction(db.session) as session:
         for i in range(n):
-            audit.record(session, "test_event", number=i)
+            audit.record(session, Action.NOTICES_QUEUED, number=i)
 
 
 def verify(runner, *args: str):

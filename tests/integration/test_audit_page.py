@@ -12,10 +12,11 @@ import sqlalchemy as sa
 from consult.ballots.models import Revision
 from consult.consultations import cycle
 from consult.core import audit, clock
+from consult.core.actions import LABELS, Action
 from consult.core.audit import AuditEvent
 from consult.core.database import write_transaction
 from consult.extensions import db
-from tests.conftest import as_owner
+from tests.conftest import as_owner, csrf_token
 from tests.factories import AdminFactory, MemberFactory, UserFactory, build_consultation
 from tests.integration.ballot_helpers import post_ballot, ranking_form
 from tests.integration.builder_helpers import ADMIN, text
@@ -99,7 +100,7 @@ def test_bad_filters_get_a_clear_message(client, story, query, message):
 def add_events(n: int) -> None:
     with write_transaction(db.session) as session:
         for i in range(n):
-            audit.record(session, "test_event", number=i)
+            audit.record(session, Action.NOTICES_QUEUED, number=i)
 
 
 def count_queries(client, path: str) -> int:
@@ -129,9 +130,9 @@ def test_pages_of_fifty_with_a_fixed_number_of_queries(client, story):
     assert not set(rows(first)) & set(rows(second))
     assert max(map(int, rows(second))) < min(map(int, rows(first)))
     assert "Newest events" in second
-    filtered = client.get("/admin/audit/?action=test_event").get_data(as_text=True)
+    filtered = client.get("/admin/audit/?action=notices_queued").get_data(as_text=True)
     older = re.search(r'href="([^"]+)">Older events', filtered).group(1).replace("&amp;", "&")
-    assert "action=test_event" in older
+    assert "action=notices_queued" in older
 
 
 # consult audit verify ---------------------------------------------------------------------
@@ -208,3 +209,17 @@ def test_verify_is_intact_after_the_demo(runner):
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
     assert "revision chains intact (11 revisions of 12 responses)" in result.output
+
+
+def test_an_action_outside_the_enum_is_refused(app):
+    with pytest.raises(ValueError, match="not a valid Action"), write_transaction(db.session) as s:
+        audit.record(s, "made_up_action")
+
+
+def test_actions_and_details_read_in_the_reader_language(client, story):
+    """Every action has a name, and the page words actions and details in French."""
+    assert set(LABELS) == set(Action)
+    client.post("/language", data={"lang": "fr", "csrf_token": csrf_token(client, "/")})
+    page = client.get("/admin/audit/").get_data(as_text=True)
+    assert "Réponse soumise" in page
+    assert "<dt>révision</dt>" in page

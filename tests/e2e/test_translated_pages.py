@@ -1,0 +1,106 @@
+"""Every page of every role in French and in Spanish, in a real Chromium: no string of the
+catalogue that has a translation is left in English."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from .test_every_page import visit
+from .walk import ROLES
+
+CATALOGUES = Path(__file__).parents[2] / "consult" / "translations"
+
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sd]")
+NUMBER = r"[\d.,\u202f\u00a0 ]+"
+
+
+def english_left(language: str) -> list[tuple[str, re.Pattern[str]]]:
+    """The catalogue's English strings whose translation differs, as patterns that match the
+    string with any value in its placeholders (and that no translation looks like)."""
+    with (CATALOGUES / language / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalogue = read_po(f, locale=language)
+    translated: set[str] = set()
+    english: list[str] = []
+    for message in catalogue:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        translated.update(" ".join(s.split()) for s in strings if s)
+        english += [i for i in ids if i not in strings]
+    found = []
+    for text in english:
+        text = " ".join(text.split())
+        # Markup, short words, and strings that are mostly a text placeholder (whose English
+        # words could be anybody's data) are not compared.
+        literal = PLACEHOLDER.sub("", text).strip(" .:·")
+        short = 8 if re.search(r"%\(\w+\)s|%s", text) else 4
+        if "<" in text or len(literal) < short or text in translated:
+            continue
+        pattern = "".join(_pieces(text))
+        found.append((text, re.compile(r"(?<![\w])" + pattern + r"(?![\w])")))
+    return found
+
+
+def _pieces(text: str) -> list[str]:
+    """The string as regular expressions: literal parts escaped, a number placeholder as digits
+    (with the locale's separators), any other placeholder as a short text."""
+    out, at = [], 0
+    for m in PLACEHOLDER.finditer(text):
+        number = m.group()[-1] in "di"
+        out += [re.escape(text[at : m.start()]), NUMBER if number else ".{1,80}?"]
+        at = m.end()
+    return [*out, re.escape(text[at:])]
+
+
+#: The visible text of a page, one piece per text node, plus what is read out instead of it.
+TEXTS = """() => {
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const el = node.parentElement;
+    if (!el || el.closest("script, style, [lang='en'], .user-text")) continue;
+    const text = node.textContent.replace(/\\s+/g, " ").trim();
+    if (text) out.push(text);
+  }
+  for (const el of document.querySelectorAll("[aria-label], [placeholder], [title]")) {
+    for (const a of ["aria-label", "placeholder", "title"]) {
+      if (el.getAttribute(a)) out.push(el.getAttribute(a).replace(/\\s+/g, " ").trim());
+    }
+  }
+  out.push(document.title);
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("language", ["fr", "es"])
+def test_no_catalogue_string_left_in_english(browser, live, pages, language):
+    patterns = english_left(language)
+    name = {"fr": "Français", "es": "Español"}[language]
+    problems = []
+    for role in ROLES:
+        context, page = visit(browser, live, role, width=1280, locale=language)
+        page.goto(f"{live}{pages[role][0]}")
+        page.get_by_role("button", name=name).click()
+        page.wait_for_load_state()
+        for path in pages[role]:
+            page.goto(f"{live}{path}")
+            assert page.locator("html").get_attribute("lang") == language, path
+            for text in page.evaluate(TEXTS):
+                for english, pattern in patterns:
+                    if pattern.fullmatch(text) or (len(english) > 24 and pattern.search(text)):
+                        problems.append(f"{role} {path}: {english!r} in {text[:100]!r}")
+        context.close()
+    assert not problems, "\n".join(sorted(set(problems)))
+
+
+def test_the_patterns_find_english_and_leave_french_alone():
+    patterns = english_left("fr")
+    found = {e for e, p in patterns if p.fullmatch("Sign out") or p.fullmatch("3 not sent")}
+    assert found == {"Sign out", "%(num)d not sent"}
+    assert not [e for e, p in patterns if p.fullmatch("Se déconnecter")]
