@@ -13,6 +13,7 @@ from consult.consultations.models import Consultation
 from consult.core import audit, clock
 from consult.core.actions import Action
 from consult.core.database import write_transaction
+from consult.core.params import parse_id
 from consult.extensions import db
 from consult.members.models import Member, MemberKind
 
@@ -31,6 +32,43 @@ def members_to_invite(
     if not invite_observers:
         query = query.where(Member.kind == MemberKind.MEMBER_STATE)
     return list(session.scalars(query.order_by(Member.code)))
+
+
+def newcomers(session: Session, consultation: Consultation) -> list[Member]:
+    """Members that "every member state" (observers too, if asked) would invite now but that
+    are not invited: they joined the registry, or were reactivated, after the list was last
+    computed (on saving and at opening)."""
+    if not consultation.invite_all:
+        return []
+    invited = {m.id for m in consultation.invited}
+    return [
+        m
+        for m in members_to_invite(session, True, consultation.invite_observers, ())
+        if m.id not in invited
+    ]
+
+
+def quick_selection(
+    members: Iterable[Member], ticked: Iterable[int], choice: str
+) -> set[int] | None:
+    """The ticks after a quick choice: ``all``, ``none``, ``kind:member_state``,
+    ``kind:observers`` or ``region:<id>`` (added to what is ticked); None when not understood."""
+    members = list(members)
+    current = set(ticked)
+    if choice == "all":
+        return {m.id for m in members}
+    if choice == "none":
+        return set()
+    what, _sep, value = choice.partition(":")
+    if what == "kind" and value in ("member_state", "observers"):
+        states = value == "member_state"
+        return current | {
+            m.id for m in members if (m.kind is MemberKind.MEMBER_STATE) == states
+        }
+    region = parse_id(value) if what == "region" else None
+    if region is not None:
+        return current | {m.id for m in members if m.region_id == region}
+    return None
 
 
 def refresh(session: Session, consultation: Consultation, chosen: Iterable[Member] = ()) -> None:

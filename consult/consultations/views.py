@@ -52,6 +52,7 @@ from consult.core import clock
 from consult.core.templating import localized
 from consult.extensions import db
 from consult.members.models import Member, MemberKind
+from consult.members.queries import fold
 
 bp = Blueprint("consultations", __name__, url_prefix="/admin/consultations")
 
@@ -154,6 +155,9 @@ def show(slug: str):
         children=consultation.children,
         results_page="results.show" in current_app.view_functions,
         audit_page="audit.index" in current_app.view_functions,
+        newcomers=invitations.newcomers(db.session, consultation)
+        if stage is not Stage.DRAFT
+        else [],
         kind_labels=KIND_LABELS,
         method_labels=METHOD_LABELS,
         field_labels=FIELD_LABELS,
@@ -229,15 +233,25 @@ def invitations_page(slug: str):
             .order_by(Member.kind, Member.code)
         )
     )
+    # In the reader's language and alphabetical order, accents aside.
+    members.sort(key=lambda m: fold(localized(m, "name")))
     form = InvitationsForm()
     form.members.choices = [SelectChoice(m.id, m.code) for m in members]
     editable = lifecycle.invitations_editable(
         consultation.status, consultation.closes_at, clock.now()
     )
+    selected = {m.id for m in consultation.invited}
+    choice = request.form.get("select", "")
     if request.method == "GET":
         form.mode.data = "all" if consultation.invite_all else "chosen"
         form.observers.data = consultation.invite_observers
         form.members.data = [m.id for m in consultation.invited]
+    elif choice:
+        # A quick choice ticks boxes on the page again; nothing is saved until "Save" (the
+        # CSRF token was checked for every POST before the view).
+        ticked = invitations.quick_selection(members, form.members.data or [], choice)
+        selected = ticked if ticked is not None else set(form.members.data or [])
+        form.mode.data = "chosen"
     elif form.validate_on_submit():
         try:
             invitations.set_invitations(
@@ -251,20 +265,45 @@ def invitations_page(slug: str):
             return refuse(consultation, _("The consultation is closed; invitations are final."))
         flash(_("The invitations have been saved."), "success")
         return to_overview(consultation)
-    invited_ids = {m.id for m in consultation.invited}
+    else:
+        selected = set(form.members.data or [])
     groups: dict[str, list[Member]] = {}
     for m in members:
         key = "states" if m.kind is MemberKind.MEMBER_STATE else "observers"
         groups.setdefault(key, []).append(m)
+    regions = sorted(
+        {m.region for m in members if m.active}, key=lambda r: fold(localized(r, "name"))
+    )
     return render_template(
         "consultations/invitations.html",
         consultation=consultation,
         form=form,
         groups=groups,
-        selected=set(form.members.data or []) if request.method == "POST" else invited_ids,
+        regions=regions,
+        selected=selected,
+        quick=bool(choice),
         editable=editable,
-        errors=error_list(form),
+        errors=error_list(form) if not choice else [],
     )
+
+
+@bp.post("/<slug:slug>/invitations/newcomers")
+@admin_required
+def invite_newcomers(slug: str):
+    """Invite the members that joined after the list of "every member state" was computed."""
+    consultation = consultation_or_404(slug)
+    try:
+        invitations.set_invitations(
+            consultation.id,
+            invite_all=True,
+            invite_observers=consultation.invite_observers,
+            member_ids=[],
+            actor_id=current_user.id,
+        )
+    except invitations.InvitationsLocked:
+        return refuse(consultation, _("The consultation is closed; invitations are final."))
+    flash(_("The invitations have been saved."), "success")
+    return to_overview(consultation)
 
 
 @bp.get("/<slug:slug>/preview")
@@ -380,12 +419,15 @@ def member_by_id(member_id: int, members: dict[int, Member]) -> str:
 
 @bp.app_template_global("published_results_url")
 def published_results_url(consultation: Consultation) -> str | None:
-    """The members' results page of a published consultation, once it exists."""
-    if (
-        consultation.status is Status.PUBLISHED
-        and "results.published" in current_app.view_functions
-    ):
-        return url_for("results.published", slug=consultation.slug)
+    """The results page of a published consultation for the reader: the members' page for a
+    delegate, the Administration's own results page for an administrator (who previews the
+    ballot, and has no member to be invited as)."""
+    if consultation.status is not Status.PUBLISHED:
+        return None
+    admin = getattr(current_user, "is_admin", False)
+    endpoint = "results.show" if admin else "results.published"
+    if endpoint in current_app.view_functions:
+        return url_for(endpoint, slug=consultation.slug)
     return None
 
 
