@@ -62,9 +62,7 @@ def quick_selection(
     what, _sep, value = choice.partition(":")
     if what == "kind" and value in ("member_state", "observers"):
         states = value == "member_state"
-        return current | {
-            m.id for m in members if (m.kind is MemberKind.MEMBER_STATE) == states
-        }
+        return current | {m.id for m in members if (m.kind is MemberKind.MEMBER_STATE) == states}
     region = parse_id(value) if what == "region" else None
     if region is not None:
         return current | {m.id for m in members if m.region_id == region}

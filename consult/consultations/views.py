@@ -49,10 +49,10 @@ from consult.consultations.messages import describe, locked
 from consult.consultations.models import Consultation, ObserversMay, invitation
 from consult.consultations.texts import get_text, missing_translations
 from consult.core import clock
+from consult.core.plaintext import fold
 from consult.core.templating import localized
 from consult.extensions import db
 from consult.members.models import Member, MemberKind
-from consult.members.queries import fold
 
 bp = Blueprint("consultations", __name__, url_prefix="/admin/consultations")
 
