@@ -40,6 +40,8 @@ class Code(enum.StrEnum):
     RANK_GAP = "rank_gap"
     RANK_INCOMPLETE = "rank_incomplete"
     REQUIRED = "required"
+    #: A required ranking with no option ranked (its subject is the question, not an option).
+    RANK_NONE = "rank_none"
     UNKNOWN_OPTION = "unknown_option"
     TOO_FEW_CHOICES = "too_few_choices"
     TOO_MANY_CHOICES = "too_many_choices"

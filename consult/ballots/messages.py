@@ -39,6 +39,10 @@ def describe(error: FieldError, subject: str) -> str:
             return _("%(subject)s: this question asks you to rank every option.", subject=subject)
         case Code.REQUIRED:
             return _("%(subject)s: an answer is required.", subject=subject)
+        case Code.RANK_NONE:
+            return _(
+                "%(subject)s: rank at least one option (1 for your first choice).", subject=subject
+            )
         case Code.UNKNOWN_OPTION:
             return _("%(subject)s: choose among the options shown.", subject=subject)
         case Code.TOO_FEW_CHOICES:

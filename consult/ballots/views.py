@@ -59,7 +59,8 @@ def _field_labels(consultation: Consultation) -> dict[str, str]:
                     option=options.get(option_id, ""),
                 )
             )
-        labels[f"q{q.id}-choice"] = labels[f"q{q.id}-value"] = labels[f"q{q.id}-text"] = prompt
+        labels[f"q{q.id}"] = labels[f"q{q.id}-choice"] = labels[f"q{q.id}-value"] = prompt
+        labels[f"q{q.id}-text"] = prompt
         labels[f"q{q.id}-writein"] = _("Other suggestion (question %(number)d)", number=number)
         for o in q.options:
             label = localized(o, "label")
@@ -88,7 +89,11 @@ def _render(
     if response is False:
         response = services.current_response(consultation.id, member.id)
     labels = _field_labels(consultation)
-    messages = [(e.field, describe(e, labels.get(e.field, e.field))) for e in errors or []]
+    # An error about a whole question (``about``) names the question, on its first field.
+    messages = [
+        (e.field, describe(e, labels.get(e.params.get("about", e.field), e.field)))
+        for e in errors or []
+    ]
     messages += more_errors or []
     phase = consultation.phase()
     context = {

@@ -43,8 +43,9 @@ def test_delegate_ranks_with_buttons_submits_and_revises(page, live):
     expect(page.get_by_label("Rank for South-South Migration")).to_be_hidden()
     page.get_by_role("button", name="Add to ranking: Migration and Social Change").click()
     page.get_by_role("button", name="Add to ranking: South-South Migration").click()
-    # Focus lands on the added item's "Move up" button: Enter moves it to first place.
-    page.keyboard.press("Enter")
+    # Focus stays on the added row: the up arrow moves it to first place.
+    expect(page.locator(".rank-list li:focus")).to_contain_text("South-South Migration")
+    page.keyboard.press("ArrowUp")
     page.get_by_label("Other suggestion (an alternative to the options above)").fill(
         "Migration and climate change"
     )
@@ -106,3 +107,45 @@ def test_script_payload_in_comment_does_not_run(page, live):
     page.get_by_role("button", name="Save as draft").click()
     expect(page.get_by_label("General comment")).to_have_value("<script>window.pwned=1</script>")
     assert page.evaluate("window.pwned") is None
+
+
+def test_ranking_by_keyboard_with_undo_and_a_warning_before_leaving(page, live):
+    member = MemberFactory()
+    UserFactory(email="d@example.org", member=member)
+    build_consultation()
+    sign_in(page, live, "d@example.org")
+    page.goto(f"{live}/consultations/idm-2010")
+    page.get_by_role("button", name="Add to ranking: Migration and Social Change").click()
+    page.get_by_role("button", name="Add to ranking: South-South Migration").click()
+    row = page.locator(".rank-list li:focus")
+    expect(row).to_contain_text("South-South Migration")
+    page.keyboard.press("ArrowUp")
+    live_region = page.locator(".rank-widget [aria-live]")
+    expect(live_region).to_have_text("South-South Migration — Rank 1")
+    expect(page.locator(".rank-list li:focus")).to_contain_text("South-South Migration")
+    expect(page.get_by_label("Rank for South-South Migration")).to_have_value("1")
+    page.keyboard.press("Delete")
+    expect(live_region).to_have_text("South-South Migration removed from the ranking.")
+    expect(page.get_by_label("Rank for South-South Migration")).to_have_value("")
+    page.get_by_role("button", name="Undo: South-South Migration").click()
+    expect(page.get_by_label("Rank for South-South Migration")).to_have_value("1")
+    expect(page.locator(".rank-list li:focus")).to_contain_text("South-South Migration")
+    # Leaving now asks first (the changes are not saved).
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    page.locator("a.brand").click(no_wait_after=True)
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"]
+    expect(page).to_have_url(re.compile("/consultations/idm-2010$"))
+
+
+def test_empty_required_ranking_names_the_question(page_without_js, live):
+    page = page_without_js
+    UserFactory(email="d@example.org", member=MemberFactory())
+    build_consultation()
+    sign_in(page, live, "d@example.org")
+    page.goto(f"{live}/consultations/idm-2010")
+    page.get_by_role("button", name="Submit the response").click()
+    expect(page.locator("#error-summary")).to_contain_text(
+        "Question 1: rank at least one option (1 for your first choice)."
+    )

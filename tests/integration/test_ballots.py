@@ -117,7 +117,7 @@ def test_draft_does_not_count_until_submitted(client, delegate):
         ({1: "99999999999999999999"}, "choose a rank between 1 and 3"),
         ({1: "-1"}, "choose a rank between 1 and 3"),
         ({1: "4"}, "choose a rank between 1 and 3"),
-        ({}, "an answer is required"),
+        ({}, "Question 1: rank at least one option (1 for your first choice)."),
     ],
 )
 def test_invalid_ranking_refused_and_nothing_changes(client, delegate, ranks, message):

@@ -78,7 +78,7 @@ class Ranking(OptionKind):
         ranking = _parse_ranking(q, reader, final)
         write_in = reader.text(q.field("writein"), WRITE_IN_LIMIT) if q.allow_write_in else ""
         if final and q.required and q.may_vote and not ranking and not write_in:
-            reader.error(rank_field(q.id, q.options[0].id), Code.REQUIRED)
+            reader.error(rank_field(q.id, q.options[0].id), Code.RANK_NONE, about=f"q{q.id}")
         return QuestionAnswer(q.id, ranking=ranking, write_in=write_in, comments=comments)
 
     def summarise(self, question: QuestionLike, inputs: Inputs) -> dict[str, Any]:
