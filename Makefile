@@ -6,7 +6,7 @@ export CONSULT_INSTANCE_DIR ?= $(CURDIR)/instance
 PO := $(wildcard consult/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test lint install translations clean bench
+.PHONY: run test lint install translations clean bench screenshots
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -38,6 +38,10 @@ run: install translations
 
 test: install translations
 	$(PY) -m pytest -n 2 -p no:cacheprovider
+
+# Every page of every role at 1280 and 360 px in the three languages, as PNG in screenshots/.
+screenshots: install translations
+	REQUIRE_BROWSER=1 $(PY) -m pytest -p no:cacheprovider -q tests/e2e/screenshots.py
 
 # Every benchmark, then bench/README.md rewritten from their output (several minutes).
 bench: install translations

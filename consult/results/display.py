@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from consult.consultations.models import Consultation
 from consult.core.templating import decimal, locale_code, percent
+from consult.extensions import db
+from consult.members.models import Region
 from consult.results.charts import BarChart, StackedChart, bar_chart, stacked_chart
 from consult.results.services import ConsultationResults, QuestionResults
 from consult.tally import IRVRound
@@ -124,6 +128,12 @@ def question_charts(
     return charts
 
 
+def region_names() -> dict[str, str]:
+    """Each region's name in the reader's language, by its English name (one query)."""
+    locale = locale_code()
+    return {r.name: r.localized("name", locale) for r in db.session.scalars(sa.select(Region))}
+
+
 def page_context(results: ConsultationResults) -> dict[str, object]:
     """Labels, charts and helpers for ``results/_macros.html``."""
     labels = option_labels(results.consultation)
@@ -132,5 +142,6 @@ def page_context(results: ConsultationResults) -> dict[str, object]:
         "labels": labels,
         "charts": {q.question.id: question_charts(q, labels) for q in results.questions},
         "transfer_text": transfer_text,
+        "region_names": region_names(),
         "tie_rule_name": tie_rule_name,
     }

@@ -55,6 +55,11 @@ class Participation:
     total: Breakdown
     by_kind: tuple[Breakdown, ...]
     by_region: tuple[Breakdown, ...]
+    #: Member states and observers apart: their totals, and each by region.
+    states: Breakdown
+    observers: Breakdown
+    states_by_region: tuple[Breakdown, ...]
+    observers_by_region: tuple[Breakdown, ...]
     #: Invited members that have not submitted (a draft only, or nothing), by region and name.
     missing: tuple[ParticipationRow, ...]
 
@@ -131,6 +136,9 @@ def summarise_participation(
         tally_["all", "", state] += c.count
         tally_["kind", c.kind.value, state] += c.count
         tally_["region", c.region, state] += c.count
+        side = "states" if c.kind is MemberKind.MEMBER_STATE else "observers"
+        tally_[side, "", state] += c.count
+        tally_[side + "-region", c.region, state] += c.count
 
     def breakdown(group: str, key: str) -> Breakdown:
         submitted = tally_[group, key, ResponseStatus.SUBMITTED.value]
@@ -142,6 +150,14 @@ def summarise_participation(
         total=breakdown("all", ""),
         by_kind=tuple(breakdown("kind", kind.value) for kind in MemberKind),
         by_region=tuple(breakdown("region", region) for region in regions),
+        states=breakdown("states", ""),
+        observers=breakdown("observers", ""),
+        states_by_region=tuple(
+            b for b in (breakdown("states-region", r) for r in regions) if b.invited
+        ),
+        observers_by_region=tuple(
+            b for b in (breakdown("observers-region", r) for r in regions) if b.invited
+        ),
         missing=tuple(missing),
     )
 

@@ -257,3 +257,26 @@ def test_tally_equals_a_recount_from_the_latest_revisions(client, admin):
     assert shown.ranking.ballots == 40
     assert dict(shown.ranking.first.counts) == dict(tally.first_preferences(recount).counts)
     assert shown.ranking.irv.winner == tally.instant_runoff(recount).winner
+
+
+def test_member_states_and_observers_counted_apart_by_region(client, admin):
+    from consult.results import loaders
+    from consult.results.services import summarise_participation
+
+    europe = members(2, "Europe")
+    africa = members(1, "Africa")
+    observer = members(1, "Europe", MemberKind.OBSERVER_ORG, prefix="Red Cross")[0]
+    c = build_consultation()
+    cast(c, europe[0], ranking=[SOUTH])
+    cast(c, observer, comment="We follow with interest")
+    p = summarise_participation(loaders.participation_counts(c.id), [])
+    states = {b.key: (b.invited, b.submitted) for b in p.states_by_region}
+    observers = {b.key: (b.invited, b.submitted) for b in p.observers_by_region}
+    assert states == {"Africa": (1, 0), "Europe": (2, 1)}
+    assert observers == {"Europe": (1, 1)}
+    assert (p.states.invited, p.states.submitted) == (3, 1)
+    text = page(client)
+    table = text.split("<caption>Member states by region</caption>")[1].split("</table>")[0]
+    assert "Red Cross" not in table
+    assert "<caption>Observers by region</caption>" in text
+    assert africa[0].region.name in table
