@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
