@@ -49,8 +49,8 @@ def test_partial_ranking_is_accepted_in_rank_order():
 def test_duplicate_gap_and_range():
     assert codes({"q1-rank-10": ["1"], "q1-rank-11": ["1"]}) == [Code.RANK_DUPLICATE] * 2
     assert codes({"q1-rank-10": ["1"], "q1-rank-11": ["3"]}) == [Code.RANK_GAP]
-    assert codes({"q1-rank-10": ["4"]}) == [Code.RANK_OUT_OF_RANGE, Code.REQUIRED]
-    assert codes({"q1-rank-10": ["²"]}) == [Code.RANK_NOT_A_NUMBER, Code.REQUIRED]
+    assert codes({"q1-rank-10": ["4"]}) == [Code.RANK_OUT_OF_RANGE, Code.RANK_NONE]
+    assert codes({"q1-rank-10": ["²"]}) == [Code.RANK_NOT_A_NUMBER, Code.RANK_NONE]
 
 
 def test_draft_may_have_gap_but_not_duplicates():
