@@ -11,6 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+#: Geometry of the stacked charts (drawn whole as SVG, scaled to the page).
+LABEL_WIDTH = 220
+PLOT_WIDTH = 340
+VALUE_WIDTH = 80
+ROW = 26
+BAR = 16
+LABEL_CHARS = 34
+
 
 @dataclass(frozen=True)
 class Bar:
@@ -25,6 +33,14 @@ class Bar:
 class BarChart:
     title: str
     bars: tuple[Bar, ...]
+
+
+def shorten(label: str, limit: int = LABEL_CHARS) -> str:
+    """The label cut at a word boundary with an ellipsis when longer than ``limit``."""
+    if len(label) <= limit:
+        return label
+    cut = label[: limit - 1].rsplit(" ", 1)[0] or label[: limit - 1]
+    return cut.rstrip(" ,;:") + "…"
 
 
 def bar_chart(title: str, items: Sequence[tuple[str, float, str, bool]]) -> BarChart:
