@@ -44,6 +44,11 @@ UNLINKED = {
     "auth.reset_link",
     "auth.accept_invitation",
     "auth.reset_password",
+    # Entries on behalf of a member (paper or scanned replies): not reached from the demo's
+    # data yet; to be walked once the world holds an entry.
+    "entries.choose",
+    "entries.entry",
+    "entries.scan",
 }
 #: At most this many addresses of one endpoint (members, questions...): the others share the
 #: template with them.
@@ -74,8 +79,15 @@ def build_world(app: Flask) -> None:
         sa.select(cycle.Consultation).where(cycle.Consultation.slug == "idm-effectiveness-survey")
     )
     for c in (build_consultation("idm-2009"), survey):
-        cycle.close_consultation(c.id, actor_id=admin.id)
-        cycle.record_outcome(c.id, Text("Agreed."), Text("As most answered."), actor_id=admin.id)
+        cycle.close_consultation(c.id, actor_id=admin.id, reason="The Council meets earlier.")
+        cycle.record_outcome(
+            c.id,
+            Text("Agreed."),
+            Text("As most answered."),
+            actor_id=admin.id,
+            selected=(),
+            reason=Text("Decided in session."),
+        )
     cycle.publish(survey.id, actor_id=admin.id, notify=False)
     delegate = db.session.scalar(sa.select(User).where(User.email == ROLES["delegate"]))
     db.session.add(

@@ -123,8 +123,10 @@ def test_the_results_link_of_a_published_preview_opens_for_the_administrator(cli
 
     c = build_consultation("idm-2009")
     actor = AdminFactory()
-    cycle.close_consultation(c.id, actor_id=actor.id)
-    cycle.record_outcome(c.id, Text("Agreed."), Text(), actor_id=actor.id)
+    cycle.close_consultation(c.id, actor_id=actor.id, reason="The Council meets earlier.")
+    cycle.record_outcome(
+        c.id, Text("Agreed."), Text(), actor_id=actor.id, selected=(), reason=Text("In session.")
+    )
     cycle.publish(c.id, actor_id=actor.id, notify=False)
     preview = client.get("/admin/consultations/idm-2009/preview").get_data(as_text=True)
     link = re.search(r'<a href="([^"]+)">See the results</a>', preview).group(1)
