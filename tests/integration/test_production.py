@@ -194,7 +194,6 @@ def test_with_redis_down_sign_in_still_works_and_limits_hold_per_worker(app, gun
     _wait_until_serving(port, process)
     browser = Browser(port)
     browser.open_sign_in()
-    # Four workers counting apart: at most 4 × the limit pass before every one refuses.
     statuses = [
         browser.sign_in("target@example.org", "wrong password!") for _ in range(4 * limit + 8)
     ]
@@ -202,6 +201,6 @@ def test_with_redis_down_sign_in_still_works_and_limits_hold_per_worker(app, gun
     log, _ = process.communicate(timeout=30)
 
     assert all(status in (200, 429) for status in statuses), statuses
+    # However unevenly the workers share the attempts, at most 4 × the limit pass.
     assert statuses.count(429) >= 8
-    assert statuses[-1] == 429
     assert "falling back to in-memory storage" in log
