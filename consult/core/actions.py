@@ -37,6 +37,7 @@ class Action(enum.StrEnum):
     CONSULTATION_REOPENED = "consultation_reopened"
     OUTCOME_RECORDED = "outcome_recorded"
     CONSULTATION_PUBLISHED = "consultation_published"
+    OUTCOME_CORRECTED = "outcome_corrected"
     FOLLOW_UP_STARTED = "follow_up_started"
     NOTICES_QUEUED = "notices_queued"
     REMINDERS_SENT = "reminders_sent"
@@ -102,6 +103,7 @@ LABELS: dict[Action, str] = {
     Action.CONSULTATION_REOPENED: N_("Consultation reopened"),
     Action.OUTCOME_RECORDED: N_("Outcome recorded"),
     Action.CONSULTATION_PUBLISHED: N_("Outcome and results published"),
+    Action.OUTCOME_CORRECTED: N_("Published outcome corrected by an erratum"),
     Action.FOLLOW_UP_STARTED: N_("Follow-up round started"),
     Action.NOTICES_QUEUED: N_("Notices queued"),
     Action.REMINDERS_SENT: N_("Reminders sent"),
@@ -192,6 +194,7 @@ DETAILS: dict[str, str] = {
     "revision": N_("revision"),
     "role": N_("role"),
     "sha256": N_("SHA-256"),
+    "selected": N_("selected options"),
     "size": N_("size"),
     "slug": N_("short name"),
     "status": N_("status"),

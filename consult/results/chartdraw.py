@@ -10,6 +10,7 @@ Spanish (accents, œ, ¿, ¡, «», typographic quotes and dashes).
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -17,7 +18,8 @@ from xml.sax.saxutils import escape
 import reportlab
 from PIL import Image, ImageDraw, ImageFont
 
-from consult.results.charts import BarChart
+from consult.results.charts import BAR as BAR_HEIGHT
+from consult.results.charts import LABEL_WIDTH, PLOT_WIDTH, ROW, VALUE_WIDTH, BarChart, shorten
 
 FONT_DIR = Path(reportlab.__file__).parent / "fonts"
 FONTS = {
@@ -34,8 +36,51 @@ FONT_SIZE = 12
 SUBSTITUTES = str.maketrans({"\u202f": "\u00a0"})
 
 
-def svg(chart: BarChart) -> str:
+@dataclass(frozen=True)
+class DrawnBar:
+    label: str
+    text: str
+    #: Length of the bar in points.
+    width: float
+    y: int
+    highlight: bool
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A bar chart laid out at a fixed size for a document (the page lays itself out in CSS)."""
+
+    title: str
+    bars: tuple[DrawnBar, ...]
+    width: int = LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH
+    label_width: int = LABEL_WIDTH
+    bar_height: int = BAR_HEIGHT
+
+    @property
+    def height(self) -> int:
+        return max(len(self.bars), 1) * ROW
+
+
+def layout(chart: BarChart) -> Drawn:
+    """The chart's bars placed in points: one row each, lengths scaled to the plot width."""
+    return Drawn(
+        chart.title,
+        tuple(
+            DrawnBar(
+                label=shorten(bar.label),
+                text=bar.text,
+                width=round(PLOT_WIDTH * bar.width / 100, 1),
+                y=i * ROW,
+                highlight=bar.highlight,
+            )
+            for i, bar in enumerate(chart.bars)
+        ),
+    )
+
+
+def svg(source: BarChart) -> str:
     """The chart as a standalone SVG document (the DOCX shows it; its title is its alt)."""
+    chart = layout(source)
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{chart.width}" height="{chart.height}"'
@@ -63,8 +108,9 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(FONTS["regular"]), size)
 
 
-def png(chart: BarChart, scale: int = 2) -> bytes:
+def png(source: BarChart, scale: int = 2) -> bytes:
     """The same drawing as a PNG at ``scale`` times its size (for readers without SVG)."""
+    chart = layout(source)
     image = Image.new("RGB", (chart.width * scale, chart.height * scale), "white")
     draw = ImageDraw.Draw(image)
     font = _font(FONT_SIZE * scale)
@@ -74,11 +120,11 @@ def png(chart: BarChart, scale: int = 2) -> bytes:
         left = chart.label_width * scale
         if bar.width:
             draw.rectangle(
-                (left, top, left + bar.width * scale, top + chart.bar_height * scale),
+                (left, top, left + round(bar.width * scale), top + chart.bar_height * scale),
                 fill=OFFICIAL if bar.highlight else BAR,
             )
         draw.text(
-            (left + (bar.width + 6) * scale, top),
+            (left + round((bar.width + 6) * scale), top),
             bar.text.translate(SUBSTITUTES),
             fill=TEXT,
             font=font,

@@ -272,8 +272,9 @@ def _widths(block: Table, numeric: list[bool]) -> list[float]:
     return [room * weights[i] / total if i in weights else narrow for i in range(columns)]
 
 
-def _drawing(chart: BarChart) -> Drawing:
+def _drawing(source: BarChart) -> Drawing:
     """The bar chart as PDF vector graphics, scaled to the text width."""
+    chart = chartdraw.layout(source)
     scale = min(1.0, WIDTH / chart.width)
     drawing = Drawing(chart.width * scale, chart.height * scale, initialFontName=FONT)
     top = chart.height

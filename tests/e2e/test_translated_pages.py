@@ -15,7 +15,9 @@ from .walk import ROLES
 CATALOGUES = Path(__file__).parents[2] / "consult" / "translations"
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sd]")
-NUMBER = r"[\d.,\u202f\u00a0 ]+"
+#: Digits with the locale's group and decimal separators (never ending in a space, so that a
+#: number placeholder does not swallow the French space before a colon).
+NUMBER = r"\d(?:[\d.,\u202f\u00a0 ]*\d)?"
 
 
 def english_left(language: str) -> list[tuple[str, re.Pattern[str]]]:

@@ -463,7 +463,9 @@ def test_the_builder_adds_a_funding_question_on_the_workshops_and_keeps_it_consi
     )
     assert moved.status_code == 400
     assert "uses the options of this question: change it first." in text(moved)
-    removed = post(client, f"/admin/consultations/idm-2011/questions/{first.id}/remove")
+    removed = post(
+        client, f"/admin/consultations/idm-2011/questions/{first.id}/remove", {"confirm": "yes"}
+    )
     assert removed.status_code == 303
     assert "uses the options of this question" in text(client.get(removed.headers["Location"]))
     assert tables() == before
