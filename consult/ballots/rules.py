@@ -24,7 +24,9 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from consult.ballots.fields import (
+from consult.consultations import kinds
+from consult.consultations.enums import QuestionKind as Kind
+from consult.consultations.kinds.fields import (
     ANSWER_COLUMNS,
     NO_OPINION,
     AnswerRow,
@@ -39,8 +41,6 @@ from consult.ballots.fields import (
     comment_field,
     rank_field,
 )
-from consult.consultations import kinds
-from consult.consultations.enums import QuestionKind as Kind
 
 __all__ = [
     "ANSWER_COLUMNS",

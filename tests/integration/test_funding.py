@@ -14,8 +14,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from consult.ballots.fields import Pledge
 from consult.ballots.models import Answer, Revision
+from consult.consultations.kinds.fields import Pledge
 from consult.consultations.kinds.funding import currencies as currencies_known
 from consult.consultations.kinds.funding import read_amount
 from consult.consultations.models import Consultation

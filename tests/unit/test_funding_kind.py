@@ -7,11 +7,18 @@ from decimal import Decimal
 
 import pytest
 
-from consult.ballots.fields import PROGRAMME, Code, OptionSpec, Pledge, QuestionSpec, Reader
 from consult.ballots.rules import Ballot, BallotSpec, ballot_from_canonical, parse_ballot
 from consult.consultations import kinds
 from consult.consultations.enums import QuestionKind
 from consult.consultations.kinds.base import QuestionShape
+from consult.consultations.kinds.fields import (
+    PROGRAMME,
+    Code,
+    OptionSpec,
+    Pledge,
+    QuestionSpec,
+    Reader,
+)
 from consult.consultations.kinds.funding import (
     FundingCode,
     Intention,

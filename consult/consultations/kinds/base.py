@@ -7,7 +7,7 @@ A kind is a subclass of :class:`Kind` in a module of this package, registered in
   and the builder's form fields are made from them;
 * ``check``: what makes its settings and options well formed;
 * ``parse``: how a ballot's fields for it are read and validated (``field_names`` lists them);
-* the parts of :class:`~consult.ballots.fields.QuestionAnswer` it fills, which give its
+* the parts of :class:`~consult.consultations.kinds.fields.QuestionAnswer` it fills, which give its
   answer rows and the form that shows it again;
 * ``reads`` and ``summarise``: what the results read for it and how they are aggregated;
 * ``result_rows`` and ``response_columns``: its CSV columns;
@@ -25,7 +25,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
-from consult.ballots.fields import (
+from consult.consultations.checks import Issue, Problem
+from consult.consultations.enums import QuestionKind
+from consult.consultations.kinds.fields import (
     PROGRAMME,
     Code,
     OptionSpec,
@@ -36,8 +38,6 @@ from consult.ballots.fields import (
     comment_field,
     funding_field,
 )
-from consult.consultations.checks import Issue, Problem
-from consult.consultations.enums import QuestionKind
 from consult.core.text import Text
 
 Cell = str | int | float | None
@@ -310,8 +310,7 @@ def check_scale(scale: Sequence[Text], low: int, high: int) -> list[Problem]:
     return problems
 
 
-#: What the kinds' modules take from the ballot's answer parts (``ballots/fields.py``) through
-#: this module, the one kinds module that imports it (see the import-linter layers).
+#: The answer parts (``fields.py``) the kinds' modules also take from here.
 __all__ = [
     "PROGRAMME",
     "Code",

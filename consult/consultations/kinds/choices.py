@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from consult import tally
-from consult.ballots.fields import Code, QuestionAnswer, QuestionSpec, Reader
 from consult.consultations.checks import Problem, check_bounds
 from consult.consultations.enums import QuestionKind
 from consult.consultations.kinds.base import (
@@ -22,6 +21,7 @@ from consult.consultations.kinds.base import (
     SettingType,
     Source,
 )
+from consult.consultations.kinds.fields import Code, QuestionAnswer, QuestionSpec, Reader
 from consult.consultations.kinds.options import ALLOW_OPTION_COMMENTS, OptionKind, option_ids
 
 #: Option ids are database ids: more digits than this cannot name an option.

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from consult import tally
-from consult.ballots.fields import NO_OPINION, QuestionAnswer, QuestionSpec, Reader
 from consult.consultations.checks import Problem
 from consult.consultations.enums import QuestionKind
 from consult.consultations.kinds.base import (
@@ -22,6 +21,7 @@ from consult.consultations.kinds.base import (
     Source,
     check_scale,
 )
+from consult.consultations.kinds.fields import NO_OPINION, QuestionAnswer, QuestionSpec, Reader
 from consult.consultations.kinds.likert import (
     ALLOW_NO_OPINION,
     MAX_SCALE,

@@ -6,7 +6,6 @@ from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 from consult import tally
-from consult.ballots.fields import Code, QuestionAnswer, QuestionSpec, Reader
 from consult.consultations.checks import Problem
 from consult.consultations.enums import QuestionKind
 from consult.consultations.kinds.base import (
@@ -24,6 +23,7 @@ from consult.consultations.kinds.base import (
     ValueCounts,
     check_scale,
 )
+from consult.consultations.kinds.fields import Code, QuestionAnswer, QuestionSpec, Reader
 
 #: A scale has this many points when none are given (a question read without its scale).
 DEFAULT_POINTS = 5

@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from consult import tally
-from consult.ballots.fields import Code, QuestionAnswer, QuestionSpec, Reader
 from consult.consultations.checks import Issue, Problem
 from consult.consultations.enums import QuestionKind
 from consult.consultations.kinds.base import (
@@ -25,6 +24,7 @@ from consult.consultations.kinds.base import (
     SettingType,
     Source,
 )
+from consult.consultations.kinds.fields import Code, QuestionAnswer, QuestionSpec, Reader
 from consult.core.text import Text
 
 #: At most this many digits before the decimal separator, and this many after it.

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from consult.ballots.fields import NO_OPINION
 from consult.consultations.checks import Issue, Problem, check_labels
 from consult.consultations.kinds.base import N_, Kind, QuestionShape, Setting, SettingType
+from consult.consultations.kinds.fields import NO_OPINION
 
 ALLOW_OPTION_COMMENTS = Setting(
     "allow_option_comments", SettingType.FLAG, False, N_("A comment box beside each option")

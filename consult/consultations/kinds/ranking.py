@@ -6,14 +6,6 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from consult import tally
-from consult.ballots.fields import (
-    Code,
-    QuestionAnswer,
-    QuestionSpec,
-    Reader,
-    rank_field,
-    whole_number,
-)
 from consult.consultations.enums import QuestionKind, TallyMethod
 from consult.consultations.kinds.base import (
     N_,
@@ -26,6 +18,14 @@ from consult.consultations.kinds.base import (
     Setting,
     SettingType,
     Source,
+)
+from consult.consultations.kinds.fields import (
+    Code,
+    QuestionAnswer,
+    QuestionSpec,
+    Reader,
+    rank_field,
+    whole_number,
 )
 from consult.consultations.kinds.options import ALLOW_OPTION_COMMENTS, OptionKind, option_ids
 from consult.core.plaintext import WriteIn, group_write_ins

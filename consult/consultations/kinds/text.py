@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from consult.ballots.fields import Code, QuestionAnswer, QuestionSpec, Reader
 from consult.consultations.checks import Issue, Problem
 from consult.consultations.enums import QuestionKind
 from consult.consultations.kinds.base import (
@@ -21,6 +20,7 @@ from consult.consultations.kinds.base import (
     SettingType,
     Source,
 )
+from consult.consultations.kinds.fields import Code, QuestionAnswer, QuestionSpec, Reader
 
 MIN_TEXT_LIMIT, MAX_TEXT_LIMIT = 10, 20_000
 #: The longest answer, and the longest comment on an option of any kind.
