@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and attached in :func:`consult.create_app`."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -11,6 +13,13 @@ from flask_wtf.csrf import CSRFProtect
 from consult.core.base import Base
 
 db = SQLAlchemy(model_class=Base)
+
+# The base class of the models: Flask-SQLAlchemy builds ``db.Model`` at run time from ``Base``,
+# which is what a type checker can see.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -8,15 +8,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter
+from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
-from consult.audit.chain import AnswerRow, Break, StoredRevision, check_answers, check_response
+from consult.audit.chain import Break, StoredRevision, check_answers, check_response
 from consult.ballots.models import Answer, Response, ResponseStatus, Revision
+from consult.consultations.kinds.fields import AnswerRow
 from consult.consultations.models import Consultation
 from consult.core.anchors import Head
 from consult.core.audit import AuditCheckpoint, walk
+from consult.core.database import DbSession
 from consult.core.keys import verification_keys
 from consult.members.models import Member
 
@@ -70,7 +72,7 @@ class Report:
         return not (self.broken_event_count or self.anchor_breaks or self.breaks)
 
 
-def verify_all(session: Session, statements: Iterable[Anchor] = ()) -> Report:
+def verify_all(session: DbSession, statements: Iterable[Anchor] = ()) -> Report:
     """Check the audit trail against every recorded head (receipts, checkpoints and the given
     filed statements), then every response's revision chain and counted answers."""
     report = Report()
@@ -79,7 +81,7 @@ def verify_all(session: Session, statements: Iterable[Anchor] = ()) -> Report:
     return report
 
 
-def _check_trail(session: Session, report: Report, statements: list[Anchor]) -> None:
+def _check_trail(session: DbSession, report: Report, statements: list[Anchor]) -> None:
     for batch in walk(session):
         digests = {}
         for row, holds in batch:
@@ -102,11 +104,11 @@ def _check_trail(session: Session, report: Report, statements: list[Anchor]) -> 
 
 
 def _anchors(
-    session: Session, statements: list[Anchor], first: int, last: int | None
+    session: DbSession, statements: list[Anchor], first: int, last: int | None
 ) -> Iterator[Anchor]:
     """Recorded heads whose event number lies in ``first..last`` (``last`` None: no bound)."""
 
-    def within(column: sa.ColumnElement[int | None]) -> sa.ColumnElement[bool]:
+    def within(column: sa.orm.InstrumentedAttribute[Any]) -> sa.ColumnElement[bool]:
         return column >= first if last is None else column.between(first, last)
 
     for seq, digest, response_id, number, code, slug in session.execute(
@@ -125,7 +127,7 @@ def _anchors(
         .order_by(Revision.audit_seq)
     ):
         source = f"the receipt of response {response_id} revision {number} ({code}, {slug})"
-        yield Anchor(Head(seq, digest), source)
+        yield Anchor(Head(cast(int, seq), cast(str, digest)), source)
     for checkpoint_id, seq, digest, reason in session.execute(
         sa.select(
             AuditCheckpoint.id, AuditCheckpoint.seq, AuditCheckpoint.digest, AuditCheckpoint.reason
@@ -139,7 +141,7 @@ def _anchors(
             yield anchor
 
 
-def _check_responses(session: Session, report: Report) -> None:
+def _check_responses(session: DbSession, report: Report) -> None:
     keys = verification_keys()
     after = 0
     while True:
@@ -176,7 +178,7 @@ def _check_responses(session: Session, report: Report) -> None:
         report.responses += len(responses)
 
 
-def _revisions(session: Session, first: int, last: int) -> dict[int, list[StoredRevision]]:
+def _revisions(session: DbSession, first: int, last: int) -> dict[int, list[StoredRevision]]:
     rows = session.execute(
         sa.select(
             Revision.response_id,
@@ -207,7 +209,7 @@ def _revisions(session: Session, first: int, last: int) -> dict[int, list[Stored
     }
 
 
-def _answers(session: Session, first: int, last: int) -> dict[int, set[AnswerRow]]:
+def _answers(session: DbSession, first: int, last: int) -> dict[int, set[AnswerRow]]:
     answers: dict[int, set[AnswerRow]] = {}
     for row in session.execute(
         sa.select(

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Session
 
 from consult.auth import tokens
 from consult.auth.models import Role, TokenPurpose, User
 from consult.core import audit
 from consult.core.actions import Action
-from consult.core.database import write_transaction
+from consult.core.database import DbSession, write_transaction
 from consult.extensions import db
 from consult.mail.links import external_url
 from consult.mail.models import MailKind
@@ -96,7 +95,7 @@ def resend_invitation(actor_id: int, user_id: int) -> User:
     return user
 
 
-def _send_invitation(session: Session, user: User, actor_id: int | None) -> None:
+def _send_invitation(session: DbSession, user: User, actor_id: int | None) -> None:
     lifetime = current_app.config["INVITATION_LIFETIME"]
     raw, token = tokens.issue(
         session, user, TokenPurpose.INVITATION, lifetime, created_by_id=actor_id
@@ -183,14 +182,14 @@ def update(actor_id: int, user_id: int, *, name: str, locale: str | None) -> Use
     return user
 
 
-def _user(session: Session, user_id: int) -> User:
+def _user(session: DbSession, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise LookupError(user_id)
     return user
 
 
-def _active_admins(session: Session) -> int:
+def _active_admins(session: DbSession) -> int:
     return int(
         session.scalar(
             sa.select(sa.func.count()).select_from(User).where(User.role == Role.ADMIN, User.active)

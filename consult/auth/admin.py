@@ -237,7 +237,7 @@ def move(user_id: int):
                 _(
                     "%(name)s now answers for %(member)s; their open sessions have ended.",
                     name=user.name,
-                    member=db.session.get(Member, target).localized("name", locale_code()),
+                    member=db.session.get_one(Member, target).localized("name", locale_code()),
                 ),
                 "success",
             )

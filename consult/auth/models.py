@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from consult.core import clock
 from consult.core.base import enum_column
-from consult.extensions import db
+from consult.extensions import Model
 from consult.members.models import Member
 
 
@@ -48,7 +48,7 @@ def new_nonce() -> str:
     return secrets.token_urlsafe(16)
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "user_account"
     __table_args__ = (
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
@@ -115,7 +115,7 @@ class TokenPurpose(enum.StrEnum):
     PASSWORD_RESET = "password_reset"  # noqa: S105 - a purpose name, not a password
 
 
-class AccountToken(db.Model):
+class AccountToken(Model):
     """A single-use link to set a password: only the SHA-256 digest of the token is stored.
 
     ``fingerprint`` digests the password hash the account had when the token was issued, so
@@ -137,7 +137,7 @@ class AccountToken(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-class ResetRequest(db.Model):
+class ResetRequest(Model):
     """A password reset asked for an address, waiting to be answered outside the request.
 
     The request writes this row and nothing else, whether or not an account has the address,

@@ -6,13 +6,12 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context
-from sqlalchemy.orm import Session
 
 from consult.auth import tokens
 from consult.auth.models import AccountToken, ResetRequest, TokenPurpose, User
 from consult.core import audit, clock
 from consult.core.actions import Action
-from consult.core.database import write_transaction
+from consult.core.database import DbSession, write_transaction
 from consult.extensions import db
 from consult.mail.links import external_url
 from consult.mail.models import MailKind
@@ -88,7 +87,7 @@ def answer_reset_requests(ids: Iterable[int] | None = None) -> list[int]:
     return queued
 
 
-def _answer(session: Session, email: str) -> int | None:
+def _answer(session: DbSession, email: str) -> int | None:
     user = session.scalar(sa.select(User).where(User.email == email))
     if user is None or not user.is_active:
         audit.record(session, Action.PASSWORD_RESET_REFUSED, email=email)

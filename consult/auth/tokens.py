@@ -13,10 +13,10 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from consult.auth.models import AccountToken, TokenPurpose, User
 from consult.core import clock
+from consult.core.database import DbSession
 
 #: Longer values are not tokens we issued; refuse them before touching the database.
 MAX_LENGTH = 100
@@ -32,7 +32,7 @@ def fingerprint(user: User) -> str:
 
 
 def issue(
-    session: Session,
+    session: DbSession,
     user: User,
     purpose: TokenPurpose,
     lifetime: timedelta,
@@ -57,7 +57,7 @@ def issue(
     return raw, token
 
 
-def revoke(session: Session, user_id: int, purpose: TokenPurpose | None = None) -> None:
+def revoke(session: DbSession, user_id: int, purpose: TokenPurpose | None = None) -> None:
     """Mark the user's unused tokens (of ``purpose``, or all) as used."""
     query = sa.update(AccountToken).where(
         AccountToken.user_id == user_id, AccountToken.used_at.is_(None)
@@ -67,7 +67,7 @@ def revoke(session: Session, user_id: int, purpose: TokenPurpose | None = None) 
     session.execute(query.values(used_at=clock.now()))
 
 
-def exchange(session: Session, raw: str, purpose: TokenPurpose) -> str | None:
+def exchange(session: DbSession, raw: str, purpose: TokenPurpose) -> str | None:
     """Replace a valid token by a fresh one and return it (None when ``raw`` is not valid).
 
     The link's token stops working on first use: the new one lives only in the browser's
@@ -83,7 +83,7 @@ def exchange(session: Session, raw: str, purpose: TokenPurpose) -> str | None:
     return fresh
 
 
-def find_valid(session: Session, raw: str, purpose: TokenPurpose) -> AccountToken | None:
+def find_valid(session: DbSession, raw: str, purpose: TokenPurpose) -> AccountToken | None:
     """The token if it may be used now, else None (see the module docstring)."""
     if not raw or len(raw) > MAX_LENGTH or not raw.isascii():
         return None

@@ -38,7 +38,7 @@ def _failed(response) -> bool:
 
 
 def _target(candidate: str | None) -> str:
-    return candidate if is_safe_next(candidate) else url_for("main.home")
+    return candidate if candidate and is_safe_next(candidate) else url_for("main.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])

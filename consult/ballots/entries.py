@@ -12,12 +12,12 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Session
 
 from consult.auth.models import User
 from consult.ballots import onbehalf
 from consult.ballots.models import Entry
 from consult.consultations.lifecycle import Status
+from consult.core.database import DbSession
 from consult.extensions import db
 from consult.members.models import Member
 
@@ -65,7 +65,7 @@ def admits_late(entry: Entered | None, status: Status, closes_at: datetime) -> b
 
 
 def write(
-    session: Session,
+    session: DbSession,
     entry: Entered,
     *,
     response_id: int,

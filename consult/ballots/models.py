@@ -15,7 +15,7 @@ from consult.consultations.models import Consultation
 from consult.core import clock
 from consult.core.anchors import Head
 from consult.core.base import enum_column
-from consult.extensions import db
+from consult.extensions import Model
 from consult.members.models import Member
 
 
@@ -24,7 +24,7 @@ class ResponseStatus(enum.StrEnum):
     SUBMITTED = "submitted"
 
 
-class Response(db.Model):
+class Response(Model):
     """The member's current response. ``answers`` hold the submitted ballot (what counts);
     a draft saved later lives in ``draft`` until it is submitted."""
 
@@ -63,7 +63,7 @@ class Response(db.Model):
     )
 
 
-class Answer(db.Model):
+class Answer(Model):
     """One row of a submitted ballot.
 
     ranking: ``option_id`` + ``rank`` (and ``text`` = comment on that option); write-in:
@@ -93,7 +93,7 @@ class Answer(db.Model):
     response: Mapped[Response] = relationship(back_populates="answers")
 
 
-class Revision(db.Model):
+class Revision(Model):
     """Append-only copy of every submitted ballot, its digest chained to the previous one."""
 
     __tablename__ = "revision"
@@ -125,7 +125,7 @@ class Revision(db.Model):
         return Head(self.audit_seq, self.audit_digest)
 
 
-class Entry(db.Model):
+class Entry(Model):
     """Where a revision entered by the secretariat on behalf of the member came from
     (:mod:`consult.ballots.onbehalf`); append-only, like revisions. One row per such revision,
     found by the response and the revision's number."""

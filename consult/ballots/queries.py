@@ -60,7 +60,7 @@ def admin_overview(page: int = 1) -> Page[AdminRow]:
         )
     )
     ids = [c.id for c in consultations]
-    invited = dict(
+    invited: dict[int, int] = dict(
         db.session.execute(
             sa.select(invitation.c.consultation_id, sa.func.count())
             .where(invitation.c.consultation_id.in_(ids))

@@ -6,16 +6,16 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from consult.ballots import receipts
 from consult.ballots.models import Response, Revision
 from consult.core import audit, keys
 from consult.core.actions import Action
+from consult.core.database import DbSession
 
 
 def append(
-    session: Session,
+    session: DbSession,
     response: Response,
     content: Any,
     *,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -378,5 +379,5 @@ def _replace_answers(session: sa.orm.Session, response: Response, ballot: Ballot
     ]
     if rows:
         # A Core insert of plain rows: no ORM bulk-insert processing.
-        session.connection().execute(sa.insert(Answer.__table__), rows)
+        session.connection().execute(sa.insert(cast(sa.Table, Answer.__table__)), rows)
     session.expire(response, ["answers"])

@@ -86,7 +86,7 @@ def _render(
     ``member``, ``more_errors`` and ``extra`` for the secretariat's entry on behalf of a member
     (``consult/entries/views.py``), which uses the same form."""
     member = member or current_user.member
-    if response is False:
+    if isinstance(response, bool):  # not read by the caller
         response = services.current_response(consultation.id, member.id)
     labels = _field_labels(consultation)
     # An error about a whole question (``about``) names the question, on its first field.
@@ -103,7 +103,7 @@ def _render(
         "errors": messages,
         "error_fields": {field for field, _message in messages},
         "notice": notice,
-        "version": response.version if version is None and response else (version or 0),
+        "version": version if version is not None else (response.version if response else 0),
         "token": secrets.token_urlsafe(16),
         "editable": phase is Phase.OPEN and may_answer(consultation, member),
         "phase": phase,
@@ -265,7 +265,7 @@ def receipt(slug: str):
     if code:
         wanted = receipts.normalise_code(code)
         checked = next((r for r in revisions if r.receipt == wanted), False)
-        if checked and checked.audit_head is not None:
+        if isinstance(checked, Revision) and checked.audit_head is not None:
             in_record = audit.holds(db.session, checked.audit_head)
     return render_template(
         "ballots/receipt.html",
@@ -286,7 +286,7 @@ def revision(slug: str, number: int):
     consultation = _consultation_or_404(slug)
     response = services.current_response(consultation.id, current_user.member_id)
     found = next((r for r in _revisions(response) if r.number == number), None)
-    if found is None:
+    if response is None or found is None:
         abort(404)
     return render_template(
         "ballots/revision.html",

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -37,10 +37,12 @@ from consult.consultations.services import has_responses
 from consult.consultations.texts import get_text, set_text
 from consult.core import audit, clock
 from consult.core.actions import Action
-from consult.core.database import write_transaction
+from consult.core.database import DbSession, write_transaction
 from consult.extensions import db
 
 LANGS = ("en", "fr", "es")
+#: What a list of questions or of options is made of, when it is renumbered.
+Positioned = TypeVar("Positioned", Question, Option)
 NO_TEXT = Text()
 
 
@@ -134,7 +136,9 @@ def _editing(consultation_id: int) -> Iterator[tuple[Session, Consultation]]:
         yield session, consultation
 
 
-def structure_lock(session: Session, consultation: Consultation) -> lifecycle.StructureLock | None:
+def structure_lock(
+    session: DbSession, consultation: Consultation
+) -> lifecycle.StructureLock | None:
     """Why the questions and options cannot change now (see ``lifecycle.structure_lock``)."""
     return lifecycle.structure_lock(
         consultation.status,
@@ -144,7 +148,7 @@ def structure_lock(session: Session, consultation: Consultation) -> lifecycle.St
     )
 
 
-def _check_structure(session: Session, consultation: Consultation) -> None:
+def _check_structure(session: DbSession, consultation: Consultation) -> None:
     lock = structure_lock(session, consultation)
     if lock is not None:
         raise Locked(LockReason(lock.value))
@@ -169,7 +173,7 @@ def _option(consultation: Consultation, option_id: int) -> tuple[Question, Optio
 
 
 def clean_settings(
-    session: Session, settings: Settings, current: Consultation | None
+    session: DbSession, settings: Settings, current: Consultation | None
 ) -> tuple[dict[str, object], list[Problem]]:
     """The settings cleaned, and every problem with them (the slug must be free)."""
     problems: list[Problem] = []
@@ -217,7 +221,7 @@ def create(settings: Settings, *, actor_id: int) -> Consultation:
             status=Status.DRAFT,
             opens_at=values["opens_at"],
             closes_at=values["closes_at"],
-            observers_may=ObserversMay(values["observers_may"]),
+            observers_may=ObserversMay(str(values["observers_may"])),
             results_attributed=values["results_attributed"],
             invite_all=True,
             invite_observers=True,
@@ -272,7 +276,7 @@ def update_settings(consultation_id: int, settings: Settings, *, actor_id: int) 
         c.reference = values["reference"]  # type: ignore[assignment]
         c.opens_at = values["opens_at"]  # type: ignore[assignment]
         c.closes_at = values["closes_at"]  # type: ignore[assignment]
-        c.observers_may = ObserversMay(values["observers_may"])
+        c.observers_may = ObserversMay(str(values["observers_may"]))
         c.results_attributed = bool(values["results_attributed"])
         for name in ("title", "summary"):
             if set_text(c, name, values[name]):  # type: ignore[arg-type]
@@ -491,7 +495,7 @@ def remove_question(consultation_id: int, question_id: int, *, actor_id: int) ->
         )
 
 
-def _renumber(session: Session, items: Sequence[Question] | Sequence[Option]) -> None:
+def _renumber(session: DbSession, items: Sequence[Positioned]) -> None:
     """Positions 1..n in list order, in two steps so that no two rows share a position."""
     for i, item in enumerate(items, start=1):
         item.position = -i
@@ -501,9 +505,7 @@ def _renumber(session: Session, items: Sequence[Question] | Sequence[Option]) ->
     session.flush()
 
 
-def _read_positions(
-    items: Sequence[Question] | Sequence[Option], positions: Mapping[int, str]
-) -> list[int]:
+def _read_positions(items: Sequence[Positioned], positions: Mapping[int, str]) -> list[int]:
     if set(positions) != {item.id for item in items}:
         raise Invalid([Problem("positions", Issue.POSITIONS_INCOMPLETE)])
     order, problems = checks.read_order(positions)
@@ -513,7 +515,7 @@ def _read_positions(
 
 
 def _reorder(
-    session: Session, items: list[Question] | list[Option], positions: Mapping[int, str]
+    session: DbSession, items: list[Positioned], positions: Mapping[int, str]
 ) -> list[int] | None:
     """Put ``items`` (a relationship list) in the order typed and renumber them; the former
     positions in their new order, or None when nothing moved."""

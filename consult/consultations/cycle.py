@@ -24,7 +24,7 @@ from consult.consultations.models import Consultation, Erratum
 from consult.consultations.texts import get_text, set_text
 from consult.core import audit, clock
 from consult.core.actions import Action
-from consult.core.database import write_transaction
+from consult.core.database import DbSession, write_transaction
 from consult.extensions import db
 
 
@@ -132,7 +132,7 @@ def extend_deadline(
     now = clock.now()
     with _running(consultation_id) as (session, c):
         schedule = lifecycle.extend(c.schedule(), now, new_closes_at, reason)
-        _record_new_deadline(session, c, schedule, now, "deadline_extended", reason, actor_id)
+        _record_new_deadline(session, c, schedule, now, Action.DEADLINE_EXTENDED, reason, actor_id)
         signals.deadline_extended.send(
             None, session=session, consultation=c, actor_id=actor_id, notify=notify, reason=reason
         )
@@ -148,7 +148,9 @@ def reopen(
     now = clock.now()
     with _running(consultation_id) as (session, c):
         schedule = lifecycle.reopen(c.schedule(), now, new_closes_at, reason)
-        _record_new_deadline(session, c, schedule, now, "consultation_reopened", reason, actor_id)
+        _record_new_deadline(
+            session, c, schedule, now, Action.CONSULTATION_REOPENED, reason, actor_id
+        )
         signals.deadline_extended.send(
             None, session=session, consultation=c, actor_id=actor_id, notify=notify, reason=reason
         )
@@ -156,7 +158,7 @@ def reopen(
 
 
 def _record_new_deadline(
-    session: Session,
+    session: DbSession,
     c: Consultation,
     schedule: Schedule,
     now: datetime,

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from consult.ballots.models import Answer, Response, ResponseStatus
 from consult.consultations import builder, checks, invitations, kinds
@@ -25,7 +24,7 @@ from consult.consultations.models import (
 from consult.consultations.texts import get_text, set_text
 from consult.core import audit
 from consult.core.actions import Action
-from consult.core.database import write_transaction
+from consult.core.database import DbSession, write_transaction
 from consult.core.plaintext import WriteIn, group_write_ins
 from consult.extensions import db
 from consult.members.models import Member
@@ -46,7 +45,7 @@ class Suggestion:
     member_ids: tuple[int, ...]
 
 
-def suggestions(session: Session, consultation: Consultation) -> list[Suggestion]:
+def suggestions(session: DbSession, consultation: Consultation) -> list[Suggestion]:
     """Write-ins of the submitted responses, grouped per ranking question (one query)."""
     numbers = {q.id: q.position for q in consultation.questions if q.kind is QuestionKind.RANKING}
     if not numbers:
@@ -65,7 +64,7 @@ def suggestions(session: Session, consultation: Consultation) -> list[Suggestion
     ).all()
     by_question: dict[int, list[WriteIn]] = {}
     for question_id, text, member_id in rows:
-        by_question.setdefault(question_id, []).append(WriteIn(text, member_id))
+        by_question.setdefault(question_id, []).append(WriteIn(text or "", member_id))
     out: list[Suggestion] = []
     for question_id in sorted(by_question, key=lambda qid: numbers[qid]):
         for group in group_write_ins(by_question[question_id]):

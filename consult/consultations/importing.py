@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from consult.ballots.models import Response
 from consult.consultations import document, invitations, kinds, signals
+from consult.consultations.checks import Problem
 from consult.consultations.document import (
     ConsultationDoc,
     DocError,
@@ -32,12 +33,12 @@ from consult.consultations.models import (
 from consult.consultations.texts import get_text, set_text
 from consult.core import audit, clock
 from consult.core.actions import Action
-from consult.core.database import write_transaction
+from consult.core.database import DbSession, write_transaction
 from consult.extensions import db
 from consult.members.models import Member
 
 
-def describe_in_english(problem: document.Problem) -> str:
+def describe_in_english(problem: Problem) -> str:
     with force_locale("en"):
         return describe(problem)
 
@@ -118,7 +119,7 @@ def import_documents(
 
 
 def _check_references(
-    session: Session,
+    session: DbSession,
     docs: list[ConsultationDoc],
     members: dict[str, Member],
     existing: dict[str, Consultation],
@@ -173,7 +174,7 @@ def _check_references(
     return sorted(errors, key=lambda e: e.line or 0)
 
 
-def _has_responses(session: Session, consultation_id: int) -> bool:
+def _has_responses(session: DbSession, consultation_id: int) -> bool:
     return bool(
         session.scalar(
             sa.select(sa.literal(1)).where(Response.consultation_id == consultation_id).limit(1)
@@ -182,7 +183,7 @@ def _has_responses(session: Session, consultation_id: int) -> bool:
 
 
 def _apply(
-    session: Session,
+    session: DbSession,
     c: Consultation,
     doc: ConsultationDoc,
     members: dict[str, Member],
@@ -326,7 +327,7 @@ def _numbers_of(q: Question) -> dict[str, int | None]:
     """The settings of ``q`` that name another question, by that question's number."""
     numbers = {other.id: n for n, other in enumerate(q.consultation.questions, start=1)}
     return {
-        s.name: numbers.get((q.settings or {}).get(s.name))
+        s.name: numbers.get(cast(int, (q.settings or {}).get(s.name)))
         for s in kinds.get(q.kind).settings
         if s.type is kinds.SettingType.QUESTION
     }

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from consult.ballots.models import Response
 from consult.consultations import lifecycle
 from consult.consultations.models import Consultation
 from consult.core import audit, clock
 from consult.core.actions import Action
-from consult.core.database import write_transaction
+from consult.core.database import DbSession, write_transaction
 from consult.core.params import parse_id
 from consult.extensions import db
 from consult.members.models import Member, MemberKind
@@ -23,7 +22,7 @@ class InvitationsLocked(Exception):
 
 
 def members_to_invite(
-    session: Session, invite_all: bool, invite_observers: bool, chosen: Iterable[Member]
+    session: DbSession, invite_all: bool, invite_observers: bool, chosen: Iterable[Member]
 ) -> list[Member]:
     """Every active member state (and active observer, if asked) — or exactly ``chosen``."""
     if not invite_all:
@@ -34,7 +33,7 @@ def members_to_invite(
     return list(session.scalars(query.order_by(Member.code)))
 
 
-def newcomers(session: Session, consultation: Consultation) -> list[Member]:
+def newcomers(session: DbSession, consultation: Consultation) -> list[Member]:
     """Members that "every member state" (observers too, if asked) would invite now but that
     are not invited: they joined the registry, or were reactivated, after the list was last
     computed (on saving and at opening)."""
@@ -69,7 +68,7 @@ def quick_selection(
     return None
 
 
-def refresh(session: Session, consultation: Consultation, chosen: Iterable[Member] = ()) -> None:
+def refresh(session: DbSession, consultation: Consultation, chosen: Iterable[Member] = ()) -> None:
     """Recompute the invited members; members who have responded always stay invited."""
     wanted = members_to_invite(
         session,

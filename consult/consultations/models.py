@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consult.core import clock
 from consult.core.base import enum_column
 from consult.core.translated import TranslatedMixin
-from consult.extensions import db
+from consult.extensions import Model, db
 from consult.members.models import Member
 
 from .enums import ObserversMay, QuestionKind, TallyMethod
@@ -58,7 +58,7 @@ outcome_selection = sa.Table(
 )
 
 
-class Consultation(TranslatedMixin, db.Model):
+class Consultation(TranslatedMixin, Model):
     __tablename__ = "consultation"
     __table_args__ = (
         sa.CheckConstraint("opens_at IS NULL OR opens_at < closes_at", name="opens_before_closes"),
@@ -130,7 +130,7 @@ class Consultation(TranslatedMixin, db.Model):
         )
 
 
-class Question(TranslatedMixin, db.Model):
+class Question(TranslatedMixin, Model):
     __tablename__ = "question"
     __table_args__ = (
         sa.UniqueConstraint("consultation_id", "position"),
@@ -174,7 +174,7 @@ class Question(TranslatedMixin, db.Model):
         return entry.get(locale) or entry.get("en", str(value))
 
 
-class Option(TranslatedMixin, db.Model):
+class Option(TranslatedMixin, Model):
     __tablename__ = "option"
     __table_args__ = (sa.UniqueConstraint("question_id", "position"),)
 
@@ -195,7 +195,7 @@ class Option(TranslatedMixin, db.Model):
     )
 
 
-class Erratum(db.Model):
+class Erratum(Model):
     """A correction of a published outcome: the text it replaced, the new one and why (each
     ``{"en": ..., "fr": ..., "es": ...}``), who and when. The figures never change."""
 

@@ -361,7 +361,8 @@ def stage_label(stage: Stage) -> str:
     }[stage]
 
 
-bp.add_app_template_global(kinds, "kinds")
+# The registry of question kinds, for the templates that show a question by its kind.
+bp.record_once(lambda state: state.app.jinja_env.globals.update(kinds=kinds))
 
 
 @bp.app_template_global("kind_label")

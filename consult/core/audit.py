@@ -17,19 +17,19 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import g, has_request_context
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from consult.core import clock, keys
 from consult.core.actions import Action
 from consult.core.anchors import Head, Statement, sign
-from consult.core.database import write_transaction
-from consult.extensions import db
+from consult.core.database import DbSession, write_transaction
+from consult.extensions import Model, db
 
 log = logging.getLogger("consult.audit")
 GENESIS = "0" * 64
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     __tablename__ = "audit_event"
     # The audit page filters by each of these and pages by id, newest first: with an index
     # per filter ending in the id, a page costs the same at a thousand events or a million.
@@ -60,7 +60,7 @@ class AuditEvent(db.Model):
         return Head(self.seq, self.digest)
 
 
-class AuditCheckpoint(db.Model):
+class AuditCheckpoint(Model):
     """A head of the trail recorded with an outcome, a publication, an export or on request,
     with its signed statement (append-only, like the trail)."""
 
@@ -111,7 +111,7 @@ def _fields(event: Any) -> dict[str, Any]:
 
 
 def record(
-    session: Session,
+    session: DbSession,
     action: Action | str,
     *,
     actor_id: int | None = None,
@@ -160,14 +160,17 @@ def record(
 _consultation = sa.table("consultation", sa.column("id"), sa.column("slug"))
 
 
-def checkpoint(session: Session, event: AuditEvent) -> AuditCheckpoint:
+def checkpoint(session: DbSession, event: AuditEvent) -> AuditCheckpoint:
     """Record ``event``'s head as a checkpoint with its statement, signed with the current
     receipt key."""
     key = keys.signing_key()
     slug = ""
     if event.consultation_id is not None:
-        slug = session.scalar(
-            sa.select(_consultation.c.slug).where(_consultation.c.id == event.consultation_id)
+        slug = (
+            session.scalar(
+                sa.select(_consultation.c.slug).where(_consultation.c.id == event.consultation_id)
+            )
+            or ""
         )
     statement = Statement(
         time=event.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -191,14 +194,14 @@ def checkpoint(session: Session, event: AuditEvent) -> AuditCheckpoint:
     return row
 
 
-def holds(session: Session, head: Head) -> bool:
+def holds(session: DbSession, head: Head) -> bool:
     """Whether the trail still has ``head``'s event with that digest."""
     stored = session.scalar(sa.select(AuditEvent.digest).where(AuditEvent.seq == head.seq))
     return stored == head.digest
 
 
 def latest_checkpoint(
-    session: Session, consultation_id: int, reason: str
+    session: DbSession, consultation_id: int, reason: str
 ) -> AuditCheckpoint | None:
     """The newest checkpoint written for ``consultation_id`` by an action ``reason``."""
     return session.scalar(
@@ -219,7 +222,7 @@ def issue_statement(actor_id: int | None = None) -> str:
     return text
 
 
-def statement_of(session: Session, event: AuditEvent) -> str:
+def statement_of(session: DbSession, event: AuditEvent) -> str:
     """The signed statement of the checkpoint ``event`` made (it must be an anchored one)."""
     return session.scalars(
         sa.select(AuditCheckpoint.statement).where(AuditCheckpoint.seq == event.seq)
@@ -243,7 +246,7 @@ _COLUMNS = (
 )
 
 
-def walk(session: Session) -> Iterator[Sequence[tuple[Any, bool]]]:
+def walk(session: DbSession) -> Iterator[Sequence[tuple[Any, bool]]]:
     """The trail in chain order, a batch at a time: each event row with whether it holds (its
     number follows the previous one, its link is the previous digest, its digest matches)."""
     prev, position = GENESIS, 0
@@ -268,7 +271,7 @@ def walk(session: Session) -> Iterator[Sequence[tuple[Any, bool]]]:
         yield batch
 
 
-def verify(session: Session) -> list[int]:
+def verify(session: DbSession) -> list[int]:
     """Ids of audit rows whose number, digest or chain link does not match (empty when
     intact)."""
     return [row.id for batch in walk(session) for row, holds in batch if not holds]

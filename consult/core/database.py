@@ -5,13 +5,16 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeAlias
 
 import sqlalchemy as sa
 from flask import Flask, has_request_context
 from sqlalchemy.orm import Session, scoped_session
 
 from consult.extensions import db
+
+#: A session as services take it: a plain one or Flask-SQLAlchemy's scoped ``db.session``.
+DbSession: TypeAlias = Session | scoped_session[Any]
 
 _configured: set[int] = set()
 
@@ -69,7 +72,7 @@ def configure_engine(
 
 
 @contextmanager
-def write_transaction(session: Session | scoped_session[Session]) -> Iterator[Session]:
+def write_transaction(session: DbSession) -> Iterator[Session]:
     """A transaction that reads then writes.
 
     Whatever the session read before is rolled back first, so the new transaction sees

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from consult.core import clock
 from consult.core.base import enum_column
 from consult.core.logtext import encode
-from consult.extensions import db
+from consult.extensions import Model, db
 
 log = logging.getLogger("consult.security")
 
@@ -45,7 +45,7 @@ class SecurityKind(enum.StrEnum):
     SIGN_IN_FAILED = "sign_in_failed"
 
 
-class SecurityEvent(db.Model):
+class SecurityEvent(Model):
     __tablename__ = "security_event"
     __table_args__ = (
         sa.Index(None, "kind", "id"),

@@ -43,7 +43,7 @@ def moment(value: datetime | None) -> str:
     return format_moment(value, current_app.config["TIMEZONE"], locale_code())
 
 
-def decimal(value: float | int | None, digits: int = 2) -> str:
+def decimal(value: Decimal | float | int | None, digits: int = 2) -> str:
     if value is None:
         return ""
     return format_decimal(value, format=f"#,##0.{'#' * digits}", locale=locale_code())

@@ -195,6 +195,8 @@ def _answer(slug: str, entry: dict[str, Any], now) -> int:
             form[comment_field(question.id, options[int(position)])] = [text]
     if entry.get("comment"):
         form["comment"] = [entry["comment"]]
+    if user.member_id is None:
+        raise ValueError(f"{user.email} answers for no member state")
     response = ballots.current_response(consultation.id, user.member_id)
     with clock.freeze(now - timedelta(days=entry.get("days_ago", 1))):
         outcome = ballots.save(

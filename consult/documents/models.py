@@ -13,7 +13,7 @@ from consult.consultations.models import Consultation
 from consult.core import clock
 from consult.core.base import enum_column
 from consult.core.translated import TranslatedMixin
-from consult.extensions import db
+from consult.extensions import Model
 
 
 class AttachmentKind(enum.StrEnum):
@@ -21,7 +21,7 @@ class AttachmentKind(enum.StrEnum):
     ANNEX = "annex"
 
 
-class Attachment(TranslatedMixin, db.Model):
+class Attachment(TranslatedMixin, Model):
     """A document of the consultation (its discussion note or an annex); ``title`` in English,
     French and Spanish titles in ``translations``. Its files are in :class:`AttachmentFile`."""
 
@@ -47,7 +47,7 @@ class Attachment(TranslatedMixin, db.Model):
     )
 
 
-class AttachmentFile(db.Model):
+class AttachmentFile(Model):
     """One file of a document in one language. Files are named by their SHA-256 in the store
     (:mod:`consult.documents.storage`); ``name`` is the cleaned name offered for download.
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm import Session
 
 from consult.consultations import checks, lifecycle
 from consult.consultations.builder import clean_text
@@ -30,7 +30,7 @@ from consult.consultations.models import Consultation
 from consult.consultations.texts import set_text
 from consult.core import audit, clock
 from consult.core.actions import Action
-from consult.core.database import write_transaction
+from consult.core.database import DbSession, write_transaction
 from consult.documents import storage
 from consult.documents.content import clean_name
 from consult.documents.models import Attachment, AttachmentFile, AttachmentKind
@@ -112,9 +112,7 @@ def _check_upload(
         raise Invalid([Problem("note", checks.Issue.REQUIRED)])
 
 
-def _attachment(
-    session: Session | scoped_session[Session], consultation_id: int, attachment_id: int
-) -> Attachment:
+def _attachment(session: DbSession, consultation_id: int, attachment_id: int) -> Attachment:
     found = session.get(Attachment, attachment_id)
     if found is None or found.consultation_id != consultation_id:
         raise Refused("not_found")
@@ -122,7 +120,7 @@ def _attachment(
 
 
 def put_file(
-    session: Session,
+    session: DbSession,
     consultation: Consultation,
     attachment: Attachment,
     language: str,
@@ -184,6 +182,9 @@ def put_file(
     )
     session.add(added)
     session.flush()
+    details: dict[str, Any] = {"note": note} if note else {}
+    if before is not None:
+        details["previous"] = before
     audit.record(
         session,
         action,
@@ -196,8 +197,7 @@ def put_file(
         name=added.name,
         size=added.size,
         sha256=added.sha256,
-        **({"note": note} if note else {}),
-        **({"previous": before} if before is not None else {}),
+        **details,
     )
     return added, action
 
@@ -232,7 +232,7 @@ def upload_document(
 
 
 def new_attachment(
-    session: Session,
+    session: DbSession,
     consultation: Consultation,
     kind: AttachmentKind,
     title: Text,

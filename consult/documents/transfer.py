@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from consult.consultations import signals
 from consult.consultations.document import ConsultationDoc, DocError, DocumentInvalid
 from consult.consultations.models import Consultation
 from consult.consultations.texts import get_text
+from consult.core.database import DbSession
 from consult.documents import content, queries, services, storage, yamlio
 from consult.documents.models import Attachment, AttachmentKind
 
@@ -81,7 +81,7 @@ def _store(ref: yamlio.FileRef, files_dir: Path | None) -> str | None:
 def on_imported(
     _sender: Any,
     *,
-    session: Session,
+    session: DbSession,
     consultation: Consultation,
     document: ConsultationDoc,
     replaced: bool,

@@ -310,9 +310,11 @@ def scan(slug: str, entry_id: int):
         .join(Consultation, Consultation.id == Response.consultation_id)
         .where(Entry.id == entry_id, Consultation.slug == slug)
     ).first()
-    if row is None or row[0].scan_sha256 is None:
+    if row is None:
         abort(404)
     found, owner = row
+    if found.scan_sha256 is None:
+        abort(404)
     if not permissions.is_admin(current_user.role) and current_user.member_id != owner:
         abort(404)
     path = storage.path_of(found.scan_sha256)

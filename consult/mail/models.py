@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consult.auth.models import User
 from consult.core import clock
 from consult.core.base import enum_column
-from consult.extensions import db
+from consult.extensions import Model
 from consult.members.models import Member
 
 
@@ -27,7 +27,7 @@ class MailKind(enum.StrEnum):
     NOTICE_CORRECTED = "notice_corrected"
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """A message written in the same transaction as the action that triggered it.
 
     It stays here until delivered: ``sent_at`` is set on success; a failure increments
@@ -65,7 +65,7 @@ class OutboxMessage(db.Model):
         return self.sent_at is None and self.attempts > 0
 
 
-class Reminder(db.Model):
+class Reminder(Model):
     """A reminder sent to the delegates of one member about one consultation."""
 
     __tablename__ = "reminder"

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from consult.consultations import signals
 from consult.consultations.models import Consultation
 from consult.core import audit
 from consult.core.actions import Action
+from consult.core.database import DbSession
 from consult.mail.links import external_url
 from consult.mail.models import MailKind
 from consult.mail.outbox import enqueue_all, outbox_values
@@ -20,7 +19,7 @@ from consult.mail.render import render_message
 
 
 def queue_notices(
-    session: Session,
+    session: DbSession,
     consultation: Consultation,
     kind: MailKind,
     *,
@@ -66,7 +65,7 @@ def _receiver(kind: MailKind):
     def receive(
         _sender: Any,
         *,
-        session: Session,
+        session: DbSession,
         consultation: Consultation,
         actor_id: int | None = None,
         notify: bool = True,

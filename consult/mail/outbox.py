@@ -7,15 +7,14 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context
-from sqlalchemy.orm import Session
 
 from consult.auth.models import User
 from consult.core import clock
-from consult.core.database import write_transaction
+from consult.core.database import DbSession, write_transaction
 from consult.extensions import db
 from consult.mail.models import MailKind, OutboxMessage
 from consult.mail.render import Message, recipient_locale
@@ -39,7 +38,7 @@ class Delivery:
 
 
 def enqueue(
-    session: Session,
+    session: DbSession,
     user: User,
     kind: MailKind,
     message: Message,
@@ -80,13 +79,13 @@ def outbox_values(
     }
 
 
-def enqueue_all(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+def enqueue_all(session: DbSession, rows: list[dict[str, Any]]) -> list[int]:
     """Add messages to the outbox inside the caller's transaction, in one batched insert
     (a few statements whatever the number of messages); their ids, in no particular order."""
     if not rows:
         return []
     table = OutboxMessage.__table__  # a Core insert of plain rows: no ORM bulk processing
-    insert = sa.insert(table).returning(table.c.id)
+    insert = sa.insert(cast(sa.Table, table)).returning(table.c.id)
     ids = list(session.connection().execute(insert, rows).scalars())
     if has_app_context():
         g.setdefault("mail_queued", []).extend(ids)
@@ -175,12 +174,12 @@ def _deliver_batch(
         for message_id, *_rest in taken:
             results.setdefault(message_id, reason)
     _record(results, now)
-    for error in results.values():
-        if error is None:
+    for failure in results.values():
+        if failure is None:
             outcome.sent += 1
         else:
             outcome.failed += 1
-            outcome.errors.append(error)
+            outcome.errors.append(failure)
     if outcome.failed:
         log.warning("%d message(s) not delivered: %s", outcome.failed, outcome.errors[0])
 

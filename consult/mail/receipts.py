@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from consult.auth.models import User
 from consult.consultations.models import Consultation
 from consult.core.anchors import Head
+from consult.core.database import DbSession
 from consult.mail.links import external_url
 from consult.mail.models import MailKind
 from consult.mail.outbox import enqueue_all, outbox_values
@@ -19,7 +18,7 @@ from consult.members.models import Member
 
 
 def queue_receipts(
-    session: Session,
+    session: DbSession,
     *,
     consultation: Consultation,
     member: Member,

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from consult.auth.models import Role, User
 from consult.consultations.models import invitation
+from consult.core.database import DbSession
 from consult.members.models import Member
 
 
-def delegates_of_invited(session: Session, consultation_id: int) -> list[User]:
+def delegates_of_invited(session: DbSession, consultation_id: int) -> list[User]:
     """Active delegates of every active member invited to the consultation (one query)."""
     return list(
         session.scalars(
@@ -30,7 +30,7 @@ def delegates_of_invited(session: Session, consultation_id: int) -> list[User]:
     )
 
 
-def delegates_of(session: Session, member_ids: Iterable[int]) -> dict[int, list[User]]:
+def delegates_of(session: DbSession, member_ids: Iterable[int]) -> dict[int, list[User]]:
     """Active delegates of each of ``member_ids`` (one query)."""
     found: dict[int, list[User]] = {}
     ids = list(member_ids)

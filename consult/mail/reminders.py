@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Session
 
 from consult.auth.models import User
 from consult.ballots.models import Response, ResponseStatus
@@ -23,7 +22,7 @@ from consult.consultations.lifecycle import Phase
 from consult.consultations.models import Consultation, invitation
 from consult.core import audit, clock
 from consult.core.actions import Action
-from consult.core.database import write_transaction
+from consult.core.database import DbSession, write_transaction
 from consult.extensions import db
 from consult.mail.links import external_url
 from consult.mail.models import MailKind, Reminder
@@ -78,7 +77,7 @@ class Outcome:
 
 
 def participation(
-    session: Session, consultation: Consultation, now: datetime | None = None
+    session: DbSession, consultation: Consultation, now: datetime | None = None
 ) -> Participation:
     """Who has not submitted, their delegates and when each was last reminded (four queries)."""
     now = now or clock.now()
@@ -123,7 +122,19 @@ def participation(
     return result
 
 
-def message_for(consultation: Consultation, user: User, member: Member, draft: bool) -> Message:
+class Addressee(Protocol):
+    """Whom a reminder is written to: a delegate, or the preview's stand-in."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def locale(self) -> str | None: ...
+
+
+def message_for(
+    consultation: Consultation, user: Addressee, member: Member, draft: bool
+) -> Message:
     """The reminder ``user`` receives, in their language."""
     return render_message(
         MailKind.REMINDER.value,
@@ -156,9 +167,9 @@ def send(actor_id: int, consultation_id: int, member_ids: Iterable[int] | None =
         pending = participation(session, consultation, now).pending
         if chosen is not None:
             pending = [p for p in pending if p.member.id in chosen]
-            if len(chosen) == 1 and len(pending) == 1 and pending[0].allowed_at is not None:
-                p = pending[0]
-                raise TooSoon(p.member, p.last_reminded or now, p.allowed_at)
+            allowed_at = pending[0].allowed_at if len(pending) == 1 else None
+            if len(chosen) == 1 and allowed_at is not None:
+                raise TooSoon(pending[0].member, pending[0].last_reminded or now, allowed_at)
         outcome = Outcome()
         messages: list[dict[str, Any]] = []
         reminders: list[dict[str, Any]] = []

@@ -24,7 +24,7 @@ class Message:
 
 def recipient_locale(locale: str | None) -> str:
     """The user's language when it is one we have, else English."""
-    return locale if locale in current_app.config["LANGUAGES"] else "en"
+    return locale if locale and locale in current_app.config["LANGUAGES"] else "en"
 
 
 def render_message(name: str, locale: str | None, **context: Any) -> Message:

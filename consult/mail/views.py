@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from consult.auth.decorators import admin_required
@@ -22,7 +23,8 @@ from consult.mail.models import MailKind, OutboxMessage
 bp = Blueprint("mail", __name__, url_prefix="/admin")
 
 PAGE = 50
-KIND_LABELS = {
+#: Keyed by ``MailKind``, a ``str``: looked up by the codes stored in the audit details too.
+KIND_LABELS: dict[str, LazyString] = {
     MailKind.INVITATION: _l("Invitation"),
     MailKind.PASSWORD_RESET: _l("Password reset"),
     MailKind.REMINDER: _l("Reminder"),

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.core.base import enum_column
 from consult.core.translated import TranslatedMixin
-from consult.extensions import db
+from consult.extensions import Model
 
 
 class MemberKind(enum.StrEnum):
@@ -22,7 +22,7 @@ class MemberKind(enum.StrEnum):
         return self is not MemberKind.MEMBER_STATE
 
 
-class Region(TranslatedMixin, db.Model):
+class Region(TranslatedMixin, Model):
     """A region of the membership (a managed list); names in fr/es in ``translations``."""
 
     __tablename__ = "region"
@@ -31,7 +31,7 @@ class Region(TranslatedMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(80), unique=True)
 
 
-class Member(TranslatedMixin, db.Model):
+class Member(TranslatedMixin, Model):
     __tablename__ = "member"
 
     id: Mapped[int] = mapped_column(primary_key=True)

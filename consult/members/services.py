@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from consult.auth.models import User
 from consult.core import audit
 from consult.core.actions import Action
-from consult.core.database import write_transaction
+from consult.core.database import DbSession, write_transaction
 from consult.core.plaintext import fold
 from consult.extensions import db
 from consult.members.csvimport import (
@@ -163,7 +162,7 @@ def _target(row: MemberRow, member: Member | None, region_name: str) -> Change:
     return Change(row.line, row.code, action, name, row.kind, region_name, fr, es, fields)
 
 
-def _region_names(session: Session) -> dict[str, str]:
+def _region_names(session: DbSession) -> dict[str, str]:
     """Every name of every region (English, French, Spanish), folded → the English name."""
     names: dict[str, str] = {}
     for region in session.scalars(sa.select(Region)):
@@ -172,7 +171,7 @@ def _region_names(session: Session) -> dict[str, str]:
     return names
 
 
-def _plan(session: Session, text: str, new_regions: Collection[str] = ()) -> ImportPlan:
+def _plan(session: DbSession, text: str, new_regions: Collection[str] = ()) -> ImportPlan:
     """What importing ``text`` would do. A region the list does not hold, by any of its names
     (case and accents aside), is a problem unless it is among ``new_regions``: a misspelt
     region must not silently become a new one."""
@@ -282,7 +281,7 @@ class MemberData:
     name_es: str = ""
 
 
-def _check_member(session: Session, data: MemberData, member_id: int | None):
+def _check_member(session: DbSession, data: MemberData, member_id: int | None):
     problems: list[tuple[str, Problem]] = []
     code = data.code.strip().upper()
     if data.kind not in {k.value for k in MemberKind}:
@@ -315,13 +314,12 @@ def save_member(actor_id: int, data: MemberData, member_id: int | None = None) -
             raise RegistryError(problems)
         code = data.code.strip().upper()
         defaults = default_names(code, data.kind) or {}
-        if member_id is None:
-            member = Member(code=code, active=True)
-            session.add(member)
-        else:
-            member = session.get(Member, member_id)
-            if member is None:
-                raise LookupError(member_id)
+        member = (
+            Member(code=code, active=True) if member_id is None else session.get(Member, member_id)
+        )
+        if member is None:
+            raise LookupError(member_id)
+        session.add(member)
         before = {"code": member.code, "name": member.name}
         member.code = code
         member.kind = MemberKind(data.kind)
@@ -391,13 +389,10 @@ def save_region(
             problems.append(("name", Problem(0, "region_taken", {"name": name})))
         if problems:
             raise RegistryError(problems)
-        if region_id is None:
-            region = Region(name=name)
-            session.add(region)
-        else:
-            region = session.get(Region, region_id)
-            if region is None:
-                raise LookupError(region_id)
+        region = Region(name=name) if region_id is None else session.get(Region, region_id)
+        if region is None:
+            raise LookupError(region_id)
+        session.add(region)
         region.name = name
         region.translations = _with_names(
             region.translations, {"fr": name_fr.strip(), "es": name_es.strip()}

@@ -830,7 +830,7 @@ def response_sheet(consultation: Consultation, locale: str) -> tuple[list[str], 
     are read as they are written (:func:`consult.results.report.responses_rows`)."""
     with force_locale(locale):
         rows = report.responses_rows(consultation)
-        header = list(next(rows))
+        header = [str(cell) for cell in next(rows)]
         header[: len(RESPONSE_HEADER)] = [str(word) for word in RESPONSE_HEADER]
         words = _value_words(locale)
     return header, _responses(rows, words)

@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -178,7 +178,9 @@ def rankings(consultation: Consultation, question_id: int) -> dict[tuple[int, ..
     return grouped
 
 
-def _joined(text: sa.ColumnElement[str], order: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:
+def _joined(
+    text: sa.ColumnElement[str], order: sa.ColumnExpressionArgument[Any]
+) -> sa.ColumnElement[str]:
     """The texts of a group joined with commas (in ``order`` where the database can)."""
     if db.session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import aggregate_order_by
@@ -206,7 +208,7 @@ def selections(consultation: Consultation) -> dict[int, list[tuple[int, ...]]]:
     )
     out: dict[int, list[tuple[int, ...]]] = {}
     for (question_id, _response), group in groupby(rows, key=itemgetter(0, 1)):
-        out.setdefault(question_id, []).append(tuple(r[2] for r in group))
+        out.setdefault(question_id, []).append(tuple(cast(int, r[2]) for r in group))
     return out
 
 

@@ -325,7 +325,7 @@ def _entry_cells(row: Any) -> Row:
     ]
 
 
-def _streamed(stmt: sa.Select[Any]) -> sa.CursorResult[Any]:
+def _streamed(stmt: sa.Select[*tuple[Any, ...]]) -> sa.CursorResult[*tuple[Any, ...]]:
     """Rows as they are read, through the Core connection (no ORM row handling). PostgreSQL
     needs a server-side cursor for that; SQLite's cursor is lazy already, and SQLAlchemy's
     buffered reading would only slow it down."""
@@ -460,7 +460,7 @@ class _Pipe:
 def zip_stream(files: Iterable[tuple[str, Iterable[bytes]]]) -> Iterator[bytes]:
     """A zip archive of ``(name, chunks)`` entries, produced as it is sent."""
     pipe = _Pipe()
-    with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[arg-type]
+    with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[call-overload]
         for name, chunks in files:
             with archive.open(name, "w") as entry:
                 for chunk in chunks:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterable
 
 from flask import (
     Blueprint,
@@ -111,7 +112,7 @@ def export_zip(slug: str):
         abort(404)
     consultation = exported.consultation
     results = services.consultation_results(consultation)
-    files = [
+    files: list[tuple[str, Iterable[bytes]]] = [
         (report.filename(consultation, name), report.csv_file(name, consultation, results))
         for name in report.FILES
     ]
