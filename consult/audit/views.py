@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from consult.auth.decorators import admin_required
 from consult.auth.models import User
+from consult.ballots.messages import PROVENANCE_KEYS, provenance_items
 from consult.consultations.models import Consultation
 from consult.core.actions import DETAILS, Action
 from consult.core.audit import AuditEvent, issue_statement
@@ -216,7 +217,9 @@ def detail_items(details: dict[str, Any] | None) -> list[tuple[str, str]]:
     zone."""
     from consult.core.templating import moment
 
-    out: list[tuple[str, str]] = []
+    out = provenance_items(details or {})
+    if out:  # an entry by the secretariat: its provenance in words, first
+        details = {k: v for k, v in (details or {}).items() if k not in PROVENANCE_KEYS}
     for key, value in sorted((details or {}).items()):
         if isinstance(value, str) and _ISO.match(value):
             with contextlib.suppress(ValueError):

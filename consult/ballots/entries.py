@@ -47,6 +47,13 @@ class Entered:
             out["scan_sha256"] = self.scan.sha256
         return out
 
+    def mark(self, by: str, *, late: bool) -> onbehalf.Mark:
+        """The mark of the revision this entry makes (for the receipt e-mail)."""
+        p = self.provenance
+        return onbehalf.Mark(
+            p.channel, p.reference, p.received_on, by, late, p.reason if late else ""
+        )
+
 
 def zone() -> str:
     return str(current_app.config["TIMEZONE"])

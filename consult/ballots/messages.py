@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
 from babel.dates import format_date
 from flask_babel import gettext as _
 
@@ -151,6 +155,51 @@ def mark_text(mark: Mark) -> str:
     if mark.late:
         text += " · " + _("Late entry: %(reason)s", reason=mark.reason)
     return text
+
+
+#: The keys of a submission's audit details that say where an entered response came from
+#: (``onbehalf.Provenance.details`` and ``entries.Entered.details``), in the order shown.
+PROVENANCE_KEYS = (
+    "entered_by_secretariat",
+    "channel",
+    "reference",
+    "received_on",
+    "late_entry",
+    "late_reason",
+    "scan_sha256",
+)
+
+
+def provenance_items(details: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The provenance recorded in a submission's audit details, as (name, value) pairs in
+    words in the reader's language; nothing for a delegate's own submission."""
+    if not details.get("entered_by_secretariat"):
+        return []
+    items = [(_("Entered"), _("by the secretariat, on behalf of the member"))]
+    channel = details.get("channel")
+    if channel in Channel.__members__.values():
+        items.append((_("Received as"), channel_name(Channel(channel))))
+    elif channel:
+        items.append((_("Received as"), str(channel)))
+    if details.get("reference"):
+        items.append((_("Reference"), str(details["reference"])))
+    received = details.get("received_on")
+    try:
+        items.append((_("Date of receipt"), long_date(date.fromisoformat(str(received)))))
+    except ValueError:
+        items.append((_("Date of receipt"), str(received or "—")))
+    late = bool(details.get("late_entry"))
+    items.append((_("Late entry"), _("yes") if late else _("no")))
+    if late:
+        items.append((_("Reason for the late entry"), str(details.get("late_reason") or "—")))
+    scan = details.get("scan_sha256")
+    items.append(
+        (
+            _("Scanned document"),
+            _("SHA-256 %(digest)s", digest=f"{str(scan)[:12]}…") if scan else _("none"),
+        )
+    )
+    return items
 
 
 def entry_problem(problem: Problem) -> str:

@@ -292,6 +292,7 @@ def save_ballot(
             receipt=revision.receipt,
             at=now,
             head=revision.audit_head,
+            mark=entry.mark(user.name, late=late) if entry is not None else None,
         )
         return Saved(True, revision.receipt, revision.number, response.version, ballot.discarded)
 

@@ -326,6 +326,26 @@ def scan(slug: str, entry_id: int):
     )
 
 
+@bp.app_template_global("entry_link")
+def entry_link(consultation: Consultation, member: object) -> str | None:
+    """For an administrator, where to enter the response (or revision) received from
+    ``member`` (a ``Member`` or the results' ``MemberInfo``) now; None when no entry is
+    possible (before the consultation opens, once its results are published, or for observers
+    that may answer nothing)."""
+    if not current_user.is_authenticated or not permissions.is_admin(current_user.role):
+        return None
+    if not entry_possible(consultation) or not may_answer(consultation, member):  # type: ignore[arg-type]
+        return None
+    return url_for("entries.entry", slug=consultation.slug, member_id=member.id)  # type: ignore[attr-defined]
+
+
+@bp.app_template_global("entry_possible")
+def entry_possible(consultation: Consultation) -> bool:
+    """Whether the secretariat may enter responses to ``consultation`` now (late ones after
+    the deadline)."""
+    return _entry_state(consultation)[0]
+
+
 @bp.app_template_global("entry_mark")
 def entry_mark(mark: onbehalf.Mark) -> str:
     """The mark of an entered revision in the reader's language (``messages.mark_text``)."""

@@ -28,10 +28,13 @@ def queue_receipts(
     at: datetime,
     head: Head | None = None,
     recipients: list[User] | None = None,
+    mark: object | None = None,
 ) -> int:
     """Queue the receipt to every active delegate of the member (``recipients``, when the
     caller has read them), inside the submission's transaction (no submission, no message);
-    the number queued."""
+    the number queued. ``mark``: the secretariat entered the response on the member's behalf
+    (a ``ballots.onbehalf.Mark``, worded in each recipient's language by the ``entry_mark``
+    template global)."""
     if recipients is None:
         recipients = delegates_of(session, [member.id]).get(member.id, [])
     link = external_url("ballots.receipt", slug=consultation.slug, code=receipt)
@@ -49,6 +52,7 @@ def queue_receipts(
             at=at,
             link=link,
             head=head,
+            mark=mark,
         )
         rows.append(
             outbox_values(

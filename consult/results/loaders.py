@@ -150,6 +150,17 @@ def not_submitted(consultation_id: int) -> list[ParticipationRow]:
     ]
 
 
+def submitted(consultation_id: int) -> list[ParticipationRow]:
+    """Invited members with a submitted response, by region (``updated_at``: when it was
+    submitted)."""
+    rows = db.session.execute(
+        _invited_with_response(consultation_id, *_MEMBER_COLUMNS, Response.submitted_at)
+        .where(Response.status == ResponseStatus.SUBMITTED)
+        .order_by(Region.name, Member.name)
+    )
+    return [ParticipationRow(_member(row), ResponseStatus.SUBMITTED, row[6]) for row in rows]
+
+
 def rankings(consultation: Consultation, question_id: int) -> dict[tuple[int, ...], int]:
     """Each distinct ranking of one question in the counted ballots (best first), with how
     many ballots cast it; empty ones never appear.

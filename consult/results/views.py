@@ -69,6 +69,7 @@ def show(slug: str):
         reminders_url=url_for("mail.reminders_page", slug=slug) if is_open else None,
         entry_possible=entry_possible,
         invited=loaders.invited_members(consultation.id) if entry_possible else [],
+        answered=loaders.submitted(consultation.id) if entry_possible else [],
         **display.page_context(results),
     )
 

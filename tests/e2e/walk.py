@@ -14,6 +14,9 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 
 from consult.auth.models import User
+from consult.ballots import services
+from consult.ballots.entries import Entered
+from consult.ballots.onbehalf import Channel, Provenance
 from consult.consultations import cycle
 from consult.consultations.document import Text
 from consult.core import clock
@@ -21,9 +24,11 @@ from consult.demo.loader import ADMIN_EMAIL, load_demo
 from consult.demo.loader import PASSWORD as DEMO_PASSWORD
 from consult.extensions import db
 from consult.mail.models import MailKind, OutboxMessage
+from consult.members.models import Member
 from tests import document_files as samples
 from tests.conftest import csrf_token
 from tests.factories import build_consultation
+from tests.integration.ballot_helpers import ranking_form
 from tests.integration.document_helpers import add_document
 
 #: Who walks: the demo's administrator, an English-speaking delegate of a member state, and
@@ -44,10 +49,9 @@ UNLINKED = {
     "auth.reset_link",
     "auth.accept_invitation",
     "auth.reset_password",
-    # Entries on behalf of a member (paper or scanned replies): not reached from the demo's
-    # data yet; to be walked once the world holds an entry.
+    # The results page's "enter the response received from" form (it redirects to the entry
+    # page, which the participation lists link to) and an entry's scan (a download).
     "entries.choose",
-    "entries.entry",
     "entries.scan",
 }
 #: At most this many addresses of one endpoint (members, questions...): the others share the
@@ -78,7 +82,9 @@ def build_world(app: Flask) -> None:
     survey = db.session.scalar(
         sa.select(cycle.Consultation).where(cycle.Consultation.slug == "idm-effectiveness-survey")
     )
-    for c in (build_consultation("idm-2009"), survey):
+    idm_2009 = build_consultation("idm-2009")
+    enter_on_behalf(idm_2009, admin, "CHE")
+    for c in (idm_2009, survey):
         cycle.close_consultation(c.id, actor_id=admin.id, reason="The Council meets earlier.")
         cycle.record_outcome(
             c.id,
@@ -107,6 +113,23 @@ def build_world(app: Flask) -> None:
     admin_client = sign_in_client(app, ADMIN_EMAIL)
     added = add_document(admin_client, "idm-2010-workshops", samples.pdf("Discussion note"))
     assert added.status_code == 303
+
+
+def enter_on_behalf(consultation: cycle.Consultation, admin: User, code: str) -> None:
+    """The secretariat enters the answer member ``code`` sent by note verbale (so that the
+    entry's marks are walked on the admin's and the delegate's pages)."""
+    member = db.session.scalar(sa.select(Member).where(Member.code == code))
+    received = Provenance(Channel.NOTE_VERBALE, clock.now().date(), "NV/2010/17")
+    saved = services.save(
+        consultation,
+        admin,
+        ranking_form(consultation, {1: "1", 2: "2"}),
+        submit=True,
+        base_version=0,
+        token="",
+        entry=Entered(member, received),
+    )
+    assert isinstance(saved, services.Saved), saved
 
 
 def sign_in_client(app: Flask, email: str | None):

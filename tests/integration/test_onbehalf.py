@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from babel.dates import format_date
 
 from consult.ballots import onbehalf
 from consult.ballots.models import Entry, Response, Revision
@@ -337,8 +339,40 @@ def test_the_csv_and_the_audit_page_carry_the_mark(client, setting):
     assert row["received_on"] == provenance()["entry-received-on"]
     assert row["late_entry"] == "no"
     audit = client.get("/admin/audit/?action=ballot_submitted").get_data(as_text=True)
-    assert "L/17" in audit
-    assert "entered by secretariat" in audit
+    received = date.fromisoformat(provenance()["entry-received-on"])
+    assert details_of(audit) == [
+        ("Entered", "by the secretariat, on behalf of the member"),
+        ("Received as", "Letter"),
+        ("Reference", "L/17"),
+        ("Date of receipt", format_date(received, format="long", locale="en")),
+        ("Late entry", "no"),
+        ("Scanned document", "none"),
+        ("digest", details_of(audit)[6][1]),
+        ("previous", "000000000000…"),
+        ("revision", "1"),
+    ]
+    assert "entered_by_secretariat" not in audit
+    assert "received_on" not in audit
+    client.post(
+        "/language", data={"lang": "fr", "csrf_token": hidden(client, kenya.id)["csrf_token"]}
+    )
+    audit = client.get("/admin/audit/?action=ballot_submitted").get_data(as_text=True)
+    assert details_of(audit)[:5] == [
+        ("Saisie", "par le secrétariat, au nom du membre"),
+        ("Reçue par", "Lettre"),
+        ("Référence", "L/17"),
+        ("Date de réception", format_date(received, format="long", locale="fr")),
+        ("Saisie tardive", "non"),
+    ]
+
+
+_DETAIL = re.compile(r"<dt>([^<]*)</dt><dd>([^<]*)</dd>")
+
+
+def details_of(page: str) -> list[tuple[str, str]]:
+    """The details of the first event on the audit page."""
+    first = page.split('<dl class="details">', 1)[1].split("</dl>", 1)[0]
+    return [(html.unescape(k), html.unescape(v)) for k, v in _DETAIL.findall(first)]
 
 
 class TestLateEntry:

@@ -1,0 +1,112 @@
+"""The entry is reached from where the officer works: the participation section of the results
+page, the reminders list and the consultation's page link to it, for administrators only and
+only while an entry is possible."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from consult.core import clock
+from consult.extensions import db
+from consult.members.models import MemberKind
+from tests.conftest import AuthActions
+from tests.factories import AdminFactory, MemberFactory, UserFactory, build_consultation
+from tests.integration.ballot_helpers import post_ballot, ranking_form
+
+_LINK = re.compile(r'<a href="([^"]+)">(Enter a (?:response|revision) received)')
+
+
+@pytest.fixture
+def setting(client, auth):
+    kenya = MemberFactory(code="KEN", name="Kenya")
+    ghana = MemberFactory(code="GHA", name="Ghana")
+    UserFactory(email="ken@example.org", member=kenya)
+    UserFactory(email="gha@example.org", member=ghana)
+    observer = MemberFactory(code="OBN", name="Observia", kind=MemberKind.OBSERVER_STATE)
+    AdminFactory(email="sec@example.org")
+    auth.login("sec@example.org")
+    return kenya, ghana, observer
+
+
+def links_on(client, url: str) -> dict[str, str]:
+    """{entry page: link text} of the page's entry links."""
+    page = client.get(url)
+    assert page.status_code == 200, page.status_code
+    return dict(_LINK.findall(page.get_data(as_text=True)))
+
+
+def entry(member, slug: str = "idm-2010") -> str:
+    return f"/admin/consultations/{slug}/entries/{member.id}"
+
+
+def test_participation_links_each_member_to_its_entry(app, client, setting):
+    kenya, ghana, observer = setting
+    c = build_consultation()
+    delegate = app.test_client()
+    AuthActions(delegate).login("gha@example.org")
+    assert post_ballot(delegate, "idm-2010", ranking_form(c, {1: "1"})).status_code == 303
+
+    found = links_on(client, "/admin/consultations/idm-2010/results")
+    assert found[entry(kenya)] == "Enter a response received"
+    assert found[entry(observer)] == "Enter a response received"  # observers may comment
+    assert found[entry(ghana)] == "Enter a revision received"
+    # Every link opens the member's entry page.
+    for href in found:
+        assert client.get(href).status_code == 200
+
+    reminders = links_on(client, "/admin/consultations/idm-2010/reminders")
+    assert reminders == {
+        entry(kenya): "Enter a response received",
+        entry(observer): "Enter a response received",
+    }
+    show = client.get("/admin/consultations/idm-2010").get_data(as_text=True)
+    assert "Enter a response received by note verbale, letter or e-mail" in show
+
+
+def test_no_link_for_observers_that_answer_nothing(client, setting):
+    kenya, _ghana, observer = setting
+    build_consultation(observers_may="nothing")
+    found = links_on(client, "/admin/consultations/idm-2010/results")
+    assert entry(kenya) in found
+    assert entry(observer) not in found
+    assert entry(observer) not in links_on(client, "/admin/consultations/idm-2010/reminders")
+
+
+def test_after_the_deadline_the_links_stay_for_late_entries(client, setting):
+    kenya, _ghana, _observer = setting
+    c = build_consultation()
+    with clock.freeze(c.closes_at + timedelta(days=1)):
+        assert entry(kenya) in links_on(client, "/admin/consultations/idm-2010/results")
+        assert entry(kenya) in links_on(client, "/admin/consultations/idm-2010/reminders")
+
+
+@pytest.mark.parametrize("status", ["draft", "published"])
+def test_no_link_before_opening_or_once_published(client, setting, status):
+    build_consultation(status="draft" if status == "draft" else "open")
+    if status == "published":
+        db.session.execute(
+            sa.text(
+                "UPDATE consultation SET status = 'published', published_at = closes_at "
+                "WHERE slug = 'idm-2010'"
+            )
+        )
+        db.session.commit()
+    show = client.get("/admin/consultations/idm-2010").get_data(as_text=True)
+    assert "Enter a response received" not in show
+    if status == "published":
+        assert links_on(client, "/admin/consultations/idm-2010/results") == {}
+        assert links_on(client, "/admin/consultations/idm-2010/reminders") == {}
+
+
+def test_delegates_never_see_the_links(app, setting):
+    build_consultation()
+    delegate = app.test_client()
+    AuthActions(delegate).login("ken@example.org")
+    for url in ("/admin/consultations/idm-2010/results", "/admin/consultations/idm-2010/reminders"):
+        assert delegate.get(url).status_code == 403
+    page = delegate.get("/consultations/idm-2010").get_data(as_text=True)
+    assert "Enter a response received" not in page
