@@ -20,6 +20,7 @@ from flask_login import current_user
 from consult.auth.decorators import admin_required, delegate_required
 from consult.ballots import onbehalf
 from consult.ballots import services as ballots
+from consult.ballots.specs import may_answer
 from consult.consultations.lifecycle import Phase, Status
 from consult.consultations.models import Consultation
 from consult.core import anchors, audit
@@ -68,10 +69,17 @@ def show(slug: str):
         who=who if who in WHO else "all",
         reminders_url=url_for("mail.reminders_page", slug=slug) if is_open else None,
         entry_possible=entry_possible,
-        invited=loaders.invited_members(consultation.id) if entry_possible else [],
+        invited=_enterable(consultation) if entry_possible else [],
         answered=loaders.submitted(consultation.id) if entry_possible else [],
         **display.page_context(results),
     )
+
+
+def _enterable(consultation: Consultation) -> list[loaders.MemberInfo]:
+    """The invited members the secretariat may enter a response for (not observers that may
+    answer nothing)."""
+    members = loaders.invited_members(consultation.id)
+    return [m for m in members if may_answer(consultation, m)]  # type: ignore[arg-type]
 
 
 def _attachment(chunks, name: str, mimetype: str) -> Response:

@@ -107,3 +107,41 @@ def test_secretariat_enters_kenyas_note_verbale_and_a_kenyan_delegate_revises_it
     expect(
         admin.get_by_role("region", name="Responses entered by the secretariat")
     ).to_contain_text("None of the responses that count was entered by the secretariat.")
+
+
+def test_the_officer_reaches_the_entry_from_the_lists_and_reads_it_in_the_audit_log(
+    page_without_js, live
+):
+    """Without JavaScript: from the reminders list to Kenya's entry page, then "Enter a
+    revision received" on the participation list, and the audit log in words."""
+    AdminFactory(email="admin@example.org", name="IDM Secretariat")
+    kenya = MemberFactory(code="KEN", name="Kenya")
+    UserFactory(email="ken@example.org", member=kenya)
+    build_consultation()
+    received = onbehalf.today(clock.now(), "Europe/Zurich")
+    admin = page_without_js
+    sign_in(admin, live, "admin@example.org")
+
+    admin.goto(f"{live}/admin/consultations/idm-2010/reminders")
+    admin.get_by_role("link", name="Enter a response received (Kenya)").click()
+    expect(admin.get_by_text("You are entering the response of Kenya (KEN)")).to_be_visible()
+    admin.get_by_label("Rank for South-South Migration").select_option("1")
+    admin.get_by_label("Workshop 2").check()
+    admin.get_by_label("Workshop 4").check()
+    admin.get_by_label("Letter").check()
+    admin.get_by_label("Date of receipt").fill(received.isoformat())
+    admin.get_by_label("Reference").fill("L/KEN/3")
+    admin.get_by_role("button", name="Record the response").click()
+    expect(admin.get_by_text("The response of Kenya is recorded as revision 1")).to_be_visible()
+
+    admin.goto(f"{live}/admin/consultations/idm-2010/results")
+    admin.get_by_text("1 invited member has submitted").click()  # a <details>, no script
+    admin.get_by_role("link", name="Enter a revision received (Kenya)").click()
+    expect(admin.get_by_text("You are entering the response of Kenya (KEN)")).to_be_visible()
+
+    admin.goto(f"{live}/admin/audit/?action=ballot_submitted")
+    details = admin.locator("tbody tr").first.locator("dl.details")
+    expect(details).to_contain_text("by the secretariat, on behalf of the member")
+    expect(details).to_contain_text("Received as")
+    expect(details).to_contain_text("Letter")
+    expect(details).to_contain_text("L/KEN/3")

@@ -73,6 +73,9 @@ def test_no_link_for_observers_that_answer_nothing(client, setting):
     found = links_on(client, "/admin/consultations/idm-2010/results")
     assert entry(kenya) in found
     assert entry(observer) not in found
+    page = client.get("/admin/consultations/idm-2010/results").get_data(as_text=True)
+    assert f'<option value="{kenya.id}">Kenya (KEN)</option>' in page  # "enter the response of"
+    assert f'<option value="{observer.id}">' not in page
     assert entry(observer) not in links_on(client, "/admin/consultations/idm-2010/reminders")
 
 
