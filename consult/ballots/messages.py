@@ -176,7 +176,7 @@ def provenance_items(details: Mapping[str, Any]) -> list[tuple[str, str]]:
     if not details.get("entered_by_secretariat"):
         return []
     items = [(_("Entered"), _("by the secretariat, on behalf of the member"))]
-    channel = details.get("channel")
+    channel = str(details.get("channel") or "")
     if channel in Channel.__members__.values():
         items.append((_("Received as"), channel_name(Channel(channel))))
     elif channel:
