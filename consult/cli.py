@@ -11,6 +11,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from consult.auth.models import Role
+from consult.config import LANGUAGES
 
 PACKAGE = Path(__file__).parent
 TRANSLATIONS = PACKAGE / "translations"
@@ -162,13 +163,13 @@ def create_user(
     email: str, role: str, member_code: str | None, name: str, password_stdin: bool
 ) -> None:
     """Create an account."""
-    from consult.auth.services import AccountError
+    from consult.auth.services import CreateRefused
     from consult.auth.services import create_user as create
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     try:
         user = create(email, role=Role(role), name=name, member_code=member_code, password=password)
-    except AccountError as error:
+    except CreateRefused as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"created {user.email} ({user.role.value})")
 
@@ -254,7 +255,7 @@ def export(slug: str, out_dir: Path) -> None:
     required=True,
     help="PDF for circulation, DOCX to edit into the discussion note, XLSX for analysis.",
 )
-@click.option("--lang", type=click.Choice(["en", "fr", "es"]), default="en", show_default=True)
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
 @click.option(
     "--out",
     "out_path",

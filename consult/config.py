@@ -33,6 +33,12 @@ def receipt_keys_path() -> Path:
     return Path(chosen).resolve() if chosen else _instance_dir() / "receipt-keys"
 
 
+#: The organisation's official languages, English first: every text has it, the others may be
+#: empty. Pages, mail, catalogues and documents exist in each; the one list of them.
+LANGUAGES = ("en", "fr", "es")
+#: The languages a text is translated into, kept beside its English.
+TRANSLATIONS = LANGUAGES[1:]
+
 DEVELOPMENT_SECRET = "development-only-secret-key-change-me"  # noqa: S105 - refused in production
 TESTING_SECRET = "testing-secret-key"  # noqa: S105 - fixed key for tests only
 #: Secrets written in this repository: never acceptable in production.
@@ -64,7 +70,7 @@ class Config:
     STATEMENT_TIMEOUT_MS = int(os.environ.get("CONSULT_STATEMENT_TIMEOUT_MS", "30000"))
     #: How long a SQLite write waits for the lock before the page says 503.
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("CONSULT_SQLITE_BUSY_TIMEOUT_MS", "5000"))
-    LANGUAGES = ("en", "fr", "es")
+    LANGUAGES = LANGUAGES
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     WTF_CSRF_TIME_LIMIT = 3600 * 8

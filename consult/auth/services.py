@@ -21,7 +21,7 @@ from consult.extensions import db
 from consult.members.models import Member
 
 
-class AccountError(ValueError):
+class CreateRefused(ValueError):
     """An account cannot be created as asked."""
 
 
@@ -100,24 +100,24 @@ def create_user(
     """Create an account; a delegate belongs to a member state."""
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
-        raise AccountError(f"not an e-mail address: {email!r}")
+        raise CreateRefused(f"not an e-mail address: {email!r}")
     with write_transaction(db.session):
         if db.session.scalar(sa.select(User.id).where(User.email == email)):
-            raise AccountError(f"an account with e-mail {email} exists already")
+            raise CreateRefused(f"an account with e-mail {email} exists already")
         member = None
         if role is Role.DELEGATE:
             if not member_code:
-                raise AccountError("a delegate needs --member CODE")
+                raise CreateRefused("a delegate needs --member CODE")
             member = db.session.scalar(sa.select(Member).where(Member.code == member_code.upper()))
             if member is None:
-                raise AccountError(f"no member with code {member_code}")
+                raise CreateRefused(f"no member with code {member_code}")
         user = User(email=email, name=name or email.split("@")[0], role=role, member=member)
         user.locale = locale
         if password:
             try:
                 user.set_password(password)
             except PasswordRefused as error:
-                raise AccountError(
+                raise CreateRefused(
                     f"the password needs between {PASSWORD_MIN_LENGTH} and "
                     f"{PASSWORD_MAX_LENGTH} characters"
                 ) from error

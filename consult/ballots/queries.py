@@ -14,7 +14,9 @@ from consult.extensions import db
 
 
 @dataclass(frozen=True)
-class MemberRow:
+class MemberConsultation:
+    """A consultation on a delegate's home page, with their member's response if any."""
+
     consultation: Consultation
     response: Response | None
 
@@ -27,7 +29,7 @@ class AdminRow:
     drafts: int
 
 
-def member_consultations(member_id: int) -> list[MemberRow]:
+def member_consultations(member_id: int) -> list[MemberConsultation]:
     """Consultations the member is invited to (drafts excluded), with its response if any."""
     consultations = db.session.scalars(
         sa.select(Consultation)
@@ -43,7 +45,7 @@ def member_consultations(member_id: int) -> list[MemberRow]:
             .where(Response.member_id == member_id)
         )
     }
-    return [MemberRow(c, responses.get(c.id)) for c in consultations]
+    return [MemberConsultation(c, responses.get(c.id)) for c in consultations]
 
 
 def admin_overview(page: int = 1) -> Page[AdminRow]:

@@ -20,6 +20,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from consult.config import LANGUAGES, TRANSLATIONS
 from consult.consultations import checks, invitations, kinds, lifecycle
 from consult.consultations.checks import Issue, Problem
 from consult.consultations.document import Text
@@ -40,7 +41,6 @@ from consult.core.actions import Action
 from consult.core.database import DbSession, write_transaction
 from consult.extensions import db
 
-LANGS = ("en", "fr", "es")
 #: What a list of questions or of options is made of, when it is renumbered.
 Positioned = TypeVar("Positioned", Question, Option)
 NO_TEXT = Text()
@@ -114,7 +114,7 @@ def clean_text(text: Text, name: str, kind: str, *, required: bool = False) -> t
     """Each language cleaned and checked; problems name ``<name>-<lang>`` fields."""
     problems: list[Problem] = []
     out: dict[str, str] = {}
-    for lang in LANGS:
+    for lang in LANGUAGES:
         value, found = checks.clean(
             getattr(text, lang), f"{name}-{lang}", kind, required=required and lang == "en"
         )
@@ -707,7 +707,7 @@ def merge_options(
                     )
                     if v
                 }
-                for lang in ("fr", "es")
+                for lang in TRANSLATIONS
                 if getattr(label, lang) or getattr(description, lang)
             },
         }
@@ -734,7 +734,7 @@ def merge_options(
 def _merged_description(survivor: Option, label: Text, description: Text) -> Text:
     current = get_text(survivor, "description")
     out: dict[str, str] = {}
-    for lang in LANGS:
+    for lang in LANGUAGES:
         base = getattr(current, lang)
         if lang != "en" and not (base or getattr(label, lang) or getattr(description, lang)):
             out[lang] = ""  # nothing in this language: the reader sees the English

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from consult.config import LANGUAGES, TRANSLATIONS
 from consult.consultations import checks, kinds
 from consult.consultations.checks import Problem
 from consult.consultations.enums import TallyMethod
@@ -29,7 +30,6 @@ from consult.consultations.kinds import QuestionShape
 from consult.consultations.kinds.number import canonical, read_number
 from consult.core.text import Text as Text  # re-exported: documents read texts from here
 
-LANGS = ("en", "fr", "es")
 STATUSES = ("draft", "open", "closed", "published")
 OBSERVERS = ("nothing", "comment", "vote")
 KINDS = kinds.names()
@@ -244,7 +244,7 @@ class _Reader:
         before = len(self.errors)
         out: dict[str, str] = {}
         for key, variant in value.items():
-            if key not in LANGS:
+            if key not in LANGUAGES:
                 self.error((*path, str(key)), "unknown language (use en, fr or es)")
                 continue
             if variant is not None and not isinstance(variant, str):
@@ -667,7 +667,7 @@ def _option(r: _Reader, path: Path, value: Any) -> OptionDoc | None:
 
 def _merged_entry(label: Text, description: Text) -> dict[str, Any]:
     translations: dict[str, dict[str, str]] = {}
-    for lang in ("fr", "es"):
+    for lang in TRANSLATIONS:
         for name, text in (("label", label), ("description", description)):
             if getattr(text, lang):
                 translations.setdefault(lang, {})[name] = getattr(text, lang)
@@ -692,7 +692,7 @@ _Dumper.add_representer(str, _str)
 def _text_value(text: Text) -> Any:
     if not text.fr and not text.es:
         return text.en
-    return {lang: getattr(text, lang) for lang in LANGS if getattr(text, lang)}
+    return {lang: getattr(text, lang) for lang in LANGUAGES if getattr(text, lang)}
 
 
 def _moment(value: datetime, zone: str) -> str:

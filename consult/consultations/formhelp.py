@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import current_app
 from wtforms import Form, FormField
 
+from consult.config import LANGUAGES, TRANSLATIONS
 from consult.consultations.checks import Issue, Problem
 from consult.consultations.document import Text
 from consult.consultations.messages import describe, time_problem
@@ -90,7 +91,7 @@ def scale_of(field) -> tuple[tuple[Text, ...], list[Problem]]:
     en = lines(data.get("en"))
     problems: list[Problem] = []
     variants: dict[str, list[str]] = {}
-    for lang in ("fr", "es"):
+    for lang in TRANSLATIONS:
         found = lines(data.get(lang))
         if found and len(found) != len(en):
             problems.append(Problem(f"scale-{lang}", Issue.SCALE_MISMATCH))
@@ -108,6 +109,6 @@ def scale_of(field) -> tuple[tuple[Text, ...], list[Problem]]:
 
 
 def fill_scale(field, scale: list[dict[str, str]]) -> None:
-    for lang in ("en", "fr", "es"):
+    for lang in LANGUAGES:
         values = [p.get(lang, "") for p in scale]
         field.form[lang].data = "\n".join(values) if all(values) else ""

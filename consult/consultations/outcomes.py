@@ -14,13 +14,12 @@ from babel.lists import format_list
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from consult.config import LANGUAGES
 from consult.consultations import signals
 from consult.consultations.departure import departures
 from consult.consultations.kinds.base import Official
 from consult.consultations.models import Consultation, Option, Question
 from consult.core.text import Text
-
-LANGUAGES = ("en", "fr", "es")
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,6 @@ from consult.consultations.importing import describe_in_english, import_document
 from consult.consultations.models import Consultation, Option, Question
 from consult.extensions import db
 
-LANGS = ("fr", "es")
-
 
 def create_consultation(
     data: dict[str, Any], now: datetime, actor_id: int | None = None

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from consult.config import TRANSLATIONS
 from consult.consultations.document import Text
-
-LANGS = ("fr", "es")
 
 #: The translatable fields of each kind of object, in the order the builder shows them.
 FIELDS = {
@@ -32,7 +31,7 @@ def set_text(obj: Any, name: str, text: Text) -> bool:
     changed = get_text(obj, name) != text
     setattr(obj, name, text.en)
     variants = {lang: dict(fields) for lang, fields in (obj.translations or {}).items()}
-    for lang in LANGS:
+    for lang in TRANSLATIONS:
         value = getattr(text, lang)
         if value:
             variants.setdefault(lang, {})[name] = value
@@ -60,7 +59,7 @@ def missing_translations(consultation: Any) -> list[Missing]:
             text = get_text(obj, name)
             if not text.en:
                 continue
-            langs = tuple(lang for lang in LANGS if not getattr(text, lang))
+            langs = tuple(lang for lang in TRANSLATIONS if not getattr(text, lang))
             if langs:
                 found.append(Missing(where, name, langs))
 
@@ -71,7 +70,7 @@ def missing_translations(consultation: Any) -> list[Missing]:
             check(option, "option", f"{qn}.{on}")
         for pn, point in enumerate(question.scale or [], start=1):
             if point.get("en"):
-                langs = tuple(lang for lang in LANGS if not point.get(lang))
+                langs = tuple(lang for lang in TRANSLATIONS if not point.get(lang))
                 if langs:
                     found.append(Missing(f"{qn}", f"scale.{pn}", langs))
     return found

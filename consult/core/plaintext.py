@@ -14,6 +14,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+#: A cell starting with one of these is a formula to a spreadsheet: a members CSV refuses it, an
+#: export prefixes it (``results/csvsafe.py``).
+FORMULA_SIGNS = ("=", "+", "-", "@")
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"\s+")
 _EDGE_PUNCTUATION = " \t\n.,;:!?¡¿'\"«»“”‘’()[]-–—"

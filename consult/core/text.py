@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from consult.config import TRANSLATIONS
+
 
 @dataclass(frozen=True)
 class Text:
@@ -14,7 +16,7 @@ class Text:
     es: str = ""
 
     def translations(self) -> dict[str, str]:
-        return {lang: value for lang in ("fr", "es") if (value := getattr(self, lang))}
+        return {lang: value for lang in TRANSLATIONS if (value := getattr(self, lang))}
 
     @property
     def empty(self) -> bool:

@@ -27,10 +27,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from consult.config import LANGUAGES
 from consult.consultations.document import DocError, Text
 
 KINDS = ("note", "annex")
-LANGS = ("en", "fr", "es")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 NAME_MAX = 200
 NOTE_MAX = 1000
@@ -104,7 +104,7 @@ class _Reader:
             return Text()
         out = {}
         for lang, text in value.items():
-            if lang not in LANGS:
+            if lang not in LANGUAGES:
                 self.error((*path, str(lang)), "unknown language (use en, fr or es)")
                 continue
             out[lang] = self.string(text, (*path, lang), TITLE_MAX)
@@ -153,7 +153,7 @@ def _file(r: _Reader, path: tuple[str | int, ...], value: Any) -> FileRef | None
     if data is None:
         return None
     language = data.get("language")
-    if language not in LANGS:
+    if language not in LANGUAGES:
         r.error((*path, "language"), "expected en, fr or es")
     name = r.string(data.get("name"), (*path, "name"), NAME_MAX, required=True)
     if name and ("/" in name or "\\" in name or name.startswith(".")):
@@ -169,7 +169,7 @@ def _file(r: _Reader, path: tuple[str | int, ...], value: Any) -> FileRef | None
 def _text_value(text: Text) -> Any:
     if not text.fr and not text.es:
         return text.en
-    return {lang: getattr(text, lang) for lang in LANGS if getattr(text, lang)}
+    return {lang: getattr(text, lang) for lang in LANGUAGES if getattr(text, lang)}
 
 
 def to_data(documents: list[DocumentRef]) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from consult.auth.decorators import admin_required
+from consult.config import LANGUAGES
 from consult.consultations.lifecycle import Phase, Status
 from consult.consultations.models import Consultation
 from consult.core.confirm import Confirmation, ask, confirmed
@@ -154,7 +155,7 @@ def _consultation_or_404(slug: str) -> Consultation:
 def _render(consultation: Consultation, status: int = 200, error: str | None = None):
     state = reminders.participation(db.session, consultation)
     lang = request.args.get("preview", locale_code())
-    lang = lang if lang in ("en", "fr", "es") else "en"
+    lang = lang if lang in LANGUAGES else "en"
     preview = None
     sample = next((p for p in state.pending if p.delegates), None)
     if sample is not None:

@@ -27,6 +27,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from consult.core.plaintext import FORMULA_SIGNS
+
 KINDS = ("member_state", "observer_state", "observer_org")
 STATE_KINDS = ("member_state", "observer_state")
 COLUMNS = ("code", "name", "kind", "region")
@@ -34,7 +36,6 @@ OPTIONAL_COLUMNS = ("name_fr", "name_es")
 NAME_MAX = 200
 REGION_MAX = 80
 MAX_ROWS = 2000
-FORMULA_START = ("=", "+", "-", "@")
 _CODE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
 _STATE_CODE = re.compile(r"^[A-Z]{3}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")  # one-line fields: no tab or line break
@@ -84,7 +85,7 @@ def check_text(value: str, what: str, *, maximum: int, line: int = 0) -> list[Pr
         problems.append(Problem(line, "too_long", {"field": what, "max": str(maximum)}))
     if _CONTROL.search(value):
         problems.append(Problem(line, "control", {"field": what}))
-    if value.startswith(FORMULA_START):
+    if value.startswith(FORMULA_SIGNS):
         problems.append(Problem(line, "formula", {"field": what, "start": value[0]}))
     return problems
 

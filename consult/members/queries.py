@@ -17,7 +17,9 @@ from consult.members.models import Member, MemberKind, Region
 
 
 @dataclass(frozen=True)
-class MemberRow:
+class MemberSummary:
+    """A member state or observer in the registry's list, with its delegates' counts."""
+
     member: Member
     delegates: int
     pending: int  # invited, no password chosen yet
@@ -31,7 +33,7 @@ def member_rows(
     status: str = "active",
     locale: str = "en",
     page: int = 1,
-) -> Page[MemberRow]:
+) -> Page[MemberSummary]:
     """One page of the members matching the filters, in name order, with their delegate
     counts (two queries).
 
@@ -69,7 +71,7 @@ def member_rows(
         .group_by(User.member_id)
     ):
         counts[member_id] = (int(total), int(pending or 0))
-    rows = [MemberRow(m, *counts.get(m.id, (0, 0))) for m in shown.items]
+    rows = [MemberSummary(m, *counts.get(m.id, (0, 0))) for m in shown.items]
     return Page(rows, shown.number, shown.size, shown.total)
 
 
@@ -87,7 +89,9 @@ class DelegateRow:
 
 
 @dataclass(frozen=True)
-class ParticipationRow:
+class InvitationRow:
+    """A consultation on a member's page: whether the member is invited, its response."""
+
     consultation: Consultation
     invited: bool
     response: Response | None
@@ -155,7 +159,7 @@ def _delegate_searchable(user: User) -> str:
 
 def member_detail(
     member_id: int,
-) -> tuple[Member, list[DelegateRow], list[ParticipationRow]] | None:
+) -> tuple[Member, list[DelegateRow], list[InvitationRow]] | None:
     """A member, its delegates, and its response to every consultation it was invited to or
     answered (five queries)."""
     member = db.session.get(Member, member_id)
@@ -194,7 +198,7 @@ def member_detail(
         else []
     )
     participation = [
-        ParticipationRow(c, c.id in invited_ids, responses.get(c.id)) for c in consultations
+        InvitationRow(c, c.id in invited_ids, responses.get(c.id)) for c in consultations
     ]
     return member, accounts(users), participation
 

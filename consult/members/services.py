@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from consult.auth.models import User
+from consult.config import TRANSLATIONS
 from consult.core import audit
 from consult.core.actions import Action
 from consult.core.database import DbSession, write_transaction
@@ -28,8 +29,6 @@ from consult.members.csvimport import (
 )
 from consult.members.models import Member, MemberKind, Region
 from consult.members.names import country_names
-
-LANGS = ("fr", "es")
 
 
 class ImportFailed(ValueError):
@@ -71,13 +70,15 @@ def is_known_state(code: str) -> bool:
 
 
 def _names(member: Member) -> dict[str, str]:
-    return {lang: (member.translations or {}).get(lang, {}).get("name", "") for lang in LANGS}
+    return {
+        lang: (member.translations or {}).get(lang, {}).get("name", "") for lang in TRANSLATIONS
+    }
 
 
 def _with_names(translations: dict[str, Any] | None, names: dict[str, str]) -> dict[str, Any]:
     """``translations`` with the fr/es names replaced (other translated fields kept)."""
     out = {lang: dict(values) for lang, values in (translations or {}).items()}
-    for lang in LANGS:
+    for lang in TRANSLATIONS:
         if names.get(lang):
             out.setdefault(lang, {})["name"] = names[lang]
         elif lang in out:
@@ -166,7 +167,7 @@ def _region_names(session: DbSession) -> dict[str, str]:
     """Every name of every region (English, French, Spanish), folded → the English name."""
     names: dict[str, str] = {}
     for region in session.scalars(sa.select(Region)):
-        for lang in ("en", *LANGS):
+        for lang in ("en", *TRANSLATIONS):
             names.setdefault(fold(region.localized("name", lang)), region.name)
     return names
 

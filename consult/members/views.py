@@ -22,6 +22,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from consult.auth.decorators import admin_required
+from consult.config import TRANSLATIONS
 from consult.core.confirm import Confirmation, ConfirmForm, ask, confirmed
 from consult.core.paging import page_number
 from consult.core.params import parse_id
@@ -84,7 +85,7 @@ def _member_form(member: Member | None) -> MemberForm:
         form.kind.data = member.kind.value
         form.region.data = member.region_id
         form.name.data = "" if member.name == names.get("en") else member.name
-        for lang in ("fr", "es"):
+        for lang in TRANSLATIONS:
             value = (member.translations or {}).get(lang, {}).get("name", "")
             form[f"name_{lang}"].data = "" if value == names.get(lang) else value
     return form

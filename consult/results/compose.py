@@ -53,8 +53,6 @@ from consult.results.services import (
 )
 from consult.tally import Likert, Numbers
 
-LANGUAGES = ("en", "fr", "es")
-
 KIND_NAMES = {
     MemberKind.MEMBER_STATE: _l("Member states"),
     MemberKind.OBSERVER_STATE: _l("Observer states"),

@@ -13,8 +13,11 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 
+from consult.core.plaintext import FORMULA_SIGNS
+
 BOM = "\ufeff"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+#: Also a tab or line break first: a spreadsheet may skip it and read the formula after it.
+FORMULA_START = (*FORMULA_SIGNS, "\t", "\r", "\n")
 Cell = str | int | float | None
 
 #: Stream in chunks of about this many characters.

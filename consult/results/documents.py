@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import IO
 
+from consult.config import LANGUAGES
 from consult.consultations.models import Consultation
 from consult.results import compose, services
 from consult.results.to_xlsx import LongSheet, write_xlsx
@@ -19,7 +20,6 @@ FORMATS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-LANGUAGES = compose.LANGUAGES
 
 
 def filename(consultation: Consultation, fmt: str, locale: str) -> str:
