@@ -92,8 +92,16 @@ def _submitted(consultation_id: int) -> sa.ColumnElement[bool]:
     )
 
 
+def counts(kind: MemberKind, status: ResponseStatus | None, observers_vote: bool) -> bool:
+    """Whether an invited member's response counts in a vote: submitted, and from a member
+    state unless observers vote too. :func:`counted` is the same rule in SQL."""
+    return status is ResponseStatus.SUBMITTED and (
+        kind is MemberKind.MEMBER_STATE or observers_vote
+    )
+
+
 def counted(consultation: Consultation) -> sa.ColumnElement[bool]:
-    """The SQL condition for a response that counts in a vote."""
+    """The SQL condition for a response that counts in a vote (:func:`counts` in SQL)."""
     condition = _submitted(consultation.id)
     if consultation.observers_may is not ObserversMay.VOTE:
         condition = sa.and_(condition, Member.kind == MemberKind.MEMBER_STATE)

@@ -291,9 +291,7 @@ def _stream_responses(
         kind = MemberKind(response[4])
         status = ResponseStatus(response[6])
         name = in_language(response[3], "name", locale, response[2])
-        counted = status is ResponseStatus.SUBMITTED and (
-            kind is MemberKind.MEMBER_STATE or observers_vote
-        )
+        counted = loaders.counts(kind, status, observers_vote)
         yield [
             response[1],
             name,
