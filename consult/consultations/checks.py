@@ -71,6 +71,9 @@ class Issue(enum.StrEnum):
     OUTCOME_REASON_REQUIRED = "outcome_reason_required"
     NOT_AN_OPTION = "not_an_option"
     OUTCOME_UNCHANGED = "outcome_unchanged"
+    TOO_FEW_GROUPS = "too_few_groups"
+    WRITE_INS_CHANGED = "write_ins_changed"
+    WRITE_IN_ALONE = "write_in_alone"
 
 
 @dataclass(frozen=True)

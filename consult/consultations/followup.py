@@ -9,8 +9,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from consult.ballots.models import Answer, Response, ResponseStatus
-from consult.consultations import builder, checks, invitations, kinds
+from consult.consultations import builder, checks, invitations, kinds, writeins
 from consult.consultations.checks import Issue, Problem
 from consult.consultations.document import Text
 from consult.consultations.lifecycle import Status
@@ -25,7 +24,6 @@ from consult.consultations.texts import get_text, set_text
 from consult.core import audit
 from consult.core.actions import Action
 from consult.core.database import DbSession, write_transaction
-from consult.core.plaintext import WriteIn, group_write_ins
 from consult.extensions import db
 from consult.members.models import Member
 
@@ -46,39 +44,20 @@ class Suggestion:
 
 
 def suggestions(session: DbSession, consultation: Consultation) -> list[Suggestion]:
-    """Write-ins of the submitted responses, grouped per ranking question (one query)."""
-    numbers = {q.id: q.position for q in consultation.questions if q.kind is QuestionKind.RANKING}
-    if not numbers:
-        return []
-    rows = session.execute(
-        sa.select(Answer.question_id, Answer.text, Response.member_id)
-        .join(Response, Response.id == Answer.response_id)
-        .where(
-            Response.consultation_id == consultation.id,
-            Response.status == ResponseStatus.SUBMITTED,
-            Answer.option_id.is_(None),
-            Answer.text.is_not(None),
-            Answer.question_id.in_(list(numbers)),
+    """Write-ins of the submitted responses, grouped per ranking question as the results
+    group them (with the Administration's joins and splits)."""
+    return [
+        Suggestion(
+            key=f"{qg.question.id}:{group.key}",
+            question_id=qg.question.id,
+            question_number=qg.number,
+            label=group.label,
+            variants=group.variants,
+            member_ids=group.member_ids,
         )
-        .order_by(Response.submitted_at, Response.id)
-    ).all()
-    by_question: dict[int, list[WriteIn]] = {}
-    for question_id, text, member_id in rows:
-        by_question.setdefault(question_id, []).append(WriteIn(text or "", member_id))
-    out: list[Suggestion] = []
-    for question_id in sorted(by_question, key=lambda qid: numbers[qid]):
-        for group in group_write_ins(by_question[question_id]):
-            out.append(
-                Suggestion(
-                    key=f"{question_id}:{group.key}",
-                    question_id=question_id,
-                    question_number=numbers[question_id],
-                    label=group.label,
-                    variants=group.variants,
-                    member_ids=group.member_ids,
-                )
-            )
-    return out
+        for qg in writeins.grouped(session, consultation)
+        for group in qg.groups
+    ]
 
 
 @dataclass(frozen=True)

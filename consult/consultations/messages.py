@@ -107,6 +107,18 @@ def describe(problem: Problem) -> str:
             return _("The corrected text is the same as the published one: change it.")
         case Issue.NOT_AN_OPTION:
             return _("Select only options of the questions listed.")
+        case Issue.TOO_FEW_GROUPS:
+            return _(
+                "Tick at least two groups to join them (or one joined group with a new name to "
+                "rename it)."
+            )
+        case Issue.WRITE_INS_CHANGED:
+            return _(
+                "The suggestions have changed since this page was shown; here they are as they "
+                "stand now. Please try again."
+            )
+        case Issue.WRITE_IN_ALONE:
+            return _("This suggestion is already alone in its group.")
     return _("Please check this field.")
 
 

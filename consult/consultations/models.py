@@ -25,6 +25,8 @@ __all__ = [
     "Question",
     "QuestionKind",
     "TallyMethod",
+    "WriteInJoin",
+    "WriteInSplit",
     "invitation",
     "option_suggestion",
 ]
@@ -193,6 +195,37 @@ class Option(TranslatedMixin, Model):
     suggested_by: Mapped[list[Member]] = relationship(
         secondary=option_suggestion, order_by=Member.code
     )
+
+
+class WriteInJoin(Model):
+    """Automatic write-in groups of a question joined by the Administration (their keys, see
+    ``core/plaintext.normalise``), with the joined group's name ("" = the spelling used most)."""
+
+    __tablename__ = "write_in_join"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("question.id", ondelete="CASCADE"), index=True
+    )
+    label: Mapped[str] = mapped_column(sa.String(300), default="")
+    keys: Mapped[list[str]] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
+class WriteInSplit(Model):
+    """One member's write-in (its automatic key) taken out of its group by the Administration:
+    it stands alone. A revised write-in has another key, and the split no longer applies."""
+
+    __tablename__ = "write_in_split"
+    __table_args__ = (sa.UniqueConstraint("question_id", "member_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("question.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
 
 class Erratum(Model):

@@ -438,4 +438,8 @@ def consultation_stage(consultation: Consultation) -> str:
     return stage_label(consultation.stage())
 
 
-from consult.consultations import cycle_views, question_views  # noqa: E402, F401 - routes
+from consult.consultations import (  # noqa: E402, F401 - routes
+    cycle_views,
+    question_views,
+    writein_views,
+)

@@ -76,6 +76,7 @@ RESULTS_HEADER = [
     "indicative_total",
     "members",
     "observers",
+    "write_in",
 ]
 
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from consult import tally
 from consult.ballots.models import ResponseStatus
 from consult.ballots.services import load_consultation
-from consult.consultations import kinds, signals
+from consult.consultations import kinds, signals, writeins
 from consult.consultations.kinds.base import Inputs, Official, Source
 from consult.consultations.kinds.funding import FundingTotals
 from consult.consultations.models import Consultation, Question
@@ -25,7 +25,7 @@ from consult.consultations.outcomes import OfficialResult
 from consult.core import audit
 from consult.core.actions import Action
 from consult.core.database import write_transaction
-from consult.core.plaintext import WriteInGroup
+from consult.core.plaintext import NO_GROUPING, WriteInGroup
 from consult.extensions import db
 from consult.members.models import MemberKind
 from consult.results import loaders
@@ -174,6 +174,9 @@ def consultation_results(consultation: Consultation) -> ConsultationResults:
     numbers = loaders.numbers(consultation)
     funding = loaders.funding(consultation)
     texts = loaders.texts(consultation.id, loaders.text_questions(consultation))
+    groupings = writeins.groupings(
+        db.session, (q.id for _, q in writeins.write_in_questions(consultation))
+    )
     members = {row.member.id: row.member for row in texts}
     by_question: dict[int | None, list[TextRow]] = {}
     for row in texts:
@@ -209,6 +212,7 @@ def consultation_results(consultation: Consultation) -> ConsultationResults:
                 for (question_id, observers), found in funding.items()
                 if question_id == question.id
             },
+            grouping=groupings.get(question.id, NO_GROUPING),
         )
         questions.append(
             QuestionResults(

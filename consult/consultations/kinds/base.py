@@ -38,6 +38,7 @@ from consult.consultations.kinds.fields import (
     comment_field,
     funding_field,
 )
+from consult.core.plaintext import NO_GROUPING, Grouping
 from consult.core.text import Text
 
 Cell = str | int | float | None
@@ -137,6 +138,8 @@ class Inputs:
     #: Funding intentions: (member, option id or None, stored text), keyed by "from
     #: observers" (observers are always apart: they fund, they do not vote).
     funding: Mapping[bool, Sequence[tuple[Any, int | None, str]]] = field(default_factory=dict)
+    #: The Administration's corrections of the write-ins' grouping (joins and splits).
+    grouping: Grouping = NO_GROUPING
 
 
 class QuestionLike(Protocol):

@@ -84,7 +84,9 @@ class Ranking(OptionKind):
     def summarise(self, question: QuestionLike, inputs: Inputs) -> dict[str, Any]:
         profile = tally.Profile(tuple(option_ids(question)), inputs.rankings)
         result = tally.tally_ranking(profile)
-        groups = group_write_ins(WriteIn(r.text, r.member.id) for r in inputs.texts)
+        groups = group_write_ins(
+            (WriteIn(r.text, r.member.id) for r in inputs.texts), inputs.grouping
+        )
         return {
             "ranking": result,
             "official": official_result(result, TallyMethod(question.official_method)),
@@ -111,6 +113,8 @@ class Ranking(OptionKind):
                 "official_winner": "yes" if option.id in winners else "",
                 "tie": "yes" if option.id in tied else "",
             }
+        for group in results.write_ins:  # grouped as on the results page, joins and splits too
+            yield {"option": group.label, "write_in": "yes", "members": group.count}
 
     def response_columns(self, question: Any) -> list[ResponseColumn]:
         columns = [ResponseColumn("rank", o.id, N_("rank")) for o in question.options]
