@@ -101,8 +101,18 @@ RAW = ["%ED%A0%80", "%FF%FE", "%", "%zz", "%C2%B2", "%00"]
 #: posted with hostile paths only, never with a valid path and token.
 ACTIONS_WITHOUT_FIELDS = {"auth.logout"}
 
-#: Fields of forms that only appear after another POST (the steps of an import preview).
+#: Fields of forms that only appear after another POST (the steps of an import preview), or
+#: once members wrote suggestions (the write-in groups' forms).
 EXTRA_FIELDS = {
+    "consultations.write_ins": {
+        "question",
+        "group",
+        "name",
+        "split",
+        "unjoin",
+        "restore",
+        "csrf_token",
+    },
     "members.import_confirm": {"payload", "signature", "plan", "csrf_token"},
     "members.import_regions": {"payload", "signature", "new_region", "csrf_token"},
 }
