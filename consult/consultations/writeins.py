@@ -85,7 +85,7 @@ def suggestions(session: DbSession, question_ids: Iterable[int]) -> dict[int, li
     ).all()
     out: dict[int, list[WriteIn]] = {}
     for question_id, text, member_id in rows:
-        out.setdefault(question_id, []).append(WriteIn(text, member_id))
+        out.setdefault(question_id, []).append(WriteIn(text or "", member_id))
     return out
 
 
@@ -133,12 +133,12 @@ def _question(session: DbSession, consultation_id: int, question_id: int) -> tup
         or question.kind is not QuestionKind.RANKING
     ):
         raise NotFound
-    number = 1 + session.scalar(
+    earlier = session.scalar(
         sa.select(sa.func.count(Question.id)).where(
             Question.consultation_id == consultation_id, Question.position < question.position
         )
     )
-    return question, number
+    return question, 1 + (earlier or 0)
 
 
 def _current(session: DbSession, question_id: int) -> dict[str, WriteInGroup]:
