@@ -126,6 +126,15 @@ class Consultation(TranslatedMixin, Model):
         """Draft, scheduled, open, closed (by hand or by its deadline) or published."""
         return stage(self.status, self.opens_at, self.closes_at, now or clock.now())
 
+    @property
+    def closed_early(self) -> bool:
+        """Closed by hand before its deadline (and not reopened since): ``closes_at`` is the
+        closing time, ``original_closes_at`` the deadline it had, ``close_reason`` why."""
+        return self.original_closes_at is not None and self.status in (
+            Status.CLOSED,
+            Status.PUBLISHED,
+        )
+
     def schedule(self) -> Schedule:
         return Schedule(
             self.status, self.opens_at, self.closes_at, self.published_at, self.previous_closes_at

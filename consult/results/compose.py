@@ -12,7 +12,7 @@ what appear only when the consultation says results are attributed.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from flask import current_app
@@ -20,16 +20,19 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from consult.consultations import kinds
+from consult.ballots.messages import channel_name, mark_text
+from consult.ballots.onbehalf import Channel
+from consult.consultations import kinds, outcomes
 from consult.consultations.enums import TallyMethod
 from consult.consultations.kinds.base import Source
 from consult.consultations.models import Consultation, ObserversMay
 from consult.core import clock
+from consult.core.markdown import plain_paragraphs
 from consult.core.templating import decimal, organisation_name
 from consult.core.timefmt import format_moment
 from consult.extensions import db
 from consult.members.models import MemberKind, Region
-from consult.results import display, loaders, report
+from consult.results import display, loaders, report, services
 from consult.results.docmodel import (
     Amount,
     Block,
@@ -111,6 +114,13 @@ RESPONSE_HEADER = (
     _l("Submitted (UTC)"),
     _l("Submitted by"),
     _l("Receipt"),
+    # Where the response that counts came from, when the secretariat entered it.
+    _l("Entered by the secretariat"),
+    _l("Received as"),
+    _l("Date of receipt"),
+    _l("Reference"),
+    _l("Late entry"),
+    _l("Reason for the late entry"),
 )
 COMMENT_HEADER = (
     _l("Code"),
@@ -141,15 +151,16 @@ class _Composer:
         self.labels = display.option_labels(self.c)
         self.regions = region_names(locale)
         self.attributed = bool(self.c.results_attributed)
+        self.decision = outcomes.summary(self.c, locale, services.official_of(results))
+        self.selected = {s.number: s for s in self.decision.selected}
 
     # The whole ---------------------------------------------------------------------------
 
     def document(self) -> Document:
         c = self.c
         sections = [self.participation()]
-        outcome = c.localized("outcome", self.locale)
-        if outcome:
-            sections.insert(0, self.outcome(outcome))
+        if self.decision.text:
+            sections.insert(0, self.outcome())
         sections += [self.question(q) for q in self.results.questions]
         if self.attributed and self.results.general_comments:
             sections.append(
@@ -187,17 +198,74 @@ class _Composer:
             yield _("Opened"), self.moment(c.opens_at)
         if c.previous_closes_at:
             yield _("Original deadline"), self.moment(c.previous_closes_at)
-        yield _("Deadline"), self.moment(c.closes_at)
+        if c.closed_early and c.original_closes_at:
+            yield _("Deadline"), self.moment(c.original_closes_at)
+            yield _("Closed early"), self.moment(c.closes_at)
+            if c.close_reason:
+                yield _("Reason for closing early"), c.close_reason
+        else:
+            yield _("Deadline"), self.moment(c.closes_at)
         if c.published_at:
             yield _("Published"), self.moment(c.published_at)
         yield _("Produced"), self.moment(self.now)
 
-    def outcome(self, outcome: str) -> Section:
-        blocks: list[Block] = [Paragraph(outcome, "result")]
-        rationale = self.c.localized("rationale", self.locale)
-        if rationale:
-            blocks.append(Paragraph(rationale))
-        return Section(_("Outcome"), _("Outcome")[:31], tuple(blocks))
+    def outcome(self) -> Section:
+        """The outcome as recorded (:func:`outcomes.summary`): the text, the options selected
+        beside the official result, why it departs from it, the rationale, and the errata with
+        the texts they replaced."""
+        d = self.decision
+        blocks: list[Block] = []
+        if d.corrections:
+            last = d.corrections[-1].corrected_at
+            blocks.append(Paragraph(_("Corrected on %(when)s.", when=self.moment(last)), "note"))
+        blocks += [Paragraph(text, "result") for text in plain_paragraphs(d.text)]
+        if any(s.options for s in d.selected):
+            yes, no = str(WORDS["yes"]), str(WORDS["no"])
+            blocks.append(
+                Table(
+                    _("Options selected by the Administration"),
+                    (
+                        _("No."),
+                        _("Question"),
+                        _("Selected by the Administration"),
+                        _("Official result"),
+                        _("Follows the official result"),
+                    ),
+                    tuple(
+                        (
+                            s.number,
+                            s.prompt,
+                            ", ".join(s.options) or "—",
+                            ", ".join(s.official) or "—",
+                            no if s.departs else yes,
+                        )
+                        for s in d.selected
+                    ),
+                    row_names=False,
+                )
+            )
+        if d.reason:
+            blocks.append(Heading(_("Why the outcome departs from the official result"), 3))
+            blocks += [Paragraph(text) for text in plain_paragraphs(d.reason)]
+        if d.rationale:
+            blocks.append(Heading(_("Rationale"), 3))
+            blocks += [Paragraph(text) for text in plain_paragraphs(d.rationale)]
+        if d.corrections:
+            blocks.append(Heading(_("Corrections"), 3))
+            for correction in reversed(d.corrections):
+                blocks.append(
+                    Paragraph(
+                        _(
+                            "Corrected on %(when)s. Reason: %(reason)s",
+                            when=self.moment(correction.corrected_at),
+                            reason=correction.reason,
+                        )
+                    )
+                )
+                blocks.append(Paragraph(_("Earlier text:"), "note"))
+                blocks += [Paragraph(text, "note") for text in plain_paragraphs(correction.before)]
+        title = _("Outcome") if self.c.published_at else _("Outcome (not yet published)")
+        return Section(title, _("Outcome")[:31], tuple(blocks))
 
     # Summary -----------------------------------------------------------------------------
 
@@ -333,7 +401,33 @@ class _Composer:
                     ),
                 )
             )
+        blocks += self.entered()
         return Section(_("Participation"), str(WORDS["participation"])[:31], tuple(blocks))
+
+    def entered(self) -> list[Block]:
+        """The responses that count and were entered by the secretariat on a member's behalf,
+        with where each came from ("from note verbale REF of DATE") and late entries flagged
+        (nothing when the members answered themselves)."""
+        if not self.results.entered:
+            return []
+        yes, no = str(WORDS["yes"]), str(WORDS["no"])
+        return [
+            Heading(_("Responses entered by the secretariat"), 3),
+            Table(
+                _("Responses entered by the secretariat"),
+                (_("Member"), _("Code"), _("Revision"), _("Entered"), _("Late entry")),
+                tuple(
+                    (
+                        self.who(row.member),
+                        row.member.code,
+                        row.revision,
+                        mark_text(row.mark),
+                        yes if row.mark.late else no,
+                    )
+                    for row in self.results.entered
+                ),
+            ),
+        ]
 
     def region(self, name: str) -> str:
         return self.regions.get(name, name)
@@ -361,6 +455,7 @@ class _Composer:
         if q.official is not None:
             blocks.append(Heading(_("Official result"), 3))
             blocks.append(Paragraph(self.result_text(q), "result"))
+            blocks += self.selection(q)
             blocks += [Paragraph(text, "note") for text in self.method_words(q)]
         charts = display.question_charts(q, self.labels)
         if q.ranking is not None:
@@ -399,6 +494,17 @@ class _Composer:
                     blocks.append(self.comment_list(rows))
         prompt = q.question.localized("prompt", self.locale)
         return Section(f"{q.number}. {prompt}", _("Q%(n)d", n=q.number), tuple(blocks))
+
+    def selection(self, q: QuestionResults) -> list[Block]:
+        """What the outcome selected for this question, when the Administration named options,
+        and whether that departs from the official result."""
+        chosen = self.selected.get(q.number)
+        if chosen is None or not chosen.options:
+            return []
+        text = _("Selected by the Administration: %(options)s", options=", ".join(chosen.options))
+        if chosen.departs:
+            text += " " + _("(differs from the official result or decides a tie; see the outcome)")
+        return [Paragraph(text, "result")]
 
     def counted_caption(self) -> str:
         return _("All answers") if self.c.observers_may is ObserversMay.VOTE else _("Member states")
@@ -836,6 +942,7 @@ def response_sheet(consultation: Consultation, locale: str) -> tuple[list[str], 
 
 def _value_words(locale: str) -> dict[str, str]:
     words = {kind.value: str(name) for kind, name in KIND_NAME.items()}
+    words.update({channel.value: channel_name(channel) for channel in Channel})
     words.update({key: str(name) for key, name in STATUS_NAMES.items()})
     words.update(yes=str(WORDS["yes"]), no=str(WORDS["no"]))
     words.update(region_names(locale))
@@ -847,6 +954,10 @@ def _responses(rows: Iterator[list], words: dict[str, str]) -> Iterator[list]:
         row[2], row[3], row[4], row[5] = (words.get(v, v) for v in row[2:6])
         if row[7]:
             row[7] = datetime.strptime(row[7], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        if row[10]:  # entered by the secretariat: how it came, on what day, late or not
+            row[11] = words.get(row[11], row[11])
+            row[12] = date.fromisoformat(row[12]) if row[12] else None
+            row[14] = words.get(row[14], row[14])
         yield row
 
 

@@ -236,12 +236,16 @@ def on_counting(
     _sender: Any, *, consultation: Consultation, found: list[OfficialResult], **_extra: Any
 ) -> None:
     """Answer :data:`signals.counting`: the official result of every question that has one."""
-    results = consultation_results(consultation)
-    found.extend(
+    found.extend(official_of(consultation_results(consultation)))
+
+
+def official_of(results: ConsultationResults) -> list[OfficialResult]:
+    """The official result of every question of ``results`` that has one."""
+    return [
         OfficialResult(q.question, q.number, q.official)
         for q in results.questions
         if q.official is not None
-    )
+    ]
 
 
 def connect() -> None:

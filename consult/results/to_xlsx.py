@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import IO, Any
 
@@ -36,7 +36,7 @@ MAX_WIDTH = 60
 
 @dataclass
 class LongSheet:
-    """A sheet written as it is read: a header row, then rows (numbers, texts, datetimes)."""
+    """A sheet written as it is read: a header row, then rows (numbers, texts, dates)."""
 
     name: str
     header: Sequence[str]
@@ -62,6 +62,7 @@ class _Writer:
         }
         self.count = book.add_format({"num_format": "#,##0"})
         self.moment = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        self.day = book.add_format({"num_format": "yyyy-mm-dd"})
         self.text = book.add_format({"text_wrap": False})
 
     def cell(self, sheet: Any, row: int, col: int, value: Any) -> None:
@@ -80,6 +81,8 @@ class _Writer:
             sheet.write_number(row, col, float(value))
         elif isinstance(value, datetime):
             sheet.write_datetime(row, col, value.replace(tzinfo=None), self.moment)
+        elif isinstance(value, date):
+            sheet.write_datetime(row, col, datetime.combine(value, time()), self.day)
         else:
             sheet.write_string(row, col, str(value))
 

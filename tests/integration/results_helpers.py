@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from consult.ballots import services
+from consult.ballots import onbehalf, services
+from consult.ballots.entries import Entered
 from consult.ballots.rules import comment_field, rank_field
 from consult.consultations.models import Consultation
 from consult.members.models import Member
-from tests.factories import UserFactory
+from tests.factories import AdminFactory, UserFactory
 
 
 def cast(
@@ -23,11 +24,13 @@ def cast(
     comments: dict[int, str] | None = None,
     comment: str = "",
     draft: bool = False,
+    entered: onbehalf.Provenance | None = None,
 ) -> None:
     """Answer for ``member`` as a delegate would: options are given by 1-based position;
     ``ranking`` applies to the first question, ``choice`` to the second, ``value`` to the
-    third (Likert) and ``text`` to the fourth, as in ``build_consultation``."""
-    user = UserFactory(member=member)
+    third (Likert) and ``text`` to the fourth, as in ``build_consultation``. With ``entered``,
+    the secretariat (a new administrator) enters it from that provenance instead."""
+    user = AdminFactory(name="Ana Secretariat") if entered else UserFactory(member=member)
     fresh = services.load_consultation(consultation.slug)
     assert fresh is not None
     q = fresh.questions
@@ -55,5 +58,6 @@ def cast(
         submit=not draft,
         base_version=response.version if response else 0,
         token="",
+        entry=Entered(member, entered) if entered else None,
     )
     assert not isinstance(outcome, list), outcome
