@@ -74,6 +74,32 @@ class QuestionDoc:
 
 
 @dataclass(frozen=True)
+class Selection:
+    """Options the outcome selects in one question, by their numbers (1-based)."""
+
+    question: int
+    options: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ClosedEarly:
+    """Closed by hand before ``deadline`` (``closes_at`` is then the closing time), and why."""
+
+    deadline: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class ErratumDoc:
+    """A correction of the published outcome: when, why, the text before and after."""
+
+    corrected_at: datetime
+    reason: Text
+    before: Text
+    after: Text
+
+
+@dataclass(frozen=True)
 class ConsultationDoc:
     slug: str
     title: Text
@@ -89,8 +115,14 @@ class ConsultationDoc:
     invite_observers: bool = True
     parent: str | None = None
     outcome: Text = Text()
+    #: The options the Administration selected, and why they depart from the count (if so).
+    outcome_selected: tuple[Selection, ...] = ()
+    outcome_reason: Text = Text()
     rationale: Text = Text()
+    closed_early: ClosedEarly | None = None
     published_at: datetime | None = None
+    #: Corrections of the published outcome, oldest first.
+    errata: tuple[ErratumDoc, ...] = ()
     questions: tuple[QuestionDoc, ...] = ()
     #: Keys the caller allowed beyond the format (the demo's ``answers``).
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -191,8 +223,12 @@ CONSULTATION_KEYS = {
     "invite_observers",
     "parent",
     "outcome",
+    "outcome_selected",
+    "outcome_reason",
     "rationale",
+    "closed_early",
     "published_at",
+    "errata",
     "questions",
 }
 OPTION_KEYS = {"label", "description", "suggested_by", "merged_from"}
@@ -445,6 +481,15 @@ def _consultation(
     attributed = r.flag(data.get("results_attributed"), _join(path, "results_attributed"), False)
     invite_observers = r.flag(data.get("invite_observers"), _join(path, "invite_observers"), True)
     rationale = r.text(data.get("rationale"), _join(path, "rationale"), "rationale")
+    selected = _selections(r, path, data.get("outcome_selected"), questions)
+    outcome_reason = r.text(
+        data.get("outcome_reason"), _join(path, "outcome_reason"), "outcome_reason"
+    )
+    for name, given in (("outcome_selected", selected), ("outcome_reason", outcome_reason.en)):
+        if given and not outcome.en:
+            r.error(_join(path, name), "only with an outcome (in English)")
+    closed_early = _closed_early(r, path, data.get("closed_early"), status, closes_at)
+    errata = _errata(r, path, data.get("errata"), status, published_at, outcome)
     if closes_at is None or not slug or r.errors:
         return None  # read() raises with every error found
     return ConsultationDoc(
@@ -461,12 +506,129 @@ def _consultation(
         invite_observers=invite_observers,
         parent=parent,
         outcome=outcome,
+        outcome_selected=selected,
+        outcome_reason=outcome_reason,
         rationale=rationale,
+        closed_early=closed_early,
         published_at=published_at,
+        errata=errata,
         questions=tuple(q for q in questions if q is not None),
         extra={k: data[k] for k in extra_keys if k in data},
         lines={p[len(path) :]: line for p, line in r.lines.items() if p[: len(path)] == path},
     )
+
+
+def _selections(
+    r: _Reader, path: Path, value: Any, questions: list[QuestionDoc | None]
+) -> tuple[Selection, ...]:
+    """``outcome_selected: [{question: 1, options: [2]}]``: options of questions that decide
+    something (a ranking, a choose-N …), by their numbers, each question once."""
+    where = _join(path, "outcome_selected")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        r.error(where, "expected a list of {question: N, options: [N, …]}")
+        return ()
+    out: list[Selection] = []
+    for i, item in enumerate(value):
+        data = r.mapping(item, _join(where, i), {"question", "options"})
+        if data is None:
+            continue
+        number = r.number(data.get("question"), _join(where, i, "question"))
+        target = questions[number - 1] if number and 1 <= number <= len(questions) else None
+        if target is None:
+            if number is None or not 1 <= number <= len(questions):
+                r.error(_join(where, i, "question"), "expected the number of a question")
+            continue
+        if not kinds.get(target.kind).decides:
+            r.error(_join(where, i, "question"), f"question {number} has no official result")
+            continue
+        if any(s.question == number for s in out):
+            r.error(_join(where, i, "question"), f"question {number} is listed twice")
+            continue
+        options = data.get("options")
+        if not isinstance(options, list) or not options:
+            r.error(_join(where, i, "options"), "expected the numbers of the options selected")
+            continue
+        numbers: list[int] = []
+        for j, option in enumerate(options):
+            n = r.number(option, _join(where, i, "options", j))
+            if n is None:
+                continue
+            if not 1 <= n <= len(target.options):
+                r.error(_join(where, i, "options", j), f"question {number} has no option {n}")
+            elif n in numbers:
+                r.error(_join(where, i, "options", j), f"option {n} is listed twice")
+            else:
+                numbers.append(n)
+        out.append(Selection(number, tuple(sorted(numbers))))
+    return tuple(out)
+
+
+def _closed_early(
+    r: _Reader, path: Path, value: Any, status: str, closes_at: datetime | None
+) -> ClosedEarly | None:
+    """``closed_early: {deadline: …, reason: …}``: the deadline a closed consultation had when
+    it was closed by hand (``closes_at`` being the closing time), and why."""
+    where = _join(path, "closed_early")
+    if value is None:
+        return None
+    data = r.mapping(value, where, {"deadline", "reason"})
+    if data is None:
+        return None
+    if status not in ("closed", "published"):
+        r.error(where, "only a closed or published consultation was closed early")
+    deadline = r.moment(data.get("deadline"), _join(where, "deadline"))
+    if deadline is None and "deadline" not in data:
+        r.error(_join(where, "deadline"), "required: the deadline it had when it was closed")
+    reason = r.string(data.get("reason"), _join(where, "reason"), "reason")
+    if not reason:
+        r.error(_join(where, "reason"), "required: why it was closed before its deadline")
+    if deadline is not None and closes_at is not None and deadline <= closes_at:
+        r.error(_join(where, "deadline"), "the deadline it had comes after closes_at")
+    return ClosedEarly(deadline, reason) if deadline is not None and reason else None
+
+
+def _errata(
+    r: _Reader,
+    path: Path,
+    value: Any,
+    status: str,
+    published_at: datetime | None,
+    outcome: Text,
+) -> tuple[ErratumDoc, ...]:
+    """``errata``: corrections of a published outcome, oldest first; the last one's text is
+    the outcome."""
+    where = _join(path, "errata")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        r.error(where, "expected a list of corrections")
+        return ()
+    if value and status != "published":
+        r.error(where, "only a published outcome is corrected by an erratum")
+    out: list[ErratumDoc] = []
+    for i, item in enumerate(value):
+        at = _join(where, i)
+        data = r.mapping(item, at, {"corrected_at", "reason", "before", "after"})
+        if data is None:
+            continue
+        corrected_at = r.moment(data.get("corrected_at"), _join(at, "corrected_at"))
+        if corrected_at is None and "corrected_at" not in data:
+            r.error(_join(at, "corrected_at"), "required: when the outcome was corrected")
+        texts = [
+            r.text(data.get(name), _join(at, name), kind, required=True)
+            for name, kind in (("reason", "reason"), ("before", "outcome"), ("after", "outcome"))
+        ]
+        if corrected_at is None:
+            continue
+        earlier = out[-1].corrected_at if out else published_at
+        if earlier is not None and corrected_at < earlier:
+            r.error(_join(at, "corrected_at"), "before the publication or the erratum above")
+        out.append(ErratumDoc(corrected_at, *texts))
+    if out and out[-1].after != outcome:
+        r.error(_join(where, len(value) - 1, "after"), "the last correction's text is the outcome")
+    return tuple(out)
 
 
 def _times(
@@ -717,10 +879,31 @@ def to_data(doc: ConsultationDoc, zone: str) -> dict[str, Any]:
         out["parent"] = doc.parent
     if doc.outcome.en or doc.outcome.fr or doc.outcome.es:
         out["outcome"] = _text_value(doc.outcome)
+    if doc.outcome_selected:
+        out["outcome_selected"] = [
+            {"question": s.question, "options": list(s.options)} for s in doc.outcome_selected
+        ]
+    if not doc.outcome_reason.empty:
+        out["outcome_reason"] = _text_value(doc.outcome_reason)
     if doc.rationale.en or doc.rationale.fr or doc.rationale.es:
         out["rationale"] = _text_value(doc.rationale)
+    if doc.closed_early is not None:
+        out["closed_early"] = {
+            "deadline": _moment(doc.closed_early.deadline, zone),
+            "reason": doc.closed_early.reason,
+        }
     if doc.published_at is not None:
         out["published_at"] = _moment(doc.published_at, zone)
+    if doc.errata:
+        out["errata"] = [
+            {
+                "corrected_at": _moment(e.corrected_at, zone),
+                "reason": _text_value(e.reason),
+                "before": _text_value(e.before),
+                "after": _text_value(e.after),
+            }
+            for e in doc.errata
+        ]
     out["questions"] = [_question_data(q) for q in doc.questions]
     out.update(doc.extra)  # sections kept by other packages (documents), after the fixed keys
     return out

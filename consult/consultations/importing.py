@@ -15,16 +15,20 @@ from consult.ballots.models import Response
 from consult.consultations import document, invitations, kinds, signals
 from consult.consultations.checks import Problem
 from consult.consultations.document import (
+    ClosedEarly,
     ConsultationDoc,
     DocError,
     DocumentInvalid,
+    ErratumDoc,
     OptionDoc,
     QuestionDoc,
+    Selection,
 )
 from consult.consultations.lifecycle import Status
 from consult.consultations.messages import describe
 from consult.consultations.models import (
     Consultation,
+    Erratum,
     ObserversMay,
     Option,
     Question,
@@ -34,6 +38,7 @@ from consult.consultations.texts import get_text, set_text
 from consult.core import audit, clock
 from consult.core.actions import Action
 from consult.core.database import DbSession, write_transaction
+from consult.core.text import Text
 from consult.extensions import db
 from consult.members.models import Member
 
@@ -87,6 +92,7 @@ def import_documents(
                 consultation = Consultation(slug=doc.slug, translations={})
                 session.add(consultation)
             else:
+                consultation.selected_options.clear()
                 consultation.questions.clear()
                 session.flush()
             parent = by_slug.get(doc.parent or "") or (
@@ -193,6 +199,7 @@ def _apply(
     set_text(c, "title", doc.title)
     set_text(c, "summary", doc.summary)
     set_text(c, "outcome", doc.outcome)
+    set_text(c, "outcome_reason", doc.outcome_reason)
     set_text(c, "rationale", doc.rationale)
     c.reference = doc.reference
     c.status = Status(doc.status)
@@ -205,10 +212,26 @@ def _apply(
     c.parent = parent
     c.published_at = (doc.published_at or now) if c.status is Status.PUBLISHED else None
     c.outcome_recorded_at = now if doc.outcome.en else None
+    early = doc.closed_early
+    c.original_closes_at = early.deadline if early else None
+    c.close_reason = early.reason if early else ""
+    c.errata = [
+        Erratum(
+            number=number,
+            reason=e.reason.stored(),
+            before=e.before.stored(),
+            after=e.after.stored(),
+            corrected_at=e.corrected_at,
+        )
+        for number, e in enumerate(doc.errata, start=1)
+    ]
     chosen = [members[code] for code in doc.invite or ()]
     c.invited = invitations.members_to_invite(session, c.invite_all, c.invite_observers, chosen)
     for position, q in enumerate(doc.questions, start=1):
         c.questions.append(_question(q, position, members))
+    c.selected_options = [
+        c.questions[s.question - 1].options[n - 1] for s in doc.outcome_selected for n in s.options
+    ]
     if any(q.settings.get("show_if") or _references(q) for q in doc.questions):
         session.flush()  # conditions and references name questions and options by id
         for question, q in zip(c.questions, doc.questions, strict=True):
@@ -275,6 +298,8 @@ def load_for_dump(slug: str) -> Consultation | None:
             .selectinload(Option.suggested_by),
             selectinload(Consultation.invited),
             selectinload(Consultation.parent),
+            selectinload(Consultation.selected_options),
+            selectinload(Consultation.errata),
         )
     )
 
@@ -297,11 +322,35 @@ def to_document(c: Consultation) -> ConsultationDoc:
         invite_observers=c.invite_observers,
         parent=c.parent.slug if c.parent else None,
         outcome=get_text(c, "outcome"),
+        outcome_selected=_selections_of(c),
+        outcome_reason=get_text(c, "outcome_reason"),
         rationale=get_text(c, "rationale"),
+        closed_early=ClosedEarly(c.original_closes_at, c.close_reason)
+        if c.closed_early and c.original_closes_at
+        else None,
         published_at=c.published_at if c.status is Status.PUBLISHED else None,
+        errata=tuple(
+            ErratumDoc(
+                e.corrected_at,
+                Text.from_stored(e.reason),
+                Text.from_stored(e.before),
+                Text.from_stored(e.after),
+            )
+            for e in c.errata
+        ),
         questions=tuple(_question_doc(q) for q in c.questions),
         extra=sections,
     )
+
+
+def _selections_of(c: Consultation) -> tuple[Selection, ...]:
+    """The options the outcome selects, by the numbers of their question and place."""
+    chosen = {o.id for o in c.selected_options}
+    found = (
+        Selection(n, tuple(i for i, o in enumerate(q.options, start=1) if o.id in chosen))
+        for n, q in enumerate(c.questions, start=1)
+    )
+    return tuple(s for s in found if s.options)
 
 
 def _question_doc(q: Question) -> QuestionDoc:

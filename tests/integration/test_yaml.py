@@ -11,6 +11,8 @@ from consult.consultations.models import Consultation
 from consult.extensions import db
 from tests.factories import MemberFactory, build_consultation
 from tests.integration.builder_helpers import snapshot
+from tests.integration.test_report_documents import counted  # noqa: F401 - a fixture
+from tests.integration.test_report_outcome import decided  # noqa: F401 - a fixture
 
 THEME = dedent(
     """\
@@ -221,3 +223,98 @@ def test_administrators_download_the_yaml(client, auth, members, runner, tmp_pat
         response.get_data(as_text=True)
         == runner.invoke(args=["consultations", "dump", "idm-2011-theme"]).output
     )
+
+
+DECIDED = THEME.replace("status: draft", "status: published").replace(
+    "closes_at: 2010-12-15T18:00:00+01:00", "closes_at: 2010-12-10T12:00:00+01:00"
+) + dedent(
+    """\
+    outcome:
+      en: The membership has selected *Migration and Climate* for IDM 2011.
+      fr: Les membres ont retenu *Migration et climat* pour le DIM 2011.
+    outcome_selected:
+      - question: 1
+        options: [2]
+    outcome_reason:
+      en: The Council asked for a theme that follows last year's.
+      es: El Consejo pidió un tema en continuidad con el del año pasado.
+    rationale: Most first preferences.
+    closed_early:
+      deadline: 2010-12-15T18:00:00+01:00
+      reason: Every region has answered.
+    published_at: 2010-12-20T10:00:00+01:00
+    errata:
+      - corrected_at: 2010-12-21T09:30:00+01:00
+        reason: The year was missing.
+        before:
+          en: The membership has selected *Migration and Climate*.
+          fr: Les membres ont retenu *Migration et climat*.
+        after:
+          en: The membership has selected *Migration and Climate* for IDM 2011.
+          fr: Les membres ont retenu *Migration et climat* pour le DIM 2011.
+    """
+)
+
+
+def test_the_recorded_outcome_round_trips(runner, tmp_path, members):
+    """Selected options, the reason for departing from the count, the early closing and the
+    errata travel with the consultation: dump → import → dump is stable."""
+    result = runner.invoke(args=["consultations", "import", write(tmp_path, DECIDED)])
+    assert result.exit_code == 0, result.output
+    c = db.session.scalars(sa.select(Consultation)).one()
+    assert [o.label for o in c.selected_options] == ["Migration and Climate"]
+    assert c.localized("outcome_reason", "es").startswith("El Consejo pidió")
+    assert c.closed_early
+    assert c.close_reason == "Every region has answered."
+    assert c.original_closes_at.isoformat() == "2010-12-15T17:00:00+00:00"
+    assert [e.number for e in c.errata] == [1]
+    assert c.errata[0].before["fr"] == "Les membres ont retenu *Migration et climat*."
+    first = runner.invoke(args=["consultations", "dump", "idm-2011-theme"]).output
+    for line in (
+        "outcome_selected:\n- question: 1\n  options:\n  - 2\n",
+        "closed_early:\n  deadline: '2010-12-15T18:00:00+01:00'\n  reason: Every region",
+        "errata:\n- corrected_at: '2010-12-21T09:30:00+01:00'\n  reason: The year was missing.\n",
+    ):
+        assert line in first
+    copy = first.replace("slug: idm-2011-theme", "slug: idm-2011-copy")
+    result = runner.invoke(args=["consultations", "import", write(tmp_path, copy, "copy.yaml")])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["consultations", "dump", "idm-2011-copy"]).output == copy
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("options: [2]", "options: [3]"), "question 1 has no option 3"),
+        (("- question: 1\n", "- question: 2\n"), "question 2 has no official result"),
+        (("  reason: Every region has answered.\n", ""), "required: why it was closed"),
+        (("  deadline: 2010-12-15T18", "  deadline: 2010-12-01T18"), "comes after closes_at"),
+        (("status: published", "status: open"), "only a published outcome is corrected"),
+        (("* for IDM 2011.\n      fr", "* in 2011.\n      fr"), "text is the outcome"),
+        (
+            ("corrected_at: 2010-12-21", "corrected_at: 2010-12-19"),
+            "before the publication or the erratum above",
+        ),
+    ],
+)
+def test_a_recorded_outcome_that_does_not_hold_together_is_refused(
+    runner, tmp_path, members, change, message
+):
+    text = DECIDED.replace(*change)
+    assert text != DECIDED
+    result = runner.invoke(args=["consultations", "import", write(tmp_path, text)])
+    assert result.exit_code != 0
+    assert message in result.output
+    assert db.session.scalar(sa.select(sa.func.count(Consultation.id))) == 0
+
+
+def test_an_outcome_recorded_through_its_pages_round_trips(runner, tmp_path, decided):  # noqa: F811
+    """The consultation of the results-document tests: closed early, a late entry, an outcome
+    departing from the count, published, corrected."""
+    first = runner.invoke(args=["consultations", "dump", decided.slug]).output
+    assert "outcome_selected:\n- question: 1\n  options:\n  - 2\n- question: 2\n" in first
+    assert "reason: Every region has answered." in first
+    copy = first.replace(f"slug: {decided.slug}", "slug: idm-2010-copy")
+    result = runner.invoke(args=["consultations", "import", write(tmp_path, copy, "copy.yaml")])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["consultations", "dump", "idm-2010-copy"]).output == copy
