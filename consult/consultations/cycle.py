@@ -311,8 +311,7 @@ def publish(consultation_id: int, *, actor_id: int, notify: bool) -> Consultatio
             c.schedule(),
             now,
             has_outcome=bool(c.outcome),
-            unexplained=bool(outcomes.departing(c, outcomes.official_results(c)))
-            and not c.outcome_reason,
+            unexplained=bool(outcomes.unexplained(c)),
         )
         _apply(c, schedule)
         audit.record(

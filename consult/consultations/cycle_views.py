@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, flash, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -26,7 +26,7 @@ from consult.consultations.forms import (
     fill,
     text_of,
 )
-from consult.consultations.lifecycle import Refused
+from consult.consultations.lifecycle import Refusal, Refused
 from consult.consultations.messages import describe, refusal
 from consult.consultations.texts import get_text
 from consult.consultations.views import bp, consultation_or_404, refuse, to_overview
@@ -257,6 +257,10 @@ def outcome(slug: str):
             fill(form.rationale, get_text(consultation, "rationale"))
             fill(form.reason, get_text(consultation, "outcome_reason"))
             selected = {o.id for o in consultation.selected_options}
+            missing = outcomes.unexplained(consultation, official)
+            if missing:  # the count changed since (a reopening): the reason is now required
+                reason = {"questions": ", ".join(map(str, missing))}
+                attach(form, [Problem("reason", Issue.OUTCOME_REASON_REQUIRED, reason)])
         else:
             fill(form.outcome, outcomes.prefill(official))
             selected = {o.id for r in official if r.decided for o in r.winners}
@@ -295,7 +299,7 @@ def outcome(slug: str):
             selected=selected,
             results_page="results.show" in current_app.view_functions,
         ),
-        400 if errors or general else 200,
+        400 if (errors or general) and request.method == "POST" else 200,
     )
 
 
@@ -331,9 +335,16 @@ def publish(slug: str):
     consultation = consultation_or_404(slug)
     try:
         lifecycle.publish(
-            consultation.schedule(), clock.now(), has_outcome=bool(consultation.outcome)
+            consultation.schedule(),
+            clock.now(),
+            has_outcome=bool(consultation.outcome),
+            unexplained=bool(consultation.outcome and outcomes.unexplained(consultation)),
         )
     except Refused as error:
+        if error.code is Refusal.OUTCOME_UNEXPLAINED:
+            # Up front, before the confirmation: the outcome's form, its reason field marked.
+            flash(refusal(error), "error")
+            return redirect(url_for("consultations.outcome", slug=consultation.slug), code=303)
         return refuse(consultation, refusal(error))
     form = PublishForm()
     if not confirmed() or not form.validate_on_submit():

@@ -535,11 +535,12 @@ def _selections(
         if data is None:
             continue
         number = r.number(data.get("question"), _join(where, i, "question"))
-        target = questions[number - 1] if number and 1 <= number <= len(questions) else None
-        if target is None:
-            if number is None or not 1 <= number <= len(questions):
-                r.error(_join(where, i, "question"), "expected the number of a question")
+        if number is None or not 1 <= number <= len(questions):
+            r.error(_join(where, i, "question"), "expected the number of a question")
             continue
+        target = questions[number - 1]
+        if target is None:
+            continue  # the question's own errors are reported
         if not kinds.get(target.kind).decides:
             r.error(_join(where, i, "question"), f"question {number} has no official result")
             continue

@@ -64,6 +64,17 @@ def departing(consultation: Consultation, official: list[OfficialResult]) -> lis
     return [r for r in official if r.question.id in found]
 
 
+def unexplained(
+    consultation: Consultation, official: list[OfficialResult] | None = None
+) -> list[int]:
+    """The numbers of the questions whose recorded outcome departs from the official result
+    while the outcome gives no reason: publishing is refused until it does."""
+    if consultation.outcome_reason:
+        return []
+    results = official if official is not None else official_results(consultation)
+    return [r.number for r in departing(consultation, results)]
+
+
 def prefill(official: list[OfficialResult]) -> Text:
     """ "The membership has selected …" in each language, for every question the count decided
     (numbered when there are several)."""

@@ -26,8 +26,10 @@ from consult.consultations import lifecycle
 from consult.consultations.formhelp import attach, error_list
 from consult.consultations.forms import text_of
 from consult.consultations.models import Consultation
+from consult.consultations.views import language_name
+from consult.core.confirm import Confirmation, ask, confirmed
 from consult.core.errors import error_page
-from consult.core.templating import locale_code
+from consult.core.templating import locale_code, localized
 from consult.documents import content, queries, services, storage, transfer
 from consult.documents.forms import DocumentForm, FileForm
 from consult.documents.messages import file_issue, file_size, refusal, storage_failure
@@ -218,11 +220,14 @@ def _file_or_404(consultation: Consultation, file_id: int) -> AttachmentFile:
 
 
 def _confirm_removal(consultation, attachment, found, remove, done: str):
-    """The confirmation page (GET), or the removal and back to the documents (POST)."""
-    if request.method == "GET":
-        return render_template(
-            "documents/remove.html", consultation=consultation, attachment=attachment, file=found
-        )
+    """The shared confirmation page, until it is confirmed; then the removal and back to the
+    documents. Refused up front, without the confirmation, once the consultation has left the
+    draft stage (the service checks it again)."""
+    if not lifecycle.documents_replaceable(consultation.status):
+        flash(refusal("not_removable"), "error")
+        return redirect(url_for("documents.manage", slug=consultation.slug), code=303)
+    if not confirmed():
+        return ask(_removal(consultation, attachment, found))
     try:
         remove()
     except services.Refused as error:
@@ -230,6 +235,35 @@ def _confirm_removal(consultation, attachment, found, remove, done: str):
     else:
         flash(done, "success")
     return redirect(url_for("documents.manage", slug=consultation.slug), code=303)
+
+
+def _removal(consultation, attachment, found) -> Confirmation:
+    """What removing a draft's document (or one of its files) does, in the reader's language."""
+    title = localized(attachment, "title")
+    if not title and attachment.kind == "note":
+        title = (
+            _("Discussion note %(symbol)s", symbol=consultation.reference)
+            if consultation.reference
+            else _("Discussion note")
+        )
+    subject = title or _("Annex")
+    if found is not None:
+        subject += f" · {language_name(found.language)}"
+    return Confirmation(
+        title=_("Remove the file %(name)s?", name=found.name)
+        if found is not None
+        else _("Remove this document and its files?"),
+        subject=subject,
+        consequences=[
+            _(
+                "The consultation is still a draft, so no member has seen it. The removal is "
+                "recorded in the audit log and cannot be undone; nobody is notified."
+            )
+        ],
+        button=_("Remove the file") if found is not None else _("Remove the document"),
+        back=url_for("documents.manage", slug=consultation.slug),
+        danger=True,
+    )
 
 
 @bp.route(

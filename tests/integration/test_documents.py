@@ -391,10 +391,13 @@ class TestOnceOpen:
             f"/admin/consultations/idm-2010/documents/files/{en.id}/remove",
             f"/admin/consultations/idm-2010/documents/{attachment_id}/remove",
         ):
-            response = admin.post(path, data={"csrf_token": token})
-            assert response.status_code == 303
-            page = admin.get(response.headers["Location"]).get_data(as_text=True)
-            assert "cannot be removed or replaced" in page
+            for method in ("GET", "POST"):  # GET: refused up front, no confirmation page
+                response = admin.open(
+                    path, method=method, data={"csrf_token": token, "confirm": "yes"}
+                )
+                assert response.status_code == 303
+                page = admin.get(response.headers["Location"]).get_data(as_text=True)
+                assert "cannot be removed or replaced" in page
         assert snapshot() == before
 
     def test_published_documents_are_frozen(self, admin, draft):
@@ -419,16 +422,24 @@ def test_draft_files_are_replaced_and_removed_after_confirmation(admin, draft):
     assert response.status_code == 303
     _en, fr = files()
     assert (fr.name, fr.version) == ("fr.docx", 1)
-    confirm = admin.get(f"/admin/consultations/idm-2010/documents/files/{fr.id}/remove")
-    assert "cannot be undone" in confirm.get_data(as_text=True)
-    token = csrf_token(admin, f"/admin/consultations/idm-2010/documents/files/{fr.id}/remove")
-    admin.post(
-        f"/admin/consultations/idm-2010/documents/files/{fr.id}/remove", data={"csrf_token": token}
-    )
+    remove_fr = f"/admin/consultations/idm-2010/documents/files/{fr.id}/remove"
+    confirm = admin.get(remove_fr).get_data(as_text=True)
+    # the shared confirmation page: what happens, the button, the way back
+    assert "Remove the file fr.docx?" in confirm
+    assert "cannot be undone" in confirm
+    assert 'name="confirm" value="yes"' in confirm
+    assert 'href="/admin/consultations/idm-2010/documents"' in confirm
+    token = csrf_token(admin, remove_fr)
+    # a POST without the confirmation (an old page, a crafted form) gets the page again
+    again = admin.post(remove_fr, data={"csrf_token": token})
+    assert again.status_code == 200
+    assert "Remove the file fr.docx?" in again.get_data(as_text=True)
+    assert len(files()) == 2
+    admin.post(remove_fr, data={"csrf_token": token, "confirm": "yes"})
     assert [f.language for f in files()] == ["en"]
     admin.post(
         f"/admin/consultations/idm-2010/documents/{attachment_id}/remove",
-        data={"csrf_token": token},
+        data={"csrf_token": token, "confirm": "yes"},
     )
     assert files() == []
     actions = db.session.scalars(sa.select(AuditEvent.action)).all()

@@ -177,7 +177,18 @@ def test_publishing_an_outcome_the_count_no_longer_supports_is_refused(client, a
     cast(c, members[1], ranking=[2])
     post(client, f"{BASE}/close", {"confirm": "yes", "reason": "The Council meets earlier."})
     before = snapshot()
+    # Refused up front: no confirmation page, but the outcome's form with its reason marked.
+    for response in (client.get(f"{BASE}/publish"), post(client, f"{BASE}/publish", {})):
+        assert response.status_code == 303
+        assert response.headers["Location"].endswith(f"{BASE}/outcome")
     response = post(client, f"{BASE}/publish", {"confirm": "yes"})
-    page = text(client.get(response.headers["Location"]))
-    assert "edit the outcome and give the reason before publishing" in page
+    assert response.headers["Location"].endswith(f"{BASE}/outcome")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "edit the outcome and give the reason before publishing" in html.unescape(page)
+    assert 'aria-invalid="true" id="reason-en"' in page
+    assert re.search(
+        r'id="reason-en-errors"><li>The options selected differ from the official result of '
+        r"question 1 ",
+        page,
+    ), page
     assert snapshot() == before
