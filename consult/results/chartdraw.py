@@ -1,6 +1,7 @@
-"""The results page's bar charts (:mod:`consult.results.charts` geometry) drawn for the
-documents: a standalone SVG and its PNG stand-in for the DOCX, and the font both documents
-use.
+"""The results page's bar charts drawn for the documents: a standalone SVG and its PNG
+stand-in for the DOCX, and the font and colours both documents use. The geometry (labels,
+lengths, rows, the official result highlighted) is :func:`consult.results.charts.layout`'s;
+this module only draws it.
 
 The font is Bitstream Vera, shipped inside the reportlab wheel (``reportlab/fonts``), so
 nothing is fetched at run time and a fresh machine needs no system fonts; it covers French and
@@ -10,7 +11,6 @@ Spanish (accents, œ, ¿, ¡, «», typographic quotes and dashes).
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -18,8 +18,7 @@ from xml.sax.saxutils import escape
 import reportlab
 from PIL import Image, ImageDraw, ImageFont
 
-from consult.results.charts import BAR as BAR_HEIGHT
-from consult.results.charts import LABEL_WIDTH, PLOT_WIDTH, ROW, VALUE_WIDTH, BarChart, shorten
+from consult.results.charts import BarChart, layout
 
 FONT_DIR = Path(reportlab.__file__).parent / "fonts"
 FONTS = {
@@ -34,48 +33,6 @@ TEXT = "#1a1a1a"
 FONT_SIZE = 12
 #: Characters the font lacks, written with one it has (Babel's French narrow no-break space).
 SUBSTITUTES = str.maketrans({"\u202f": "\u00a0"})
-
-
-@dataclass(frozen=True)
-class DrawnBar:
-    label: str
-    text: str
-    #: Length of the bar in points.
-    width: float
-    y: int
-    highlight: bool
-
-
-@dataclass(frozen=True)
-class Drawn:
-    """A bar chart laid out at a fixed size for a document (the page lays itself out in CSS)."""
-
-    title: str
-    bars: tuple[DrawnBar, ...]
-    width: int = LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH
-    label_width: int = LABEL_WIDTH
-    bar_height: int = BAR_HEIGHT
-
-    @property
-    def height(self) -> int:
-        return max(len(self.bars), 1) * ROW
-
-
-def layout(chart: BarChart) -> Drawn:
-    """The chart's bars placed in points: one row each, lengths scaled to the plot width."""
-    return Drawn(
-        chart.title,
-        tuple(
-            DrawnBar(
-                label=shorten(bar.label),
-                text=bar.text,
-                width=round(PLOT_WIDTH * bar.width / 100, 1),
-                y=i * ROW,
-                highlight=bar.highlight,
-            )
-            for i, bar in enumerate(chart.bars)
-        ),
-    )
 
 
 def svg(source: BarChart) -> str:

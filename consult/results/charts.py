@@ -1,9 +1,12 @@
-"""Horizontal bar charts, readable without JavaScript (pure).
+"""Horizontal bar charts, readable without JavaScript (pure): the one home of their geometry.
 
-Only geometry is computed here. The template writes each label and value as text (so it keeps
-the page's type size, 12 px or more, at any screen width, and wraps on a phone) and draws each
-bar as a small SVG stretched to the width left for it; the page gives the same figures in a
-table beside the chart, the text equivalent.
+Only geometry is computed here: which bars, their labels, their lengths, which one is the
+official result (highlighted), and for the documents the same chart placed at a fixed size
+(:func:`layout`). The page's template writes each label and value as text (so it keeps the
+page's type size, 12 px or more, at any screen width, and wraps on a phone) and draws each bar
+as a small SVG stretched to the width left for it; the page gives the same figures in a table
+beside the chart, the text equivalent. :mod:`consult.results.chartdraw` and the PDF renderer
+only draw what :func:`layout` and :func:`stacked_chart` place.
 """
 
 from __future__ import annotations
@@ -56,6 +59,51 @@ def bar_chart(title: str, items: Sequence[tuple[str, float, str, bool]]) -> BarC
                 highlight=highlight,
             )
             for label, value, text, highlight in items
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class PlacedBar:
+    """A bar placed in points: its label (shortened), value text, length and row."""
+
+    label: str
+    text: str
+    #: Length of the bar in points.
+    width: float
+    y: int
+    highlight: bool
+
+
+@dataclass(frozen=True)
+class PlacedChart:
+    """A bar chart laid out at a fixed size for a document (the page lays itself out in CSS):
+    labels in the first ``label_width`` points, then the bars, then their values."""
+
+    title: str
+    bars: tuple[PlacedBar, ...]
+    width: int = LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH
+    label_width: int = LABEL_WIDTH
+    bar_height: int = BAR
+
+    @property
+    def height(self) -> int:
+        return max(len(self.bars), 1) * ROW
+
+
+def layout(chart: BarChart) -> PlacedChart:
+    """The chart's bars placed in points: one row each, lengths scaled to the plot width."""
+    return PlacedChart(
+        chart.title,
+        tuple(
+            PlacedBar(
+                label=shorten(bar.label),
+                text=bar.text,
+                width=round(PLOT_WIDTH * bar.width / 100, 1),
+                y=i * ROW,
+                highlight=bar.highlight,
+            )
+            for i, bar in enumerate(chart.bars)
         ),
     )
 

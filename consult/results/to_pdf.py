@@ -36,7 +36,7 @@ from reportlab.platypus import (
 from reportlab.platypus import Paragraph as Para
 from reportlab.platypus import Table as PdfTable
 
-from consult.results import chartdraw
+from consult.results import chartdraw, charts
 from consult.results.charts import BarChart
 from consult.results.docmodel import (
     Bullets,
@@ -274,7 +274,7 @@ def _widths(block: Table, numeric: list[bool]) -> list[float]:
 
 def _drawing(source: BarChart) -> Drawing:
     """The bar chart as PDF vector graphics, scaled to the text width."""
-    chart = chartdraw.layout(source)
+    chart = charts.layout(source)
     scale = min(1.0, WIDTH / chart.width)
     drawing = Drawing(chart.width * scale, chart.height * scale, initialFontName=FONT)
     top = chart.height
