@@ -51,6 +51,14 @@ def test_secretariat_attaches_the_note_and_a_delegate_downloads_it_in_french(
     rows = note.get_by_role("row")
     expect(rows).to_have_count(3)  # header, English, French
 
+    # Removing a file asks first, on the shared confirmation page; going back keeps it.
+    note.get_by_role("link", name="Remove · IC-2009-1_fr.pdf").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Remove the file IC-2009-1_fr.pdf?")
+    expect(admin.get_by_text("cannot be undone; nobody is notified")).to_be_visible()
+    expect(admin.get_by_role("button", name="Remove the file")).to_be_visible()
+    admin.get_by_role("link", name="Cancel, go back").click()
+    expect(rows).to_have_count(3)
+
     # Open it now; the consultation page lists the note.
     admin.get_by_role("link", name="Back to the consultation").click()
     admin.get_by_role("link", name="Open the consultation").click()
