@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -40,6 +41,7 @@ from consult.documents import content, storage
 from consult.documents.messages import file_issue, file_size, storage_failure
 from consult.documents.views import ENVELOPE, stored_file
 from consult.extensions import db
+from consult.mail.recipients import delegates_of
 from consult.members.models import Member
 
 log = logging.getLogger("consult.ballots")
@@ -280,13 +282,23 @@ def save(slug: str, member_id: int):
         return _page(
             consultation, member, form, ballot_errors=outcome, version=base_version, status=400
         )
+    delegates = len(delegates_of(db.session, [member.id]).get(member.id, []))
     flash(
         _(
-            "The response of %(member)s is recorded as revision %(n)d, receipt %(receipt)s. "
-            "Its delegates are sent the receipt.",
+            "The response of %(member)s is recorded as revision %(n)d, receipt %(receipt)s.",
             member=member_name(member),
             n=outcome.revision,
             receipt=outcome.receipt,
+        )
+        + " "
+        + (
+            ngettext(
+                "Its delegate is sent the receipt by e-mail.",
+                "Its %(num)d delegates are sent the receipt by e-mail.",
+                delegates,
+            )
+            if delegates
+            else _("It has no active delegate: nobody is sent the receipt by e-mail.")
         ),
         "success",
     )

@@ -101,6 +101,7 @@ def test_the_secretariat_enters_kenyas_answer_with_its_scan(client, setting):
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "The response of Kenya is recorded as revision 1" in page
+    assert "Its 2 delegates are sent the receipt by e-mail." in page
     assert "Entered by the secretariat (Ana Secretariat) from note verbale NV/KEN/2010/17" in page
 
     (saved,) = db.session.scalars(sa.select(Response)).all()
@@ -185,6 +186,8 @@ def test_an_observer_is_entered_within_what_observers_may_do(client, setting):
     q4 = c.questions[3]
     response = enter(client, c, observer.id, ranks={}, fields={f"q{q4.id}-text": "Our view"})
     assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "It has no active delegate: nobody is sent the receipt by e-mail." in page
 
 
 def invite(consultation_id: int, member_id: int) -> None:
