@@ -13,7 +13,9 @@ from consult.ballots import onbehalf
 from consult.ballots.models import Response
 from consult.core import clock
 from consult.extensions import db
+from tests.conftest import AuthActions
 from tests.factories import AdminFactory, MemberFactory, UserFactory, build_consultation
+from tests.integration.ballot_helpers import post_ballot, ranking_form
 from tests.integration.test_onbehalf import enter
 from tests.integration.test_receipt_mail import SECRET_ANSWERS, answered_form
 from tests.smtp import html_of, links, text_of
@@ -115,8 +117,6 @@ def test_a_late_entry_is_flagged_in_the_receipt(client, kenya, mailbox):
 
 
 def test_a_delegates_own_submission_still_names_the_delegate(client, auth, kenya, mailbox):
-    from tests.integration.ballot_helpers import post_ballot, ranking_form
-
     c, _member = kenya
     auth.logout()
     auth.login("en@ken.example.org")
@@ -125,3 +125,18 @@ def test_a_delegates_own_submission_still_names_the_delegate(client, auth, kenya
     text = text_of(mailbox.to("es@ken.example.org")[0])
     assert "por Wanjiru" in text
     assert "secretaría" not in text
+
+
+def test_the_link_checks_the_entered_revision_and_shows_its_mark(app, client, kenya, mailbox):
+    c, member = kenya
+    assert enter(client, c, member.id).status_code == 303
+    mailbox.wait(3)
+    (link,) = links(mailbox.to("en@ken.example.org")[0])
+    delegate = app.test_client()
+    AuthActions(delegate).login("en@ken.example.org")
+    assert post_ballot(delegate, "idm-2010", ranking_form(c, {1: "1"})).status_code == 303
+    page = delegate.get(link.removeprefix("https://consult.example.org")).get_data(as_text=True)
+    assert "This code is the receipt of revision 1" in page
+    assert "It was replaced by a later revision." in page
+    mark = page.split('id="checked-mark">', 1)[1].split("</p>", 1)[0]
+    assert mark.startswith("Entered by the secretariat (Ana Secretariat) from note verbale")
