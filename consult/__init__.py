@@ -106,9 +106,9 @@ def register_blueprints(app: Flask) -> None:
     from consult.consultations.views import bp as consultations_bp
     from consult.documents.views import bp as documents_bp
     from consult.entries.views import bp as entries_bp
-    from consult.mail.views import bp as mail_bp
     from consult.main.views import bp as main_bp
     from consult.members.views import bp as members_bp
+    from consult.results.mail_views import bp as mail_bp
     from consult.results.views import bp as results_bp
 
     app.register_blueprint(main_bp)
@@ -126,9 +126,14 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_mail(app: Flask) -> None:
-    from consult.mail import init_mail
+    """Mail and who writes it: the consultation notices, the answers to reset requests."""
+    from consult.auth.passwords import answer_reset_requests
+    from consult.consultations import notices
+    from consult.mail import init_mail, outbox
 
     init_mail(app)
+    notices.connect()
+    outbox.register_writer("password_reset", answer_reset_requests)
 
 
 def register_templating(app: Flask) -> None:

@@ -200,7 +200,7 @@ def kind_label(code: str) -> str:
     """A kind named in a detail (of a question, a document or a message), in the reader's
     language; an unknown code as it is."""
     from consult.consultations.forms import KIND_LABELS as QUESTION_KINDS
-    from consult.mail.views import KIND_LABELS as MAIL_KINDS
+    from consult.results.mail_views import KIND_LABELS as MAIL_KINDS
 
     documents = {"note": _("Discussion note"), "annex": _("Annex")}
     label = QUESTION_KINDS.get(code) or MAIL_KINDS.get(code) or documents.get(code)

@@ -20,9 +20,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from consult.auth import services
+from consult.auth.delegates import delegates_of
 from consult.auth.forms import ChangePasswordForm, LanguageForm
 from consult.extensions import db, limiter
-from consult.mail.recipients import delegates_of
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 

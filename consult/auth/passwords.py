@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from flask import current_app, g, has_request_context
+from flask import current_app, has_request_context
 
 from consult.auth import tokens
 from consult.auth.models import AccountToken, ResetRequest, TokenPurpose, User
@@ -13,6 +13,7 @@ from consult.core import audit, clock
 from consult.core.actions import Action
 from consult.core.database import DbSession, write_transaction
 from consult.extensions import db
+from consult.mail import outbox
 from consult.mail.links import external_url
 from consult.mail.models import MailKind
 from consult.mail.outbox import BATCH, enqueue
@@ -63,7 +64,7 @@ def request_reset(email: str) -> None:
         session.add(row)
         session.flush()
         if has_request_context():
-            g.setdefault("resets_queued", []).append(row.id)
+            outbox.defer("password_reset", row.id)
 
 
 def answer_reset_requests(ids: Iterable[int] | None = None) -> list[int]:

@@ -10,10 +10,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
+from consult.auth.delegates import delegates_of
 from consult.auth.models import User
 from consult.ballots import entries, revisions
 from consult.ballots.entries import Entered
 from consult.ballots.models import Answer, Response, ResponseStatus, Revision
+from consult.ballots.receipt_mail import queue_receipts
 from consult.ballots.rules import (
     ANSWER_COLUMNS,
     Ballot,
@@ -32,8 +34,6 @@ from consult.core import audit, clock
 from consult.core.actions import Action
 from consult.core.database import write_transaction
 from consult.extensions import db
-from consult.mail.receipts import queue_receipts
-from consult.mail.recipients import delegates_of
 
 
 class BallotError(Exception):

@@ -1,4 +1,7 @@
-"""E-mail: an outbox written with the action, delivery over SMTP or to the console, notices."""
+"""E-mail: an outbox written with the action, delivered over SMTP or to the console.
+
+The package knows addresses, not accounts or consultations: the features write their messages
+(notices, receipts, reminders, invitations) and hand them to :mod:`consult.mail.outbox`."""
 
 from __future__ import annotations
 
@@ -13,27 +16,25 @@ log = logging.getLogger("consult.mail")
 
 
 def init_mail(app: Flask) -> None:
-    """Connect the notice receivers; deliver what a request queued once it has committed."""
-    from consult.auth.passwords import answer_reset_requests
-    from consult.mail import notices, outbox
-
-    notices.connect()
+    """Deliver what a request queued once it has committed."""
+    from consult.mail import outbox
 
     @app.after_request
     def _deliver_queued(response: Response) -> Response:
-        """With ``MAIL_DELIVER_IN_REQUEST`` (development, tests): answer the reset requests and
-        deliver the messages this request queued, plus retries that are due. Otherwise the
-        mail worker does it and the page never waits for the mail server."""
-        resets, queued = g.pop("resets_queued", None), g.pop("mail_queued", None)
+        """With ``MAIL_DELIVER_IN_REQUEST`` (development, tests): write the messages this
+        request deferred (:func:`outbox.defer`) and deliver those it queued, plus retries that
+        are due. Otherwise the mail worker does it and the page never waits for the mail
+        server."""
+        deferred, queued = g.pop("mail_deferred", None), g.pop("mail_queued", None)
         if (
-            not (resets or queued)
+            not (deferred or queued)
             or not current_app.config["MAIL_DELIVER_IN_REQUEST"]
             or g.get("database_unavailable")
         ):
             return response
         try:
-            if resets:
-                queued = (queued or []) + answer_reset_requests(resets)
+            if deferred:
+                queued = (queued or []) + outbox.write_deferred(deferred)
                 g.pop("mail_queued", None)
             outcome = outbox.deliver(queued, include_due=True)
         except Exception:  # delivery must never break the page; the outbox keeps the messages

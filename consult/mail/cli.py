@@ -16,12 +16,11 @@ def send(retry_failed: bool) -> None:
     """Deliver every message that is due; exits 1 when some could not be sent."""
     import sqlalchemy as sa
 
-    from consult.auth.passwords import answer_reset_requests
     from consult.extensions import db
     from consult.mail.models import OutboxMessage
-    from consult.mail.outbox import BATCH, deliver
+    from consult.mail.outbox import BATCH, deliver, write_deferred
 
-    answer_reset_requests()
+    write_deferred()
 
     ids = None
     if retry_failed:

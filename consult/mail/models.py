@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from consult.auth.models import User
 from consult.core import clock
 from consult.core.base import enum_column
 from consult.extensions import Model
-from consult.members.models import Member
+
+if TYPE_CHECKING:  # the relationships name them as strings: mail sits below accounts and members
+    from consult.auth.models import User
+    from consult.members.models import Member
 
 
 class MailKind(enum.StrEnum):
@@ -58,7 +61,7 @@ class OutboxMessage(Model):
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
 
-    user: Mapped[User | None] = relationship()
+    user: Mapped[User | None] = relationship("User")
 
     @property
     def failed(self) -> bool:
@@ -80,4 +83,4 @@ class Reminder(Model):
     sent_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     recipients: Mapped[int] = mapped_column(default=0)
 
-    member: Mapped[Member] = relationship()
+    member: Mapped[Member] = relationship("Member")

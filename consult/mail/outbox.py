@@ -4,15 +4,14 @@ commit; a failed delivery stays, with its error, until a later pass succeeds."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context
 
-from consult.auth.models import User
 from consult.core import clock
 from consult.core.database import DbSession, write_transaction
 from consult.extensions import db
@@ -28,6 +27,49 @@ LEASE = timedelta(minutes=5)
 BATCH = 200
 
 
+class Recipient(Protocol):
+    """Whom a message goes to: an account as the outbox keeps it (``auth.models.User`` is one)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def locale(self) -> str | None: ...
+
+
+#: Writes messages into the outbox for work kept out of the request, given the ids of the
+#: items a request deferred (None: every waiting one); returns the outbox ids it wrote.
+#: Registered by name when the app starts (``password_reset``: auth answers the deferred reset
+#: requests, whose timing must not say whether an account exists).
+Writer = Callable[[Iterable[int] | None], list[int]]
+_writers: dict[str, Writer] = {}
+
+
+def register_writer(name: str, write: Writer) -> None:
+    _writers[name] = write
+
+
+def defer(name: str, item_id: int) -> None:
+    """Leave item ``item_id`` to the writer ``name``: after this request (development, tests)
+    or at the mail worker's next pass (production)."""
+    g.setdefault("mail_deferred", {}).setdefault(name, []).append(item_id)
+
+
+def write_deferred(deferred: dict[str, list[int]] | None = None) -> list[int]:
+    """Run the writers on what a request deferred (None: on everything waiting); the outbox
+    ids they wrote."""
+    written: list[int] = []
+    for name, write in _writers.items():
+        if deferred is None:
+            written += write(None)
+        elif name in deferred:
+            written += write(deferred[name])
+    return written
+
+
 @dataclass
 class Delivery:
     """What one delivery pass did."""
@@ -39,7 +81,7 @@ class Delivery:
 
 def enqueue(
     session: DbSession,
-    user: User,
+    user: Recipient,
     kind: MailKind,
     message: Message,
     *,
@@ -55,7 +97,7 @@ def enqueue(
 
 
 def outbox_values(
-    user: User,
+    user: Recipient,
     kind: MailKind,
     message: Message,
     *,

@@ -1,6 +1,6 @@
-"""Mail outside the request: ``consult mail worker`` answers reset requests and delivers the
-outbox in a loop, so that no page waits for the mail server (production's way; ``make run``
-starts one beside the development server)."""
+"""Mail outside the request: ``consult mail worker`` writes the deferred messages (answers to
+reset requests) and delivers the outbox in a loop, so that no page waits for the mail server
+(production's way; ``make run`` starts one beside the development server)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import threading
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from consult.auth.passwords import answer_reset_requests
 from consult.extensions import db
 from consult.mail import outbox
 
@@ -17,10 +16,11 @@ log = logging.getLogger("consult.mail")
 
 
 def run_pass() -> outbox.Delivery:
-    """Answer every waiting reset request, then deliver every message that is due."""
+    """Write every deferred message (answers to reset requests), then deliver every message
+    that is due."""
     total = outbox.Delivery()
     while True:
-        answered = answer_reset_requests()
+        answered = outbox.write_deferred()
         outcome = outbox.deliver()
         total.sent += outcome.sent
         total.failed += outcome.failed

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from flask import current_app
 
+from consult.auth.delegates import delegates_of
 from consult.auth.models import User
 from consult.ballots.models import Response, ResponseStatus
 from consult.consultations.lifecycle import Phase
@@ -27,7 +28,6 @@ from consult.extensions import db
 from consult.mail.links import external_url
 from consult.mail.models import MailKind, Reminder
 from consult.mail.outbox import enqueue_all, outbox_values
-from consult.mail.recipients import delegates_of
 from consult.mail.render import Message, render_message
 from consult.members.models import Member
 

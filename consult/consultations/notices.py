@@ -6,16 +6,37 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+
+from consult.auth.models import Role, User
 from consult.consultations import signals
-from consult.consultations.models import Consultation
+from consult.consultations.models import Consultation, invitation
 from consult.core import audit
 from consult.core.actions import Action
 from consult.core.database import DbSession
 from consult.mail.links import external_url
 from consult.mail.models import MailKind
 from consult.mail.outbox import enqueue_all, outbox_values
-from consult.mail.recipients import delegates_of_invited
 from consult.mail.render import render_message
+from consult.members.models import Member
+
+
+def delegates_of_invited(session: DbSession, consultation_id: int) -> list[User]:
+    """Active delegates of every active member invited to the consultation (one query)."""
+    return list(
+        session.scalars(
+            sa.select(User)
+            .join(Member, Member.id == User.member_id)
+            .join(invitation, invitation.c.member_id == Member.id)
+            .where(
+                invitation.c.consultation_id == consultation_id,
+                User.role == Role.DELEGATE,
+                User.active,
+                Member.active,
+            )
+            .order_by(Member.code, User.email)
+        )
+    )
 
 
 def queue_notices(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from consult.auth.delegates import delegates_of
 from consult.auth.models import User
 from consult.consultations.models import Consultation
 from consult.core.anchors import Head
@@ -12,7 +13,6 @@ from consult.core.database import DbSession
 from consult.mail.links import external_url
 from consult.mail.models import MailKind
 from consult.mail.outbox import enqueue_all, outbox_values
-from consult.mail.recipients import delegates_of
 from consult.mail.render import render_message
 from consult.members.models import Member
 

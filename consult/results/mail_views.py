@@ -18,8 +18,9 @@ from consult.core.confirm import Confirmation, ask, confirmed
 from consult.core.params import parse_id
 from consult.core.templating import locale_code, localized, moment
 from consult.extensions import db
-from consult.mail import outbox, reminders
+from consult.mail import outbox
 from consult.mail.models import MailKind, OutboxMessage
+from consult.results import reminders
 
 bp = Blueprint("mail", __name__, url_prefix="/admin")
 
