@@ -23,6 +23,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from consult.auth import permissions
 from consult.auth.decorators import admin_required
+from consult.auth.delegates import delegates_of
 from consult.ballots import entries, onbehalf, services
 from consult.ballots.messages import channel_name, entry_problem, long_date, mark_text
 from consult.ballots.models import Entry, Response
@@ -41,7 +42,6 @@ from consult.documents import content, storage
 from consult.documents.messages import file_issue, file_size, storage_failure
 from consult.documents.views import ENVELOPE, stored_file
 from consult.extensions import db
-from consult.mail.recipients import delegates_of
 from consult.members.models import Member
 
 log = logging.getLogger("consult.ballots")
