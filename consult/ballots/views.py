@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -12,7 +13,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from consult.auth import permissions
-from consult.auth.decorators import delegate_required
+from consult.auth.decorators import admin_required, delegate_required
 from consult.ballots import entries, receipts, services
 from consult.ballots.messages import describe
 from consult.ballots.models import Response, Revision
@@ -27,6 +28,7 @@ from consult.core.params import parse_id
 from consult.core.requests import checks_own_text
 from consult.core.templating import localized
 from consult.extensions import db
+from consult.members.models import MemberKind
 
 bp = Blueprint("ballots", __name__, url_prefix="/consultations")
 
@@ -308,4 +310,35 @@ def _revisions(response) -> list[Revision]:
             .options(sa.orm.joinedload(Revision.created_by))
             .order_by(Revision.number.desc())
         )
+    )
+
+
+@bp.get("/<slug:slug>/preview")
+@admin_required
+def preview(slug: str):
+    """The ballot as a delegate (or, with ``?as=observer``, an observer) sees it, for the
+    Administration (a draft too)."""
+    consultation = db.session.scalar(sa.select(Consultation).where(Consultation.slug == slug))
+    if consultation is None:
+        abort(404)
+    as_observer = request.args.get("as") == "observer"
+    member = SimpleNamespace(
+        kind=MemberKind.OBSERVER_ORG if as_observer else MemberKind.MEMBER_STATE
+    )
+    return render_template(
+        "ballots/answer.html",
+        consultation=consultation,
+        response=None,
+        values={},
+        errors=[],
+        error_fields=set(),
+        notice=None,
+        version=0,
+        token=secrets.token_urlsafe(8),
+        editable=not (as_observer and consultation.observers_may is ObserversMay.NOTHING),
+        phase=Phase.OPEN,
+        is_observer=as_observer,
+        observers_vote=consultation.observers_may is ObserversMay.VOTE,
+        spec=ballot_spec(consultation, member),  # type: ignore[arg-type]
+        preview=True,
     )

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-from types import SimpleNamespace
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -22,7 +19,6 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from consult.auth.decorators import admin_required
-from consult.ballots.specs import ballot_spec
 from consult.consultations import (
     builder,
     cycle,
@@ -44,9 +40,9 @@ from consult.consultations.forms import (
     fill,
     text_of,
 )
-from consult.consultations.lifecycle import Phase, Stage, Status
+from consult.consultations.lifecycle import Stage, Status
 from consult.consultations.messages import describe, locked
-from consult.consultations.models import Consultation, ObserversMay, invitation
+from consult.consultations.models import Consultation, invitation
 from consult.consultations.texts import get_text, missing_translations
 from consult.core import clock
 from consult.core.plaintext import fold
@@ -304,34 +300,6 @@ def invite_newcomers(slug: str):
         return refuse(consultation, _("The consultation is closed; invitations are final."))
     flash(_("The invitations have been saved."), "success")
     return to_overview(consultation)
-
-
-@bp.get("/<slug:slug>/preview")
-@admin_required
-def preview(slug: str):
-    """The ballot as a delegate (or, with ``?as=observer``, an observer) sees it."""
-    consultation = consultation_or_404(slug)
-    as_observer = request.args.get("as") == "observer"
-    member = SimpleNamespace(
-        kind=MemberKind.OBSERVER_ORG if as_observer else MemberKind.MEMBER_STATE
-    )
-    return render_template(
-        "ballots/answer.html",
-        consultation=consultation,
-        response=None,
-        values={},
-        errors=[],
-        error_fields=set(),
-        notice=None,
-        version=0,
-        token=secrets.token_urlsafe(8),
-        editable=not (as_observer and consultation.observers_may is ObserversMay.NOTHING),
-        phase=Phase.OPEN,
-        is_observer=as_observer,
-        observers_vote=consultation.observers_may is ObserversMay.VOTE,
-        spec=ballot_spec(consultation, member),  # type: ignore[arg-type]
-        preview=True,
-    )
 
 
 @bp.get("/<slug:slug>/consultation.yaml")

@@ -128,6 +128,6 @@ def test_the_results_link_of_a_published_preview_opens_for_the_administrator(cli
         c.id, Text("Agreed."), Text(), actor_id=actor.id, selected=(), reason=Text("In session.")
     )
     cycle.publish(c.id, actor_id=actor.id, notify=False)
-    preview = client.get("/admin/consultations/idm-2009/preview").get_data(as_text=True)
+    preview = client.get("/consultations/idm-2009/preview").get_data(as_text=True)
     link = re.search(r'<a href="([^"]+)">See the results</a>', preview).group(1)
     assert client.get(link).status_code == 200
