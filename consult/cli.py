@@ -104,13 +104,14 @@ def harden(role: str, only_check: bool) -> None:
 def init_commands(app: Flask) -> None:
     from consult.audit.cli import audit_group
     from consult.consultations.cli import consultations_group
-    from consult.documents.cli import documents_group
+    from consult.documents.cli import documents_group, import_command
     from consult.mail.cli import mail_group
 
     app.cli.add_command(mail_group)
     db_group = app.cli.commands.get("db")
     if isinstance(db_group, click.Group):  # Flask-Migrate's group: `consult db harden`
         db_group.add_command(harden)
+    consultations_group.add_command(import_command)
     app.cli.add_command(consultations_group)
     app.cli.add_command(documents_group)
     for command in (demo, users, members, translate, audit_group, export, report):
