@@ -103,7 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from consult.auth.admin import bp as accounts_bp
     from consult.auth.views import bp as auth_bp
     from consult.ballots.views import bp as ballots_bp
-    from consult.consultations.views import bp as consultations_bp
+    from consult.consultations.pages import bp as consultations_bp
     from consult.documents.views import bp as documents_bp
     from consult.entries.views import bp as entries_bp
     from consult.main.views import bp as main_bp

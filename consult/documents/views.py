@@ -26,7 +26,7 @@ from consult.consultations import lifecycle
 from consult.consultations.formhelp import attach, error_list
 from consult.consultations.forms import text_of
 from consult.consultations.models import Consultation
-from consult.consultations.views import language_name
+from consult.consultations.pages.templating import language_name
 from consult.core.confirm import Confirmation, ask, confirmed
 from consult.core.errors import error_page
 from consult.core.templating import locale_code, localized

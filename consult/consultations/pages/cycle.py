@@ -28,8 +28,8 @@ from consult.consultations.forms import (
 )
 from consult.consultations.lifecycle import Refusal, Refused
 from consult.consultations.messages import describe, refusal
+from consult.consultations.pages.base import bp, consultation_or_404, refuse, to_overview
 from consult.consultations.texts import get_text
-from consult.consultations.views import bp, consultation_or_404, refuse, to_overview
 from consult.core import clock
 from consult.core.confirm import Confirmation, ask, confirmed
 from consult.core.params import parse_id

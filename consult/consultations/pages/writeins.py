@@ -13,7 +13,7 @@ from flask_login import current_user
 from consult.auth.decorators import admin_required
 from consult.consultations import builder, writeins
 from consult.consultations.messages import describe
-from consult.consultations.views import bp, consultation_or_404
+from consult.consultations.pages.base import bp, consultation_or_404
 from consult.core.params import parse_id
 from consult.core.plaintext import normalise
 from consult.extensions import db

@@ -31,8 +31,8 @@ from consult.consultations.forms import (
 from consult.consultations.kinds.number import canonical, read_number
 from consult.consultations.messages import describe, locked
 from consult.consultations.models import Consultation, Option, Question
+from consult.consultations.pages.base import bp, consultation_or_404, refuse, to_overview
 from consult.consultations.texts import get_text
-from consult.consultations.views import bp, consultation_or_404, refuse, to_overview
 from consult.core.confirm import Confirmation, ConfirmForm, ask, confirmed
 from consult.core.params import parse_id
 from consult.core.templating import localized

@@ -1,10 +1,9 @@
-"""The Administration's consultation pages: overview, settings, invitations, preview."""
+"""The Administration's consultation pages: a new one, overview, settings, invitations, YAML."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -24,7 +23,6 @@ from consult.consultations import (
     cycle,
     importing,
     invitations,
-    kinds,
     lifecycle,
     services,
 )
@@ -32,7 +30,6 @@ from consult.consultations.formhelp import attach, error_list, read_time, show_t
 from consult.consultations.forms import (
     FIELD_LABELS,
     KIND_LABELS,
-    LANGUAGE_LABELS,
     METHOD_LABELS,
     OBSERVER_LABELS,
     InvitationsForm,
@@ -40,34 +37,16 @@ from consult.consultations.forms import (
     fill,
     text_of,
 )
-from consult.consultations.lifecycle import Stage, Status
-from consult.consultations.messages import describe, locked
-from consult.consultations.models import Consultation, invitation
+from consult.consultations.lifecycle import Stage
+from consult.consultations.messages import locked
+from consult.consultations.models import invitation
+from consult.consultations.pages.base import bp, consultation_or_404, refuse, to_overview
 from consult.consultations.texts import get_text, missing_translations
 from consult.core import clock
 from consult.core.plaintext import fold
 from consult.core.templating import localized
 from consult.extensions import db
 from consult.members.models import Member, MemberKind
-
-bp = Blueprint("consultations", __name__, url_prefix="/admin/consultations")
-
-
-def consultation_or_404(slug: str) -> Consultation:
-    consultation = services.load(slug)
-    if consultation is None:
-        abort(404)
-    return consultation
-
-
-def to_overview(consultation: Consultation):
-    return redirect(url_for("consultations.show", slug=consultation.slug), code=303)
-
-
-def refuse(consultation: Consultation, message: str):
-    """Tell why an action was refused, back on the consultation's page."""
-    flash(message, "error")
-    return to_overview(consultation)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -317,97 +296,3 @@ def document(slug: str):
             "Cache-Control": "no-store",
         },
     )
-
-
-def stage_label(stage: Stage) -> str:
-    return {
-        Stage.DRAFT: _("Draft"),
-        Stage.SCHEDULED: _("Scheduled"),
-        Stage.OPEN: _("Open"),
-        Stage.CLOSED: _("Closed"),
-        Stage.PUBLISHED: _("Published"),
-    }[stage]
-
-
-# The registry of question kinds, for the templates that show a question by its kind.
-bp.record_once(lambda state: state.app.jinja_env.globals.update(kinds=kinds))
-
-
-@bp.app_template_global("kind_label")
-def kind_label(kind: str) -> str:
-    """A kind of question in the reader's language."""
-    return _(kinds.get(kind).label)
-
-
-@bp.app_template_global("condition_text")
-def condition_text(consultation: Consultation, condition: dict, *, results: bool = False) -> str:
-    """“Answer only if you answered “Yes” to question 3.” for a ``show_if`` condition (on the
-    results: “Asked only of members who answered …”)."""
-    for number, source in enumerate(consultation.questions, start=1):
-        if source.id == condition.get("question"):
-            chosen = [
-                _("“%(answer)s”", answer=localized(o, "label"))
-                for o in source.options
-                if o.id in condition.get("options", ())
-            ]
-            if results:
-                return _(
-                    "A conditional question: asked only of members who answered %(answers)s "
-                    "to question %(n)d.",
-                    answers=_(" or ").join(chosen),
-                    n=number,
-                )
-            return _(
-                "Answer only if you answered %(answers)s to question %(n)d.",
-                answers=_(" or ").join(chosen),
-                n=number,
-            )
-    return ""
-
-
-@bp.app_template_global("describe_problem")
-def describe_problem(problem) -> str:
-    return describe(problem)
-
-
-@bp.app_template_filter("language_name")
-def language_name(code: str) -> str:
-    return str(LANGUAGE_LABELS.get(code, code))
-
-
-@bp.app_template_filter("member_name_of")
-def member_name_of(member: Member) -> str:
-    return localized(member, "name")
-
-
-@bp.app_template_filter("member_by_id")
-def member_by_id(member_id: int, members: dict[int, Member]) -> str:
-    member = members.get(member_id)
-    return localized(member, "name") if member is not None else "?"
-
-
-@bp.app_template_global("published_results_url")
-def published_results_url(consultation: Consultation) -> str | None:
-    """The results page of a published consultation for the reader: the members' page for a
-    delegate, the Administration's own results page for an administrator (who previews the
-    ballot, and has no member to be invited as)."""
-    if consultation.status is not Status.PUBLISHED:
-        return None
-    admin = getattr(current_user, "is_admin", False)
-    endpoint = "results.show" if admin else "results.published"
-    if endpoint in current_app.view_functions:
-        return url_for(endpoint, slug=consultation.slug)
-    return None
-
-
-@bp.app_template_global("consultation_stage")
-def consultation_stage(consultation: Consultation) -> str:
-    """The effective status, in words, for lists and headings."""
-    return stage_label(consultation.stage())
-
-
-from consult.consultations import (  # noqa: E402, F401 - routes
-    cycle_views,
-    question_views,
-    writein_views,
-)
