@@ -40,7 +40,13 @@ from consult.consultations.forms import (
 from consult.consultations.lifecycle import Stage
 from consult.consultations.messages import locked
 from consult.consultations.models import invitation
-from consult.consultations.pages.base import bp, consultation_or_404, refuse, to_overview
+from consult.consultations.pages.base import (
+    bp,
+    consultation_or_404,
+    refuse,
+    refuses_locked,
+    to_overview,
+)
 from consult.consultations.texts import get_text, missing_translations
 from consult.core import clock
 from consult.core.plaintext import fold
@@ -141,6 +147,7 @@ def show(slug: str):
 
 @bp.route("/<slug:slug>/settings", methods=["GET", "POST"])
 @admin_required
+@refuses_locked
 def settings(slug: str):
     """Edit the title, texts, dates and settings."""
     consultation = consultation_or_404(slug)
@@ -173,8 +180,6 @@ def settings(slug: str):
                 )
             except builder.Invalid as error:
                 general = attach(form, error.problems)
-            except builder.Locked as error:
-                return refuse(consultation, locked(error.reason))
             else:
                 flash(_("The settings have been saved."), "success")
                 return redirect(

@@ -31,7 +31,14 @@ from consult.consultations.forms import (
 from consult.consultations.kinds.number import canonical, read_number
 from consult.consultations.messages import describe, locked
 from consult.consultations.models import Consultation, Option, Question
-from consult.consultations.pages.base import bp, consultation_or_404, refuse, to_overview
+from consult.consultations.pages.base import (
+    attempt,
+    bp,
+    consultation_or_404,
+    refuse,
+    refuses_locked,
+    to_overview,
+)
 from consult.consultations.texts import get_text
 from consult.core.confirm import Confirmation, ConfirmForm, ask, confirmed
 from consult.core.params import parse_id
@@ -203,6 +210,7 @@ def _render_question(consultation, form, kind, question, general, status=200):
 
 @bp.route("/<slug:slug>/questions/new", methods=["GET", "POST"])
 @admin_required
+@refuses_locked
 def new_question(slug: str):
     """Add a question of the kind chosen on the consultation's page."""
     consultation = consultation_or_404(slug)
@@ -230,8 +238,6 @@ def new_question(slug: str):
             )
         except builder.Invalid as error:
             general = attach(form, error.problems, {"min_choices": "min_choices"})
-        except builder.Locked as error:
-            return refuse(consultation, locked(error.reason))
         else:
             flash(_("The question has been added."), "success")
             return _to_question(consultation, question)
@@ -240,6 +246,7 @@ def new_question(slug: str):
 
 @bp.route("/<slug:slug>/questions/<id:question_id>", methods=["GET", "POST"])
 @admin_required
+@refuses_locked
 def question(slug: str, question_id: int):
     """Edit a question's texts and settings; its options, in order."""
     consultation = consultation_or_404(slug)
@@ -264,8 +271,6 @@ def question(slug: str, question_id: int):
             builder.update_question(consultation.id, q.id, fields, actor_id=current_user.id)
         except builder.Invalid as error:
             general = attach(form, error.problems)
-        except builder.Locked as error:
-            return refuse(consultation, locked(error.reason))
         else:
             flash(_("The question has been saved."), "success")
             return _to_question(consultation, q)
@@ -274,6 +279,7 @@ def question(slug: str, question_id: int):
 
 @bp.route("/<slug:slug>/questions/<id:question_id>/remove", methods=["GET", "POST"])
 @admin_required
+@refuses_locked
 def remove_question(slug: str, question_id: int):
     """Remove a question and its options, after the confirmation page."""
     consultation = consultation_or_404(slug)
@@ -304,8 +310,6 @@ def remove_question(slug: str, question_id: int):
         builder.remove_question(consultation.id, q.id, actor_id=current_user.id)
     except builder.Invalid as error:
         return refuse(consultation, " ".join(describe(p) for p in error.problems))
-    except builder.Locked as error:
-        return refuse(consultation, locked(error.reason))
     flash(_("The question has been removed."), "success")
     return to_overview(consultation)
 
@@ -348,6 +352,7 @@ def _order_refused(consultation, error: builder.Invalid, items, back):
 
 @bp.post("/<slug:slug>/questions/order")
 @admin_required
+@refuses_locked
 def order_questions(slug: str):
     """Put the questions in the order typed beside them."""
     consultation = consultation_or_404(slug)
@@ -359,14 +364,13 @@ def order_questions(slug: str):
         items = [(q.id, q.position, q.prompt) for q in consultation.questions]
         back = url_for("consultations.show", slug=slug)
         return _order_refused(consultation, error, items, back)
-    except builder.Locked as error:
-        return refuse(consultation, locked(error.reason))
     flash(_("The order of the questions has been saved."), "success")
     return to_overview(consultation)
 
 
 @bp.post("/<slug:slug>/questions/<id:question_id>/options/order")
 @admin_required
+@refuses_locked
 def order_options(slug: str, question_id: int):
     """Put a question's options in the order typed beside them."""
     consultation = consultation_or_404(slug)
@@ -379,8 +383,6 @@ def order_options(slug: str, question_id: int):
         items = [(o.id, o.position, o.label) for o in q.options]
         back = url_for("consultations.question", slug=slug, question_id=q.id)
         return _order_refused(consultation, error, items, back)
-    except builder.Locked as error:
-        return refuse(consultation, locked(error.reason))
     flash(_("The order of the options has been saved."), "success")
     return _to_question(consultation, q)
 
@@ -403,6 +405,7 @@ def _render_option(consultation, q, option, form, general):
 
 @bp.route("/<slug:slug>/questions/<id:question_id>/options/new", methods=["GET", "POST"])
 @admin_required
+@refuses_locked
 def new_option(slug: str, question_id: int):
     """Add an option to a question."""
     consultation = consultation_or_404(slug)
@@ -416,20 +419,20 @@ def new_option(slug: str, question_id: int):
     general: list[str] = []
     if form.validate_on_submit():
         fields = builder.OptionFields(text_of(form.label), text_of(form.description))
-        try:
-            builder.add_option(consultation.id, q.id, fields, actor_id=current_user.id)
-        except builder.Invalid as error:
-            general = attach(form, error.problems)
-        except builder.Locked as error:
-            return refuse(consultation, locked(error.reason))
-        else:
-            flash(_("The option has been added."), "success")
+        refused = attempt(
+            form,
+            lambda: builder.add_option(consultation.id, q.id, fields, actor_id=current_user.id),
+            _("The option has been added."),
+        )
+        if refused is None:
             return _to_question(consultation, q)
+        general = refused
     return _render_option(consultation, q, None, form, general)
 
 
 @bp.route("/<slug:slug>/options/<id:option_id>", methods=["GET", "POST"])
 @admin_required
+@refuses_locked
 def option(slug: str, option_id: int):
     """Edit an option's label and background."""
     consultation = consultation_or_404(slug)
@@ -441,20 +444,20 @@ def option(slug: str, option_id: int):
         fill(form.description, get_text(o, "description"))
     elif form.validate_on_submit():
         fields = builder.OptionFields(text_of(form.label), text_of(form.description))
-        try:
-            builder.update_option(consultation.id, o.id, fields, actor_id=current_user.id)
-        except builder.Invalid as error:
-            general = attach(form, error.problems)
-        except builder.Locked as error:
-            return refuse(consultation, locked(error.reason))
-        else:
-            flash(_("The option has been saved."), "success")
+        refused = attempt(
+            form,
+            lambda: builder.update_option(consultation.id, o.id, fields, actor_id=current_user.id),
+            _("The option has been saved."),
+        )
+        if refused is None:
             return _to_question(consultation, q)
+        general = refused
     return _render_option(consultation, q, o, form, general)
 
 
 @bp.route("/<slug:slug>/options/<id:option_id>/remove", methods=["GET", "POST"])
 @admin_required
+@refuses_locked
 def remove_option(slug: str, option_id: int):
     """Remove an option, after the confirmation page."""
     consultation = consultation_or_404(slug)
@@ -483,14 +486,13 @@ def remove_option(slug: str, option_id: int):
     except builder.Invalid as error:
         flash(" ".join(describe(p) for p in error.problems), "error")
         return _to_question(consultation, q)
-    except builder.Locked as error:
-        return refuse(consultation, locked(error.reason))
     flash(_("The option has been removed."), "success")
     return _to_question(consultation, q)
 
 
 @bp.route("/<slug:slug>/questions/<id:question_id>/merge", methods=["GET", "POST"])
 @admin_required
+@refuses_locked
 def merge(slug: str, question_id: int):
     """Fold one option into another (drafts only)."""
     consultation = consultation_or_404(slug)
@@ -514,8 +516,6 @@ def merge(slug: str, question_id: int):
             )
         except builder.Invalid as error:
             general = attach(form, error.problems)
-        except builder.Locked as error:
-            return refuse(consultation, locked(error.reason))
         except builder.NotFound:
             abort(404)
         else:
