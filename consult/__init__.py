@@ -126,13 +126,16 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_mail(app: Flask) -> None:
-    """Mail and who writes it: the consultation notices, the answers to reset requests."""
+    """Mail and the receivers of the features' events: consultation notices, answers to reset
+    requests, a deactivated member's delegates signed out."""
+    from consult.auth import accounts
     from consult.auth.passwords import answer_reset_requests
     from consult.consultations import notices
     from consult.mail import init_mail, outbox
 
     init_mail(app)
     notices.connect()
+    accounts.connect()
     outbox.register_writer("password_reset", answer_reset_requests)
 
 

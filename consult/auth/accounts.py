@@ -15,6 +15,7 @@ from consult.mail.links import external_url
 from consult.mail.models import MailKind
 from consult.mail.outbox import enqueue
 from consult.mail.render import render_message
+from consult.members import signals as member_signals
 from consult.members.models import Member
 
 
@@ -196,3 +197,14 @@ def _active_admins(session: DbSession) -> int:
         )
         or 0
     )
+
+
+def _end_delegates_sessions(_sender: object, *, session: DbSession, member: Member) -> None:
+    """A deactivated member's delegates are signed out at once (in the same transaction)."""
+    for user in session.scalars(sa.select(User).where(User.member_id == member.id)):
+        user.end_sessions()
+
+
+def connect() -> None:
+    """React to the registry's events (idempotent)."""
+    member_signals.deactivated.connect(_end_delegates_sessions)

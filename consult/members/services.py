@@ -11,13 +11,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from consult.auth.models import User
 from consult.config import TRANSLATIONS
 from consult.core import audit
 from consult.core.actions import Action
 from consult.core.database import DbSession, write_transaction
 from consult.core.plaintext import fold
 from consult.extensions import db
+from consult.members import signals
 from consult.members.csvimport import (
     NAME_MAX,
     REGION_MAX,
@@ -354,8 +354,7 @@ def set_member_active(actor_id: int, member_id: int, active: bool) -> Member:
             raise LookupError(member_id)
         member.active = active
         if not active:
-            for user in session.scalars(sa.select(User).where(User.member_id == member.id)):
-                user.end_sessions()
+            signals.deactivated.send(None, session=session, member=member)
         audit.record(
             session,
             Action.MEMBER_REACTIVATED if active else Action.MEMBER_DEACTIVATED,
