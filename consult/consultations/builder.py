@@ -126,11 +126,19 @@ def clean_text(text: Text, name: str, kind: str, *, required: bool = False) -> t
 # Transactions --------------------------------------------------------------------------------
 
 
+def hold(session: DbSession, consultation_id: int) -> Consultation | None:
+    """The consultation, its row held until the transaction ends (``FOR UPDATE`` on
+    PostgreSQL; SQLite's write transaction holds the whole database already). Every change to a
+    consultation (structure, cycle, documents, follow-up, reminders) takes it first, so that two
+    changes run one after the other and the second sees what the first did."""
+    return session.get(Consultation, consultation_id, with_for_update=True)
+
+
 @contextmanager
 def _editing(consultation_id: int) -> Iterator[tuple[Session, Consultation]]:
     """A write transaction holding the consultation's row (``FOR UPDATE`` on PostgreSQL)."""
     with write_transaction(db.session) as session:
-        consultation = session.get(Consultation, consultation_id, with_for_update=True)
+        consultation = hold(session, consultation_id)
         if consultation is None:
             raise NotFound
         yield session, consultation

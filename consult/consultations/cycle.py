@@ -14,7 +14,15 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from consult.consultations import checks, invitations, kinds, lifecycle, outcomes, signals
+from consult.consultations import (
+    builder,
+    checks,
+    invitations,
+    kinds,
+    lifecycle,
+    outcomes,
+    signals,
+)
 from consult.consultations.builder import Invalid, NotFound, clean_text
 from consult.consultations.checks import Issue, Problem
 from consult.consultations.departure import departures
@@ -39,7 +47,7 @@ class NotReady(Exception):
 @contextmanager
 def _running(consultation_id: int) -> Iterator[tuple[Session, Consultation]]:
     with write_transaction(db.session) as session:
-        consultation = session.get(Consultation, consultation_id, with_for_update=True)
+        consultation = builder.hold(session, consultation_id)
         if consultation is None:
             raise NotFound
         yield session, consultation

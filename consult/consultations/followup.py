@@ -80,7 +80,7 @@ class NotPublished(builder.BuildError):
 def start(parent_id: int, follow_up: FollowUp, *, actor_id: int) -> Consultation:
     """Create the follow-up draft in one transaction (or nothing, with the problems)."""
     with write_transaction(db.session) as session:
-        parent = session.get(Consultation, parent_id, with_for_update=True)
+        parent = builder.hold(session, parent_id)
         if parent is None:
             raise builder.NotFound
         if parent.status is not Status.PUBLISHED:

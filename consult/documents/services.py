@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from consult.consultations import checks, lifecycle
+from consult.consultations import builder, checks, lifecycle
 from consult.consultations.builder import clean_text
 from consult.consultations.checks import Problem
 from consult.consultations.document import Text
@@ -63,7 +63,7 @@ class Upload:
 def _editing(consultation_id: int) -> Iterator[tuple[Session, Consultation]]:
     """A write transaction holding the consultation's row (``FOR UPDATE`` on PostgreSQL)."""
     with write_transaction(db.session) as session:
-        consultation = session.get(Consultation, consultation_id, with_for_update=True)
+        consultation = builder.hold(session, consultation_id)
         if consultation is None:
             raise Refused("not_found")
         yield session, consultation

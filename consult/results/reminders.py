@@ -19,6 +19,7 @@ from flask import current_app
 from consult.auth.delegates import delegates_of
 from consult.auth.models import User
 from consult.ballots.models import Response, ResponseStatus
+from consult.consultations import builder
 from consult.consultations.lifecycle import Phase
 from consult.consultations.models import Consultation, invitation
 from consult.core import audit, clock
@@ -156,9 +157,7 @@ def send(actor_id: int, consultation_id: int, member_ids: Iterable[int] | None =
     """
     chosen = None if member_ids is None else set(member_ids)
     with write_transaction(db.session) as session:
-        consultation = session.scalar(
-            sa.select(Consultation).where(Consultation.id == consultation_id).with_for_update()
-        )
+        consultation = builder.hold(session, consultation_id)
         if consultation is None:
             raise LookupError(consultation_id)
         now = clock.now()
