@@ -25,6 +25,15 @@ OVERFLOW = """() => {
   return {scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide};
 }"""
 
+#: The members' pages (delegates, observers) stack their tables on a phone rather than scroll
+#: them sideways; only a matrix (instant-runoff rounds, head to head) or a chart may scroll,
+#: inside its own labelled box. The labels of the boxes that scroll otherwise.
+SIDEWAYS = """() => [...document.querySelectorAll("[data-scrolls]")]
+  .filter((box) => box.scrollWidth > box.clientWidth + 1)
+  .filter((box) => !box.querySelector("table.irv-rounds, table.pairwise, svg"))
+  .map((box) => box.getAttribute("aria-label") || box.className)"""
+MEMBERS = {"delegate", "observer"}
+
 #: The size of each chart label as drawn on the screen (its font size times the SVG's scale).
 CHART_LABELS = """() => [...document.querySelectorAll("svg text")].map((t) => {
   const size = parseFloat(getComputedStyle(t).fontSize);
@@ -54,6 +63,8 @@ def test_every_page_fits_a_phone_and_keeps_chart_labels_legible(browser, live, p
         overflow = page.evaluate(OVERFLOW)
         if overflow:
             problems.append(f"{path}: {overflow}")
+        if role in MEMBERS and (sideways := page.evaluate(SIDEWAYS)):
+            problems.append(f"{path}: tables scroll sideways instead of stacking: {sideways}")
         if small := small_labels(page):
             problems.append(f"{path}: chart labels under 12 px: {small[:3]}")
     context.close()
