@@ -33,6 +33,8 @@ from consult.consultations.models import (
     Option,
     Question,
     QuestionKind,
+    option_suggestion,
+    outcome_selection,
 )
 from consult.consultations.texts import get_text, set_text
 from consult.core import audit, clock
@@ -71,37 +73,53 @@ def import_documents(
     With ``replace``, a consultation whose slug exists is overwritten if it is still a draft.
     References (member codes, parent slugs, existing slugs) are checked inside the transaction;
     any error raises :class:`DocumentInvalid` and nothing is written.
+
+    The statements do not grow with the questions and options: the replaced drafts' questions
+    are deleted with one statement per table, and the new ones written in batches for the whole
+    file (:func:`_write_structure`); each consultation adds its own row, its audit event and
+    its documents.
     """
     with write_transaction(db.session) as session:
         members = {m.code: m for m in session.scalars(sa.select(Member))}
         existing = {
             c.slug: c
             for c in session.scalars(
-                sa.select(Consultation).where(Consultation.slug.in_([d.slug for d in docs]))
+                sa.select(Consultation)
+                .where(Consultation.slug.in_([d.slug for d in docs]))
+                .options(selectinload(Consultation.invited), selectinload(Consultation.errata))
             )
         }
         errors = _check_references(session, docs, members, existing, replace)
         if errors:
             raise DocumentInvalid(errors)
+        _delete_structure(session, [c.id for c in existing.values()])
+        outside = {d.parent for d in docs if d.parent} - {d.slug for d in docs}
+        parents = (
+            {
+                c.slug: c
+                for c in session.scalars(
+                    sa.select(Consultation).where(Consultation.slug.in_(outside))
+                )
+            }
+            if outside
+            else {}
+        )
         created: list[Consultation] = []
         by_slug: dict[str, Consultation] = {}
         for doc in docs:
             consultation = existing.get(doc.slug)
-            replaced = consultation is not None
             if consultation is None:
                 consultation = Consultation(slug=doc.slug, translations={})
                 session.add(consultation)
-            else:
-                consultation.selected_options.clear()
-                consultation.questions.clear()
-                session.flush()
-            parent = by_slug.get(doc.parent or "") or (
-                session.scalar(sa.select(Consultation).where(Consultation.slug == doc.parent))
-                if doc.parent
-                else None
-            )
+            parent = by_slug.get(doc.parent or "") or parents.get(doc.parent or "")
             _apply(session, consultation, doc, members, parent)
-            session.flush()
+            by_slug[doc.slug] = consultation
+            created.append(consultation)
+        session.flush()
+        _write_structure(session, list(zip(created, docs, strict=True)), members)
+        for consultation, doc in zip(created, docs, strict=True):
+            replaced = doc.slug in existing
+            session.expire(consultation, ["questions", "selected_options"])
             signals.imported.send(
                 None,
                 session=session,
@@ -117,11 +135,147 @@ def import_documents(
                 consultation_id=consultation.id,
                 slug=consultation.slug,
                 status=consultation.status.value,
-                questions=len(consultation.questions),
+                questions=len(doc.questions),
             )
-            by_slug[doc.slug] = consultation
-            created.append(consultation)
     return created
+
+
+def _delete_structure(session: DbSession, consultation_ids: list[int]) -> None:
+    """The questions and options of the replaced drafts, one statement per table (a draft
+    has no answers: :func:`_check_references` refused one with responses)."""
+    if not consultation_ids:
+        return
+    questions = sa.select(Question.id).where(Question.consultation_id.in_(consultation_ids))
+    options = sa.select(Option.id).where(Option.question_id.in_(questions))
+    session.execute(sa.delete(option_suggestion).where(option_suggestion.c.option_id.in_(options)))
+    session.execute(sa.delete(outcome_selection).where(outcome_selection.c.option_id.in_(options)))
+    session.execute(
+        sa.delete(Option).where(Option.question_id.in_(questions)),
+        execution_options={"synchronize_session": False},
+    )
+    session.execute(
+        sa.delete(Question).where(Question.consultation_id.in_(consultation_ids)),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def _write_structure(
+    session: DbSession,
+    pairs: list[tuple[Consultation, ConsultationDoc]],
+    members: dict[str, Member],
+) -> None:
+    """The questions and options of every consultation of the file, in a fixed number of
+    statements: the questions in one batch, their ids read back by position, the options in
+    one batch (their ids read back only when suggestions, references or the outcome's
+    selection need them), the suggestions in one, the selected options in one, and the
+    settings that name other questions or options in one."""
+    built = [
+        (c, doc, [_question(q, n, members) for n, q in enumerate(doc.questions, start=1)])
+        for c, doc in pairs
+    ]
+    question_rows = [
+        {**_columns(question), "consultation_id": c.id} for c, _doc, qs in built for question in qs
+    ]
+    if not question_rows:
+        return
+    _insert(session, Question, question_rows)
+    ids = [c.id for c, _doc, _qs in built]
+    question_ids = {
+        (cid, position): qid
+        for qid, cid, position in session.execute(
+            sa.select(Question.id, Question.consultation_id, Question.position).where(
+                Question.consultation_id.in_(ids)
+            )
+        )
+    }
+    option_rows = [
+        {**_columns(option), "question_id": question_ids[c.id, question.position]}
+        for c, _doc, qs in built
+        for question in qs
+        for option in question.options
+    ]
+    if option_rows:
+        _insert(session, Option, option_rows)
+    needs_ids = (
+        any(o.suggested_by for _c, _d, qs in built for q in qs for o in q.options)
+        or any(
+            q.settings.get("show_if") or _references(q)
+            for _c, doc, _qs in built
+            for q in doc.questions
+        )
+        or any(doc.outcome_selected for _c, doc, _qs in built)
+    )
+    if not needs_ids:
+        return
+    option_ids = {
+        (qid, position): oid
+        for oid, qid, position in session.execute(
+            sa.select(Option.id, Option.question_id, Option.position)
+            .join(Question, Question.id == Option.question_id)
+            .where(Question.consultation_id.in_(ids))
+        )
+    }
+    suggestions = [
+        {"option_id": option_ids[question_ids[c.id, q.position], o.position], "member_id": m.id}
+        for c, _doc, qs in built
+        for q in qs
+        for o in q.options
+        for m in o.suggested_by
+    ]
+    if suggestions:
+        session.execute(sa.insert(option_suggestion), suggestions)
+    selected = [
+        {"consultation_id": c.id, "option_id": option_ids[question_ids[c.id, s.question], n]}
+        for c, doc, _qs in built
+        for s in doc.outcome_selected
+        for n in s.options
+    ]
+    if selected:
+        session.execute(sa.insert(outcome_selection), selected)
+    updates = []
+    for c, doc, qs in built:
+        for question, q in zip(qs, doc.questions, strict=True):
+            settings = dict(question.settings)
+            condition = q.settings.get("show_if")
+            if condition:
+                target = question_ids[c.id, condition["question"]]
+                settings["show_if"] = {
+                    "question": target,
+                    "options": [option_ids[target, n] for n in condition["options"]],
+                }
+            for name, number in _references(q).items():
+                settings[name] = question_ids[c.id, number]
+            if settings != question.settings:
+                updates.append({"id": question_ids[c.id, question.position], "settings": settings})
+    if updates:
+        session.execute(sa.update(Question), updates)
+
+
+def _columns(obj: Question | Option) -> dict[str, Any]:
+    """The column values of a new (unsaved) question or option, defaults filled in, so that
+    every row of a batch has the same keys (one statement for all of them)."""
+    values = {}
+    for attr in sa.inspect(type(obj)).column_attrs:
+        if attr.key in ("id", "consultation_id", "question_id"):
+            continue
+        if attr.key in obj.__dict__:
+            values[attr.key] = obj.__dict__[attr.key]
+            continue
+        default = attr.columns[0].default
+        if default is None:
+            values[attr.key] = None
+        elif default.is_callable:
+            values[attr.key] = default.arg(None)
+        else:
+            values[attr.key] = default.arg
+    return values
+
+
+def _insert(
+    session: DbSession, model: type[Question] | type[Option], rows: list[dict[str, Any]]
+) -> None:
+    """Rows of one table in one statement (an executemany, batched by the driver)."""
+    session.execute(sa.insert(model), rows)
 
 
 def _check_references(
@@ -133,6 +287,8 @@ def _check_references(
 ) -> list[DocError]:
     errors: list[DocError] = []
     earlier: set[str] = set()
+    answered = _with_responses(session, [c.id for c in existing.values()])
+    known = _known_slugs(session, {d.parent for d in docs if d.parent})
     for doc in docs:
         current = existing.get(doc.slug)
         if current is not None:
@@ -144,7 +300,7 @@ def _check_references(
                         "(use --replace to overwrite a draft)",
                     )
                 )
-            elif current.status is not Status.DRAFT or _has_responses(session, current.id):
+            elif current.status is not Status.DRAFT or current.id in answered:
                 errors.append(
                     DocError(
                         doc.line("slug"),
@@ -166,12 +322,8 @@ def _check_references(
                                 f"suggested_by: no member with code {code}",
                             )
                         )
-        if doc.parent and doc.parent not in earlier:
-            found = session.scalar(
-                sa.select(Consultation.id).where(Consultation.slug == doc.parent)
-            )
-            if found is None:
-                errors.append(DocError(doc.line("parent"), f"parent: no consultation {doc.parent}"))
+        if doc.parent and doc.parent not in earlier and doc.parent not in known:
+            errors.append(DocError(doc.line("parent"), f"parent: no consultation {doc.parent}"))
         if doc.parent == doc.slug:
             errors.append(
                 DocError(doc.line("parent"), "parent: a consultation is not its own parent")
@@ -180,12 +332,24 @@ def _check_references(
     return sorted(errors, key=lambda e: e.line or 0)
 
 
-def _has_responses(session: DbSession, consultation_id: int) -> bool:
-    return bool(
-        session.scalar(
-            sa.select(sa.literal(1)).where(Response.consultation_id == consultation_id).limit(1)
+def _with_responses(session: DbSession, consultation_ids: list[int]) -> set[int]:
+    """Which of the consultations have a response (one query)."""
+    if not consultation_ids:
+        return set()
+    return set(
+        session.scalars(
+            sa.select(Response.consultation_id)
+            .where(Response.consultation_id.in_(consultation_ids))
+            .distinct()
         )
     )
+
+
+def _known_slugs(session: DbSession, slugs: set[str]) -> set[str]:
+    """Which of the slugs name a stored consultation (one query)."""
+    if not slugs:
+        return set()
+    return set(session.scalars(sa.select(Consultation.slug).where(Consultation.slug.in_(slugs))))
 
 
 def _apply(
@@ -195,6 +359,7 @@ def _apply(
     members: dict[str, Member],
     parent: Consultation | None,
 ) -> None:
+    """The consultation's own fields and invitations (its questions: :func:`_write_structure`)."""
     now = clock.now()
     set_text(c, "title", doc.title)
     set_text(c, "summary", doc.summary)
@@ -226,27 +391,9 @@ def _apply(
         for number, e in enumerate(doc.errata, start=1)
     ]
     chosen = [members[code] for code in doc.invite or ()]
-    c.invited = invitations.members_to_invite(session, c.invite_all, c.invite_observers, chosen)
-    for position, q in enumerate(doc.questions, start=1):
-        c.questions.append(_question(q, position, members))
-    c.selected_options = [
-        c.questions[s.question - 1].options[n - 1] for s in doc.outcome_selected for n in s.options
-    ]
-    if any(q.settings.get("show_if") or _references(q) for q in doc.questions):
-        session.flush()  # conditions and references name questions and options by id
-        for question, q in zip(c.questions, doc.questions, strict=True):
-            condition = q.settings.get("show_if")
-            if condition:
-                target = c.questions[condition["question"] - 1]
-                question.settings = {
-                    **question.settings,
-                    "show_if": {
-                        "question": target.id,
-                        "options": [target.options[n - 1].id for n in condition["options"]],
-                    },
-                }
-            for name, number in _references(q).items():
-                question.settings = {**question.settings, name: c.questions[number - 1].id}
+    c.invited = invitations.members_to_invite(
+        session, c.invite_all, c.invite_observers, chosen, registry=members.values()
+    )
 
 
 def _references(q: QuestionDoc) -> dict[str, int]:

@@ -22,11 +22,28 @@ class InvitationsLocked(Exception):
 
 
 def members_to_invite(
-    session: DbSession, invite_all: bool, invite_observers: bool, chosen: Iterable[Member]
+    session: DbSession,
+    invite_all: bool,
+    invite_observers: bool,
+    chosen: Iterable[Member],
+    *,
+    registry: Iterable[Member] | None = None,
 ) -> list[Member]:
-    """Every active member state (and active observer, if asked) — or exactly ``chosen``."""
+    """Every active member state (and active observer, if asked) — or exactly ``chosen``.
+
+    ``registry``: every member, already loaded (an import of many consultations), chosen from
+    instead of asking the database."""
     if not invite_all:
         return sorted(set(chosen), key=lambda m: m.code)
+    if registry is not None:
+        return sorted(
+            (
+                m
+                for m in registry
+                if m.active and (invite_observers or m.kind is MemberKind.MEMBER_STATE)
+            ),
+            key=lambda m: m.code,
+        )
     query = sa.select(Member).where(Member.active)
     if not invite_observers:
         query = query.where(Member.kind == MemberKind.MEMBER_STATE)

@@ -105,3 +105,82 @@ def test_a_submission_costs_the_same_statements_for_the_first_and_a_later_revisi
     assert counts[1] == counts[2] <= SUBMIT_STATEMENTS[db.engine.dialect.name]
     outbox = db.session.scalar(sa.text("SELECT count(*) FROM mail_outbox"))
     assert outbox == 6  # three receipts to each of the two delegates
+
+
+def _yaml(prefix: str, count: int, *, questions: int = 3, options: int = 5) -> str:
+    """``count`` draft consultations, each with its questions (one shown only on a condition
+    naming another question's option) and options (one suggested by a member)."""
+    import yaml
+
+    def question(q: int) -> dict:
+        found = {
+            "kind": "ranking",
+            "prompt": f"Question {q}",
+            "options": [{"label": f"Option {o}"} for o in range(1, options + 1)],
+        }
+        found["options"][0]["suggested_by"] = ["CHE"]
+        if q > 1:
+            found["show_if"] = {"question": 1, "answers": [1]}
+        return found
+
+    docs = [
+        {
+            "slug": f"{prefix}-{i:03d}",
+            "title": f"Consultation {i}",
+            "status": "draft",
+            "opens_at": "2030-01-01T09:00:00+01:00",
+            "closes_at": "2030-02-01T18:00:00+01:00",
+            "invite": "all",
+            "questions": [question(q) for q in range(1, questions + 1)],
+        }
+        for i in range(count)
+    ]
+    return yaml.safe_dump({"consultations": docs}, allow_unicode=True)
+
+
+def test_yaml_replace_costs_a_fixed_number_of_statements_per_consultation(app):
+    """``import --replace``: the same statements for every consultation of the file, whatever
+    its questions and options (they are deleted and written in batches for the whole file)."""
+    from consult.consultations.importing import import_documents, read_text
+    from consult.consultations.models import Consultation, Option, Question
+
+    MemberFactory(code="CHE")
+    MemberFactory(code="MEX")
+    db.session.commit()
+
+    def replace(text: str) -> int:
+        with count_queries() as counter:
+            import_documents(read_text(text), replace=True)
+        return counter["n"]
+
+    counts = {}
+    for prefix, count, questions, options in (("a", 1, 3, 5), ("b", 10, 3, 5), ("c", 10, 6, 9)):
+        text = _yaml(prefix, count, questions=questions, options=options)
+        import_documents(read_text(text))  # the drafts that --replace overwrites
+        counts[count, questions, options] = replace(text)
+        db.session.expire_all()
+        seconds = db.session.scalars(
+            sa.select(Question)
+            .join(Question.consultation)
+            .where(Question.position == 2, Consultation.slug.startswith(prefix))
+            .order_by(Question.id)
+        ).all()
+        assert len(seconds) == count
+        first = seconds[-1].consultation.questions[0]
+        assert [o.position for o in first.options] == list(range(1, options + 1))
+        assert [m.code for m in first.options[0].suggested_by] == ["CHE"]
+        assert seconds[-1].settings["show_if"] == {
+            "question": first.id,
+            "options": [first.options[0].id],
+        }
+        assert {m.code for m in first.consultation.invited} == {"CHE", "MEX"}
+        options_stored = sa.select(sa.func.count()).select_from(Option).join(Question)
+        options_stored = options_stored.join(Consultation).where(
+            Consultation.slug.startswith(prefix)
+        )
+        assert db.session.scalar(options_stored) == count * questions * options
+        db.session.commit()
+    one, ten, bigger = counts[1, 3, 5], counts[10, 3, 5], counts[10, 6, 9]
+    per_consultation = (ten - one) / 9
+    assert per_consultation == int(per_consultation) <= 4, counts
+    assert bigger == ten, counts
