@@ -13,7 +13,7 @@ from consult.auth.decorators import admin_required
 from consult.auth.forms import AccountForm, InviteForm
 from consult.auth.models import Role, User
 from consult.core.confirm import Confirmation, ConfirmForm, ask, confirmed
-from consult.core.paging import page_number
+from consult.core.paging import page_number, page_of
 from consult.core.params import parse_id
 from consult.core.templating import locale_code
 from consult.extensions import db
@@ -117,12 +117,16 @@ def delegates():
 @admin_required
 def administrators():
     """The administrators' accounts."""
-    users = list(
-        db.session.scalars(
-            sa.select(User).where(User.role == Role.ADMIN).order_by(sa.not_(User.active), User.name)
-        )
+    shown = page_of(
+        db.session,
+        sa.select(User)
+        .where(User.role == Role.ADMIN)
+        .order_by(sa.not_(User.active), User.name, User.id),
+        page_number(request.args.get("page")),
     )
-    return render_template("auth/administrators.html", rows=queries.accounts(users))
+    return render_template(
+        "auth/administrators.html", rows=queries.accounts(list(shown.items)), page=shown
+    )
 
 
 @bp.route("/administrators/new", methods=["GET", "POST"])

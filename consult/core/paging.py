@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 
@@ -47,3 +50,21 @@ class Page(Generic[T]):
         number = min(number, pages)
         start = (number - 1) * size
         return cls(items[start : start + size], number, size, len(items))
+
+
+def page_of(
+    session: Session, query: sa.Select[Any], number: int, size: int | None = None
+) -> Page[Any]:
+    """The page ``number`` of an ordered query (the last page if beyond it): a count and the
+    page's rows, two statements whatever the length of the list. A query of one column gives
+    its values, of several the rows."""
+    size = size or PAGE_SIZE
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    pages = max(((total or 0) + size - 1) // size, 1)
+    number = min(number, pages)
+    shown = query.limit(size).offset((number - 1) * size)
+    if len(shown.column_descriptions) == 1:
+        rows: Sequence[Any] = list(session.scalars(shown))
+    else:
+        rows = [tuple(row) for row in session.execute(shown)]
+    return Page(rows, number, size, total or 0)

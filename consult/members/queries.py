@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from consult.auth.models import AccountToken, Role, TokenPurpose, User
 from consult.ballots.models import Response
 from consult.consultations.models import Consultation, invitation
-from consult.core.paging import Page
+from consult.core.paging import Page, page_of
 from consult.core.plaintext import fold
+from consult.core.translated import in_language
 from consult.extensions import db
 from consult.mail.models import MailKind, OutboxMessage
 from consult.members.models import Member, MemberKind, Region
@@ -39,9 +42,10 @@ def member_rows(
 
     ``search`` matches the code and the names in every language, ignoring case and accents;
     that folding and the order by name in the reader's language are done here, not in SQL,
-    over the registry's few hundred rows; only the page shown is counted and rendered.
+    over the registry's few hundred rows read as plain tuples (code, names); only the members
+    of the page shown are loaded, with their regions, counted and rendered (three queries).
     """
-    query = sa.select(Member).order_by(Member.code)
+    query = sa.select(Member.id, Member.code, Member.name, Member.translations)
     if kind in {k.value for k in MemberKind}:
         query = query.where(Member.kind == MemberKind(kind))
     if region_id is not None:
@@ -50,12 +54,19 @@ def member_rows(
         query = query.where(Member.active)
     elif status == "inactive":
         query = query.where(sa.not_(Member.active))
-    members = list(db.session.scalars(query))
+    found = db.session.execute(query).all()
     needle = fold(search.strip())
     if needle:
-        members = [m for m in members if needle in fold(_searchable(m))]
-    members.sort(key=lambda m: fold(m.localized("name", locale)))
-    shown = Page.of(members, page)
+        found = [m for m in found if needle in fold(_searchable(m.code, m.name, m.translations))]
+    found.sort(key=lambda m: (fold(in_language(m.translations, "name", locale, m.name)), m.code))
+    ids = Page.of([m.id for m in found], page)
+    loaded = {
+        m.id: m
+        for m in db.session.scalars(
+            sa.select(Member).options(joinedload(Member.region)).where(Member.id.in_(ids.items))
+        )
+    }
+    shown = Page([loaded[i] for i in ids.items], ids.number, ids.size, ids.total)
     counts: dict[int, tuple[int, int]] = {}
     for member_id, total, pending in db.session.execute(
         sa.select(
@@ -75,9 +86,9 @@ def member_rows(
     return Page(rows, shown.number, shown.size, shown.total)
 
 
-def _searchable(member: Member) -> str:
-    names = [member.code, member.name]
-    names += [v.get("name", "") for v in (member.translations or {}).values()]
+def _searchable(code: str, name: str, translations: dict[str, Any] | None) -> str:
+    names = [code, name]
+    names += [v.get("name", "") for v in (translations or {}).values()]
     return " ".join(names)
 
 
@@ -153,7 +164,8 @@ def find_delegates(search: str = "", *, status: str = "active", page: int = 1) -
 
 
 def _delegate_searchable(user: User) -> str:
-    member = _searchable(user.member) if user.member is not None else ""
+    m = user.member
+    member = _searchable(m.code, m.name, m.translations) if m is not None else ""
     return f"{user.name} {user.email} {member}"
 
 
@@ -203,15 +215,15 @@ def member_detail(
     return member, accounts(users), participation
 
 
-def regions_with_counts() -> list[tuple[Region, int]]:
-    """Every region and how many members it has (one query)."""
+def regions_with_counts(page: int = 1) -> Page[tuple[Region, int]]:
+    """One page of the regions, by name, each with how many members it has (two queries)."""
     count = (
         sa.select(sa.func.count())
         .where(Member.region_id == Region.id)
         .correlate(Region)
         .scalar_subquery()
     )
-    return [
-        (region, int(n))
-        for region, n in db.session.execute(sa.select(Region, count).order_by(Region.name))
-    ]
+    shown = page_of(db.session, sa.select(Region, count).order_by(Region.name, Region.id), page)
+    return Page(
+        [(region, int(n)) for region, n in shown.items], shown.number, shown.size, shown.total
+    )

@@ -240,7 +240,11 @@ def regions():
             return redirect(url_for("members.regions"))
     status = 400 if request.method == "POST" else 200
     return (
-        render_template("members/regions.html", rows=queries.regions_with_counts(), form=form),
+        render_template(
+            "members/regions.html",
+            page=queries.regions_with_counts(page_number(request.args.get("page"))),
+            form=form,
+        ),
         status,
     )
 
