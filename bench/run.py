@@ -2,7 +2,8 @@
 their output (the date, the machine and its load, each script's description, what it printed,
 and every goal with its figure and "met" or "NOT met").
 
-Usage: ``.venv/bin/python bench/run.py [--only tally,export,...] [--no-readme]``
+Usage: ``.venv/bin/python bench/run.py [--only tally,export,...] [--no-readme]``; with
+``--only``, the README keeps the earlier figures of the benchmarks left out, marked as such.
 """
 
 from __future__ import annotations
@@ -65,10 +66,14 @@ NEXT = {
     "ranking text (about 0.7 µs a row on SQLite). Next: keep each ballot's ranking text on its "
     "first answer row when it is submitted, so that the count reads one row per ballot through "
     "an index, or keep the counts per consultation and update them with each submission.",
-    "YAML import": "write each file's questions and options with batched Core inserts and "
-    "delete a replaced draft's rows with one statement per table.",
-    "members list": "keep a folded, per-language sort name in the member table so that the "
-    "search and the order by name run in SQL with LIMIT/OFFSET.",
+    "YAML import": "the questions, options, suggestions and references are now written in "
+    "batches for the whole file and the replaced drafts' rows deleted with one statement per "
+    "table; what is left per consultation is its own row, its documents and its audit event "
+    "(the chain's head read, then the event written).",
+    "members list": "only the members of the page shown are loaded now (with their "
+    "regions); the rest of the cost is reading every member's code and names as plain rows and "
+    "folding them in Python to search and sort. Next: keep a folded, per-language sort name in "
+    "the member table so that the search and the order by name run in SQL with LIMIT/OFFSET.",
     "responses CSV time": "write the CSV rows through one csv.writer over Core tuples and "
     "drop the per-cell formula check for numeric columns.",
 }
@@ -165,7 +170,7 @@ def main() -> None:
         print(f"{verdict:8} {title}: {what}: {figure} (goal {goal})")
     met = sum(g[-1] == "met" for g in goals)
     print(f"\n{met} of {len(goals)} goals met")
-    if not args.no_readme and not chosen:
+    if not args.no_readme:  # what this run skipped keeps its earlier figures, marked
         write_readme(started, sections, goals)
         print("bench/README.md written")
     sys.exit(1 if failed else 0)
@@ -206,6 +211,48 @@ def rewrite_from_log(log: Path) -> None:
     print(f"bench/README.md written from {log}")
 
 
+#: Marks what this run did not measure again: its goals and section come from an earlier run.
+EARLIER = " (earlier run, not re-run)"
+
+
+def _earlier_goal_rows() -> list[tuple[str, str]]:
+    """The goal rows of the README as it stands, by benchmark title (a benchmark this run
+    skipped keeps its earlier figures, marked as such, rather than vanishing)."""
+    readme = ROOT / "bench" / "README.md"
+    if not readme.exists():
+        return []
+    rows = []
+    for line in readme.read_text().splitlines():
+        if line.startswith("| ") and not line.startswith(("| benchmark", "| ---")):
+            title = line[2:].split(" | ", 1)[0].removesuffix(EARLIER)
+            rest = line[2:].split(" | ", 1)[1]
+            rows.append((title, f"| {title}{EARLIER} | {rest}"))
+    return rows
+
+
+def _earlier_sections(run_titles: set[str]) -> dict[str, list[str]]:
+    """The sections of the README as it stands for the benchmarks this run skipped."""
+    readme = ROOT / "bench" / "README.md"
+    if not readme.exists():
+        return {}
+    text = readme.read_text()
+    out: dict[str, list[str]] = {}
+    note = "Not re-run by the latest `make bench`: the text and figures of an earlier run."
+    for _name, title, _command in BENCHES:
+        if title in run_titles:
+            continue
+        match = re.search(
+            rf"^## {re.escape(title)} \(`[^`]+`\)\n(.*?)(?=^## |\Z)", text, re.M | re.S
+        )
+        if match is None:
+            continue
+        body = match.group(1).strip()
+        if not body.startswith(note):
+            body = f"{note}\n\n{body}"
+        out[title] = ["", match.group(0).splitlines()[0], "", body]
+    return out
+
+
 def write_readme(
     started: str, sections: list[tuple[str, str, str, str, str]], goals: list[list[str]]
 ) -> None:
@@ -223,6 +270,16 @@ def write_readme(
         "moves much less with the load than wall time. A figure is reproducible within the",
         "spread of its rounds.",
         "",
+    ]
+    run_titles = {title for title, *_ in sections}
+    skipped = [title for _n, title, _c in BENCHES if title not in run_titles]
+    if skipped:
+        out += [
+            "Not re-run this time: " + "; ".join(skipped) + ". Their goals and sections are",
+            f"an earlier run's, marked{EARLIER}.",
+            "",
+        ]
+    out += [
         "## Goals",
         "",
         "| benchmark | what | figure | goal | verdict |",
@@ -231,6 +288,7 @@ def write_readme(
     for title, what, figure, goal, verdict in goals:
         verdict = "met" if verdict == "met" else "**not met**"
         out.append(f"| {title} | {what} | {figure} | {goal} | {verdict} |")
+    out += [row for title, row in _earlier_goal_rows() if title not in run_titles]
     missing = [
         (prefix, note)
         for prefix, note in NEXT.items()
@@ -239,7 +297,17 @@ def write_readme(
     if missing:
         out += ["", "What to try next where a goal is not met:", ""]
         out += [f"- {prefix}: {note}" for prefix, note in missing]
-    for title, script, before, after, text in sections:
+    earlier = _earlier_sections({title for title, *_ in sections})
+    ran = {
+        title: (title, script, before, after, text)
+        for title, script, before, after, text in sections
+    }
+    for _name, title, _command in BENCHES:
+        if title in earlier:
+            out += earlier[title]
+        if title not in ran:
+            continue
+        title, script, before, after, text = ran[title]
         out += [
             "",
             f"## {title} (`{script}`)",
