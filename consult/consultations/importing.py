@@ -254,8 +254,9 @@ def _write_structure(
 def _columns(obj: Question | Option) -> dict[str, Any]:
     """The column values of a new (unsaved) question or option, defaults filled in, so that
     every row of a batch has the same keys (one statement for all of them)."""
-    values = {}
-    for attr in sa.inspect(type(obj)).column_attrs:
+    values: dict[str, Any] = {}
+    mapper: sa.orm.Mapper[Any] = sa.inspect(type(obj))
+    for attr in mapper.column_attrs:
         if attr.key in ("id", "consultation_id", "question_id"):
             continue
         if attr.key in obj.__dict__:

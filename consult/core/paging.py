@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+
+from consult.core.database import DbSession
 
 T = TypeVar("T")
 
@@ -53,7 +54,7 @@ class Page(Generic[T]):
 
 
 def page_of(
-    session: Session, query: sa.Select[Any], number: int, size: int | None = None
+    session: DbSession, query: sa.Select[Any], number: int, size: int | None = None
 ) -> Page[Any]:
     """The page ``number`` of an ordered query (the last page if beyond it): a count and the
     page's rows, two statements whatever the length of the list. A query of one column gives

@@ -54,7 +54,7 @@ def member_rows(
         query = query.where(Member.active)
     elif status == "inactive":
         query = query.where(sa.not_(Member.active))
-    found = db.session.execute(query).all()
+    found = list(db.session.execute(query))
     needle = fold(search.strip())
     if needle:
         found = [m for m in found if needle in fold(_searchable(m.code, m.name, m.translations))]
