@@ -6,13 +6,13 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from babel.dates import format_date
 from flask_babel import gettext as _
 
 from consult.ballots.onbehalf import Channel, Issue, Mark, Problem
 from consult.ballots.rules import Code, FieldError
 from consult.consultations import kinds
 from consult.core.templating import locale_code
+from consult.core.timefmt import format_day
 
 
 def describe(error: FieldError, subject: str) -> str:
@@ -123,7 +123,8 @@ def channel_name(channel: Channel) -> str:
 
 
 def long_date(value: object) -> str:
-    return format_date(value, format="long", locale=locale_code())  # type: ignore[arg-type]
+    """A day in the reader's language, day first in English too (``2 February 2026``)."""
+    return format_day(value, locale_code())  # type: ignore[arg-type]
 
 
 def mark_text(mark: Mark) -> str:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 
 #: English dates in the international (day month year) order of the organisation's documents.
 _DATE_LOCALE = {"en": "en_GB"}
+
+
+def format_day(day: date, locale: str) -> str:
+    """A day as the organisation's documents write it: ``2 February 2026``, ``2 février 2026``."""
+    return format_date(day, format="long", locale=_DATE_LOCALE.get(locale, locale))
 
 
 def format_moment(moment: datetime, timezone: str, locale: str) -> str:
@@ -18,6 +23,6 @@ def format_moment(moment: datetime, timezone: str, locale: str) -> str:
     """
     zone = ZoneInfo(timezone)
     local = moment.astimezone(zone)
-    day = format_date(local.date(), format="long", locale=_DATE_LOCALE.get(locale, locale))
+    day = format_day(local.date(), locale)
     time = format_time(local, format="HH:mm", tzinfo=zone, locale=locale)
     return f"{day}, {time} {local.tzname()} ({timezone})"

@@ -347,7 +347,7 @@ def test_the_csv_and_the_audit_page_carry_the_mark(client, setting):
         ("Entered", "by the secretariat, on behalf of the member"),
         ("Received as", "Letter"),
         ("Reference", "L/17"),
-        ("Date of receipt", format_date(received, format="long", locale="en")),
+        ("Date of receipt", format_date(received, format="long", locale="en_GB")),
         ("Late entry", "no"),
         ("Scanned document", "none"),
         ("digest", details_of(audit)[6][1]),

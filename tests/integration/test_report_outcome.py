@@ -159,7 +159,7 @@ def test_the_outcome_follows_what_the_pages_show(decided):
     assert "Deadline: 8 February 2026, 12:59 CET (Europe/Zurich)" in lines
     assert (
         "Entered by the secretariat (Ana Secretariat) from note verbale NV/LLL/2026/3 of "
-        "February 2, 2026 · Late entry: Received in time at the mission, forwarded late." in joined
+        "2 February 2026 · Late entry: Received in time at the mission, forwarded late." in joined
     )
 
 
