@@ -38,7 +38,8 @@ def kenya(client, auth):
 
 
 def day(value: date, locale: str) -> str:
-    return format_date(value, format="long", locale=locale)
+    """As the organisation writes a day: day first in English too (2 February 2026)."""
+    return format_date(value, format="long", locale="en_GB" if locale == "en" else locale)
 
 
 def test_each_delegate_is_told_the_secretariat_entered_it_in_their_language(client, kenya, mailbox):
