@@ -107,7 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from consult.documents.views import bp as documents_bp
     from consult.entries.views import bp as entries_bp
     from consult.main.views import bp as main_bp
-    from consult.members.views import bp as members_bp
+    from consult.registry.views import bp as members_bp
     from consult.results.mail_views import bp as mail_bp
     from consult.results.views import bp as results_bp
 

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consult.auth import accounts
+from consult.auth import accounts, queries
 from consult.auth.decorators import admin_required
 from consult.auth.forms import AccountForm, InviteForm
 from consult.auth.models import Role, User
@@ -17,7 +17,6 @@ from consult.core.paging import page_number, page_of
 from consult.core.params import parse_id
 from consult.core.templating import locale_code
 from consult.extensions import db
-from consult.members import queries
 from consult.members.models import Member
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin")

@@ -28,11 +28,12 @@ from consult.core.paging import page_number
 from consult.core.params import parse_id
 from consult.core.templating import locale_code
 from consult.extensions import db
-from consult.members import queries, services
+from consult.members import services
 from consult.members.csvimport import NotUtf8, Problem, decode
 from consult.members.forms import KIND_LABELS, ImportForm, MemberForm, RegionForm
 from consult.members.messages import describe
 from consult.members.models import Member, Region
+from consult.registry import queries
 
 bp = Blueprint("members", __name__, url_prefix="/admin")
 
