@@ -350,14 +350,14 @@ def _clean_question(
 
 
 def check_condition(earlier: Sequence[Question], condition: Any) -> list[Problem]:
-    """A condition (``show_if``) names one of the ``earlier`` questions, one with options, and
+    """A condition (``show_if``) names one of the ``earlier`` questions, a choice or a ranking, and
     some of its options: conditions on later questions, and so circles, are refused."""
     if not condition:
         return []
     target = next((q for q in earlier if q.id == condition.get("question")), None)
     if target is None:
         return [Problem("show_if", Issue.CONDITION_NOT_EARLIER)]
-    if not kinds.get(target.kind).has_options:
+    if not kinds.get(target.kind).conditions_name_options:
         return [Problem("show_if", Issue.CONDITION_NO_OPTIONS)]
     known = {o.id for o in target.options}
     if not condition.get("options") or not set(condition["options"]) <= known:

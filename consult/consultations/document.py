@@ -746,8 +746,8 @@ def _check_conditions(r: _Reader, path: Path, questions: list[QuestionDoc | None
         target = questions[number - 1]
         if target is None:
             continue
-        if not kinds.get(target.kind).has_options:
-            r.error(_join(where, "question"), f"question {number} has no options to answer")
+        if not kinds.get(target.kind).conditions_name_options:
+            r.error(_join(where, "question"), f"question {number} is not a choice or a ranking")
             continue
         for j, option in enumerate(condition["options"]):
             if not 1 <= option <= len(target.options):

@@ -13,6 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consult.ballots.models import Answer, Revision
+from consult.consultations import builder
+from consult.consultations.checks import Issue
 from consult.consultations.models import Consultation
 from consult.extensions import db
 from tests.conftest import csrf_token
@@ -293,3 +295,32 @@ def test_yaml_refuses_bad_conditions_with_the_line(runner, tmp_path, condition, 
     assert result.exit_code != 0
     assert message in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Consultation)) == 0
+
+
+def test_a_condition_on_a_grid_is_refused_it_could_never_be_met(runner, tmp_path):
+    """A grid rates its statements and selects none: a condition naming it would hide the
+    question from everyone, so the import and the builder refuse it."""
+    text = YAML + "  - kind: text\n    prompt: Why?\n    show_if: {question: 3, answers: [1]}\n"
+    path = tmp_path / "grid.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(args=["consultations", "import", str(path)])
+    assert result.exit_code != 0
+    assert "show_if.question: question 3 is not a choice or a ranking" in result.output
+
+    path.write_text(YAML, encoding="utf-8")
+    assert runner.invoke(args=["consultations", "import", str(path)]).exit_code == 0
+    survey = db.session.scalar(
+        sa.select(Consultation).where(Consultation.slug == "idm-2011-survey")
+    )
+    grid = survey.questions[2]
+    problems = builder.check_condition(
+        survey.questions, {"question": grid.id, "options": [grid.options[0].id]}
+    )
+    assert [p.issue for p in problems] == [Issue.CONDITION_NO_OPTIONS]
+    single = survey.questions[0]
+    assert (
+        builder.check_condition(
+            survey.questions, {"question": single.id, "options": [single.options[0].id]}
+        )
+        == []
+    )

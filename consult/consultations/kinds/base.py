@@ -183,6 +183,9 @@ class Kind:
     settings: ClassVar[tuple[Setting, ...]] = ()
     #: Answers pick among the question's options.
     has_options: ClassVar[bool] = False
+    #: Answers rank or select options, so a later question's condition may name them (a grid
+    #: rates its statements and a funding question prices them: neither selects one).
+    conditions_name_options: ClassVar[bool] = False
     #: Options a new question of this kind is given at least (when it has options).
     min_options: ClassVar[int] = 2
     #: A vote: observers answer it only when the consultation lets observers vote.

@@ -30,6 +30,7 @@ _ID_DIGITS = 18
 
 class _Choices(OptionKind):
     reads: ClassVar[frozenset[Source]] = frozenset({Source.SELECTIONS})
+    conditions_name_options: ClassVar[bool] = True
     #: More than one option is refused even in a draft.
     one_only: ClassVar[bool] = False
 

@@ -47,6 +47,7 @@ def official_result(result: tally.RankingTally, method: TallyMethod) -> Official
 class Ranking(OptionKind):
     name: ClassVar[QuestionKind] = QuestionKind.RANKING
     label: ClassVar[str] = N_("Ranking (preference vote)")
+    conditions_name_options: ClassVar[bool] = True
     settings: ClassVar[tuple[Setting, ...]] = (
         Setting(
             "allow_partial",

@@ -85,7 +85,7 @@ def _condition_choices(form: QuestionForm, consultation: Consultation, current: 
             (o.id, localized(o, "label")) for o in q.options
         ]
         for q in earlier
-        if kinds.get(q.kind).has_options and q.options
+        if kinds.get(q.kind).conditions_name_options and q.options
     }
     for setting in kinds.SETTINGS.values():
         if setting.type is kinds.SettingType.QUESTION and setting.name in form:
