@@ -25,6 +25,7 @@ from consult.ballots.rules import NO_OPINION
 from consult.consultations import kinds
 from consult.consultations.kinds.base import Source, ValueCounts
 from consult.consultations.models import Consultation, ObserversMay, invitation
+from consult.core.paging import Page, page_of
 from consult.core.translated import in_language
 from consult.extensions import db
 from consult.members.models import Member, MemberKind, Region
@@ -158,15 +159,18 @@ def not_submitted(consultation_id: int) -> list[ParticipationRow]:
     ]
 
 
-def submitted(consultation_id: int) -> list[ParticipationRow]:
-    """Invited members with a submitted response, by region (``updated_at``: when it was
-    submitted)."""
-    rows = db.session.execute(
+def submitted(consultation_id: int, page: int = 1) -> Page[ParticipationRow]:
+    """One page of the invited members with a submitted response, by region (``updated_at``:
+    when it was submitted): two statements, and the page's rows only, however many answered."""
+    found = page_of(
+        db.session,
         _invited_with_response(consultation_id, *_MEMBER_COLUMNS, Response.submitted_at)
         .where(Response.status == ResponseStatus.SUBMITTED)
-        .order_by(Region.name, Member.name)
+        .order_by(Region.name, Member.name, Member.id),
+        page,
     )
-    return [ParticipationRow(_member(row), ResponseStatus.SUBMITTED, row[6]) for row in rows]
+    rows = [ParticipationRow(_member(row), ResponseStatus.SUBMITTED, row[6]) for row in found.items]
+    return Page(rows, found.number, found.size, found.total)
 
 
 def rankings(consultation: Consultation, question_id: int) -> dict[tuple[int, ...], int]:

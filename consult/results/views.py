@@ -24,6 +24,7 @@ from consult.ballots.specs import may_answer
 from consult.consultations.lifecycle import Phase, Status
 from consult.consultations.models import Consultation
 from consult.core import anchors, audit
+from consult.core.paging import page_number
 from consult.core.streaming import started
 from consult.extensions import db, limiter
 from consult.results import display, documents, loaders, report, services
@@ -70,7 +71,9 @@ def show(slug: str):
         reminders_url=url_for("mail.reminders_page", slug=slug) if is_open else None,
         entry_possible=entry_possible,
         invited=_enterable(consultation) if entry_possible else [],
-        answered=loaders.submitted(consultation.id) if entry_possible else [],
+        answered=loaders.submitted(consultation.id, page_number(request.args.get("page")))
+        if entry_possible
+        else None,
         **display.page_context(results),
     )
 

@@ -113,3 +113,21 @@ def test_delegates_never_see_the_links(app, setting):
         assert delegate.get(url).status_code == 403
     page = delegate.get("/consultations/idm-2010").get_data(as_text=True)
     assert "Enter a response received" not in page
+
+
+def test_the_submitted_list_comes_fifty_to_a_page(client, setting):
+    """However many members answered, the results page lists one page of them (its cost must
+    not grow with the responses); the pager reaches the others."""
+    from tests.integration.builder_helpers import submit
+
+    users = [UserFactory(member=MemberFactory()) for _ in range(53)]
+    build_consultation()
+    for user in users:
+        submit("idm-2010", user, {1: 1})
+    first = client.get("/admin/consultations/idm-2010/results").get_data(as_text=True)
+    assert "53 invited members have submitted" in first
+    assert first.count("Enter a revision received") == 50
+    assert "Page 1 of 2" in first
+    second = client.get("/admin/consultations/idm-2010/results?page=2").get_data(as_text=True)
+    assert second.count("Enter a revision received") == 3
+    assert "Page 2 of 2" in second
