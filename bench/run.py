@@ -61,13 +61,11 @@ NEXT = {
     "member's answers change between requests.",
     "receipt": "the page lists every revision of the response; page it and cache the "
     "consultation's structure.",
-    "results page": "since the on-behalf entries landed (2026-12-05) the page's participation "
-    "table lists every member that answered with its time and a link to enter a revision: at "
-    "10,000 responses that table is 28 of the page's 32 s of CPU under a profiler (a time "
-    "formatted and a URL built per member), so the cost follows the members, not the distinct "
-    "rankings. Next: page that list (or group it by region with counts, the members on their "
-    "own page). Identical rankings are counted in SQL; the database still reads every answer "
-    "row to build each ballot's ranking text: keep that text per ballot when it is submitted.",
+    "results page": "the members who submitted now come fifty to a page (they were all listed, "
+    "28 of 32 s of CPU at 10,000 responses); the invited members' list of the entry form and the "
+    "missing members still follow the membership. Identical rankings are counted in SQL; the "
+    "database still reads every answer row to build each ballot's ranking text: keep that text "
+    "per ballot when it is submitted.",
     "YAML import": "the questions, options, suggestions and references are now written in "
     "batches for the whole file and the replaced drafts' rows deleted with one statement per "
     "table; what is left per consultation is its own row, its documents and its audit event "
