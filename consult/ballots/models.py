@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import Any
 
@@ -11,17 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.auth.models import User
 from consult.ballots.onbehalf import Channel
+from consult.consultations.enums import ResponseStatus
 from consult.consultations.models import Consultation
 from consult.core import clock
 from consult.core.anchors import Head
 from consult.core.base import enum_column
 from consult.extensions import Model
 from consult.members.models import Member
-
-
-class ResponseStatus(enum.StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
 
 
 class Response(Model):

@@ -9,6 +9,13 @@ from __future__ import annotations
 import enum
 
 
+class ResponseStatus(enum.StrEnum):
+    """A member's response: a draft saved, or submitted (what counts)."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
 class ObserversMay(enum.StrEnum):
     """What observers (observer states and organisations) may do in a consultation."""
 

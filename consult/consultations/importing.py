@@ -11,7 +11,6 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy.orm import selectinload
 
-from consult.ballots.models import Response
 from consult.consultations import document, invitations, kinds, signals
 from consult.consultations.checks import Problem
 from consult.consultations.document import (
@@ -36,6 +35,7 @@ from consult.consultations.models import (
     option_suggestion,
     outcome_selection,
 )
+from consult.consultations.responses import response
 from consult.consultations.texts import get_text, set_text
 from consult.core import audit, clock
 from consult.core.actions import Action
@@ -339,8 +339,8 @@ def _with_responses(session: DbSession, consultation_ids: list[int]) -> set[int]
         return set()
     return set(
         session.scalars(
-            sa.select(Response.consultation_id)
-            .where(Response.consultation_id.in_(consultation_ids))
+            sa.select(response.c.consultation_id)
+            .where(response.c.consultation_id.in_(consultation_ids))
             .distinct()
         )
     )

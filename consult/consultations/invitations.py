@@ -6,9 +6,9 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
-from consult.ballots.models import Response
 from consult.consultations import lifecycle
 from consult.consultations.models import Consultation
+from consult.consultations.responses import response
 from consult.core import audit, clock
 from consult.core.actions import Action
 from consult.core.database import DbSession, write_transaction
@@ -95,8 +95,8 @@ def refresh(session: DbSession, consultation: Consultation, chosen: Iterable[Mem
     )
     responders = session.scalars(
         sa.select(Member)
-        .join(Response, Response.member_id == Member.id)
-        .where(Response.consultation_id == consultation.id)
+        .join(response, response.c.member_id == Member.id)
+        .where(response.c.consultation_id == consultation.id)
     ).all()
     keep = {m.id: m for m in [*wanted, *responders]}
     consultation.invited = sorted(keep.values(), key=lambda m: m.code)

@@ -8,10 +8,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from consult.ballots.models import Response
 from consult.consultations import document
 from consult.consultations.importing import describe_in_english, import_documents
 from consult.consultations.models import Consultation, Option, Question
+from consult.consultations.responses import response
 from consult.extensions import db
 
 
@@ -41,7 +41,7 @@ def has_responses(session: Session | Any, consultation_id: int) -> bool:
     """Whether any member has saved a response (draft or submitted)."""
     return bool(
         session.scalar(
-            sa.select(sa.literal(1)).where(Response.consultation_id == consultation_id).limit(1)
+            sa.select(sa.literal(1)).where(response.c.consultation_id == consultation_id).limit(1)
         )
     )
 
@@ -49,8 +49,8 @@ def has_responses(session: Session | Any, consultation_id: int) -> bool:
 def response_counts(consultation_id: int) -> dict[str, int]:
     """Responses by status (``draft``, ``submitted``)."""
     rows = db.session.execute(
-        sa.select(Response.status, sa.func.count())
-        .where(Response.consultation_id == consultation_id)
-        .group_by(Response.status)
+        sa.select(response.c.status, sa.func.count())
+        .where(response.c.consultation_id == consultation_id)
+        .group_by(response.c.status)
     )
     return {str(status): n for status, n in rows}

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from consult.ballots.models import Answer, Response, ResponseStatus
 from consult.consultations.builder import Invalid, NotFound
 from consult.consultations.checks import Issue, Problem
 from consult.consultations.models import (
@@ -25,6 +24,7 @@ from consult.consultations.models import (
     WriteInJoin,
     WriteInSplit,
 )
+from consult.consultations.responses import SUBMITTED, answer, response
 from consult.core import audit
 from consult.core.actions import Action
 from consult.core.database import DbSession, write_transaction
@@ -73,15 +73,15 @@ def suggestions(session: DbSession, question_ids: Iterable[int]) -> dict[int, li
     if not ids:
         return {}
     rows = session.execute(
-        sa.select(Answer.question_id, Answer.text, Response.member_id)
-        .join(Response, Response.id == Answer.response_id)
+        sa.select(answer.c.question_id, answer.c.text, response.c.member_id)
+        .join(response, response.c.id == answer.c.response_id)
         .where(
-            Response.status == ResponseStatus.SUBMITTED,
-            Answer.option_id.is_(None),
-            Answer.text.is_not(None),
-            Answer.question_id.in_(ids),
+            response.c.status == SUBMITTED,
+            answer.c.option_id.is_(None),
+            answer.c.text.is_not(None),
+            answer.c.question_id.in_(ids),
         )
-        .order_by(Response.submitted_at, Response.id)
+        .order_by(response.c.submitted_at, response.c.id)
     ).all()
     out: dict[int, list[WriteIn]] = {}
     for question_id, text, member_id in rows:
