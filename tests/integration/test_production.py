@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -167,10 +168,15 @@ def test_with_redis_the_sign_in_limit_holds_across_four_workers(app, gunicorn):
     for browser in browsers:
         browser.open_sign_in()
 
+    # The first round of attempts leaves together (a barrier), so that several workers serve
+    # them (each serves one at a time): otherwise a quick first worker may take them all.
+    together = threading.Barrier(len(browsers))
+
     def attempt(i: int) -> int:
+        if i < len(browsers):
+            together.wait(timeout=30)
         return browsers[i % len(browsers)].sign_in("target@example.org", "wrong password!")
 
-    # Concurrent attempts, so that several workers serve them (each serves one at a time).
     with concurrent.futures.ThreadPoolExecutor(len(browsers)) as pool:
         statuses = list(pool.map(attempt, range(2 * limit)))
     after = browsers[0].sign_in("target@example.org", "wrong password!")
