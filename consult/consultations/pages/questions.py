@@ -403,6 +403,32 @@ def _render_option(consultation, q, option, form, general):
     )
 
 
+def _option_page(consultation: Consultation, q: Question, option: Option | None):
+    """The option form: a new option of ``q`` (``option`` None) or the one to edit."""
+    form = OptionForm()
+    general: list[str] = []
+    if option is not None and request.method == "GET":
+        fill(form.label, get_text(option, "label"))
+        fill(form.description, get_text(option, "description"))
+    elif form.validate_on_submit():
+        fields = builder.OptionFields(text_of(form.label), text_of(form.description))
+        refused = attempt(
+            form,
+            (lambda: builder.add_option(consultation.id, q.id, fields, actor_id=current_user.id))
+            if option is None
+            else (
+                lambda: builder.update_option(
+                    consultation.id, option.id, fields, actor_id=current_user.id
+                )
+            ),
+            _("The option has been added.") if option is None else _("The option has been saved."),
+        )
+        if refused is None:
+            return _to_question(consultation, q)
+        general = refused
+    return _render_option(consultation, q, option, form, general)
+
+
 @bp.route("/<slug:slug>/questions/<id:question_id>/options/new", methods=["GET", "POST"])
 @admin_required
 @refuses_locked
@@ -415,19 +441,7 @@ def new_option(slug: str, question_id: int):
     reason = _editable(consultation)
     if reason:
         return refuse(consultation, locked(reason))
-    form = OptionForm()
-    general: list[str] = []
-    if form.validate_on_submit():
-        fields = builder.OptionFields(text_of(form.label), text_of(form.description))
-        refused = attempt(
-            form,
-            lambda: builder.add_option(consultation.id, q.id, fields, actor_id=current_user.id),
-            _("The option has been added."),
-        )
-        if refused is None:
-            return _to_question(consultation, q)
-        general = refused
-    return _render_option(consultation, q, None, form, general)
+    return _option_page(consultation, q, None)
 
 
 @bp.route("/<slug:slug>/options/<id:option_id>", methods=["GET", "POST"])
@@ -437,22 +451,7 @@ def option(slug: str, option_id: int):
     """Edit an option's label and background."""
     consultation = consultation_or_404(slug)
     q, o = _option_or_404(consultation, option_id)
-    form = OptionForm()
-    general: list[str] = []
-    if request.method == "GET":
-        fill(form.label, get_text(o, "label"))
-        fill(form.description, get_text(o, "description"))
-    elif form.validate_on_submit():
-        fields = builder.OptionFields(text_of(form.label), text_of(form.description))
-        refused = attempt(
-            form,
-            lambda: builder.update_option(consultation.id, o.id, fields, actor_id=current_user.id),
-            _("The option has been saved."),
-        )
-        if refused is None:
-            return _to_question(consultation, q)
-        general = refused
-    return _render_option(consultation, q, o, form, general)
+    return _option_page(consultation, q, o)
 
 
 @bp.route("/<slug:slug>/options/<id:option_id>/remove", methods=["GET", "POST"])
