@@ -32,6 +32,7 @@ from consult.consultations.models import (
     Option,
     Question,
     QuestionKind,
+    by_slug,
     option_suggestion,
     outcome_selection,
 )
@@ -438,12 +439,8 @@ def _option(o: OptionDoc, position: int, members: dict[str, Member]) -> Option:
 
 def load_for_dump(slug: str) -> Consultation | None:
     return db.session.scalar(
-        sa.select(Consultation)
-        .where(Consultation.slug == slug)
-        .options(
-            selectinload(Consultation.questions)
-            .selectinload(Question.options)
-            .selectinload(Option.suggested_by),
+        by_slug(
+            slug,
             selectinload(Consultation.invited),
             selectinload(Consultation.parent),
             selectinload(Consultation.selected_options),

@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from consult.core import clock
 from consult.core.base import enum_column
@@ -256,3 +257,18 @@ class Erratum(Model):
     corrected_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     consultation: Mapped[Consultation] = relationship(back_populates="errata")
+
+
+def by_slug(slug: str, *also: ORMOption) -> sa.Select[Consultation]:
+    """The consultation of a slug with its questions, their options and who suggested them;
+    ``also`` loads more of it."""
+    return (
+        sa.select(Consultation)
+        .where(Consultation.slug == slug)
+        .options(
+            selectinload(Consultation.questions)
+            .selectinload(Question.options)
+            .selectinload(Option.suggested_by),
+            *also,
+        )
+    )

@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from consult.consultations import document
 from consult.consultations.importing import describe_in_english, import_documents
-from consult.consultations.models import Consultation, Option, Question
+from consult.consultations.models import Consultation, by_slug
 from consult.consultations.responses import response
 from consult.extensions import db
 
@@ -26,15 +26,7 @@ def create_consultation(
 
 def load(slug: str) -> Consultation | None:
     """The consultation with its questions, options and who suggested them."""
-    return db.session.scalar(
-        sa.select(Consultation)
-        .where(Consultation.slug == slug)
-        .options(
-            selectinload(Consultation.questions)
-            .selectinload(Question.options)
-            .selectinload(Option.suggested_by)
-        )
-    )
+    return db.session.scalar(by_slug(slug))
 
 
 def has_responses(session: Session | Any, consultation_id: int) -> bool:
