@@ -117,7 +117,9 @@ class ParticipationCount:
     count: int
 
 
-def _invited_with_response(consultation_id: int, *columns: Any) -> sa.Select[Any]:
+def invited_with_response(consultation_id: int, *columns: Any) -> sa.Select[Any]:
+    """``columns`` of every invited member joined to its region and its response, if any: the
+    one statement behind participation, in numbers (results) and by name (reminders)."""
     return (
         sa.select(*columns)
         .select_from(invitation)
@@ -134,7 +136,7 @@ def _invited_with_response(consultation_id: int, *columns: Any) -> sa.Select[Any
 def participation_counts(consultation_id: int) -> list[ParticipationCount]:
     """Invited members counted in SQL by kind, region and response status (None: no response)."""
     rows = db.session.execute(
-        _invited_with_response(
+        invited_with_response(
             consultation_id, Member.kind, Region.name, Response.status, sa.func.count()
         ).group_by(Member.kind, Region.name, Response.status)
     )
@@ -147,7 +149,7 @@ def participation_counts(consultation_id: int) -> list[ParticipationCount]:
 def not_submitted(consultation_id: int) -> list[ParticipationRow]:
     """Invited members without a submitted response (a draft only, or nothing), by region."""
     rows = db.session.execute(
-        _invited_with_response(
+        invited_with_response(
             consultation_id, *_MEMBER_COLUMNS, Response.status, Response.updated_at
         )
         .where(sa.or_(Response.id.is_(None), Response.status != ResponseStatus.SUBMITTED))
@@ -164,7 +166,7 @@ def submitted(consultation_id: int, page: int = 1) -> Page[ParticipationRow]:
     when it was submitted): two statements, and the page's rows only, however many answered."""
     found = page_of(
         db.session,
-        _invited_with_response(consultation_id, *_MEMBER_COLUMNS, Response.submitted_at)
+        invited_with_response(consultation_id, *_MEMBER_COLUMNS, Response.submitted_at)
         .where(Response.status == ResponseStatus.SUBMITTED)
         .order_by(Region.name, Member.name, Member.id),
         page,
@@ -430,7 +432,7 @@ def entered(consultation_id: int, *, current_only: bool = True) -> list[EnteredR
     """Revisions entered by the secretariat for invited members (one query), by region and
     member: only those that count now, or (``current_only=False``) every one, oldest first."""
     stmt = (
-        _invited_with_response(
+        invited_with_response(
             consultation_id,
             *_MEMBER_COLUMNS,
             Entry.revision,

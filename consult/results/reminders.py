@@ -21,7 +21,7 @@ from consult.auth.models import User
 from consult.ballots.models import Response, ResponseStatus
 from consult.consultations import builder
 from consult.consultations.lifecycle import Phase
-from consult.consultations.models import Consultation, invitation
+from consult.consultations.models import Consultation
 from consult.core import audit, clock
 from consult.core.actions import Action
 from consult.core.database import DbSession, write_transaction
@@ -31,6 +31,7 @@ from consult.mail.models import MailKind, Reminder
 from consult.mail.outbox import enqueue_all, outbox_values
 from consult.mail.render import Message, render_message
 from consult.members.models import Member
+from consult.results import loaders
 
 
 class NotOpen(ValueError):
@@ -80,23 +81,16 @@ class Outcome:
 def participation(
     session: DbSession, consultation: Consultation, now: datetime | None = None
 ) -> Participation:
-    """Who has not submitted, their delegates and when each was last reminded (four queries)."""
+    """Who has not submitted, their delegates and when each was last reminded (three queries)."""
     now = now or clock.now()
     interval = current_app.config["REMINDER_INTERVAL"]
-    members = list(
-        session.scalars(
-            sa.select(Member)
-            .join(invitation, invitation.c.member_id == Member.id)
-            .where(invitation.c.consultation_id == consultation.id, Member.active)
-            .order_by(Member.code)
-        )
-    )
-    responses = {
-        r.member_id: r
-        for r in session.scalars(
-            sa.select(Response).where(Response.consultation_id == consultation.id)
-        )
-    }
+    rows = session.execute(
+        loaders.invited_with_response(consultation.id, Member, Response)
+        .where(Member.active)
+        .order_by(Member.code)
+    ).all()
+    members = [member for member, _ in rows]
+    responses = {member.id: response for member, response in rows if response is not None}
     submitted = {m for m, r in responses.items() if r.status is ResponseStatus.SUBMITTED}
     waiting = [m for m in members if m.id not in submitted]
     last = dict(
@@ -107,7 +101,7 @@ def participation(
         ).all()
     )
     delegates = delegates_of(session, [m.id for m in waiting])
-    result = Participation(invited=len(members), submitted=len(submitted & {m.id for m in members}))
+    result = Participation(invited=len(members), submitted=len(submitted))
     for member in waiting:
         reminded = last.get(member.id)
         allowed_at = reminded + interval if reminded is not None else None
