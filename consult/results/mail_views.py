@@ -15,6 +15,7 @@ from consult.config import LANGUAGES
 from consult.consultations.lifecycle import Phase, Status
 from consult.consultations.models import Consultation
 from consult.core.confirm import Confirmation, ask, confirmed
+from consult.core.paging import page_number
 from consult.core.params import parse_id
 from consult.core.templating import locale_code, localized, moment
 from consult.extensions import db
@@ -154,7 +155,9 @@ def _consultation_or_404(slug: str) -> Consultation:
 
 
 def _render(consultation: Consultation, status: int = 200, error: str | None = None):
-    state = reminders.participation(db.session, consultation)
+    state = reminders.participation(
+        db.session, consultation, page=page_number(request.args.get("page"))
+    )
     lang = request.args.get("preview", locale_code())
     lang = lang if lang in LANGUAGES else "en"
     preview = None

@@ -8,7 +8,7 @@ delegate, and says so.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -25,6 +25,7 @@ from consult.consultations.models import Consultation
 from consult.core import audit, clock
 from consult.core.actions import Action
 from consult.core.database import DbSession, write_transaction
+from consult.core.paging import Page, page_of
 from consult.extensions import db
 from consult.mail.links import external_url
 from consult.mail.models import MailKind, Reminder
@@ -65,9 +66,16 @@ class Pending:
 
 @dataclass
 class Participation:
+    """How many invited members submitted, and those that have not (all, or one page of them)."""
+
     invited: int = 0
     submitted: int = 0
     pending: list[Pending] = field(default_factory=list)
+    page: Page[Pending] | None = None
+
+    @property
+    def waiting(self) -> int:
+        return self.invited - self.submitted
 
 
 @dataclass
@@ -79,41 +87,58 @@ class Outcome:
 
 
 def participation(
-    session: DbSession, consultation: Consultation, now: datetime | None = None
+    session: DbSession,
+    consultation: Consultation,
+    now: datetime | None = None,
+    *,
+    page: int | None = None,
+    member_ids: Collection[int] | None = None,
 ) -> Participation:
-    """Who has not submitted, their delegates and when each was last reminded (three queries)."""
+    """Who has not submitted, their delegates and when each was last reminded: every such
+    member, those of ``member_ids``, or the page ``page`` of them (by code). The statements
+    do not grow with the members; a page reads only its own members' delegates."""
     now = now or clock.now()
     interval = current_app.config["REMINDER_INTERVAL"]
-    rows = session.execute(
-        loaders.invited_with_response(consultation.id, Member, Response)
-        .where(Member.active)
-        .order_by(Member.code)
-    ).all()
-    members = [member for member, _ in rows]
-    responses = {member.id: response for member, response in rows if response is not None}
-    submitted = {m for m, r in responses.items() if r.status is ResponseStatus.SUBMITTED}
-    waiting = [m for m in members if m.id not in submitted]
-    last = dict(
-        session.execute(
-            sa.select(Reminder.member_id, sa.func.max(Reminder.sent_at))
-            .where(Reminder.consultation_id == consultation.id)
-            .group_by(Reminder.member_id)
-        ).all()
+    invited = loaders.invited_with_response(consultation.id, Member, Response).where(Member.active)
+    submitted = Response.status == ResponseStatus.SUBMITTED
+    total, done = session.execute(
+        invited.with_only_columns(sa.func.count(), sa.func.count().filter(submitted)).order_by(None)
+    ).one()
+    waiting = invited.where(sa.or_(Response.id.is_(None), ~submitted)).order_by(
+        Member.code, Member.id
     )
-    delegates = delegates_of(session, [m.id for m in waiting])
-    result = Participation(invited=len(members), submitted=len(submitted))
-    for member in waiting:
+    if member_ids is not None:
+        waiting = waiting.where(Member.id.in_(list(member_ids)))
+    if page is None:
+        rows = [tuple(row) for row in session.execute(waiting)]
+        shown = None
+    else:
+        shown = page_of(session, waiting, page)
+        rows = list(shown.items)
+    ids = [member.id for member, _ in rows]
+    latest = sa.select(Reminder.member_id, sa.func.max(Reminder.sent_at)).where(
+        Reminder.consultation_id == consultation.id
+    )
+    if page is not None or member_ids is not None:
+        # Only these members' (for all of them, no list of thousands of ids in the statement).
+        latest = latest.where(Reminder.member_id.in_(ids))
+    last = dict(session.execute(latest.group_by(Reminder.member_id)).all())
+    delegates = delegates_of(session, ids)
+    result = Participation(invited=total, submitted=done)
+    for member, response in rows:
         reminded = last.get(member.id)
         allowed_at = reminded + interval if reminded is not None else None
         result.pending.append(
             Pending(
                 member=member,
-                response=responses.get(member.id),
+                response=response,
                 delegates=delegates.get(member.id, []),
                 last_reminded=reminded,
                 allowed_at=allowed_at if allowed_at is not None and allowed_at > now else None,
             )
         )
+    if shown is not None:
+        result.page = Page(result.pending, shown.number, shown.size, shown.total)
     return result
 
 
@@ -157,9 +182,8 @@ def send(actor_id: int, consultation_id: int, member_ids: Iterable[int] | None =
         now = clock.now()
         if consultation.phase(now) is not Phase.OPEN:
             raise NotOpen(consultation.slug)
-        pending = participation(session, consultation, now).pending
+        pending = participation(session, consultation, now, member_ids=chosen).pending
         if chosen is not None:
-            pending = [p for p in pending if p.member.id in chosen]
             allowed_at = pending[0].allowed_at if len(pending) == 1 else None
             if len(chosen) == 1 and allowed_at is not None:
                 raise TooSoon(pending[0].member, pending[0].last_reminded or now, allowed_at)

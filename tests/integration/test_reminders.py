@@ -234,3 +234,20 @@ def test_remind_all_delivers_every_message_in_the_request(admin, membership, mai
         sa.select(sa.func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
     )
     assert db.session.scalar(unsent) == 0
+
+
+def test_page_shows_fifty_members_at_a_time_and_counts_them_all(admin, membership):
+    _invite_many(60, start=0)
+    first = admin.get(PAGE).get_data(as_text=True)
+    assert "1 of 64 invited members have submitted; 63 have not." in first
+    assert "Draftland" in first
+    assert "Bulkland 46" in first
+    assert "Bulkland 47" not in first
+    assert "Page 1 of 2" in first
+    second = admin.get(PAGE + "?page=2").get_data(as_text=True)
+    assert "Bulkland 47" in second
+    assert "Bulkland 59" in second
+    assert "Draftland" not in second
+    assert "1 of 64 invited members have submitted; 63 have not." in second
+    remind(admin)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Reminder)) == 62
