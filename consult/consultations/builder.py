@@ -36,7 +36,7 @@ from consult.consultations.models import (
 )
 from consult.consultations.services import has_responses
 from consult.consultations.texts import get_text, set_text
-from consult.core import audit, clock
+from consult.core import audit, clock, refusals
 from consult.core.actions import Action
 from consult.core.database import DbSession, write_transaction
 from consult.extensions import db
@@ -50,12 +50,15 @@ class BuildError(Exception):
     """A builder change refused for a reason the administrator must be told."""
 
 
-class Invalid(BuildError):
+class Invalid(BuildError, refusals.Invalid):
     """Bad input; nothing was saved. ``problems`` name the fields."""
 
+    problems: list[Problem]
+
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(", ".join(f"{p.field}: {p.issue.value}" for p in problems))
-        self.problems = problems
+        refusals.Invalid.__init__(
+            self, problems, ", ".join(f"{p.field}: {p.issue.value}" for p in problems)
+        )
 
 
 class LockReason(enum.StrEnum):

@@ -12,6 +12,9 @@ from consult.consultations.checks import Issue, Problem
 from consult.consultations.document import Text
 from consult.consultations.messages import describe, time_problem
 from consult.consultations.timeinput import TimeInputError, format_local, parse_local
+from consult.core import formpage
+from consult.core.formpage import add_error
+from consult.core.refusals import Invalid
 
 
 def zone() -> str:
@@ -34,37 +37,9 @@ def show_time(field, moment: datetime | None) -> None:
     field.data = format_local(moment, zone())
 
 
-def add_error(field, message: str) -> None:
-    field.errors = [*field.errors, message]
-
-
-def _field(form: Form, name: str):
-    if name in form:
-        found = form[name]
-        return found.form["en"] if isinstance(found, FormField) else found
-    if "-" in name:
-        base, sub = name.split("-", 1)
-        if base in form and isinstance(form[base], FormField):
-            inner = form[base].form
-            if sub in inner:
-                return inner[sub]
-            if "-" in sub and sub.split("-", 1)[0].isdigit():
-                return inner[sub.split("-", 1)[1]]
-            return inner["en"]
-    return None
-
-
 def attach(form: Form, problems: list[Problem], aliases: dict[str, str] | None = None) -> list[str]:
     """Put each problem's message on its field; the messages of no field are returned."""
-    general: list[str] = []
-    for problem in problems:
-        name = (aliases or {}).get(problem.field, problem.field)
-        field = _field(form, name)
-        if field is None:
-            general.append(describe(problem))
-        else:
-            add_error(field, describe(problem))
-    return general
+    return formpage.attach(form, Invalid(problems), describe, aliases)
 
 
 def error_list(form: Form) -> list[tuple[str, str]]:

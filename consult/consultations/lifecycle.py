@@ -19,6 +19,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from consult.core import refusals
+
 
 class Status(enum.StrEnum):
     DRAFT = "draft"
@@ -94,7 +96,7 @@ class Refusal(enum.StrEnum):
     NOT_READY = "not_ready"
 
 
-class Refused(Exception):
+class Refused(refusals.Refused):
     """A transition that the lifecycle does not allow."""
 
     def __init__(self, code: Refusal, **params: Any) -> None:

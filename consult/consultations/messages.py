@@ -11,6 +11,11 @@ from consult.consultations.timeinput import TimeProblem
 from consult.core.timefmt import format_moment
 
 
+def word(reason: Problem | Refused) -> str:
+    """The words of a field's problem or of a lifecycle refusal."""
+    return refusal(reason) if isinstance(reason, Refused) else describe(reason)
+
+
 def describe(problem: Problem) -> str:
     """What is wrong with a field, and what to do."""
     p = dict(problem.params)
