@@ -77,6 +77,12 @@ class NotPublished(builder.BuildError):
     """A follow-up round starts from a published consultation."""
 
 
+def members_of(session: DbSession, suggestions: Sequence[Suggestion]) -> dict[int, Member]:
+    """The members named by the suggestions (who wrote each in), by id."""
+    ids = {i for s in suggestions for i in s.member_ids}
+    return {m.id: m for m in session.scalars(sa.select(Member).where(Member.id.in_(ids)))}
+
+
 def start(parent_id: int, follow_up: FollowUp, *, actor_id: int) -> Consultation:
     """Create the follow-up draft in one transaction (or nothing, with the problems)."""
     with write_transaction(db.session) as session:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -14,7 +13,7 @@ from wtforms import SelectChoice
 from consult.auth.decorators import admin_required
 from consult.consultations import builder, cycle, followup, lifecycle, outcomes
 from consult.consultations.checks import Issue, Problem
-from consult.consultations.formhelp import attach, error_list, read_time, show_time
+from consult.consultations.formhelp import attach, error_list, show_time
 from consult.consultations.forms import (
     CloseForm,
     DeadlineForm,
@@ -28,14 +27,25 @@ from consult.consultations.forms import (
 )
 from consult.consultations.lifecycle import Refusal, Refused
 from consult.consultations.messages import describe, refusal
-from consult.consultations.pages.base import bp, consultation_or_404, refuse, to_overview
+from consult.consultations.models import Consultation
+from consult.consultations.pages.base import (
+    attempt,
+    bp,
+    consultation_or_404,
+    done,
+    form_page,
+    read_times,
+    refuse,
+    refused_to_overview,
+    to_overview,
+)
 from consult.consultations.texts import get_text
 from consult.core import clock
 from consult.core.confirm import Confirmation, ask, confirmed
 from consult.core.params import parse_id
+from consult.core.refusals import Invalid
 from consult.core.templating import localized, moment
 from consult.extensions import db
-from consult.members.models import Member
 
 
 def _subject(consultation) -> str:
@@ -81,13 +91,11 @@ def _open_confirmation(consultation) -> Confirmation:
 
 @bp.route("/<slug:slug>/open", methods=["GET", "POST"])
 @admin_required
+@refused_to_overview
 def open_(slug: str):
     """Open now, or let it open by itself at its opening time, after the confirmation page."""
     consultation = consultation_or_404(slug)
-    try:
-        lifecycle.open_(consultation.schedule(), clock.now())
-    except Refused as error:
-        return refuse(consultation, refusal(error))
+    lifecycle.open_(consultation.schedule(), clock.now())
     form = OpenForm()
     if consultation.stage() is not lifecycle.Stage.DRAFT or consultation.opens_at is None:
         del form.when  # opening now is the only choice
@@ -103,8 +111,6 @@ def open_(slug: str):
             scheduled=scheduled,
             notify=bool(form.notify.data),
         )
-    except Refused as error:
-        return refuse(consultation, refusal(error))
     except cycle.NotReady as error:
         return refuse(
             consultation,
@@ -112,13 +118,12 @@ def open_(slug: str):
                 [_("The consultation cannot open yet:")] + [describe(p) for p in error.problems]
             ),
         )
-    flash(
+    return done(
         _("The consultation will open by itself at its opening time.")
         if scheduled
         else _("The consultation is open."),
-        "success",
+        consultation,
     )
-    return to_overview(consultation)
 
 
 def _close_confirmation(consultation, general: list[str] | None = None) -> Confirmation:
@@ -150,28 +155,26 @@ def _close_confirmation(consultation, general: list[str] | None = None) -> Confi
 
 @bp.route("/<slug:slug>/close", methods=["GET", "POST"])
 @admin_required
+@refused_to_overview
 def close(slug: str):
     """Close now, ahead of the deadline, with a reason, after the confirmation page."""
     consultation = consultation_or_404(slug)
-    try:
-        lifecycle.close(consultation.schedule(), clock.now())
-    except Refused as error:
-        return refuse(consultation, refusal(error))
+    lifecycle.close(consultation.schedule(), clock.now())
     form = CloseForm()
     if not confirmed() or not form.validate_on_submit():
         return ask(_close_confirmation(consultation), form)
-    try:
-        cycle.close_consultation(
+    closed = attempt(
+        form,
+        lambda: cycle.close_consultation(
             consultation.id,
             actor_id=current_user.id,
             reason=form.reason.data or "",
             notify=bool(form.notify.data),
-        )
-    except Refused as error:
-        return refuse(consultation, refusal(error))
-    except builder.Invalid as error:
-        return ask(_close_confirmation(consultation, attach(form, error.problems)), form)
-    flash(_("The consultation is closed. Record its outcome next."), "success")
+        ),
+        _("The consultation is closed. Record its outcome next."),
+    )
+    if closed is not None:
+        return ask(_close_confirmation(consultation, closed), form)
     return to_overview(consultation)
 
 
@@ -183,44 +186,37 @@ def _deadline_page(slug: str, *, reopening: bool):
     if refused is not None:
         return refuse(consultation, refusal(refused))
     form = DeadlineForm()
-    general: list[str] = []
     if request.method == "GET":
         show_time(form.closes_at, consultation.closes_at)
-    elif form.validate_on_submit():
-        new_deadline = read_time(form.closes_at)
-        if new_deadline is not None:
-            action = cycle.reopen if reopening else cycle.extend_deadline
-            try:
-                action(
-                    consultation.id,
-                    new_deadline,
-                    form.reason.data or "",
-                    actor_id=current_user.id,
-                    notify=bool(form.notify.data),
-                )
-            except Refused as error:
-                general = [refusal(error)]
-            except builder.Invalid as error:
-                general = attach(form, error.problems)
-            else:
-                flash(
-                    _("The consultation is open again until the new deadline.")
-                    if reopening
-                    else _("The deadline has been extended."),
-                    "success",
-                )
-                return to_overview(consultation)
-    errors = error_list(form)
-    return (
-        render_template(
+
+    def change() -> None:
+        _opens_at, new_deadline = read_times(form, opens=False)
+        (cycle.reopen if reopening else cycle.extend_deadline)(
+            consultation.id,
+            new_deadline,
+            form.reason.data or "",
+            actor_id=current_user.id,
+            notify=bool(form.notify.data),
+        )
+
+    return form_page(
+        form,
+        change,
+        then=lambda _none: done(
+            _("The consultation is open again until the new deadline.")
+            if reopening
+            else _("The deadline has been extended."),
+            consultation,
+        ),
+        page=lambda general: render_template(
             "consultations/deadline.html",
             consultation=consultation,
             form=form,
             reopening=reopening,
-            errors=errors,
+            errors=error_list(form),
             general=general,
         ),
-        400 if errors or general else 200,
+        catch=(Invalid, Refused),
     )
 
 
@@ -240,17 +236,15 @@ def reopen(slug: str):
 
 @bp.route("/<slug:slug>/outcome", methods=["GET", "POST"])
 @admin_required
+@refused_to_overview
 def outcome(slug: str):
     """Record the decision, the options it selects and its rationale, in three languages; the
     form starts from the official result and asks why when the decision departs from it."""
     consultation = consultation_or_404(slug)
-    try:
-        lifecycle.check_outcome_editable(consultation.schedule(), clock.now())
-    except Refused as error:
-        return refuse(consultation, refusal(error))
+    lifecycle.check_outcome_editable(consultation.schedule(), clock.now())
     official = outcomes.official_results(consultation)
     form = OutcomeForm()
-    general: list[str] = []
+    ids: list[int | None] = []
     if request.method == "GET":
         if consultation.outcome:
             fill(form.outcome, get_text(consultation, "outcome"))
@@ -265,41 +259,37 @@ def outcome(slug: str):
             fill(form.outcome, outcomes.prefill(official))
             selected = {o.id for r in official if r.decided for o in r.winners}
     else:
-        raw = request.form.getlist("selected")
-        ids = [parse_id(value) for value in raw]
+        ids = [parse_id(value) for value in request.form.getlist("selected")]
         selected = {i for i in ids if i is not None}
-        if form.validate_on_submit():
-            try:
-                if None in ids:
-                    raise builder.Invalid([Problem("selected", Issue.NOT_AN_OPTION)])
-                cycle.record_outcome(
-                    consultation.id,
-                    text_of(form.outcome),
-                    text_of(form.rationale),
-                    actor_id=current_user.id,
-                    selected=selected,
-                    reason=text_of(form.reason),
-                )
-            except Refused as error:
-                return refuse(consultation, refusal(error))
-            except builder.Invalid as error:
-                general = attach(form, error.problems)
-            else:
-                flash(_("The outcome has been recorded. Publish it when it is final."), "success")
-                return to_overview(consultation)
-    errors = error_list(form)
-    return (
-        render_template(
+
+    def record() -> None:
+        if None in ids:
+            raise builder.Invalid([Problem("selected", Issue.NOT_AN_OPTION)])
+        cycle.record_outcome(
+            consultation.id,
+            text_of(form.outcome),
+            text_of(form.rationale),
+            actor_id=current_user.id,
+            selected=selected,
+            reason=text_of(form.reason),
+        )
+
+    return form_page(
+        form,
+        record,
+        then=lambda _none: done(
+            _("The outcome has been recorded. Publish it when it is final."), consultation
+        ),
+        page=lambda general: render_template(
             "consultations/outcome.html",
             consultation=consultation,
             form=form,
-            errors=errors,
+            errors=error_list(form),
             general=general,
             official=official,
             selected=selected,
             results_page="results.show" in current_app.view_functions,
         ),
-        400 if (errors or general) and request.method == "POST" else 200,
     )
 
 
@@ -353,49 +343,36 @@ def publish(slug: str):
         cycle.publish(consultation.id, actor_id=current_user.id, notify=bool(form.notify.data))
     except Refused as error:
         return refuse(consultation, refusal(error))
-    flash(_("The outcome and the results have been published."), "success")
-    return to_overview(consultation)
+    return done(_("The outcome and the results have been published."), consultation)
 
 
 @bp.route("/<slug:slug>/erratum", methods=["GET", "POST"])
 @admin_required
+@refused_to_overview
 def erratum(slug: str):
     """Correct a published outcome by an erratum: new text, reason, delegates told."""
     consultation = consultation_or_404(slug)
-    try:
-        lifecycle.check_correctable(consultation.schedule(), clock.now())
-    except Refused as error:
-        return refuse(consultation, refusal(error))
+    lifecycle.check_correctable(consultation.schedule(), clock.now())
     form = ErratumForm()
-    general: list[str] = []
     if request.method == "GET":
         fill(form.outcome, get_text(consultation, "outcome"))
-    elif form.validate_on_submit():
-        try:
-            cycle.correct_outcome(
-                consultation.id,
-                text_of(form.outcome),
-                text_of(form.reason),
-                actor_id=current_user.id,
-                notify=bool(form.notify.data),
-            )
-        except Refused as error:
-            return refuse(consultation, refusal(error))
-        except builder.Invalid as error:
-            general = attach(form, error.problems)
-        else:
-            flash(_("The erratum has been published."), "success")
-            return to_overview(consultation)
-    errors = error_list(form)
-    return (
-        render_template(
+    return form_page(
+        form,
+        lambda: cycle.correct_outcome(
+            consultation.id,
+            text_of(form.outcome),
+            text_of(form.reason),
+            actor_id=current_user.id,
+            notify=bool(form.notify.data),
+        ),
+        then=lambda _none: done(_("The erratum has been published."), consultation),
+        page=lambda general: render_template(
             "consultations/erratum.html",
             consultation=consultation,
             form=form,
-            errors=errors,
+            errors=error_list(form),
             general=general,
         ),
-        400 if errors or general else 200,
     )
 
 
@@ -409,52 +386,40 @@ def follow_up(slug: str):
     available = followup.suggestions(db.session, consultation)
     form = FollowUpForm()
     form.suggestions.choices = [SelectChoice(s.key, s.label) for s in available]
-    general: list[str] = []
     if request.method == "GET":
         form.slug.data = f"{consultation.slug}-follow-up"[:80]
         show_time(form.closes_at, clock.now() + timedelta(days=21))
-    elif form.validate_on_submit():
-        opens_at = read_time(form.opens_at, required=False)
-        closes_at = read_time(form.closes_at)
-        if not (form.opens_at.errors or form.closes_at.errors):
-            try:
-                child = followup.start(
-                    consultation.id,
-                    followup.FollowUp(
-                        slug=form.slug.data or "",
-                        title=text_of(form.title),
-                        reference=form.reference.data or "",
-                        opens_at=opens_at,
-                        closes_at=closes_at,
-                        start=form.start.data or "new",
-                        kind=form.kind.data or "ranking",
-                        prompt=text_of(form.prompt),
-                        chosen=form.suggestions.data or [],
-                    ),
-                    actor_id=current_user.id,
-                )
-            except builder.Invalid as error:
-                general = attach(form, error.problems)
-            else:
-                flash(_("The follow-up round has been created as a draft."), "success")
-                return to_overview(child)
-    members = {
-        m.id: m
-        for m in db.session.scalars(
-            sa.select(Member).where(Member.id.in_({i for s in available for i in s.member_ids}))
+
+    def start() -> Consultation:
+        opens_at, closes_at = read_times(form)
+        return followup.start(
+            consultation.id,
+            followup.FollowUp(
+                slug=form.slug.data or "",
+                title=text_of(form.title),
+                reference=form.reference.data or "",
+                opens_at=opens_at,
+                closes_at=closes_at,
+                start=form.start.data or "new",
+                kind=form.kind.data or "ranking",
+                prompt=text_of(form.prompt),
+                chosen=form.suggestions.data or [],
+            ),
+            actor_id=current_user.id,
         )
-    }
-    errors = error_list(form)
-    return (
-        render_template(
+
+    return form_page(
+        form,
+        start,
+        then=lambda child: done(_("The follow-up round has been created as a draft."), child),
+        page=lambda general: render_template(
             "consultations/followup.html",
             consultation=consultation,
             form=form,
             suggestions=available,
-            members=members,
+            members=followup.members_of(db.session, available),
             chosen=set(form.suggestions.data or []),
-            errors=errors,
+            errors=error_list(form),
             general=general,
         ),
-        400 if errors or general else 200,
     )

@@ -8,7 +8,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    redirect,
     render_template,
     request,
     url_for,
@@ -26,7 +25,7 @@ from consult.consultations import (
     lifecycle,
     services,
 )
-from consult.consultations.formhelp import attach, error_list, read_time, show_time
+from consult.consultations.formhelp import error_list, show_time
 from consult.consultations.forms import (
     FIELD_LABELS,
     KIND_LABELS,
@@ -39,16 +38,19 @@ from consult.consultations.forms import (
 )
 from consult.consultations.lifecycle import Stage
 from consult.consultations.messages import locked
-from consult.consultations.models import invitation
+from consult.consultations.models import Consultation, invitation
 from consult.consultations.pages.base import (
     bp,
     consultation_or_404,
+    done,
+    form_page,
+    read_times,
     refuse,
-    refuses_locked,
+    refused_to_overview,
     to_overview,
 )
 from consult.consultations.texts import get_text, missing_translations
-from consult.core import clock
+from consult.core import clock, formpage
 from consult.core.plaintext import fold
 from consult.core.templating import localized
 from consult.extensions import db
@@ -60,33 +62,27 @@ from consult.members.models import Member, MemberKind
 def new():
     """Start a draft consultation."""
     form = SettingsForm()
-    general: list[str] = []
-    if form.validate_on_submit():
-        opens_at = read_time(form.opens_at, required=False)
-        closes_at = read_time(form.closes_at)
-        if not (form.opens_at.errors or form.closes_at.errors):
-            try:
-                consultation = builder.create(
-                    _settings(form, opens_at, closes_at), actor_id=current_user.id
-                )
-            except builder.Invalid as error:
-                general = attach(form, error.problems)
-            else:
-                flash(_("The draft has been created. Add its questions next."), "success")
-                return to_overview(consultation)
-    errors = error_list(form)
-    return (
-        render_template(
-            "consultations/settings.html",
-            form=form,
-            consultation=None,
-            errors=errors,
-            general=general,
-            dates_editable=True,
-            rules_editable=True,
-            observer_labels=OBSERVER_LABELS,
+    return form_page(
+        form,
+        lambda: builder.create(_settings(form, *read_times(form)), actor_id=current_user.id),
+        then=lambda created: done(
+            _("The draft has been created. Add its questions next."), created
         ),
-        400 if errors or general else 200,
+        page=lambda general: _settings_page(form, None, general),
+    )
+
+
+def _settings_page(form: SettingsForm, consultation: Consultation | None, general: list[str]):
+    status = consultation.status if consultation is not None else lifecycle.Status.DRAFT
+    return render_template(
+        "consultations/settings.html",
+        form=form,
+        consultation=consultation,
+        errors=error_list(form),
+        general=general,
+        dates_editable=lifecycle.dates_editable(status),
+        rules_editable=lifecycle.voting_rules_editable(status),
+        observer_labels=OBSERVER_LABELS,
     )
 
 
@@ -147,7 +143,7 @@ def show(slug: str):
 
 @bp.route("/<slug:slug>/settings", methods=["GET", "POST"])
 @admin_required
-@refuses_locked
+@refused_to_overview
 def settings(slug: str):
     """Edit the title, texts, dates and settings."""
     consultation = consultation_or_404(slug)
@@ -156,7 +152,6 @@ def settings(slug: str):
     form = SettingsForm()
     if not lifecycle.voting_rules_editable(consultation.status):
         del form.observers_may
-    general: list[str] = []
     if request.method == "GET":
         form.slug.data = consultation.slug
         fill(form.title, get_text(consultation, "title"))
@@ -167,37 +162,25 @@ def settings(slug: str):
         if "observers_may" in form:
             form.observers_may.data = consultation.observers_may.value
         form.results_attributed.data = consultation.results_attributed
-    elif form.validate_on_submit():
-        draft = lifecycle.dates_editable(consultation.status)
-        opens_at = read_time(form.opens_at, required=False) if draft else consultation.opens_at
-        closes_at = read_time(form.closes_at) if draft else consultation.closes_at
-        if not (form.opens_at.errors or form.closes_at.errors):
-            try:
-                builder.update_settings(
-                    consultation.id,
-                    _settings(form, opens_at, closes_at),
-                    actor_id=current_user.id,
-                )
-            except builder.Invalid as error:
-                general = attach(form, error.problems)
-            else:
-                flash(_("The settings have been saved."), "success")
-                return redirect(
-                    url_for("consultations.show", slug=form.slug.data.strip().lower()), code=303
-                )
-    errors = error_list(form)
-    return (
-        render_template(
-            "consultations/settings.html",
-            form=form,
-            consultation=consultation,
-            errors=errors,
-            general=general,
-            dates_editable=lifecycle.dates_editable(consultation.status),
-            rules_editable=lifecycle.voting_rules_editable(consultation.status),
-            observer_labels=OBSERVER_LABELS,
+
+    def save() -> None:
+        if lifecycle.dates_editable(consultation.status):
+            opens_at, closes_at = read_times(form)
+        else:
+            opens_at, closes_at = consultation.opens_at, consultation.closes_at
+        builder.update_settings(
+            consultation.id, _settings(form, opens_at, closes_at), actor_id=current_user.id
+        )
+
+    return form_page(
+        form,
+        save,
+        then=lambda _none: formpage.done(
+            _("The settings have been saved."),
+            url_for("consultations.show", slug=(form.slug.data or "").strip().lower()),
+            303,
         ),
-        400 if errors or general else 200,
+        page=lambda general: _settings_page(form, consultation, general),
     )
 
 

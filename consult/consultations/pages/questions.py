@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -12,7 +14,6 @@ from consult.auth.decorators import admin_required
 from consult.consultations import builder, kinds, lifecycle
 from consult.consultations.checks import Issue, Problem
 from consult.consultations.formhelp import (
-    attach,
     error_list,
     fill_scale,
     lines,
@@ -32,11 +33,12 @@ from consult.consultations.kinds.number import canonical, read_number
 from consult.consultations.messages import describe, locked
 from consult.consultations.models import Consultation, Option, Question
 from consult.consultations.pages.base import (
-    attempt,
     bp,
     consultation_or_404,
+    flashed,
+    form_page,
     refuse,
-    refuses_locked,
+    refused_to_overview,
     to_overview,
 )
 from consult.consultations.texts import get_text
@@ -72,6 +74,14 @@ def _editable(consultation: Consultation) -> str | None:
     """Why questions cannot change now (None when they can)."""
     lock = builder.structure_lock(db.session, consultation)
     return lock.value if lock else None
+
+
+def _check_editable(consultation: Consultation) -> None:
+    """Refuse (back to the overview, by :func:`refused_to_overview`) when questions cannot
+    change now."""
+    reason = _editable(consultation)
+    if reason is not None:
+        raise builder.Locked(builder.LockReason(reason))
 
 
 def _condition_choices(form: QuestionForm, consultation: Consultation, current: Question | None):
@@ -184,69 +194,84 @@ def _fill(form: QuestionForm, q: Question) -> None:
                 form[setting.name].data = value
 
 
-def _render_question(consultation, form, kind, question, general, status=200):
-    errors = error_list(form)
+def _question_page(
+    consultation: Consultation,
+    form: QuestionForm,
+    kind: str,
+    question: Question | None,
+    action: Callable[[builder.QuestionFields], Question],
+    done: str,
+):
+    """The question form, new or edited: its texts and settings read, the builder's
+    ``action`` called with them, back to the question."""
+
+    def save() -> Question:
+        _check_editable(consultation)
+        fields, problems = _fields(form, kind, question, consultation)
+        if problems:
+            raise builder.Invalid(problems)
+        return action(fields)
+
+    return form_page(
+        form,
+        save,
+        then=lambda saved: flashed(done, _to_question(consultation, saved)),
+        page=lambda general: _render_question(consultation, form, kind, question, general),
+    )
+
+
+def _render_question(consultation, form, kind, question, general) -> str:
     reason = _editable(consultation)
-    return (
-        render_template(
-            "consultations/question.html",
-            consultation=consultation,
-            question=question,
-            form=form,
-            kind=kind,
-            kind_label=KIND_LABELS.get(kind, kind),
-            errors=errors,
-            general=general,
-            locked_reason=reason,
-            locked_message=locked(reason or ""),
-            method_labels=METHOD_LABELS,
-            method_locked=not lifecycle.voting_rules_editable(consultation.status),
-            has_options=kinds.get(kind).has_options,
-            merge_allowed=consultation.status is lifecycle.Status.DRAFT,
-        ),
-        400 if errors or general else status,
+    return render_template(
+        "consultations/question.html",
+        consultation=consultation,
+        question=question,
+        form=form,
+        kind=kind,
+        kind_label=KIND_LABELS.get(kind, kind),
+        errors=error_list(form),
+        general=general,
+        locked_reason=reason,
+        locked_message=locked(reason or ""),
+        method_labels=METHOD_LABELS,
+        method_locked=not lifecycle.voting_rules_editable(consultation.status),
+        has_options=kinds.get(kind).has_options,
+        merge_allowed=consultation.status is lifecycle.Status.DRAFT,
     )
 
 
 @bp.route("/<slug:slug>/questions/new", methods=["GET", "POST"])
 @admin_required
-@refuses_locked
+@refused_to_overview
 def new_question(slug: str):
     """Add a question of the kind chosen on the consultation's page."""
     consultation = consultation_or_404(slug)
-    reason = _editable(consultation)
-    if reason:
-        return refuse(consultation, locked(reason))
+    _check_editable(consultation)
     kind = request.values.get("kind", "ranking")
     if kind not in KIND_LABELS:
         abort(404)
     form = question_form(kind)()
     _condition_choices(form, consultation, None)
-    general: list[str] = []
     if request.method == "GET":
         form.kind.data = kind
         for setting in kinds.get(kind).settings:
             if setting.type in (kinds.SettingType.FLAG, kinds.SettingType.LIMIT):
                 form[setting.name].data = setting.default
-    elif form.validate_on_submit():
-        fields, problems = _fields(form, kind, None, consultation)
-        try:
-            if problems:
-                raise builder.Invalid(problems)
-            question = builder.add_question(
-                consultation.id, fields, lines(form.options.data), actor_id=current_user.id
-            )
-        except builder.Invalid as error:
-            general = attach(form, error.problems, {"min_choices": "min_choices"})
-        else:
-            flash(_("The question has been added."), "success")
-            return _to_question(consultation, question)
-    return _render_question(consultation, form, kind, None, general)
+    return _question_page(
+        consultation,
+        form,
+        kind,
+        None,
+        lambda fields: builder.add_question(
+            consultation.id, fields, lines(form.options.data), actor_id=current_user.id
+        ),
+        _("The question has been added."),
+    )
 
 
 @bp.route("/<slug:slug>/questions/<id:question_id>", methods=["GET", "POST"])
 @admin_required
-@refuses_locked
+@refused_to_overview
 def question(slug: str, question_id: int):
     """Edit a question's texts and settings; its options, in order."""
     consultation = consultation_or_404(slug)
@@ -257,36 +282,24 @@ def question(slug: str, question_id: int):
     del form.kind, form.options
     if "official_method" in form and not lifecycle.voting_rules_editable(consultation.status):
         del form.official_method
-    general: list[str] = []
     if request.method == "GET":
         _fill(form, q)
-    elif form.validate_on_submit():
-        reason = _editable(consultation)
-        if reason:
-            return refuse(consultation, locked(reason))
-        fields, problems = _fields(form, kind, q, consultation)
-        try:
-            if problems:
-                raise builder.Invalid(problems)
-            builder.update_question(consultation.id, q.id, fields, actor_id=current_user.id)
-        except builder.Invalid as error:
-            general = attach(form, error.problems)
-        else:
-            flash(_("The question has been saved."), "success")
-            return _to_question(consultation, q)
-    return _render_question(consultation, form, kind, q, general)
+
+    def update(fields: builder.QuestionFields) -> Question:
+        builder.update_question(consultation.id, q.id, fields, actor_id=current_user.id)
+        return q
+
+    return _question_page(consultation, form, kind, q, update, _("The question has been saved."))
 
 
 @bp.route("/<slug:slug>/questions/<id:question_id>/remove", methods=["GET", "POST"])
 @admin_required
-@refuses_locked
+@refused_to_overview
 def remove_question(slug: str, question_id: int):
     """Remove a question and its options, after the confirmation page."""
     consultation = consultation_or_404(slug)
     q = _question_or_404(consultation, question_id)
-    reason = _editable(consultation)
-    if reason is not None:
-        return refuse(consultation, locked(reason))
+    _check_editable(consultation)
     if not confirmed() or not ConfirmForm().validate_on_submit():
         return ask(
             Confirmation(
@@ -352,7 +365,7 @@ def _order_refused(consultation, error: builder.Invalid, items, back):
 
 @bp.post("/<slug:slug>/questions/order")
 @admin_required
-@refuses_locked
+@refused_to_overview
 def order_questions(slug: str):
     """Put the questions in the order typed beside them."""
     consultation = consultation_or_404(slug)
@@ -370,7 +383,7 @@ def order_questions(slug: str):
 
 @bp.post("/<slug:slug>/questions/<id:question_id>/options/order")
 @admin_required
-@refuses_locked
+@refused_to_overview
 def order_options(slug: str, question_id: int):
     """Put a question's options in the order typed beside them."""
     consultation = consultation_or_404(slug)
@@ -387,66 +400,54 @@ def order_options(slug: str, question_id: int):
     return _to_question(consultation, q)
 
 
-def _render_option(consultation, q, option, form, general):
-    errors = error_list(form)
-    return (
-        render_template(
+def _option_page(consultation: Consultation, q: Question, option: Option | None):
+    """The option form: a new option of ``q`` (``option`` None) or the one to edit."""
+    form = OptionForm()
+    if option is not None and request.method == "GET":
+        fill(form.label, get_text(option, "label"))
+        fill(form.description, get_text(option, "description"))
+
+    def save() -> object:
+        fields = builder.OptionFields(text_of(form.label), text_of(form.description))
+        if option is None:
+            return builder.add_option(consultation.id, q.id, fields, actor_id=current_user.id)
+        return builder.update_option(consultation.id, option.id, fields, actor_id=current_user.id)
+
+    return form_page(
+        form,
+        save,
+        then=lambda _saved: flashed(
+            _("The option has been added.") if option is None else _("The option has been saved."),
+            _to_question(consultation, q),
+        ),
+        page=lambda general: render_template(
             "consultations/option.html",
             consultation=consultation,
             question=q,
             option=option,
             form=form,
-            errors=errors,
+            errors=error_list(form),
             general=general,
         ),
-        400 if errors or general else 200,
     )
-
-
-def _option_page(consultation: Consultation, q: Question, option: Option | None):
-    """The option form: a new option of ``q`` (``option`` None) or the one to edit."""
-    form = OptionForm()
-    general: list[str] = []
-    if option is not None and request.method == "GET":
-        fill(form.label, get_text(option, "label"))
-        fill(form.description, get_text(option, "description"))
-    elif form.validate_on_submit():
-        fields = builder.OptionFields(text_of(form.label), text_of(form.description))
-        refused = attempt(
-            form,
-            (lambda: builder.add_option(consultation.id, q.id, fields, actor_id=current_user.id))
-            if option is None
-            else (
-                lambda: builder.update_option(
-                    consultation.id, option.id, fields, actor_id=current_user.id
-                )
-            ),
-            _("The option has been added.") if option is None else _("The option has been saved."),
-        )
-        if refused is None:
-            return _to_question(consultation, q)
-        general = refused
-    return _render_option(consultation, q, option, form, general)
 
 
 @bp.route("/<slug:slug>/questions/<id:question_id>/options/new", methods=["GET", "POST"])
 @admin_required
-@refuses_locked
+@refused_to_overview
 def new_option(slug: str, question_id: int):
     """Add an option to a question."""
     consultation = consultation_or_404(slug)
     q = _question_or_404(consultation, question_id)
     if not kinds.get(q.kind).has_options:
         abort(404)
-    reason = _editable(consultation)
-    if reason:
-        return refuse(consultation, locked(reason))
+    _check_editable(consultation)
     return _option_page(consultation, q, None)
 
 
 @bp.route("/<slug:slug>/options/<id:option_id>", methods=["GET", "POST"])
 @admin_required
-@refuses_locked
+@refused_to_overview
 def option(slug: str, option_id: int):
     """Edit an option's label and background."""
     consultation = consultation_or_404(slug)
@@ -456,14 +457,12 @@ def option(slug: str, option_id: int):
 
 @bp.route("/<slug:slug>/options/<id:option_id>/remove", methods=["GET", "POST"])
 @admin_required
-@refuses_locked
+@refused_to_overview
 def remove_option(slug: str, option_id: int):
     """Remove an option, after the confirmation page."""
     consultation = consultation_or_404(slug)
     q, o = _option_or_404(consultation, option_id)
-    reason = _editable(consultation)
-    if reason is not None:
-        return refuse(consultation, locked(reason))
+    _check_editable(consultation)
     if not confirmed() or not ConfirmForm().validate_on_submit():
         return ask(
             Confirmation(
@@ -491,7 +490,7 @@ def remove_option(slug: str, option_id: int):
 
 @bp.route("/<slug:slug>/questions/<id:question_id>/merge", methods=["GET", "POST"])
 @admin_required
-@refuses_locked
+@refused_to_overview
 def merge(slug: str, question_id: int):
     """Fold one option into another (drafts only)."""
     consultation = consultation_or_404(slug)
@@ -501,10 +500,10 @@ def merge(slug: str, question_id: int):
     form = MergeForm()
     choices = [SelectChoice(o.id, o.label) for o in q.options]
     form.survivor.choices = form.absorbed.choices = choices
-    general: list[str] = []
     if request.method == "GET" and len(choices) > 1:
         form.absorbed.data = choices[1].value
-    if form.validate_on_submit():
+
+    def merge_options() -> None:
         try:
             builder.merge_options(
                 consultation.id,
@@ -513,22 +512,21 @@ def merge(slug: str, question_id: int):
                 form.absorbed.data,
                 actor_id=current_user.id,
             )
-        except builder.Invalid as error:
-            general = attach(form, error.problems)
         except builder.NotFound:
             abort(404)
-        else:
-            flash(_("The options have been merged."), "success")
-            return _to_question(consultation, q)
-    errors = error_list(form)
-    return (
-        render_template(
+
+    return form_page(
+        form,
+        merge_options,
+        then=lambda _none: flashed(
+            _("The options have been merged."), _to_question(consultation, q)
+        ),
+        page=lambda general: render_template(
             "consultations/merge.html",
             consultation=consultation,
             question=q,
             form=form,
-            errors=errors,
+            errors=error_list(form),
             general=general,
         ),
-        400 if errors or general else 200,
     )
