@@ -11,7 +11,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     session,
     url_for,
 )
@@ -22,6 +21,9 @@ from flask_login import current_user, login_required, login_user
 from consult.auth import services
 from consult.auth.delegates import delegates_of
 from consult.auth.forms import ChangePasswordForm, LanguageForm
+from consult.auth.messages import refusal
+from consult.auth.models import User
+from consult.core.formpage import done, form_page
 from consult.extensions import db, limiter
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -31,19 +33,16 @@ def _user_key() -> str:
     return f"password-change:{current_user.get_id() if current_user.is_authenticated else ''}"
 
 
-def _page(password_form: ChangePasswordForm, language_form: LanguageForm, status: int = 200):
+def _page(password_form: ChangePasswordForm, language_form: LanguageForm) -> str:
     user = current_user
     colleagues = []
     if user.member_id is not None:
         colleagues = delegates_of(db.session, [user.member_id]).get(user.member_id, [])
-    return (
-        render_template(
-            "auth/account.html",
-            password_form=password_form,
-            language_form=language_form,
-            colleagues=colleagues,
-        ),
-        status,
+    return render_template(
+        "auth/account.html",
+        password_form=password_form,
+        language_form=language_form,
+        colleagues=colleagues,
     )
 
 
@@ -56,19 +55,26 @@ def show():
     return _page(ChangePasswordForm(formdata=None), language_form)
 
 
+def _language_saved(chosen: str):
+    session["locale"] = chosen
+    with force_locale(chosen):
+        flash(_("The language is saved."), "success")
+    return redirect(url_for("account.show"), code=303)
+
+
 @bp.post("/language")
 @login_required
 def language():
     """Choose the language of the pages and of the messages sent to this account."""
     form = LanguageForm()
-    if not form.validate_on_submit():
-        return _page(ChangePasswordForm(formdata=None), form, 400)
     chosen = form.locale.data or "en"
-    services.set_locale(current_user._get_current_object(), chosen)
-    session["locale"] = chosen
-    with force_locale(chosen):
-        flash(_("The language is saved."), "success")
-    return redirect(url_for("account.show"), code=303)
+    return form_page(
+        form,
+        lambda: services.set_locale(current_user._get_current_object(), chosen),
+        then=lambda _none: _language_saved(chosen),
+        page=lambda _general: _page(ChangePasswordForm(formdata=None), form),
+        describe=refusal,
+    )
 
 
 @bp.post("/password")
@@ -84,18 +90,25 @@ def password():
     form = ChangePasswordForm()
     language_form = LanguageForm(formdata=None)
     language_form.locale.data = current_user.locale or "en"
-    if form.validate_on_submit():
-        try:
-            user = services.change_password(
-                current_user._get_current_object(),
-                form.current.data or "",
-                form.password.data or "",
-            )
-        except services.WrongPassword:
-            form.current.errors.append(_("This is not your current password."))
-        else:
-            login_user(user)  # this session carries on with the new nonce; the others end
-            session["seen_at"] = int(time.time())
-            flash(_("Your password is changed. Your other sessions have ended."), "success")
-            return redirect(url_for("account.show"), code=303)
-    return _page(form, language_form, 400 if request.method == "POST" else 200)
+    return form_page(
+        form,
+        lambda: services.change_password(
+            current_user._get_current_object(),
+            form.current.data or "",
+            form.password.data or "",
+        ),
+        then=_password_changed,
+        page=lambda _general: _page(form, language_form),
+        describe=refusal,
+        catch=services.WrongPassword,
+    )
+
+
+def _password_changed(user: User):
+    login_user(user)  # this session carries on with the new nonce; the others end
+    session["seen_at"] = int(time.time())
+    return done(
+        _("Your password is changed. Your other sessions have ended."),
+        url_for("account.show"),
+        303,
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from flask import current_app
 
@@ -10,6 +12,7 @@ from consult.auth.models import Role, TokenPurpose, User
 from consult.core import audit
 from consult.core.actions import Action
 from consult.core.database import DbSession, write_transaction
+from consult.core.refusals import Refused
 from consult.extensions import db
 from consult.mail.links import external_url
 from consult.mail.models import MailKind
@@ -19,12 +22,15 @@ from consult.members import signals as member_signals
 from consult.members.models import Member
 
 
-class AccountError(ValueError):
+class AccountError(Refused, ValueError):
     """The change cannot be made; ``field`` names the form field it concerns, if any."""
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+    def located(self) -> list[tuple[str | None, Any]]:
+        return [(self.field, self)]
 
 
 class EmailTaken(AccountError):

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from consult.auth.models import AccountToken, Role, TokenPurpose, User
-from consult.core.paging import Page
+from consult.core.paging import Page, page_of
 from consult.core.plaintext import fold
 from consult.extensions import db
 from consult.mail.models import MailKind, OutboxMessage
@@ -88,3 +88,20 @@ def _delegate_searchable(user: User) -> str:
     m = user.member
     member = searchable(m.code, m.name, m.translations) if m is not None else ""
     return f"{user.name} {user.email} {member}"
+
+
+def administrators(page: int) -> tuple[Page[User], list[DelegateRow]]:
+    """A page of the administrators' accounts (the active ones first) and their rows."""
+    shown = page_of(
+        db.session,
+        sa.select(User)
+        .where(User.role == Role.ADMIN)
+        .order_by(sa.not_(User.active), User.name, User.id),
+        page,
+    )
+    return shown, accounts(list(shown.items))
+
+
+def active_members() -> list[Member]:
+    """The members a delegate may be moved to, by code."""
+    return list(db.session.scalars(sa.select(Member).where(Member.active).order_by(Member.code)))

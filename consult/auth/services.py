@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from consult.auth import tokens
@@ -16,6 +18,7 @@ from consult.auth.models import (
 from consult.core import audit, security_log
 from consult.core.actions import Action
 from consult.core.database import write_transaction
+from consult.core.refusals import Refused
 from consult.core.security_log import SecurityKind
 from consult.extensions import db
 from consult.members.models import Member
@@ -33,6 +36,17 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not user.check_password(password) or not user.is_active:
         return None
+    return user
+
+
+def sign_in(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, the sign-in recorded; or None, the
+    failed attempt in the security log."""
+    user = authenticate(email, password)
+    if user is None:
+        record_sign_in_failure(email)
+        return None
+    record_sign_in(user)
     return user
 
 
@@ -54,8 +68,11 @@ def sign_out(user: User) -> None:
             fresh.end_sessions()
 
 
-class WrongPassword(ValueError):
+class WrongPassword(Refused, ValueError):
     """The current password given is not the account's."""
+
+    def located(self) -> list[tuple[str | None, Any]]:
+        return [("current", self)]
 
 
 def change_password(user: User, current: str, new: str) -> User:

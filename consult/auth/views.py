@@ -63,12 +63,11 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data or "", form.password.data or "")
+        # the sign-in is recorded first: if it cannot be written, no session starts
+        user = services.sign_in(form.email.data or "", form.password.data or "")
         if user is not None:
-            services.record_sign_in(user)  # first: if it cannot be written, no session starts
             _start_session(user)  # no pre-login key survives (session fixation)
             return redirect(_target(form.next.data))
-        services.record_sign_in_failure(form.email.data or "")
         form.password.errors.append(_("The e-mail address or password is not correct."))
         return render_template("auth/login.html", form=form), 200
     status = 400 if request.method == "POST" else 200

@@ -21,6 +21,7 @@ from wtforms import Form, FormField
 from consult.core.refusals import Invalid, Refused
 
 T = TypeVar("T")
+R = TypeVar("R")
 Describe = Callable[[Any], str]
 #: The refusals a form page shows above its form (the others go on to the page's caller).
 Catch = type[Refused] | tuple[type[Refused], ...]
@@ -69,10 +70,15 @@ def attach(
     return general
 
 
-def done(message: str, to: str, code: int = 302) -> Response:
-    """Say it was done, and go on."""
+def flashed(message: str, response: R) -> R:
+    """Say it was done, and go on with ``response``."""
     flash(message, "success")
-    return redirect(to, code=code)
+    return response
+
+
+def done(message: str, to: str, code: int = 302) -> Response:
+    """Say it was done, and go on to ``to``."""
+    return flashed(message, redirect(to, code=code))
 
 
 def attempt(

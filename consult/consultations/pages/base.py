@@ -17,14 +17,13 @@ from consult.consultations.formhelp import read_time
 from consult.consultations.messages import describe, locked, refusal, word
 from consult.consultations.models import Consultation
 from consult.core import formpage
-from consult.core.formpage import Catch
+from consult.core.formpage import Catch, flashed
 from consult.core.refusals import Invalid
 
 bp = Blueprint("consultations", __name__, url_prefix="/admin/consultations")
 
 View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
 T = TypeVar("T")
-R = TypeVar("R")
 
 
 def consultation_or_404(slug: str) -> Consultation:
@@ -93,12 +92,6 @@ def form_page(
     return formpage.form_page(
         form, action, then=then, page=page, describe=word, aliases=aliases, catch=catch
     )
-
-
-def flashed(message: str, response: R) -> R:
-    """Say it was done, and go on with ``response``."""
-    flash(message, "success")
-    return response
 
 
 def done(message: str, consultation: Consultation) -> ResponseReturnValue:

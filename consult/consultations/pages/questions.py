@@ -35,7 +35,6 @@ from consult.consultations.models import Consultation, Option, Question
 from consult.consultations.pages.base import (
     bp,
     consultation_or_404,
-    flashed,
     form_page,
     refuse,
     refused_to_overview,
@@ -43,6 +42,7 @@ from consult.consultations.pages.base import (
 )
 from consult.consultations.texts import get_text
 from consult.core.confirm import Confirmation, ConfirmForm, ask, confirmed
+from consult.core.formpage import flashed
 from consult.core.params import parse_id
 from consult.core.templating import localized
 from consult.extensions import db
