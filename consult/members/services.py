@@ -16,6 +16,7 @@ from consult.core import audit
 from consult.core.actions import Action
 from consult.core.database import DbSession, write_transaction
 from consult.core.plaintext import fold
+from consult.core.refusals import Invalid
 from consult.extensions import db
 from consult.members import signals
 from consult.members.csvimport import (
@@ -47,12 +48,16 @@ class PlanChanged(ValueError):
         self.plan = plan
 
 
-class RegistryError(ValueError):
+class RegistryError(Invalid, ValueError):
     """A registry change refused; ``problems`` name the form fields concerned."""
 
+    problems: list[tuple[str, Problem]]
+
     def __init__(self, problems: list[tuple[str, Problem]]) -> None:
-        super().__init__(", ".join(f"{f}: {p.code}" for f, p in problems))
-        self.problems = problems
+        super().__init__(problems, ", ".join(f"{f}: {p.code}" for f, p in problems))
+
+    def located(self) -> list[tuple[str | None, Any]]:
+        return list(self.problems)
 
 
 # Names ------------------------------------------------------------------------------------

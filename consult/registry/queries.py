@@ -152,3 +152,8 @@ def regions_with_counts(page: int = 1) -> Page[tuple[Region, int]]:
     return Page(
         [(region, int(n)) for region, n in shown.items], shown.number, shown.size, shown.total
     )
+
+
+def regions() -> list[Region]:
+    """Every region, by name (the choices of a member's form and the list's filter)."""
+    return list(db.session.scalars(sa.select(Region).order_by(Region.name)))

@@ -11,8 +11,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
-    redirect,
     render_template,
     request,
     url_for,
@@ -24,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from consult.auth.decorators import admin_required
 from consult.config import TRANSLATIONS
 from consult.core.confirm import Confirmation, ConfirmForm, ask, confirmed
+from consult.core.formpage import act, done, form_page
 from consult.core.paging import page_number
 from consult.core.params import parse_id
 from consult.core.templating import locale_code
@@ -40,10 +39,6 @@ bp = Blueprint("members", __name__, url_prefix="/admin")
 #: A registry of a few hundred members is a few kilobytes; refuse what cannot be one.
 UPLOAD_MAX = 256 * 1024
 STATUSES = ("active", "inactive", "all")
-
-
-def _regions() -> list[Region]:
-    return list(db.session.scalars(db.select(Region).order_by(Region.name)))
 
 
 @bp.get("/members")
@@ -64,7 +59,7 @@ def index():
     return render_template(
         "members/index.html",
         page=rows,
-        regions=_regions(),
+        regions=queries.regions(),
         kinds=KIND_LABELS,
         filters={
             "q": args.get("q", "")[:100],
@@ -78,7 +73,7 @@ def index():
 def _member_form(member: Member | None) -> MemberForm:
     form = MemberForm(obj=None)
     form.region.choices = [
-        SelectChoice(r.id, r.localized("name", locale_code())) for r in _regions()
+        SelectChoice(r.id, r.localized("name", locale_code())) for r in queries.regions()
     ]
     if request.method == "GET" and member is not None:
         names = services.default_names(member.code, member.kind) or {}
@@ -93,7 +88,7 @@ def _member_form(member: Member | None) -> MemberForm:
 
 
 def _save_member(form: MemberForm, member: Member | None):
-    if form.validate_on_submit():
+    def save() -> Member:
         data = services.MemberData(
             code=form.code.data or "",
             name=form.name.data or "",
@@ -102,23 +97,24 @@ def _save_member(form: MemberForm, member: Member | None):
             name_fr=form.name_fr.data or "",
             name_es=form.name_es.data or "",
         )
-        try:
-            saved = services.save_member(
-                current_user.id, data, member.id if member is not None else None
-            )
-        except services.RegistryError as error:
-            for field, problem in error.problems:
-                form[field].errors.append(describe(problem))
-        else:
-            flash(_("%(name)s is saved.", name=saved.localized("name", locale_code())), "success")
-            return redirect(url_for("members.show", member_id=saved.id))
-    status = 400 if request.method == "POST" else 200
-    defaults = None
-    if member is not None:
-        defaults = services.default_names(member.code, member.kind)
-    return (
-        render_template("members/form.html", form=form, member=member, defaults=defaults),
-        status,
+        return services.save_member(
+            current_user.id, data, member.id if member is not None else None
+        )
+
+    return form_page(
+        form,
+        save,
+        then=lambda saved: done(
+            _("%(name)s is saved.", name=saved.localized("name", locale_code())),
+            url_for("members.show", member_id=saved.id),
+        ),
+        page=lambda _general: render_template(
+            "members/form.html",
+            form=form,
+            member=member,
+            defaults=services.default_names(member.code, member.kind) if member else None,
+        ),
+        describe=describe,
     )
 
 
@@ -191,14 +187,13 @@ def deactivate(member_id: int):
         member = services.set_member_active(current_user.id, member_id, False)
     except LookupError:
         abort(404)
-    flash(
+    return done(
         _(
             "%(name)s is deactivated. Its delegates can no longer sign in.",
             name=member.localized("name", locale_code()),
         ),
-        "success",
+        url_for("members.show", member_id=member_id),
     )
-    return redirect(url_for("members.show", member_id=member_id))
 
 
 @bp.post("/members/<id:member_id>/reactivate")
@@ -209,16 +204,23 @@ def reactivate(member_id: int):
         member = services.set_member_active(current_user.id, member_id, True)
     except LookupError:
         abort(404)
-    flash(_("%(name)s is active again.", name=member.localized("name", locale_code())), "success")
-    return redirect(url_for("members.show", member_id=member_id))
+    return done(
+        _("%(name)s is active again.", name=member.localized("name", locale_code())),
+        url_for("members.show", member_id=member_id),
+    )
 
 
 # Regions ------------------------------------------------------------------------------------
 
 
-def _apply_region_errors(form: RegionForm, error: services.RegistryError) -> None:
-    for field, problem in error.problems:
-        form[field if field in form else "name"].errors.append(describe(problem))
+def _save_region(form: RegionForm, region_id: int | None = None) -> Region:
+    return services.save_region(
+        current_user.id,
+        form.name.data or "",
+        form.name_fr.data or "",
+        form.name_es.data or "",
+        region_id=region_id,
+    )
 
 
 @bp.route("/regions", methods=["GET", "POST"])
@@ -226,27 +228,18 @@ def _apply_region_errors(form: RegionForm, error: services.RegistryError) -> Non
 def regions():
     """The managed list of regions; add a region."""
     form = RegionForm()
-    if form.validate_on_submit():
-        try:
-            region = services.save_region(
-                current_user.id,
-                form.name.data or "",
-                form.name_fr.data or "",
-                form.name_es.data or "",
-            )
-        except services.RegistryError as error:
-            _apply_region_errors(form, error)
-        else:
-            flash(_("The region %(name)s is added.", name=region.name), "success")
-            return redirect(url_for("members.regions"))
-    status = 400 if request.method == "POST" else 200
-    return (
-        render_template(
+    return form_page(
+        form,
+        lambda: _save_region(form),
+        then=lambda region: done(
+            _("The region %(name)s is added.", name=region.name), url_for("members.regions")
+        ),
+        page=lambda _general: render_template(
             "members/regions.html",
             page=queries.regions_with_counts(page_number(request.args.get("page"))),
             form=form,
         ),
-        status,
+        describe=describe,
     )
 
 
@@ -260,37 +253,32 @@ def region(region_id: int):
         form.name.data = region.name
         form.name_fr.data = (region.translations or {}).get("fr", {}).get("name", "")
         form.name_es.data = (region.translations or {}).get("es", {}).get("name", "")
-    if form.validate_on_submit():
-        try:
-            services.save_region(
-                current_user.id,
-                form.name.data or "",
-                form.name_fr.data or "",
-                form.name_es.data or "",
-                region_id=region.id,
-            )
-        except services.RegistryError as error:
-            _apply_region_errors(form, error)
-        else:
-            flash(_("The region is saved."), "success")
-            return redirect(url_for("members.regions"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("members/region.html", region=region, form=form), status
+    return form_page(
+        form,
+        lambda: _save_region(form, region.id),
+        then=lambda _saved: done(_("The region is saved."), url_for("members.regions")),
+        page=lambda _general: render_template("members/region.html", region=region, form=form),
+        describe=describe,
+    )
 
 
 @bp.post("/regions/<id:region_id>/delete")
 @admin_required
 def delete_region(region_id: int):
     """Delete a region that no member belongs to."""
-    try:
-        services.delete_region(current_user.id, region_id)
-    except LookupError:
-        abort(404)
-    except services.RegistryError as error:
-        flash(describe(error.problems[0][1]), "error")
-    else:
-        flash(_("The region is deleted."), "success")
-    return redirect(url_for("members.regions"))
+
+    def delete() -> None:
+        try:
+            services.delete_region(current_user.id, region_id)
+        except LookupError:
+            abort(404)
+
+    return act(
+        delete,
+        done=_("The region is deleted."),
+        back=url_for("members.regions"),
+        describe=describe,
+    )
 
 
 # CSV import ---------------------------------------------------------------------------------
@@ -413,16 +401,15 @@ def import_confirm():
             ),
             status=409,
         )
-    flash(
+    return done(
         _(
             "Import done: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
             created=plan.count("create"),
             updated=plan.count("update"),
             unchanged=plan.count("unchanged"),
         ),
-        "success",
+        url_for("members.index"),
     )
-    return redirect(url_for("members.index"))
 
 
 @bp.get("/members/import/example.csv")
