@@ -6,8 +6,11 @@ from babel.units import format_unit
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from consult.consultations.checks import Problem
+from consult.consultations.messages import describe
 from consult.core.templating import locale_code
 from consult.documents.content import Issue
+from consult.documents.services import Refused
 
 KIND_LABELS = {"note": _l("Discussion note"), "annex": _l("Annex")}
 
@@ -49,6 +52,11 @@ def file_issue(issue: Issue, limit: int) -> str:
         case Issue.ENCRYPTED:
             return _("The file is protected by a password. Upload a copy without one.")
     return _("The file was refused.")
+
+
+def word(reason: Problem | Refused) -> str:
+    """The words of a field's problem or of a refused change."""
+    return refusal(reason.code) if isinstance(reason, Refused) else describe(reason)
 
 
 def refusal(code: str) -> str:

@@ -15,6 +15,11 @@ from consult.documents.models import Attachment, AttachmentFile, AttachmentKind
 from consult.extensions import db
 
 
+def consultation(slug: str) -> Consultation | None:
+    """The consultation whose documents a page shows."""
+    return db.session.scalar(sa.select(Consultation).where(Consultation.slug == slug))
+
+
 def attachments_of(consultation_id: int) -> list[Attachment]:
     """The consultation's documents with every file version (two queries): the discussion
     note first, then the annexes in the order they were added."""

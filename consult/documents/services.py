@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, Any
 
 import sqlalchemy as sa
@@ -28,7 +28,7 @@ from consult.consultations.checks import Problem
 from consult.consultations.document import Text
 from consult.consultations.models import Consultation
 from consult.consultations.texts import set_text
-from consult.core import audit, clock
+from consult.core import audit, clock, refusals
 from consult.core.actions import Action
 from consult.core.database import DbSession, write_transaction
 from consult.documents import storage
@@ -38,19 +38,21 @@ from consult.documents.storage import Stored
 from consult.extensions import db
 
 
-class Refused(Exception):
+class Refused(refusals.Refused):
     """The change is not allowed now; ``code`` says why (worded in ``documents/messages``)."""
 
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
 
+    def located(self) -> list[tuple[str | None, Any]]:
+        return [("language" if self.code == "language" else None, self)]
 
-@dataclass
-class Invalid(Exception):
+
+class Invalid(refusals.Invalid):
     """What was typed has problems (titles, note); nothing was written."""
 
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem]
 
 
 @dataclass(frozen=True)

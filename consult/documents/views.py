@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -23,16 +22,17 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from consult.auth.decorators import admin_required
 from consult.consultations import lifecycle
-from consult.consultations.formhelp import attach, error_list
+from consult.consultations.formhelp import error_list
 from consult.consultations.forms import text_of
 from consult.consultations.models import Consultation
 from consult.consultations.pages.templating import language_name
 from consult.core.confirm import Confirmation, ask, confirmed
 from consult.core.errors import error_page
+from consult.core.formpage import act, attach, done
 from consult.core.templating import locale_code, localized
 from consult.documents import content, queries, services, storage, transfer
 from consult.documents.forms import DocumentForm, FileForm
-from consult.documents.messages import file_issue, file_size, refusal, storage_failure
+from consult.documents.messages import file_issue, file_size, refusal, storage_failure, word
 from consult.documents.models import Attachment, AttachmentFile
 from consult.extensions import db
 
@@ -60,8 +60,12 @@ def _too_large(_error: RequestEntityTooLarge):
     return error_page(413, file_issue(content.Issue.TOO_LARGE, storage.max_bytes()))
 
 
+def _manage(consultation: Consultation) -> str:
+    return url_for("documents.manage", slug=consultation.slug)
+
+
 def _consultation_or_404(slug: str) -> Consultation:
-    found = db.session.scalar(sa.select(Consultation).where(Consultation.slug == slug))
+    found = queries.consultation(slug)
     if found is None:
         abort(404)
     return found
@@ -117,15 +121,11 @@ def _upload_failed(consultation, error: Exception, form, *, file_forms=None, doc
         general.append(storage_failure(error.reason))
         status = 503
     elif isinstance(error, services.Invalid):
-        general += attach(form, error.problems)
+        general += attach(form, error, word)
     elif isinstance(error, services.Refused):
         if error.code == "not_found":
             abort(404)
-        field = form.language if error.code == "language" else None
-        if field is not None:
-            field.errors = [*field.errors, refusal(error.code)]
-        else:
-            general.append(refusal(error.code))
+        general += attach(form, error, word)
         status = 409 if error.code in ("published", "one_note", "not_removable") else 400
     else:  # pragma: no cover - the callers pass only the errors above
         raise error
@@ -170,8 +170,7 @@ def add_document(slug: str):
         )
     except UPLOAD_ERRORS as error:
         return _upload_failed(consultation, error, form, document_form=form)
-    flash(_("%(name)s is added.", name=added.name), "success")
-    return redirect(url_for("documents.manage", slug=slug), code=303)
+    return done(_("%(name)s is added.", name=added.name), _manage(consultation), 303)
 
 
 @bp.post("/admin/consultations/<slug:slug>/documents/<id:attachment_id>/files")
@@ -201,8 +200,11 @@ def add_file(slug: str, attachment_id: int):
             "%(name)s is the new version; the earlier one stays on record.", name=added.name
         ),
     }
-    flash(messages.get(action) or _("%(name)s is added.", name=added.name), "success")
-    return redirect(url_for("documents.manage", slug=slug), code=303)
+    return done(
+        messages.get(action) or _("%(name)s is added.", name=added.name),
+        _manage(consultation),
+        303,
+    )
 
 
 def _attachment_or_404(consultation: Consultation, attachment_id: int) -> Attachment:
@@ -225,16 +227,10 @@ def _confirm_removal(consultation, attachment, found, remove, done: str):
     draft stage (the service checks it again)."""
     if not lifecycle.documents_replaceable(consultation.status):
         flash(refusal("not_removable"), "error")
-        return redirect(url_for("documents.manage", slug=consultation.slug), code=303)
+        return redirect(_manage(consultation), code=303)
     if not confirmed():
         return ask(_removal(consultation, attachment, found))
-    try:
-        remove()
-    except services.Refused as error:
-        flash(refusal(error.code), "error")
-    else:
-        flash(done, "success")
-    return redirect(url_for("documents.manage", slug=consultation.slug), code=303)
+    return act(remove, done=done, back=_manage(consultation), describe=word, code=303)
 
 
 def _removal(consultation, attachment, found) -> Confirmation:
