@@ -248,13 +248,36 @@ def _record(results: dict[int, str | None], now: datetime) -> None:
                 row.next_attempt_at = now + backoff(row.attempts)
 
 
+#: A message that waits after a failed attempt.
+FAILED = sa.and_(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts > 0)
+#: What the outbox page may show: every message, or those failed, waiting or sent.
+SHOWN = {
+    "all": sa.true(),
+    "failed": FAILED,
+    "waiting": OutboxMessage.sent_at.is_(None),
+    "sent": OutboxMessage.sent_at.is_not(None),
+}
+
+
 def failed_count() -> int:
     """How many messages are waiting after a failed attempt."""
     return int(
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(OutboxMessage)
-            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts > 0)
-        )
-        or 0
+        db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(FAILED)) or 0
     )
+
+
+def failed_ids() -> list[int]:
+    """The messages waiting after a failed attempt."""
+    return list(db.session.scalars(sa.select(OutboxMessage.id).where(FAILED)))
+
+
+def listing(show: str, before: int | None, size: int) -> tuple[list[OutboxMessage], int | None]:
+    """A page of messages, newest first, of those ``show`` names (a key of :data:`SHOWN`)
+    older than the message ``before``; and the id to start the next page from, if any."""
+    query = sa.select(OutboxMessage).where(SHOWN[show]).order_by(OutboxMessage.id.desc())
+    if before is not None:
+        query = query.where(OutboxMessage.id < before)
+    rows = list(db.session.scalars(query.limit(size + 1)))
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, rows[-1].id if more and rows else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,7 +11,7 @@ from flask_login import current_user
 
 from consult.auth.decorators import admin_required
 from consult.config import LANGUAGES
-from consult.consultations.lifecycle import Phase, Status
+from consult.consultations.lifecycle import Phase
 from consult.consultations.models import Consultation
 from consult.core.confirm import Confirmation, ask, confirmed
 from consult.core.paging import page_number
@@ -38,17 +37,7 @@ KIND_LABELS: dict[str, LazyString] = {
     MailKind.NOTICE_CLOSED: _l("Notice: closed before the deadline"),
     MailKind.NOTICE_CORRECTED: _l("Notice: outcome corrected"),
 }
-FILTERS = ("all", "failed", "waiting", "sent")
-
-
-def _failed_ids() -> list[int]:
-    return list(
-        db.session.scalars(
-            sa.select(OutboxMessage.id).where(
-                OutboxMessage.sent_at.is_(None), OutboxMessage.attempts > 0
-            )
-        )
-    )
+FILTERS = tuple(outbox.SHOWN)
 
 
 @bp.get("/mail")
@@ -57,24 +46,12 @@ def outbox_page():
     """Every message, newest first: sent, waiting, or failed with its error."""
     show = request.args.get("show", "all")
     show = show if show in FILTERS else "all"
-    before = parse_id(request.args.get("before", ""))
-    query = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(PAGE + 1)
-    if show == "failed":
-        query = query.where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts > 0)
-    elif show == "waiting":
-        query = query.where(OutboxMessage.sent_at.is_(None))
-    elif show == "sent":
-        query = query.where(OutboxMessage.sent_at.is_not(None))
-    if before is not None:
-        query = query.where(OutboxMessage.id < before)
-    rows = list(db.session.scalars(query))
-    more = len(rows) > PAGE
-    rows = rows[:PAGE]
+    rows, older = outbox.listing(show, parse_id(request.args.get("before", "")), PAGE)
     return render_template(
         "mail/pages/outbox.html",
         rows=rows,
         show=show,
-        older=rows[-1].id if more and rows else None,
+        older=older,
         kinds=KIND_LABELS,
         failed=outbox.failed_count(),
     )
@@ -124,7 +101,7 @@ def retry(message_id: int):
 @admin_required
 def retry_failed():
     """Try every failed message again now."""
-    _report(outbox.deliver(_failed_ids(), force=True))
+    _report(outbox.deliver(outbox.failed_ids(), force=True))
     return redirect(url_for("mail.outbox_page", show="failed"))
 
 
@@ -135,20 +112,13 @@ def retry_failed():
 @admin_required
 def reminders_index():
     """The open consultations, to choose which one to chase answers for."""
-    consultations = [
-        c
-        for c in db.session.scalars(
-            sa.select(Consultation)
-            .where(Consultation.status == Status.OPEN)
-            .order_by(Consultation.closes_at)
-        )
-        if c.phase() is Phase.OPEN
-    ]
-    return render_template("mail/pages/reminders_index.html", consultations=consultations)
+    return render_template(
+        "mail/pages/reminders_index.html", consultations=reminders.open_consultations()
+    )
 
 
 def _consultation_or_404(slug: str) -> Consultation:
-    consultation = db.session.scalar(sa.select(Consultation).where(Consultation.slug == slug))
+    consultation = reminders.consultation(slug)
     if consultation is None:
         abort(404)
     return consultation

@@ -20,7 +20,7 @@ from consult.auth.delegates import delegates_of
 from consult.auth.models import User
 from consult.ballots.models import Response, ResponseStatus
 from consult.consultations import builder
-from consult.consultations.lifecycle import Phase
+from consult.consultations.lifecycle import Phase, Status
 from consult.consultations.models import Consultation
 from consult.core import audit, clock
 from consult.core.actions import Action
@@ -84,6 +84,24 @@ class Outcome:
     recipients: int = 0
     too_soon: list[Member] = field(default_factory=list)
     no_delegate: list[Member] = field(default_factory=list)
+
+
+def open_consultations() -> list[Consultation]:
+    """The consultations open now, the nearest deadline first: those reminders are for."""
+    return [
+        c
+        for c in db.session.scalars(
+            sa.select(Consultation)
+            .where(Consultation.status == Status.OPEN)
+            .order_by(Consultation.closes_at)
+        )
+        if c.phase() is Phase.OPEN
+    ]
+
+
+def consultation(slug: str) -> Consultation | None:
+    """The consultation whose reminders a page shows."""
+    return db.session.scalar(sa.select(Consultation).where(Consultation.slug == slug))
 
 
 def participation(
