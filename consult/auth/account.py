@@ -100,7 +100,6 @@ def password():
         then=_password_changed,
         page=lambda _general: _page(form, language_form),
         describe=refusal,
-        catch=services.WrongPassword,
     )
 
 

@@ -62,7 +62,6 @@ def _invite(form: InviteForm, role: Role, member: Member | None):
         describe=refusal,
         # every refusal of an invitation is told beside the address
         aliases={"member": "email"},
-        catch=accounts.AccountError,
     )
 
 

@@ -18,7 +18,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 from wtforms import Form, FormField
 
-from consult.core.refusals import Invalid, Refused
+from consult.core.refusals import Refused
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -86,7 +86,7 @@ def attempt(
     action: Callable[[], T],
     describe: Describe,
     aliases: Mapping[str, str] | None = None,
-    catch: Catch = Invalid,
+    catch: Catch = Refused,
 ) -> T | Problems:
     """Make the service call of a submitted form: its result, or (when the service refused
     with one of ``catch``) :class:`Problems`, the words that concern no field, the others
@@ -110,11 +110,12 @@ def form_page(
     page: Callable[[list[str]], str],
     describe: Describe,
     aliases: Mapping[str, str] | None = None,
-    catch: Catch = Invalid,
+    catch: Catch = Refused,
 ) -> ResponseReturnValue:
     """The form page: after a valid submission, ``action`` (the one service call) and
     ``then`` its result (say so and go on); else ``page`` drawn with the words of the problems
-    that concern no field, with 400 after a POST."""
+    that concern no field, with 400 after a POST. The service's refusals of the kinds in
+    ``catch`` (all of them unless told) are shown on the form; others go on up."""
     general: list[str] = []
     if form.validate_on_submit():
         result = attempt(form, action, describe, aliases, catch)

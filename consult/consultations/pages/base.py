@@ -70,7 +70,7 @@ def attempt(
     """Run a form's builder action: None when it was done (``done`` is flashed); else its
     problems are put on the form's fields and those of no field are returned for the page.
     A locked consultation raises on to :func:`refused_to_overview`."""
-    result = formpage.attempt(form, action, describe, aliases)
+    result = formpage.attempt(form, action, describe, aliases, Invalid)
     if isinstance(result, formpage.Problems):
         return result
     flash(done, "success")
