@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from consult.ballots.models import Response, ResponseStatus
+from consult.ballots.models import Response, ResponseStatus, Revision
 from consult.consultations.lifecycle import Status
 from consult.consultations.models import Consultation, invitation
 from consult.core.paging import PAGE_SIZE, Page
@@ -30,22 +30,35 @@ class AdminRow:
 
 
 def member_consultations(member_id: int) -> list[MemberConsultation]:
-    """Consultations the member is invited to (drafts excluded), with its response if any."""
-    consultations = db.session.scalars(
-        sa.select(Consultation)
+    """Consultations the member is invited to (drafts excluded), with its response if any
+    (one statement)."""
+    rows = db.session.execute(
+        sa.select(Consultation, Response)
         .join(invitation, invitation.c.consultation_id == Consultation.id)
+        .outerjoin(
+            Response,
+            sa.and_(Response.consultation_id == Consultation.id, Response.member_id == member_id),
+        )
+        .options(sa.orm.joinedload(Response.submitted_by))
         .where(invitation.c.member_id == member_id, Consultation.status != Status.DRAFT)
         .order_by(Consultation.closes_at.desc())
     ).all()
-    responses = {
-        r.consultation_id: r
-        for r in db.session.scalars(
-            sa.select(Response)
-            .options(sa.orm.joinedload(Response.submitted_by))
-            .where(Response.member_id == member_id)
+    return [MemberConsultation(c, r) for c, r in rows]
+
+
+def current_ballot(consultation_id: int, member_id: int) -> tuple[Response | None, Revision | None]:
+    """The member's response to the consultation (with who submitted it) and its latest
+    revision, if any (one statement)."""
+    row = db.session.execute(
+        sa.select(Response, Revision)
+        .outerjoin(
+            Revision,
+            sa.and_(Revision.response_id == Response.id, Revision.number == Response.revision),
         )
-    }
-    return [MemberConsultation(c, responses.get(c.id)) for c in consultations]
+        .options(sa.orm.joinedload(Response.submitted_by))
+        .where(Response.consultation_id == consultation_id, Response.member_id == member_id)
+    ).first()
+    return (row[0], row[1]) if row is not None else (None, None)
 
 
 def admin_overview(page: int = 1) -> Page[AdminRow]:

@@ -81,18 +81,13 @@ def load_consultation(slug: str) -> Consultation | None:
     )
 
 
-def visible_consultation(slug: str, member_id: int) -> Consultation | None:
-    """The consultation with its questions and options if the member is invited to it and it
-    is not a draft (one statement); None otherwise."""
-    row = (
-        db.session.execute(
-            _with_structure(sa.select(Consultation, _invited(member_id))).where(
-                Consultation.slug == slug
-            )
-        )
-        .unique()
-        .first()
-    )
+def visible_consultation(
+    slug: str, member_id: int, *, structure: bool = True
+) -> Consultation | None:
+    """The consultation with its questions and options (unless ``structure`` is False) if the
+    member is invited to it and it is not a draft (one statement); None otherwise."""
+    query = sa.select(Consultation, _invited(member_id)).where(Consultation.slug == slug)
+    row = db.session.execute(_with_structure(query) if structure else query).unique().first()
     if row is None or row[0].status is Status.DRAFT or not row[1]:
         return None
     return row[0]
@@ -135,14 +130,18 @@ def latest_revision(response: Response) -> Revision | None:
     )
 
 
-def form_values(response: Response | None) -> dict[str, list[str]]:
-    """What the page shows: the pending draft if any, else the submitted ballot."""
+def form_values(response: Response | None, latest: Revision | None = None) -> dict[str, list[str]]:
+    """What the page shows: the pending draft if any, else the submitted ballot (``latest``:
+    the response's latest revision, when the caller has read it)."""
     if response is None:
         return {}
     if response.draft is not None:
         return {k: list(v) for k, v in response.draft.items()}
-    revision = latest_revision(response) if response.revision else None
-    return ballot_to_form(ballot_from_canonical(revision.content)) if revision else {}
+    if not response.revision:
+        return {}
+    if latest is None or latest.number != response.revision:
+        latest = latest_revision(response)
+    return ballot_to_form(ballot_from_canonical(latest.content)) if latest else {}
 
 
 class Missing(BallotError):

@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError
 
 from consult.auth import permissions
 from consult.auth.decorators import admin_required, delegate_required
-from consult.ballots import entries, receipts, services
+from consult.ballots import entries, queries, receipts, services
 from consult.ballots.messages import describe
 from consult.ballots.models import Response, Revision
 from consult.ballots.rules import FieldError
@@ -36,9 +36,10 @@ bp = Blueprint("ballots", __name__, url_prefix="/consultations")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{0,64}")
 
 
-def _consultation_or_404(slug: str) -> Consultation:
-    """The consultation, if the delegate's member is invited and it is not a draft."""
-    consultation = services.visible_consultation(slug, current_user.member_id)
+def _consultation_or_404(slug: str, *, structure: bool = True) -> Consultation:
+    """The consultation, if the delegate's member is invited and it is not a draft (with its
+    questions and options unless ``structure`` is False)."""
+    consultation = services.visible_consultation(slug, current_user.member_id, structure=structure)
     if consultation is None:
         abort(404)
     return consultation
@@ -90,7 +91,7 @@ def _render(
     member = member or current_user.member
     if isinstance(response, bool):  # not read by the caller
         response = services.current_response(consultation.id, member.id)
-    labels = _field_labels(consultation)
+    labels = _field_labels(consultation) if errors else {}
     # An error about a whole question (``about``) names the question, on its first field.
     messages = [
         (e.field, describe(e, labels.get(e.params.get("about", e.field), e.field)))
@@ -125,9 +126,12 @@ render_ballot = _render
 def answer(slug: str):
     """Show the consultation with the member's current answers."""
     consultation = _consultation_or_404(slug)
-    response = services.current_response(consultation.id, current_user.member_id)
+    response, latest = queries.current_ballot(consultation.id, current_user.member_id)
     return _render(
-        consultation, services.form_values(response), response=response, marks=_marks(response)
+        consultation,
+        services.form_values(response, latest),
+        response=response,
+        marks=_marks(response),
     )
 
 
@@ -258,7 +262,7 @@ CSRF_RECOVERY["ballots.save"] = _save_csrf
 @delegate_required
 def receipt(slug: str):
     """Show the receipt of the response that counts, and check a receipt code."""
-    consultation = _consultation_or_404(slug)
+    consultation = _consultation_or_404(slug, structure=False)
     response = services.current_response(consultation.id, current_user.member_id)
     revisions = _revisions(response)
     checked = None
@@ -287,28 +291,29 @@ def revision(slug: str, number: int):
     """Show one submitted revision of the member's response."""
     consultation = _consultation_or_404(slug)
     response = services.current_response(consultation.id, current_user.member_id)
-    found = next((r for r in _revisions(response) if r.number == number), None)
-    if response is None or found is None:
+    found = _revisions(response, number=number)
+    if response is None or not found:
         abort(404)
     return render_template(
         "ballots/revision.html",
         consultation=consultation,
         response=response,
-        revision=found,
-        content=found.content,
+        revision=found[0],
+        content=found[0].content,
         mark=entries.marks_of_response(response.id).get(number),
     )
 
 
-def _revisions(response) -> list[Revision]:
+def _revisions(response, *, number: int | None = None) -> list[Revision]:
+    """The response's revisions, newest first (only revision ``number`` when given)."""
     if response is None:
         return []
+    query = sa.select(Revision).where(Revision.response_id == response.id)
+    if number is not None:
+        query = query.where(Revision.number == number)
     return list(
         db.session.scalars(
-            sa.select(Revision)
-            .where(Revision.response_id == response.id)
-            .options(sa.orm.joinedload(Revision.created_by))
-            .order_by(Revision.number.desc())
+            query.options(sa.orm.joinedload(Revision.created_by)).order_by(Revision.number.desc())
         )
     )
 

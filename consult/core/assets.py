@@ -8,6 +8,10 @@ Delegates work on slow links (``bench/slow_links.py`` measures the pages at 400 
   ``Cache-Control: public, max-age=31536000, immutable``, so a browser asks again only when
   the file changes (any other request gets ``no-cache`` and an ETag);
 * static files are read once per process and kept with their gzip form;
+* a page makes few requests: the ballot's scripts are one bundle (``BUNDLES``: the source
+  files stay apart, the browser fetches them joined, fingerprinted as one), and a small image
+  such as the emblem (at most ``INLINE_MAX`` bytes) is written into the page as a ``data:``
+  URI by ``asset_src`` (the file stays the place to change it);
 * pages and other text responses of more than ``MIN_SIZE`` bytes are gzipped when the browser
   accepts it. Streamed responses (CSV exports, the zip) are left as they are.
 
@@ -18,6 +22,7 @@ the ``SameSite=Lax`` session cookie does not allow (cross-site subrequests carry
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import mimetypes
@@ -25,10 +30,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, abort, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 
 YEAR = 365 * 24 * 3600
+#: Files served joined as one (each name under ``static/``), so a page needs one request.
+BUNDLES: dict[str, tuple[str, ...]] = {
+    "js/ballot.js": ("js/ranking.js", "js/conditions.js"),
+}
+#: Images up to this size are written into the page (``asset_src``) instead of fetched.
+INLINE_MAX = 2048
 MIN_SIZE = 512
 COMPRESSIBLE = (
     "text/",
@@ -49,9 +60,11 @@ class Asset:
 class Assets:
     """The files under ``static/``, each read, digested and compressed once."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, bundles: dict[str, tuple[str, ...]] | None = None) -> None:
         self.folder = folder.resolve()
+        self.bundles = BUNDLES if bundles is None else bundles
         self._cache: dict[str, Asset] = {}
+        self._inline: dict[str, str | None] = {}
 
     def get(self, filename: str) -> Asset | None:
         asset = self._cache.get(filename)
@@ -61,12 +74,37 @@ class Assets:
                 self._cache[filename] = asset
         return asset
 
-    def _load(self, filename: str) -> Asset | None:
+    def data_uri(self, filename: str) -> str | None:
+        """A small image as a ``data:`` URI (None when missing or larger than INLINE_MAX)."""
+        if filename in self._inline:
+            return self._inline[filename]
+        asset = self.get(filename)
+        if asset is None:
+            return None
+        uri = None
+        if len(asset.body) <= INLINE_MAX and asset.mimetype.startswith("image/"):
+            uri = f"data:{asset.mimetype};base64,{base64.b64encode(asset.body).decode()}"
+        self._inline[filename] = uri
+        return uri
+
+    def _read(self, filename: str) -> bytes | None:
         path = (self.folder / filename).resolve()
         if not path.is_relative_to(self.folder) or not path.is_file():
             return None
-        body = path.read_bytes()
-        mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return path.read_bytes()
+
+    def _load(self, filename: str) -> Asset | None:
+        if filename in self.bundles:
+            parts = [self._read(part) for part in self.bundles[filename]]
+            if any(part is None for part in parts):
+                return None
+            body = b"\n".join(part for part in parts if part is not None)
+        else:
+            found = self._read(filename)
+            if found is None:
+                return None
+            body = found
+        mimetype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
         return Asset(
             body,
             gzip.compress(body, 9, mtime=0),
@@ -116,6 +154,12 @@ def init_assets(app: Flask) -> None:
         return response
 
     app.add_url_rule("/static/<path:filename>", "static", static)
+
+    def asset_src(filename: str) -> str:
+        """A small image written into the page, else its fingerprinted address."""
+        return assets.data_uri(filename) or url_for("static", filename=filename)
+
+    app.jinja_env.globals["asset_src"] = asset_src
 
     @app.url_defaults
     def _fingerprint(endpoint: str, values: dict[str, Any]) -> None:

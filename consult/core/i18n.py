@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from babel.support import NullTranslations
 from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import get_translations
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from consult.extensions import babel
 
@@ -22,5 +28,49 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or "en"
 
 
+#: The template context's key for the translations of the page being rendered.
+TRANSLATIONS_KEY = "_translations"
+
+
+def _translations(context: Context) -> NullTranslations:
+    """The page's translations, looked up once when its rendering starts (a template imported
+    without context looks them up again)."""
+    found = context.get(TRANSLATIONS_KEY)
+    return found if found is not None else get_translations()
+
+
+@pass_context
+def _gettext(context: Context, string: str) -> str:
+    return _translations(context).ugettext(string)
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+    return _translations(context).ungettext(singular, plural, n)
+
+
+@pass_context
+def _pgettext(context: Context, ctx: str, string: str) -> str:
+    return _translations(context).upgettext(ctx, string)
+
+
+@pass_context
+def _npgettext(context: Context, ctx: str, singular: str, plural: str, n: int) -> str:
+    return _translations(context).unpgettext(ctx, singular, plural, n)
+
+
 def init_babel(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel's template callables find the request's translations anew for every string
+    # (a tenth of a delegate page's CPU): these take them from the page's context instead.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=_gettext,
+        ngettext=_ngettext,
+        newstyle=True,
+        pgettext=_pgettext,
+        npgettext=_npgettext,
+    )
+
+    @app.context_processor
+    def _page_translations() -> dict[str, Any]:
+        return {TRANSLATIONS_KEY: get_translations()}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
@@ -19,7 +21,14 @@ _md.validateLink = _validate_link  # type: ignore[method-assign]
 
 def render_markdown(text: str | None) -> Markup:
     """Render Markdown to HTML; raw HTML in the source is escaped, not passed through."""
-    return Markup(_md.render(text or ""))  # noqa: S704 - markdown-it escapes raw HTML (html=False)
+    return _rendered(text or "")
+
+
+@lru_cache(maxsize=1024)
+def _rendered(text: str) -> Markup:
+    """The same texts (a consultation's summary, its options' descriptions) come back on every
+    page view: each is rendered once per process (the result depends on the text alone)."""
+    return Markup(_md.render(text))  # noqa: S704 - markdown-it escapes raw HTML (html=False)
 
 
 def plain_paragraphs(text: str | None) -> list[str]:

@@ -11,6 +11,8 @@ from flask import Flask, current_app, request
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from consult.core.i18n import LANGUAGE_NAMES
 from consult.core.markdown import render_markdown
@@ -61,23 +63,57 @@ def percent(value: float | None) -> str:
     return format_percent(value, format="#,##0.#%", locale=locale_code())
 
 
+#: The template context's key for the reader's language, read once when a page's rendering
+#: starts (``locale_code`` asks Flask-Babel each time, and pages ask for every text shown).
+LOCALE_KEY = "_locale"
+
+
+def _page_locale(context: Context) -> str:
+    found = context.get(LOCALE_KEY)
+    return found if found is not None else locale_code()
+
+
+@pass_context
+def _page_locale_code(context: Context) -> str:
+    return _page_locale(context)
+
+
+@pass_context
+def _page_localized(context: Context, obj: Any, field: str) -> str:
+    return str(obj.localized(field, _page_locale(context)))
+
+
+@pass_context
+def _page_member_name(context: Context, member: Any) -> str:
+    return str(member.localized("name", _page_locale(context)))
+
+
+@pass_context
+def _page_moment(context: Context, value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return format_moment(value, current_app.config["TIMEZONE"], _page_locale(context))
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(
-        moment=moment, decimal=decimal, percent=percent, money=money, markdown=render_markdown
+        moment=_page_moment, decimal=decimal, percent=percent, money=money, markdown=render_markdown
     )
     app.jinja_env.globals.update(
-        localized=localized,
-        member_name=member_name,
+        localized=_page_localized,
+        member_name=_page_member_name,
         languages=LANGUAGE_NAMES,
-        locale_code=locale_code,
+        locale_code=_page_locale_code,
         csrf_token=generate_csrf,
     )
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
+        locale = locale_code()
         return {
-            "organisation": organisation_name(),
+            LOCALE_KEY: locale,
+            "organisation": organisation_name(locale),
             "is_admin": bool(current_user.is_authenticated and current_user.is_admin),
             "current_path": request.full_path.rstrip("?") if request else "/",
         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
@@ -16,6 +17,7 @@ def format_day(day: date, locale: str) -> str:
     return format_date(day, format="long", locale=_DATE_LOCALE.get(locale, locale))
 
 
+@lru_cache(maxsize=4096)  # the same deadlines on every page view; Babel's formatting is slow
 def format_moment(moment: datetime, timezone: str, locale: str) -> str:
     """E.g. ``15 December 2026, 18:00 CET (Europe/Zurich)``, ``15 de diciembre de 2026, 18:00 …``.
 

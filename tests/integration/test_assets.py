@@ -57,3 +57,40 @@ def test_pages_and_assets_are_compressed_for_browsers_that_accept_it(client):
     css = client.get("/static/css/consult.css", headers={"Accept-Encoding": "gzip"})
     assert css.headers["Content-Encoding"] == "gzip"
     assert b"body" in gzip.decompress(css.data)
+
+
+def test_the_ballot_scripts_come_as_one_fingerprinted_file(client, auth):
+    """The ballot page fetches one script, js/ranking.js and js/conditions.js joined (a
+    request less on a slow link); the page works without it (the selects are the fields)."""
+    from tests.factories import UserFactory, build_consultation
+
+    delegate = UserFactory()
+    build_consultation("idm-2010")
+    auth.login(delegate.email)
+    page = client.get("/consultations/idm-2010").get_data(as_text=True)
+    scripts = re.findall(r'<script src="(/static/[^"?]+)\?v=([0-9a-f]{12})"', page)
+    assert [path for path, _ in scripts] == ["/static/js/ballot.js"]
+    bundle = client.get(f"/static/js/ballot.js?v={scripts[0][1]}")
+    assert bundle.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert bundle.mimetype in ("text/javascript", "application/javascript")
+    parts = [client.get(f"/static/js/{name}").data for name in ("ranking.js", "conditions.js")]
+    assert bundle.data == b"\n".join(parts)
+    assert "<select" in page
+
+
+def test_a_small_emblem_is_written_into_the_page_and_a_large_one_is_linked(tmp_path):
+    (tmp_path / "small.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    (tmp_path / "large.svg").write_text("<svg>" + " " * 4096 + "</svg>")
+    assets = Assets(tmp_path)
+    assert assets.data_uri("small.svg").startswith("data:image/svg+xml;base64,")
+    assert assets.data_uri("large.svg") is None
+    assert assets.data_uri("missing.svg") is None
+
+
+def test_the_pages_fetch_the_stylesheet_and_the_icon_only(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert re.search(r'<img class="emblem" src="data:image/svg\+xml;base64,', page)
+    assert {path for path, _ in ASSET.findall(page)} == {
+        "/static/css/consult.css",
+        "/static/img/favicon.svg",
+    }

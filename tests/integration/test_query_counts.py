@@ -43,6 +43,44 @@ def test_delegate_pages_with_more_consultations_and_revisions(client, auth):
     assert '/consultations/idm-2010/revisions/1"' in receipt
 
 
+def test_delegate_pages_with_more_members_responses_and_revisions(client, auth):
+    """The delegate's pages (home, ballot, receipt, a revision) read a fixed number of
+    statements whatever the membership, the other members' responses, the delegation's
+    revisions and who submitted them."""
+    from consult.consultations.models import Consultation, invitation
+
+    delegate = UserFactory()
+    build_consultation("idm-2010")
+    submit("idm-2010", delegate, {1: 1})
+    auth.login(delegate.email)
+    pages = (
+        "/",
+        "/consultations/idm-2010",
+        "/consultations/idm-2010/receipt",
+        "/consultations/idm-2010/revisions/1",
+    )
+    few = {path: queries_of(client, path) for path in pages}
+    consultation_id = db.session.scalar(
+        sa.select(Consultation.id).where(Consultation.slug == "idm-2010")
+    )
+    for _ in range(6):
+        other = UserFactory()
+        db.session.execute(
+            invitation.insert().values(consultation_id=consultation_id, member_id=other.member_id)
+        )
+        db.session.commit()
+        submit("idm-2010", other, {1: 2, 2: 1})
+    colleague = UserFactory(member=delegate.member)
+    for ranks in ({1: 1, 2: 2}, {2: 1}):
+        submit("idm-2010", colleague, ranks)  # the revision that counts is a colleague's
+    many = {path: queries_of(client, path) for path in pages}
+    assert many == few
+    ballot = client.get("/consultations/idm-2010").get_data(as_text=True)
+    assert colleague.name in ballot
+    receipt = client.get("/consultations/idm-2010/receipt").get_data(as_text=True)
+    assert "It is revision 3, and it is the one that counts." in receipt
+
+
 def test_administration_lists_with_more_rows(client, auth):
     admin = AdminFactory(email="admin@example.org")
     member = MemberFactory()
