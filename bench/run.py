@@ -55,12 +55,27 @@ NEXT = {
     "the receipt in the mail worker (the outbox row naming the revision), read the audit head "
     "with the response on SQLite, begin the request's transaction for writing so that the user "
     "is not read twice, and Core rows instead of ORM objects for the response.",
-    "delegate home": "cache the user's member and the list of open consultations per "
-    "request; most of the cost is Flask-Login, Babel and template rendering.",
-    "ballot page": "cache the rendered question structure per consultation version; only the "
-    "member's answers change between requests.",
-    "receipt": "the page lists every revision of the response; page it and cache the "
-    "consultation's structure.",
+    "delegate home": "not met. This run was taken at a load average of 18 to 27 (the bare "
+    "read cost 2.47 ms of CPU on PostgreSQL against 1.21 ms in the earlier run), so the absolute "
+    "figures are inflated; against the bare read of the same rounds the pages cost less than "
+    "before (SQLite: home 6.9, ballot 10.5, receipt 8.8 bare reads, were 7.4, 11.5 and 10.2; "
+    "PostgreSQL: 3.6, 5.1 and 4.8, were 5.8, 8.7 and 7.5), and in-process alternating rounds "
+    "against main before this change gave 0.84, 0.76 and 0.79 of its CPU. "
+    "The page now reads the consultations with the member's responses in one "
+    "statement (3 in all: BEGIN, the user with the member, the list). What is left is fixed "
+    "cost: Flask and Werkzeug, the session cookie, Flask-Login loading the user through the ORM, "
+    "the layout (two CSRF tokens, the language switch). Next: load the user as a Core row into "
+    "a plain object for the pages that only read, and drop the second CSRF field of the layout.",
+    "ballot page": "strings, the reader's language, Markdown and deadlines are now looked up "
+    "once per page or per text, the response comes with its latest revision in one statement, "
+    "and the field labels are built only for an error summary. About 40% of the rest is the "
+    "ORM (user, consultation with questions and options, response) and 40% rendering. Next: a "
+    "structure version on the consultation, raised by every write to its questions and options "
+    "(the builder, errata, merges and the YAML import's Core batches alike), so that the "
+    "questions, options and their rendered texts can be kept per process by (consultation, "
+    "version, language) and only the member's answers read per request.",
+    "receipt": "the receipt no longer reads the questions and options; it still lists every "
+    "revision of the response (one row each): page them, fifty at a time.",
     "results page": "the members who submitted now come fifty to a page (they were all listed, "
     "28 of 32 s of CPU at 10,000 responses); the invited members' list of the entry form and the "
     "missing members still follow the membership. Identical rankings are counted in SQL; the "
