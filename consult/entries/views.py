@@ -148,9 +148,16 @@ def _revisions(response: Response | None):
 @bp.get("/admin/consultations/<slug:slug>/entries")
 @admin_required
 def choose(slug: str):
-    """The results page's "enter a response for …" form: to the chosen member's entry page."""
+    """The results page's "enter a response for …" form: to the chosen member's entry page
+    (the member chosen from the list, or given by its code)."""
     consultation = _consultation_or_404(slug)
     member_id = parse_id(request.args.get("member", ""))
+    code = request.args.get("code", "").strip().upper()
+    if member_id is None and code:  # a registry too long to list: the member's code
+        member_id = db.session.scalar(sa.select(Member.id).where(Member.code == code[:10]))
+        if member_id is None:
+            flash(_("No member has the code %(code)s.", code=code[:10]), "error")
+            return redirect(url_for("results.show", slug=consultation.slug), code=303)
     if member_id is None:
         flash(_("Choose the member whose response you are entering."), "error")
         return redirect(url_for("results.show", slug=consultation.slug), code=303)

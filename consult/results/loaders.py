@@ -146,19 +146,30 @@ def participation_counts(consultation_id: int) -> list[ParticipationCount]:
     ]
 
 
-def not_submitted(consultation_id: int) -> list[ParticipationRow]:
-    """Invited members without a submitted response (a draft only, or nothing), by region."""
-    rows = db.session.execute(
+def _not_submitted(consultation_id: int) -> sa.Select[Any]:
+    return (
         invited_with_response(
             consultation_id, *_MEMBER_COLUMNS, Response.status, Response.updated_at
         )
         .where(sa.or_(Response.id.is_(None), Response.status != ResponseStatus.SUBMITTED))
-        .order_by(Region.name, Member.name)
+        .order_by(Region.name, Member.name, Member.id)
     )
-    return [
-        ParticipationRow(_member(row), ResponseStatus(row[6]) if row[6] else None, row[7])
-        for row in rows
-    ]
+
+
+def _participation_row(row: Any) -> ParticipationRow:
+    return ParticipationRow(_member(row), ResponseStatus(row[6]) if row[6] else None, row[7])
+
+
+def not_submitted(consultation_id: int) -> list[ParticipationRow]:
+    """Invited members without a submitted response (a draft only, or nothing), by region."""
+    return [_participation_row(row) for row in db.session.execute(_not_submitted(consultation_id))]
+
+
+def not_submitted_page(consultation_id: int, page: int = 1) -> Page[ParticipationRow]:
+    """One page of :func:`not_submitted`: two statements, and the page's rows only, however
+    many members are invited."""
+    found = page_of(db.session, _not_submitted(consultation_id), page)
+    return Page([_participation_row(r) for r in found.items], found.number, found.size, found.total)
 
 
 def submitted(consultation_id: int, page: int = 1) -> Page[ParticipationRow]:
@@ -460,14 +471,19 @@ def entered(consultation_id: int, *, current_only: bool = True) -> list[EnteredR
     ]
 
 
-def invited_members(consultation_id: int) -> list[MemberInfo]:
-    """Every invited member, by name (one query)."""
-    rows = db.session.execute(
+def enterable(consultation: Consultation, limit: int) -> list[MemberInfo]:
+    """The first ``limit`` invited members, by name, that the secretariat may enter a response
+    for: observers are left out when the consultation lets them answer nothing
+    (``ballots.specs.may_answer`` in SQL). One query, at most ``limit`` rows."""
+    query = (
         sa.select(*_MEMBER_COLUMNS)
         .select_from(invitation)
         .join(Member, Member.id == invitation.c.member_id)
         .join(Region, Region.id == Member.region_id)
-        .where(invitation.c.consultation_id == consultation_id)
-        .order_by(Member.name)
+        .where(invitation.c.consultation_id == consultation.id)
+        .order_by(Member.name, Member.id)
+        .limit(limit)
     )
-    return [_member(row) for row in rows]
+    if consultation.observers_may is ObserversMay.NOTHING:
+        query = query.where(Member.kind == MemberKind.MEMBER_STATE)
+    return [_member(row) for row in db.session.execute(query)]

@@ -162,11 +162,15 @@ def summarise_participation(
     )
 
 
-def consultation_results(consultation: Consultation) -> ConsultationResults:
+def consultation_results(
+    consultation: Consultation, *, missing: bool = True
+) -> ConsultationResults:
     """Everything the results page shows, in a fixed number of queries; each question's
-    figures come from its kind (``consultations/kinds/``)."""
+    figures come from its kind (``consultations/kinds/``). ``missing=False`` leaves out the
+    list of members that have not submitted (the page reads it a page at a time)."""
     participation = summarise_participation(
-        loaders.participation_counts(consultation.id), loaders.not_submitted(consultation.id)
+        loaders.participation_counts(consultation.id),
+        loaders.not_submitted(consultation.id) if missing else (),
     )
     selections = loaders.selections(consultation)
     values = loaders.value_counts(consultation)

@@ -20,7 +20,6 @@ from flask_login import current_user
 from consult.auth.decorators import admin_required, delegate_required
 from consult.ballots import onbehalf
 from consult.ballots import services as ballots
-from consult.ballots.specs import may_answer
 from consult.consultations.lifecycle import Phase, Status
 from consult.consultations.models import Consultation
 from consult.core import anchors, audit
@@ -35,6 +34,8 @@ bp.record_once(lambda _state: services.connect())  # the outcome is checked agai
 
 WHO = ("all", "members", "observers")
 EXPORT_LIMIT = "30 per 10 minutes"
+#: The entry form lists the members to choose from up to this many (beyond, a code field).
+CHOICES = 50
 
 
 @bp.app_template_test("shown")
@@ -59,30 +60,30 @@ def _user_key() -> str:
 def show(slug: str):
     """Participation, tallies by every method, write-ins and comments of one consultation."""
     consultation = _consultation(slug)
-    results = services.consultation_results(consultation)
+    results = services.consultation_results(consultation, missing=False)
     who = request.args.get("who", "all")
     phase = consultation.phase()
     is_open = phase is Phase.OPEN
     entry_possible, _late = onbehalf.window(consultation.status, phase)
+    # Lists that follow the membership come a page at a time; the entry form offers a list to
+    # choose from only while it is short (beyond, the member's code).
+    invited = loaders.enterable(consultation, CHOICES + 1) if entry_possible else []
     return render_template(
         "results/show.html",
         consultation=consultation,
         who=who if who in WHO else "all",
         reminders_url=url_for("mail.reminders_page", slug=slug) if is_open else None,
         entry_possible=entry_possible,
-        invited=_enterable(consultation) if entry_possible else [],
+        invited=invited if len(invited) <= CHOICES else [],
+        enter_by_code=len(invited) > CHOICES,
+        missing=loaders.not_submitted_page(
+            consultation.id, page_number(request.args.get("missing"))
+        ),
         answered=loaders.submitted(consultation.id, page_number(request.args.get("page")))
         if entry_possible
         else None,
         **display.page_context(results),
     )
-
-
-def _enterable(consultation: Consultation) -> list[loaders.MemberInfo]:
-    """The invited members the secretariat may enter a response for (not observers that may
-    answer nothing)."""
-    members = loaders.invited_members(consultation.id)
-    return [m for m in members if may_answer(consultation, m)]  # type: ignore[arg-type]
 
 
 def _attachment(chunks, name: str, mimetype: str) -> Response:

@@ -131,3 +131,29 @@ def test_the_submitted_list_comes_fifty_to_a_page(client, setting):
     second = client.get("/admin/consultations/idm-2010/results?page=2").get_data(as_text=True)
     assert second.count("Enter a revision received") == 3
     assert "Page 2 of 2" in second
+
+
+def test_the_missing_list_comes_fifty_to_a_page_and_a_long_registry_is_entered_by_code(
+    client, setting
+):
+    """The members that have not submitted come a page at a time too; beyond fifty members
+    the entry form asks for the member's code instead of listing them all."""
+    kenya, _ghana, _observer = setting
+    for i in range(50):
+        MemberFactory(name=f"Zland {i:02d}")
+    build_consultation()
+    first = client.get("/admin/consultations/idm-2010/results").get_data(as_text=True)
+    assert "53 invited members have not submitted" in first
+    assert first.count("Enter a response received") == 50
+    assert "missing=2" in first
+    second = client.get("/admin/consultations/idm-2010/results?missing=2").get_data(as_text=True)
+    assert second.count("Enter a response received") == 3
+    assert "Page 2 of 2" in second
+    assert "<option value=" not in first.split('id="entry-member"')[1].split("</form>")[0]
+    assert 'name="code" id="entry-member"' in first
+
+    chosen = client.get("/admin/consultations/idm-2010/entries?code=ken")
+    assert chosen.status_code == 303
+    assert chosen.headers["Location"].endswith(entry(kenya))
+    unknown = client.get("/admin/consultations/idm-2010/entries?code=XYZ", follow_redirects=True)
+    assert "No member has the code XYZ." in unknown.get_data(as_text=True)

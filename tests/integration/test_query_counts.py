@@ -222,3 +222,30 @@ def test_yaml_replace_costs_a_fixed_number_of_statements_per_consultation(app):
     per_consultation = (ten - one) / 9
     assert per_consultation == int(per_consultation) <= 4, counts
     assert bigger == ten, counts
+
+
+def test_results_page_with_more_members_and_responses(client, auth):
+    """The administrators' results page: its lists of members come a page at a time, the
+    tallies from grouped rows, so more members and responses add no statement."""
+    from consult.consultations.models import invitation
+
+    admin = AdminFactory(email="admin@example.org")
+    early = [UserFactory() for _ in range(2)]
+    consultation = build_consultation("idm-2010")
+    for user, ranks in zip(early, ({1: 1}, {2: 1}), strict=True):
+        submit("idm-2010", user, ranks)
+    auth.login(admin.email)
+    path = "/admin/consultations/idm-2010/results"
+    few = queries_of(client, path)
+    late = [UserFactory(member=MemberFactory(name=f"Late {i:03d}")) for i in range(115)]
+    db.session.execute(
+        sa.insert(invitation),
+        [{"consultation_id": consultation.id, "member_id": u.member_id} for u in late],
+    )
+    db.session.commit()
+    for i, user in enumerate(late[:55]):
+        submit("idm-2010", user, {1: 1, 2: 2} if i % 2 else {2: 1})
+    page = client.get(path).get_data(as_text=True)
+    assert "57 invited members have submitted" in page
+    assert "60 invited members have not submitted" in page
+    assert queries_of(client, path) == few
