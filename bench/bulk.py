@@ -106,6 +106,7 @@ def seed(db_path: Path, ballots: int, ranking_of: Callable[[int, Sequence[int]],
                         for i in ids
                     ],
                 )
+                rankings = {i: list(ranking_of(i, option_ids)) for i in ids}
                 conn.execute(
                     sa.insert(Answer),
                     [
@@ -115,8 +116,10 @@ def seed(db_path: Path, ballots: int, ranking_of: Callable[[int, Sequence[int]],
                             "option_id": option,
                             "rank": rank,
                             "selected": False,
+                            # the whole ranking on its first row, as the submit path writes it
+                            "ranking_key": ",".join(map(str, rankings[i])) if rank == 1 else None,
                         }
                         for i in ids
-                        for rank, option in enumerate(ranking_of(i, option_ids), start=1)
+                        for rank, option in enumerate(rankings[i], start=1)
                     ],
                 )

@@ -173,11 +173,13 @@ def _answers(
         "selected": False,
         "value": None,
         "text": None,
+        "ranking_key": None,
     }
     if kind == "ranking":
         ranked = rng.sample(options, rng.randint(3, len(options)))
         rows = [{**base, "option_id": o, "rank": r} for r, o in enumerate(ranked, start=1)]
         rows[0]["text"] = f"Priorité {response}."  # a comment on the option ranked first
+        rows[0]["ranking_key"] = ",".join(map(str, ranked))  # as the submit path writes it
         if response % 4 == 0:
             rows.append({**base, "option_id": None, "text": f"Migration et climat {response % 7}"})
         return rows

@@ -373,8 +373,18 @@ def _lock_response(
 def _replace_answers(session: sa.orm.Session, response: Response, ballot: Ballot) -> None:
     if response.revision:  # answers are written by submissions only
         session.execute(sa.delete(Answer).where(Answer.response_id == response.id))
+    # Each ranking's first-ranked row also carries the whole ranking (``Answer.ranking_key``).
+    keys: dict[tuple[int, int | None], str] = {
+        (a.question_id, a.ranking[0]): ",".join(map(str, a.ranking))
+        for a in ballot.answers
+        if a.ranking
+    }
     rows = [
-        {"response_id": response.id, **dict(zip(ANSWER_COLUMNS, row, strict=True))}
+        {
+            "response_id": response.id,
+            **dict(zip(ANSWER_COLUMNS, row, strict=True)),
+            "ranking_key": keys.get((row[0], row[1])) if row[2] == 1 else None,
+        }
         for row in answer_rows(ballot)
     ]
     if rows:

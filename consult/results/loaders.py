@@ -190,39 +190,21 @@ def rankings(consultation: Consultation, question_id: int) -> dict[tuple[int, ..
     """Each distinct ranking of one question in the counted ballots (best first), with how
     many ballots cast it; empty ones never appear.
 
-    Identical rankings are grouped in SQL: each ballot's ranking becomes one text of
-    ``rank:option`` pairs, and ballots are counted per text, so that Python reads one row per
-    distinct ranking, not one per ranked option of every ballot. The pairs carry their rank,
-    so a ranking is rebuilt right whatever order the database joined them in."""
-    pair = sa.cast(Answer.rank, sa.String) + ":" + sa.cast(Answer.option_id, sa.String)
-    ballots = (
-        sa.select(Answer.response_id.label("response_id"), _joined(pair, Answer.rank).label("key"))
+    Identical rankings are grouped in SQL over the ranking text each ballot stores on its
+    first-ranked answer (``Answer.ranking_key``, option ids best first): the database reads
+    one answer row per ballot and Python one row per distinct ranking."""
+    rows = db.session.connection().execute(
+        sa.select(Answer.ranking_key, sa.func.count())
         .join(Response, Response.id == Answer.response_id)
         .join(Member, Member.id == Response.member_id)
-        .where(Answer.question_id == question_id, Answer.rank.is_not(None), counted(consultation))
-        .group_by(Answer.response_id)
-        .subquery()
+        .where(
+            Answer.question_id == question_id,
+            Answer.ranking_key.is_not(None),
+            counted(consultation),
+        )
+        .group_by(Answer.ranking_key)
     )
-    grouped: dict[tuple[int, ...], int] = {}
-    rows = db.session.connection().execute(
-        sa.select(ballots.c.key, sa.func.count()).group_by(ballots.c.key)
-    )
-    for key, count in rows:
-        pairs = sorted((int(r), int(o)) for r, _, o in (p.partition(":") for p in key.split(",")))
-        ranking = tuple(option for _rank, option in pairs)
-        grouped[ranking] = grouped.get(ranking, 0) + count
-    return grouped
-
-
-def _joined(
-    text: sa.ColumnElement[str], order: sa.ColumnExpressionArgument[Any]
-) -> sa.ColumnElement[str]:
-    """The texts of a group joined with commas (in ``order`` where the database can)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import aggregate_order_by
-
-        return sa.func.string_agg(text, aggregate_order_by(sa.literal_column("','"), order))
-    return sa.func.group_concat(text, ",")
+    return {tuple(int(o) for o in cast(str, key).split(",")): count for key, count in rows}
 
 
 def _ids(consultation: Consultation, source: Source) -> list[int]:

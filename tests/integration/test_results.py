@@ -259,6 +259,50 @@ def test_tally_equals_a_recount_from_the_latest_revisions(client, admin):
     assert shown.ranking.irv.winner == tally.instant_runoff(recount).winner
 
 
+def test_the_stored_ranking_texts_are_those_the_migration_backfills(client, admin):
+    """Each ballot's ranking text (on its first-ranked answer) is written with the answers,
+    revisions included; the migration that added the column rebuilds the same texts from
+    the answer rows of the ballots stored before it."""
+    import importlib.util
+    from pathlib import Path
+
+    from consult.ballots.models import Answer
+
+    states = members(6)
+    c = build_consultation()
+    for i, s in enumerate(states):
+        cast(c, s, ranking=[[SOUTH, SOCIAL, HEALTH], [HEALTH], [SOCIAL, SOUTH]][i % 3])
+    cast(c, states[0], ranking=[HEALTH, SOUTH])  # a revision replaces the text
+    ids = {o.id for o in c.questions[0].options}
+    stored = dict(
+        db.session.execute(
+            sa.select(Answer.id, Answer.ranking_key).where(Answer.ranking_key.is_not(None))
+        ).all()
+    )
+    assert len(stored) == 6
+    assert all(set(map(int, key.split(","))) <= ids for key in stored.values())
+    shown = consultation_results(c).questions[0].ranking
+    assert shown is not None
+    assert shown.ballots == 6
+
+    versions = Path(__file__).resolve().parents[2] / "migrations" / "versions"
+    path = next(versions.glob("*_answer_ranking_key.py"))
+    spec = importlib.util.spec_from_file_location("answer_ranking_key", path)
+    assert spec is not None
+    assert spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    db.session.execute(sa.update(Answer).values(ranking_key=None))
+    migration.backfill(db.session.connection())
+    rebuilt = dict(
+        db.session.execute(
+            sa.select(Answer.id, Answer.ranking_key).where(Answer.ranking_key.is_not(None))
+        ).all()
+    )
+    db.session.commit()
+    assert rebuilt == stored
+
+
 def test_member_states_and_observers_counted_apart_by_region(client, admin):
     from consult.results import loaders
     from consult.results.services import summarise_participation
