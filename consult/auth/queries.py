@@ -4,7 +4,6 @@ delivery, and the search across members (case and accents ignored)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -13,13 +12,7 @@ from consult.core.paging import Page, page_of
 from consult.core.plaintext import fold
 from consult.extensions import db
 from consult.mail.models import MailKind, OutboxMessage
-from consult.members.models import Member
-
-
-def searchable(code: str, name: str, translations: dict[str, Any] | None) -> str:
-    names = [code, name]
-    names += [v.get("name", "") for v in (translations or {}).values()]
-    return " ".join(names)
+from consult.members.models import Member, searchable
 
 
 @dataclass(frozen=True)

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from consult.auth.models import Role, User
-from consult.auth.queries import DelegateRow, accounts, searchable
+from consult.auth.queries import DelegateRow, accounts
 from consult.ballots.models import Response
 from consult.consultations.models import Consultation, invitation
 from consult.core.paging import Page, page_of
 from consult.core.plaintext import fold
-from consult.core.translated import in_language
 from consult.extensions import db
 from consult.members.models import Member, MemberKind, Region
 
@@ -37,14 +37,12 @@ def member_rows(
     page: int = 1,
 ) -> Page[MemberSummary]:
     """One page of the members matching the filters, in name order, with their delegate
-    counts (two queries).
+    counts (three queries: a count, the page's members with their regions, their counts).
 
-    ``search`` matches the code and the names in every language, ignoring case and accents;
-    that folding and the order by name in the reader's language are done here, not in SQL,
-    over the registry's few hundred rows read as plain tuples (code, names); only the members
-    of the page shown are loaded, with their regions, counted and rendered (three queries).
-    """
-    query = sa.select(Member.id, Member.code, Member.name, Member.translations)
+    ``search`` matches the code and the names in every language, ignoring case and accents,
+    and the order is by the name in the reader's language, both over the folded copies the
+    member table keeps (``Member.search_folded``, ``Member.sort_<language>``), in SQL."""
+    query = sa.select(Member).options(joinedload(Member.region))
     if kind in {k.value for k in MemberKind}:
         query = query.where(Member.kind == MemberKind(kind))
     if region_id is not None:
@@ -53,19 +51,11 @@ def member_rows(
         query = query.where(Member.active)
     elif status == "inactive":
         query = query.where(sa.not_(Member.active))
-    found = list(db.session.execute(query))
     needle = fold(search.strip())
     if needle:
-        found = [m for m in found if needle in fold(searchable(m.code, m.name, m.translations))]
-    found.sort(key=lambda m: (fold(in_language(m.translations, "name", locale, m.name)), m.code))
-    ids = Page.of([m.id for m in found], page)
-    loaded = {
-        m.id: m
-        for m in db.session.scalars(
-            sa.select(Member).options(joinedload(Member.region)).where(Member.id.in_(ids.items))
-        )
-    }
-    shown = Page([loaded[i] for i in ids.items], ids.number, ids.size, ids.total)
+        query = query.where(Member.search_folded.contains(needle, autoescape=True))
+    order = (_in_code_order(Member.sort_column(locale)), _in_code_order(Member.code))
+    shown = page_of(db.session, query.order_by(*order), page)
     counts: dict[int, tuple[int, int]] = {}
     for member_id, total, pending in db.session.execute(
         sa.select(
@@ -83,6 +73,15 @@ def member_rows(
         counts[member_id] = (int(total), int(pending or 0))
     rows = [MemberSummary(m, *counts.get(m.id, (0, 0))) for m in shown.items]
     return Page(rows, shown.number, shown.size, shown.total)
+
+
+def _in_code_order(column: sa.orm.InstrumentedAttribute[str]) -> sa.ColumnElement[str] | Any:
+    """``column`` compared character by character (code points), as Python sorts: PostgreSQL's
+    collation of the database would otherwise put spaces and punctuation elsewhere; SQLite's
+    default (BINARY) already does."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.collate(column, "C")
+    return column
 
 
 @dataclass(frozen=True)

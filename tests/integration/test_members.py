@@ -140,6 +140,74 @@ def test_the_list_is_shown_fifty_to_a_page_in_name_order(admin):
     assert admin.get("/admin/members?q=pageland&page=x%00").status_code == 400  # NUL: refused
 
 
+def test_the_list_sorts_and_searches_by_names_kept_folded_on_every_write(admin):
+    """The list's order follows the names in the reader's language, accents and case set
+    aside, also after a name changes and for members written by a bulk (Core) insert; the
+    migration's backfill computes the same folded texts."""
+    import importlib.util
+    from pathlib import Path
+
+    region = RegionFactory(name="Europe")
+    MemberFactory(code="AAA", name="Zeta", region=region, translations={"fr": {"name": "Éta"}})
+    MemberFactory(code="BBB", name="eta", region=region)
+    db.session.execute(
+        sa.insert(Member),
+        [
+            {"code": "CCC", "name": "Beta", "kind": MemberKind.MEMBER_STATE}
+            | {"region_id": region.id, "active": True, "translations": {"es": {"name": "Ñu"}}}
+        ],
+    )
+    db.session.commit()
+
+    def order(url: str) -> list[str]:
+        return re.findall(r"\b(AAA|BBB|CCC)\b", _text(admin.get(url)))
+
+    assert order("/admin/members") == ["CCC", "BBB", "AAA"]  # Beta, eta, Zeta
+    from consult.auth.models import User
+
+    def read_in(locale: str) -> None:
+        db.session.execute(
+            sa.update(User).where(User.email == "admin@example.org").values(locale=locale)
+        )
+        db.session.commit()
+
+    read_in("fr")
+    assert order("/admin/members") == ["CCC", "AAA", "BBB"]  # Beta, Éta, eta (by code)
+    read_in("en")
+    assert "Beta" in _text(admin.get("/admin/members?q=%C3%B1U"))  # "ñU" finds "Ñu"
+    member = _member("AAA")
+    member.name = "Alpha"
+    db.session.commit()
+    assert order("/admin/members") == ["AAA", "CCC", "BBB"]
+    assert "Zeta" not in _text(admin.get("/admin/members?q=zeta"))
+
+    folded = {
+        row.code: tuple(row[1:])
+        for row in db.session.execute(
+            sa.select(Member.code, Member.search_folded, Member.sort_en, Member.sort_fr)
+        )
+    }
+    versions = Path(__file__).resolve().parents[2] / "migrations" / "versions"
+    path = next(versions.glob("*_member_folded_names.py"))
+    spec = importlib.util.spec_from_file_location("member_folded_names", path)
+    assert spec is not None
+    assert spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    db.session.execute(sa.update(Member).values(search_folded="", sort_en="", sort_fr=""))
+    migration.backfill(db.session.connection())
+    db.session.commit()
+    db.session.expire_all()
+    rebuilt = {
+        row.code: tuple(row[1:])
+        for row in db.session.execute(
+            sa.select(Member.code, Member.search_folded, Member.sort_en, Member.sort_fr)
+        )
+    }
+    assert rebuilt == folded
+    assert folded["CCC"] == ("ccc beta nu", "beta", "beta")
+
+
 def test_create_state_takes_iso_names_in_three_languages(admin):
     region = RegionFactory(name="Europe")
     response = _post(
