@@ -54,21 +54,50 @@ def safe_row(row: Sequence[Cell]) -> list[str | int | float | None]:
     return out
 
 
-def csv_text(rows: Iterable[Sequence[Cell]]) -> Iterator[str]:
-    """The CSV as text chunks, the BOM first; each row neutralised on its way out."""
+def csv_text(
+    rows: Iterable[Sequence[Cell]], text_columns: Sequence[int] | None = None
+) -> Iterator[str]:
+    """The CSV as text chunks, the BOM first; each row neutralised on its way out.
+
+    ``text_columns``: the only columns of the rows after the first (the header, always
+    checked whole) that can hold text; the others hold numbers, None or words of our own
+    and are written as they are (the responses file's ranks and choices, most of its cells)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
+    rows = iter(rows)
     for row in rows:
         writer.writerow(safe_row(row))
-        if buffer.tell() >= CHUNK:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+        break
+    if text_columns is None:
+        for row in rows:
+            writer.writerow(safe_row(row))
+            if buffer.tell() >= CHUNK:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+    else:
+        checked = tuple(text_columns)
+        for row in rows:
+            cells = row if type(row) is list else list(row)
+            for i in checked:
+                value = cells[i]
+                if type(value) is str:
+                    if value[:1] in _RISKY:
+                        cells[i] = "'" + value
+                elif value is not None and type(value) not in _PLAIN:
+                    cells[i] = safe_cell(value)
+            writer.writerow(cells)
+            if buffer.tell() >= CHUNK:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
     yield buffer.getvalue()
 
 
-def csv_bytes(rows: Iterable[Sequence[Cell]]) -> Iterator[bytes]:
+def csv_bytes(
+    rows: Iterable[Sequence[Cell]], text_columns: Sequence[int] | None = None
+) -> Iterator[bytes]:
     """:func:`csv_text` encoded as UTF-8."""
-    for chunk in csv_text(rows):
+    for chunk in csv_text(rows, text_columns):
         yield chunk.encode("utf-8")

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from itertools import groupby
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask_babel import gettext
@@ -27,7 +27,6 @@ from consult.consultations.kinds.base import Source
 from consult.consultations.kinds.number import cell as number_cell
 from consult.consultations.models import Consultation, ObserversMay, Question
 from consult.core.templating import locale_code, localized
-from consult.core.translated import in_language
 from consult.extensions import db
 from consult.members.models import Member, MemberKind, Region
 from consult.results import loaders
@@ -170,6 +169,24 @@ def _response_columns(questions: list[Question]) -> tuple[Row, list[tuple[str, i
     return header, columns
 
 
+#: The fixed columns of the responses file that hold text someone typed (names, references);
+#: the others hold our own words, dates and numbers.
+_TEXT_COLUMNS = (0, 1, 3, 8, 9, 10, 13, 15)
+#: Answer columns that only ever hold numbers.
+_NUMBER_COLUMNS = frozenset({"rank", "selected"})
+
+
+def responses_text_columns(consultation: Consultation) -> list[int]:
+    """The columns of :func:`responses_rows` (after its header) that can hold text: the only
+    cells the formula check needs to look at."""
+    _header, columns = _response_columns(list(consultation.questions))
+    fixed = len(_header) - len(columns)
+    return [
+        *_TEXT_COLUMNS,
+        *(fixed + i for i, (what, _q, _o) in enumerate(columns) if what not in _NUMBER_COLUMNS),
+    ]
+
+
 def responses_rows(consultation: Consultation) -> Iterator[Row]:
     """One row per member response (drafts included, marked), answers spread in columns.
 
@@ -239,8 +256,7 @@ def _stream_responses(
         sa.select(
             Response.id,
             Member.code,
-            Member.name,
-            Member.translations,
+            _name_in(locale),
             Member.kind,
             Region.name,
             Response.status,
@@ -284,29 +300,43 @@ def _stream_responses(
     by_answer = groupby(answers, key=itemgetter(0))
     pending = next(by_answer, None)
     width = len(position) + (len(several.position) if several else 0)
+    fill = _Filler(position, labels, no_opinion, numeric, several)
+    # Whether a response counts, by its member's kind and its status (the same few pairs).
+    counted = {
+        (kind.value, status.value): "yes" if loaders.counts(kind, status, observers_vote) else "no"
+        for kind in MemberKind
+        for status in ResponseStatus
+    }
     for response in responses:
         cells: Row = [None] * width
         if pending is not None and pending[0] == response[0]:
-            _fill(cells, pending[1], position, labels, no_opinion, numeric, several)
+            fill(cells, pending[1])
             pending = next(by_answer, None)
-        kind = MemberKind(response[4])
-        status = ResponseStatus(response[6])
-        name = in_language(response[3], "name", locale, response[2])
-        counted = loaders.counts(kind, status, observers_vote)
+        kind, status = str(response[3]), str(response[5])
         yield [
             response[1],
-            name,
-            kind.value,
-            response[5],
-            status.value,
-            "yes" if counted else "no",
-            response[7] or None,
-            _iso(response[8]),
+            response[2],
+            kind,
+            response[4],
+            status,
+            counted[kind, status],
+            response[6] or None,
+            _iso(response[7]),
+            response[8] or "",
             response[9] or "",
-            response[10] or "",
-            *_entry_cells(response[11:]),
+            *(_entry_cells(response[10:]) if response[10] is not None else _NO_ENTRY),
             *cells,
         ]
+
+
+_NO_ENTRY = ("", "", "", "", "", "")
+
+
+def _name_in(locale: str) -> sa.ColumnElement[str]:
+    """The member's name in ``locale`` read in SQL (``core.translated.in_language``: the
+    translation when there is one, else the English name), without decoding its JSON."""
+    translated = Member.translations[(locale, "name")].as_string()
+    return sa.func.coalesce(sa.func.nullif(translated, ""), Member.name)
 
 
 def _entry_cells(row: Any) -> Row:
@@ -334,23 +364,57 @@ def _streamed(stmt: sa.Select[*tuple[Any, ...]]) -> sa.CursorResult[*tuple[Any, 
     return connection.execute(stmt)
 
 
-def _fill(
-    cells: Row,
-    rows: Iterable[Any],
-    position: dict[tuple[int, int | None], int],
-    labels: dict[int, str],
-    no_opinion: str,
-    numeric: frozenset[int] = frozenset(),
-    several: _Cells | None = None,
-) -> None:
-    """Put one response's answer rows into its answer columns (``numeric``: the questions
+class _Filler:
+    """Puts one response's answer rows into its answer columns (``numeric``: the questions
     whose answer is a number, kept a number in the file; ``several``: the kinds whose rows
-    fill several columns)."""
-    for _response, question_id, option_id, rank, selected, value, text in rows:
+    fill several columns). A ranked or chosen option, most of the rows, takes one look-up."""
+
+    def __init__(
+        self,
+        position: dict[tuple[int, int | None], int],
+        labels: dict[int, str],
+        no_opinion: str,
+        numeric: frozenset[int] = frozenset(),
+        several: _Cells | None = None,
+    ) -> None:
+        self.position = position
+        self.labels = labels
+        self.no_opinion = no_opinion
+        self.numeric = numeric
+        self.several = several
+        several_ids = set(several.kinds) if several is not None else set()
+        #: The columns a rank or a choice goes to straight, by (question, option).
+        self.direct = {key: i for key, i in position.items() if key[0] not in several_ids}
+
+    def __call__(self, cells: Row, rows: Iterable[Any]) -> None:
+        direct = self.direct
+        for row in rows:
+            _response, question_id, option_id, rank, selected, value, text = row
+            if rank is not None or selected:
+                own = direct.get((question_id, option_id))
+                if own is not None:
+                    cells[own] = rank if rank is not None else 1
+                    continue
+            self.other(cells, question_id, option_id, rank, selected, value, text)
+
+    def other(
+        self,
+        cells: Row,
+        question_id: int,
+        option_id: int | None,
+        rank: int | None,
+        selected: bool,
+        value: int | None,
+        text: str | None,
+    ) -> None:
+        """Every other answer row: funding's cells, a grid's statement, a single choice, a
+        scale value, a number, a write-in or a free text."""
+        several = self.several
         if several is not None and several.fill(cells, question_id, option_id, text):
-            continue
-        own = position.get((question_id, option_id))  # a ranked or a chosen option's column
-        shared = position.get((question_id, None))  # the question's single column
+            return
+        own = self.position.get((question_id, option_id))  # a ranked or a chosen option's column
+        shared = self.position.get((question_id, None))  # the question's single column
+        no_opinion = self.no_opinion
         if rank is not None and own is not None:
             cells[own] = rank
         elif selected and own is not None:
@@ -358,11 +422,11 @@ def _fill(
         elif value is not None and own is not None:  # a grid's statement
             cells[own] = no_opinion if value == NO_OPINION else value
         elif selected and shared is not None:
-            cells[shared] = labels.get(option_id, "")
+            cells[shared] = self.labels.get(cast(int, option_id), "")
         elif option_id is None and shared is not None:
             if value is not None:
                 cells[shared] = no_opinion if value == NO_OPINION else value
-            elif text and question_id in numeric:
+            elif text and question_id in self.numeric:
                 cells[shared] = number_cell(Decimal(text))
             elif text:
                 cells[shared] = text
@@ -428,7 +492,7 @@ def csv_file(
         assert results is not None  # noqa: S101 - the caller computes the results
         return csv_bytes(results_rows(results))
     if name == "responses":
-        return csv_bytes(responses_rows(consultation))
+        return csv_bytes(responses_rows(consultation), responses_text_columns(consultation))
     return csv_bytes(comments_rows(consultation))
 
 

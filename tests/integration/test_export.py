@@ -237,3 +237,34 @@ def test_results_csv_marks_a_choose_n_tie_only_at_the_cut_off(
     choose = [r for r in table if r["kind"] == "choose"]
     assert {r["option"] for r in choose if r["official_winner"] == "yes"} == selected
     assert {r["option"] for r in choose if r["tie"] == "yes"} == tied
+
+
+def test_responses_csv_neutralises_every_text_cell_and_keeps_numbers(client, auth):
+    """Only the columns that hold text are checked for formulas (ranks and choices are
+    numbers): a member's name, a write-in, a free text and a reference typed by someone
+    are all neutralised; the name is the reader's language's."""
+    from consult.auth.models import User
+
+    evil = MemberFactory(
+        code="EVL", name="=Evil", translations={"fr": {"name": "+Mal"}, "es": {"name": ""}}
+    )
+    c = build_consultation()
+    cast(c, evil, ranking=[3, 1], write_in="@SUM(A1)", text="-2+3", choice=[1, 2], value=2)
+    AdminFactory(email="admin@example.org")
+    auth.login("admin@example.org")
+    row = as_dicts(rows_of(download(client, "responses").data))[0]
+    assert row["member_name"] == "'=Evil"
+    assert row["Q1 other suggestion"] == "'@SUM(A1)"
+    assert row["Q4 answer"] == "'-2+3"
+    assert row["Q1 rank: Migration and Health"] == "1"
+    assert row["Q1 rank: South-South Migration"] == "2"
+    assert row["Q2 selected: Workshop 1"] == "1"
+    assert row["Q3 value"] == "2"
+    db.session.execute(sa.update(User).where(User.email == "admin@example.org").values(locale="fr"))
+    db.session.commit()
+    french = as_dicts(rows_of(download(client, "responses").data))[0]
+    assert french["member_name"] == "'+Mal"
+    db.session.execute(sa.update(User).where(User.email == "admin@example.org").values(locale="es"))
+    db.session.commit()
+    spanish = as_dicts(rows_of(download(client, "responses").data))[0]
+    assert spanish["member_name"] == "'=Evil"  # no Spanish name: the English one
