@@ -76,21 +76,27 @@ NEXT = {
     "version, language) and only the member's answers read per request.",
     "receipt": "the receipt no longer reads the questions and options; it still lists every "
     "revision of the response (one row each): page them, fifty at a time.",
-    "results page": "the members who submitted now come fifty to a page (they were all listed, "
-    "28 of 32 s of CPU at 10,000 responses); the invited members' list of the entry form and the "
-    "missing members still follow the membership. Identical rankings are counted in SQL; the "
-    "database still reads every answer row to build each ballot's ranking text: keep that text "
-    "per ballot when it is submitted.",
+    "results page": "the page reads its lists of members a page at a time (those who have "
+    "not submitted and those who have) and its entry form lists at most fifty members; each "
+    "ballot's ranking text is stored with its answers, so identical rankings are grouped in SQL "
+    "over one row per ballot. What still grows with the responses is SQL work over every invited "
+    "member or ballot: the participation counts (a GROUP BY over the invitations), the count and "
+    "the sort behind each paged list, and the GROUP BY over the ranking texts. Next: counters of "
+    "participation and of rankings per consultation kept by the submit path, and the lists paged "
+    "by keyset on an indexed order.",
     "YAML import": "the questions, options, suggestions and references are now written in "
     "batches for the whole file and the replaced drafts' rows deleted with one statement per "
     "table; what is left per consultation is its own row, its documents and its audit event "
     "(the chain's head read, then the event written).",
-    "members list": "only the members of the page shown are loaded now (with their "
-    "regions); the rest of the cost is reading every member's code and names as plain rows and "
-    "folding them in Python to search and sort. Next: keep a folded, per-language sort name in "
-    "the member table so that the search and the order by name run in SQL with LIMIT/OFFSET.",
-    "responses CSV time": "write the CSV rows through one csv.writer over Core tuples and "
-    "drop the per-cell formula check for numeric columns.",
+    "members list": "the search and the order by name run in SQL over folded copies of the "
+    "names kept in the member table, with LIMIT/OFFSET; only the page's members are loaded.",
+    "responses CSV time": "only the columns that can hold typed text go through the formula "
+    "check (ranks and choices are written as they are) and a ranked or chosen option takes one "
+    "look-up on its way into the row; what is left over the plain stream is that Python loop over "
+    "every answer row (one per ranked option) and the response query with its joins. Next: read a "
+    "ranking's ranks from the ranking text stored on its first-ranked answer (one row per ballot "
+    "instead of one per ranked option; the comparison with the plain stream of every answer row "
+    "would then have to say so), or spread the answers into columns in SQL.",
 }
 
 

@@ -1,5 +1,4 @@
-"""each ranking's whole text on its first-ranked answer, so that results group identical
-rankings with one row per ballot
+"""each ranking's whole text on its first-ranked answer (results group rankings by it)
 
 Revision ID: abde9c49a761
 Revises: 5dfc94198b4b

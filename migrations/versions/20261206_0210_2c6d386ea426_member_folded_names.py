@@ -1,5 +1,4 @@
-"""folded copies of each member's code and names, so that the registry's list searches and
-sorts in SQL, a page at a time
+"""folded copies of each member's code and names (the registry's list searches them in SQL)
 
 Revision ID: 2c6d386ea426
 Revises: abde9c49a761
