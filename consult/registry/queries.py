@@ -94,10 +94,10 @@ class InvitationRow:
 
 
 def member_detail(
-    member_id: int,
-) -> tuple[Member, list[DelegateRow], list[InvitationRow]] | None:
-    """A member, its delegates, and its response to every consultation it was invited to or
-    answered (five queries)."""
+    member_id: int, page: int = 1
+) -> tuple[Member, list[DelegateRow], Page[InvitationRow]] | None:
+    """A member, its delegates, and one page of the consultations it was invited to or
+    answered, latest deadline first, with its response to each (four queries)."""
     member = db.session.get(Member, member_id)
     if member is None:
         return None
@@ -108,35 +108,25 @@ def member_detail(
             .order_by(sa.not_(User.active), User.name)
         )
     )
-    invited_ids = set(
-        db.session.scalars(
-            sa.select(invitation.c.consultation_id).where(invitation.c.member_id == member.id)
-        )
+    invited = (
+        sa.exists()
+        .where(invitation.c.consultation_id == Consultation.id)
+        .where(invitation.c.member_id == member.id)
     )
-    responses = {
-        r.consultation_id: r
-        for r in db.session.scalars(
-            sa.select(Response)
-            .options(sa.orm.joinedload(Response.submitted_by))
-            .where(Response.member_id == member.id)
+    columns: tuple[Any, ...] = (Consultation, Response, invited)
+    responses = (
+        sa.select(*columns)
+        .outerjoin(
+            Response,
+            sa.and_(Response.consultation_id == Consultation.id, Response.member_id == member.id),
         )
-    }
-    wanted = invited_ids | set(responses)
-    consultations = (
-        list(
-            db.session.scalars(
-                sa.select(Consultation)
-                .where(Consultation.id.in_(wanted))
-                .order_by(Consultation.closes_at.desc())
-            )
-        )
-        if wanted
-        else []
+        .options(joinedload(Response.submitted_by))
+        .where(sa.or_(invited, Response.id.is_not(None)))
+        .order_by(Consultation.closes_at.desc(), Consultation.id.desc())
     )
-    participation = [
-        InvitationRow(c, c.id in invited_ids, responses.get(c.id)) for c in consultations
-    ]
-    return member, accounts(users), participation
+    found = page_of(db.session, responses, page)
+    rows = [InvitationRow(c, bool(was_invited), r) for c, r, was_invited in found.items]
+    return member, accounts(users), Page(rows, found.number, found.size, found.total)
 
 
 def regions_with_counts(page: int = 1) -> Page[tuple[Region, int]]:

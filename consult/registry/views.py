@@ -137,7 +137,7 @@ def edit(member_id: int):
 @admin_required
 def show(member_id: int):
     """A member: its names, its delegates, and its responses across consultations."""
-    found = queries.member_detail(member_id)
+    found = queries.member_detail(member_id, page_number(request.args.get("page")))
     if found is None:
         abort(404)
     member, delegates, participation = found

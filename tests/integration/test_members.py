@@ -389,3 +389,23 @@ def test_member_names_are_escaped_on_registry_pages(admin):
         page = _text(admin.get(path))
         assert "<script>alert(1)</script>" not in page
         assert "<img src=x" not in page
+
+
+def test_a_members_responses_come_a_page_at_a_time_latest_deadline_first(admin, monkeypatch):
+    member = MemberFactory(code="PGE", name="Pageland")
+    for number, days in enumerate((3, 9, 6)):
+        build_consultation(f"idm-{number}", closes_in_days=days)
+    monkeypatch.setattr("consult.core.paging.PAGE_SIZE", 2)
+    first = _text(admin.get(f"/admin/members/{member.id}"))
+    assert re.findall(r"/consultations/(idm-\d)", first)[:2] == ["idm-1", "idm-2"]
+    assert "idm-0" not in first
+    assert "Page 1 of 2" in first
+    second = _text(admin.get(f"/admin/members/{member.id}?page=2"))
+    assert "idm-0" in second
+    assert "idm-1" not in second
+    with count_queries() as few:
+        admin.get(f"/admin/members/{member.id}?page=2")
+    build_consultation("idm-3", closes_in_days=12)
+    with count_queries() as more:
+        admin.get(f"/admin/members/{member.id}?page=2")
+    assert more["n"] == few["n"]
