@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 
 from consult.consultations import lifecycle
-from consult.consultations.models import Consultation
+from consult.consultations.models import Consultation, invitation
 from consult.consultations.responses import response
 from consult.core import audit, clock
 from consult.core.actions import Action
@@ -48,6 +48,30 @@ def members_to_invite(
     if not invite_observers:
         query = query.where(Member.kind == MemberKind.MEMBER_STATE)
     return list(session.scalars(query.order_by(Member.code)))
+
+
+def count(session: DbSession, consultation_id: int) -> int:
+    """How many members are invited."""
+    return int(
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(invitation)
+            .where(invitation.c.consultation_id == consultation_id)
+        )
+        or 0
+    )
+
+
+def choices(session: DbSession, consultation: Consultation) -> list[Member]:
+    """The members the invitations page offers: the active ones and those already invited."""
+    invited = [m.id for m in consultation.invited]
+    return list(
+        session.scalars(
+            sa.select(Member)
+            .where(Member.active | Member.id.in_(invited))
+            .order_by(Member.kind, Member.code)
+        )
+    )
 
 
 def newcomers(session: DbSession, consultation: Consultation) -> list[Member]:

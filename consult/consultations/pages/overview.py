@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import (
     Response,
     abort,
     current_app,
-    flash,
     render_template,
     request,
     url_for,
@@ -38,7 +36,7 @@ from consult.consultations.forms import (
 )
 from consult.consultations.lifecycle import Stage
 from consult.consultations.messages import locked
-from consult.consultations.models import Consultation, invitation
+from consult.consultations.models import Consultation
 from consult.consultations.pages.base import (
     bp,
     consultation_or_404,
@@ -47,7 +45,6 @@ from consult.consultations.pages.base import (
     read_times,
     refuse,
     refused_to_overview,
-    to_overview,
 )
 from consult.consultations.texts import get_text, missing_translations
 from consult.core import clock, formpage
@@ -106,21 +103,17 @@ def show(slug: str):
     consultation = consultation_or_404(slug)
     now = clock.now()
     counts = services.response_counts(consultation.id)
-    invited = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(invitation)
-        .where(invitation.c.consultation_id == consultation.id)
-    )
+    invited = invitations.count(db.session, consultation.id)
     stage = consultation.stage(now)
     return render_template(
         "consultations/show.html",
         consultation=consultation,
         stage=stage,
-        invited=invited or 0,
+        invited=invited,
         submitted=counts.get("submitted", 0),
         drafts=counts.get("draft", 0),
         missing=missing_translations(consultation),
-        ready=cycle.readiness(consultation, invited or 0) if stage is Stage.DRAFT else [],
+        ready=cycle.readiness(consultation, invited) if stage is Stage.DRAFT else [],
         questions_editable=lifecycle.structure_lock(
             consultation.status, consultation.closes_at, now, bool(counts)
         )
@@ -189,13 +182,7 @@ def settings(slug: str):
 def invitations_page(slug: str):
     """Choose who is invited: every member state, observers too or not, or a chosen set."""
     consultation = consultation_or_404(slug)
-    members = list(
-        db.session.scalars(
-            sa.select(Member)
-            .where(Member.active | Member.id.in_([m.id for m in consultation.invited]))
-            .order_by(Member.kind, Member.code)
-        )
-    )
+    members = invitations.choices(db.session, consultation)
     # In the reader's language and alphabetical order, accents aside.
     members.sort(key=lambda m: fold(localized(m, "name")))
     form = InvitationsForm()
@@ -216,18 +203,12 @@ def invitations_page(slug: str):
         selected = ticked if ticked is not None else set(form.members.data or [])
         form.mode.data = "chosen"
     elif form.validate_on_submit():
-        try:
-            invitations.set_invitations(
-                consultation.id,
-                invite_all=form.mode.data == "all",
-                invite_observers=bool(form.observers.data),
-                member_ids=form.members.data or [],
-                actor_id=current_user.id,
-            )
-        except invitations.InvitationsLocked:
-            return refuse(consultation, _("The consultation is closed; invitations are final."))
-        flash(_("The invitations have been saved."), "success")
-        return to_overview(consultation)
+        return _save_invitations(
+            consultation,
+            invite_all=form.mode.data == "all",
+            invite_observers=bool(form.observers.data),
+            member_ids=form.members.data or [],
+        )
     else:
         selected = set(form.members.data or [])
     groups: dict[str, list[Member]] = {}
@@ -255,18 +236,28 @@ def invitations_page(slug: str):
 def invite_newcomers(slug: str):
     """Invite the members that joined after the list of "every member state" was computed."""
     consultation = consultation_or_404(slug)
+    return _save_invitations(
+        consultation,
+        invite_all=True,
+        invite_observers=consultation.invite_observers,
+        member_ids=[],
+    )
+
+
+def _save_invitations(
+    consultation: Consultation, *, invite_all: bool, invite_observers: bool, member_ids: list[int]
+):
     try:
         invitations.set_invitations(
             consultation.id,
-            invite_all=True,
-            invite_observers=consultation.invite_observers,
-            member_ids=[],
+            invite_all=invite_all,
+            invite_observers=invite_observers,
+            member_ids=member_ids,
             actor_id=current_user.id,
         )
     except invitations.InvitationsLocked:
         return refuse(consultation, _("The consultation is closed; invitations are final."))
-    flash(_("The invitations have been saved."), "success")
-    return to_overview(consultation)
+    return done(_("The invitations have been saved."), consultation)
 
 
 @bp.get("/<slug:slug>/consultation.yaml")
