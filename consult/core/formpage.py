@@ -137,8 +137,7 @@ def act(
     try:
         result = action()
     except Refused as error:
-        for _field, reason in error.located():
-            flash(describe(reason), "error")
+        flash(" ".join(describe(reason) for _field, reason in error.located()), "error")
     else:
         flash(done if isinstance(done, str) else done(result), "success")
     return redirect(back, code=code)

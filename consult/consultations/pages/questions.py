@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -30,7 +30,7 @@ from consult.consultations.forms import (
     text_of,
 )
 from consult.consultations.kinds.number import canonical, read_number
-from consult.consultations.messages import describe, locked
+from consult.consultations.messages import describe, locked, word
 from consult.consultations.models import Consultation, Option, Question
 from consult.consultations.pages.base import (
     bp,
@@ -42,7 +42,7 @@ from consult.consultations.pages.base import (
 )
 from consult.consultations.texts import get_text
 from consult.core.confirm import Confirmation, ConfirmForm, ask, confirmed
-from consult.core.formpage import flashed
+from consult.core.formpage import act, flashed
 from consult.core.params import parse_id
 from consult.core.templating import localized
 from consult.extensions import db
@@ -319,12 +319,13 @@ def remove_question(slug: str, question_id: int):
                 danger=True,
             )
         )
-    try:
-        builder.remove_question(consultation.id, q.id, actor_id=current_user.id)
-    except builder.Invalid as error:
-        return refuse(consultation, " ".join(describe(p) for p in error.problems))
-    flash(_("The question has been removed."), "success")
-    return to_overview(consultation)
+    return act(
+        lambda: builder.remove_question(consultation.id, q.id, actor_id=current_user.id),
+        done=_("The question has been removed."),
+        back=url_for("consultations.show", slug=consultation.slug),
+        describe=word,
+        code=303,
+    )
 
 
 def _positions(prefix: str) -> dict[int, str]:
@@ -377,8 +378,7 @@ def order_questions(slug: str):
         items = [(q.id, q.position, q.prompt) for q in consultation.questions]
         back = url_for("consultations.show", slug=slug)
         return _order_refused(consultation, error, items, back)
-    flash(_("The order of the questions has been saved."), "success")
-    return to_overview(consultation)
+    return flashed(_("The order of the questions has been saved."), to_overview(consultation))
 
 
 @bp.post("/<slug:slug>/questions/<id:question_id>/options/order")
@@ -396,8 +396,7 @@ def order_options(slug: str, question_id: int):
         items = [(o.id, o.position, o.label) for o in q.options]
         back = url_for("consultations.question", slug=slug, question_id=q.id)
         return _order_refused(consultation, error, items, back)
-    flash(_("The order of the options has been saved."), "success")
-    return _to_question(consultation, q)
+    return flashed(_("The order of the options has been saved."), _to_question(consultation, q))
 
 
 def _option_page(consultation: Consultation, q: Question, option: Option | None):
@@ -479,13 +478,13 @@ def remove_option(slug: str, option_id: int):
                 danger=True,
             )
         )
-    try:
-        builder.remove_option(consultation.id, o.id, actor_id=current_user.id)
-    except builder.Invalid as error:
-        flash(" ".join(describe(p) for p in error.problems), "error")
-        return _to_question(consultation, q)
-    flash(_("The option has been removed."), "success")
-    return _to_question(consultation, q)
+    return act(
+        lambda: builder.remove_option(consultation.id, o.id, actor_id=current_user.id),
+        done=_("The option has been removed."),
+        back=url_for("consultations.question", slug=consultation.slug, question_id=q.id),
+        describe=word,
+        code=303,
+    )
 
 
 @bp.route("/<slug:slug>/questions/<id:question_id>/merge", methods=["GET", "POST"])
