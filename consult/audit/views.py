@@ -4,28 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from consult.audit import queries
 from consult.auth.decorators import admin_required
-from consult.auth.models import User
 from consult.ballots.messages import PROVENANCE_KEYS, provenance_items
-from consult.consultations.models import Consultation
 from consult.core.actions import DETAILS, Action
-from consult.core.audit import AuditEvent, issue_statement
+from consult.core.audit import issue_statement
 from consult.core.params import parse_id
-from consult.extensions import db
-from consult.members.models import Member
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
-PAGE_SIZE = 50
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _HEX = re.compile(r"^[0-9a-f]{64}$")
 
@@ -52,11 +46,6 @@ def _day(name: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError as error:
         raise BadFilter(name) from error
-
-
-def _local_midnight(day: date) -> datetime:
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    return datetime.combine(day, time(0), tzinfo=zone)
 
 
 def _filters() -> tuple[dict[str, Any], list[str]]:
@@ -98,63 +87,21 @@ def read_filters(ids: tuple[str, ...], problems: list[str]) -> dict[str, Any]:
 @bp.get("/")
 @admin_required
 def index():
-    """Audit events, newest first, fifty to a page (keyset on the event id)."""
+    """Audit events, newest first, fifty to a page."""
     filters, problems = _filters()
-    actor = sa.orm.aliased(User)
-    query = (
-        sa.select(
-            AuditEvent,
-            actor.name,
-            actor.email,
-            Consultation.slug,
-            Consultation.title,
-            Member.code,
-            Member.name,
-        )
-        .outerjoin(actor, actor.id == AuditEvent.actor_id)
-        .outerjoin(Consultation, Consultation.id == AuditEvent.consultation_id)
-        .outerjoin(Member, Member.id == AuditEvent.member_id)
-    )
-    if filters["action"]:
-        query = query.where(AuditEvent.action == filters["action"])
-    for name, column in (
-        ("consultation", AuditEvent.consultation_id),
-        ("member", AuditEvent.member_id),
-        ("actor", AuditEvent.actor_id),
-    ):
-        if filters[name] is not None:
-            query = query.where(column == filters[name])
-    if filters["since"]:
-        query = query.where(AuditEvent.at >= _local_midnight(filters["since"]))
-    if filters["until"]:
-        query = query.where(AuditEvent.at < _local_midnight(filters["until"] + timedelta(days=1)))
-    if filters["before"] is not None:
-        query = query.where(AuditEvent.id < filters["before"])
-    rows = db.session.execute(query.order_by(AuditEvent.id.desc()).limit(PAGE_SIZE + 1)).all()
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    events = queries.audit_events(filters, current_app.config["TIMEZONE"])
     kept = {k: v for k, v in request.args.items() if k != "before" and v}
     return (
         render_template(
             "audit/index.html",
-            rows=rows,
-            more=more,
-            older={**kept, "before": rows[-1][0].id} if more and rows else None,
+            rows=events.rows,
+            more=events.more,
+            older={**kept, "before": events.oldest_id} if events.oldest_id else None,
             newest=kept if filters["before"] is not None else None,
             filters=filters,
             problems=problems,
             actions=_action_choices(),
-            consultations=db.session.execute(
-                sa.select(Consultation.id, Consultation.slug).order_by(Consultation.slug)
-            ).all(),
-            members=db.session.execute(
-                sa.select(Member.id, Member.code, Member.name).order_by(Member.code)
-            ).all(),
-            actors=db.session.execute(
-                sa.select(User.id, User.name, User.email)
-                .where(sa.select(AuditEvent.id).where(AuditEvent.actor_id == User.id).exists())
-                .order_by(User.name)
-            ).all(),
+            **queries.audit_choices(),
             action_label=action_label,
             detail_items=detail_items,
         ),
@@ -174,18 +121,8 @@ def statement():
 
 
 def _action_choices() -> list[tuple[str, str]]:
-    # The actions present, by skipping through the (action, id) index from one action to the
-    # next (a recursive query): as many index look-ups as actions, never a scan of the table.
-    found = sa.select(sa.func.min(AuditEvent.action).label("action")).cte("found", recursive=True)
-    found = found.union_all(
-        sa.select(
-            sa.select(sa.func.min(AuditEvent.action))
-            .where(AuditEvent.action > found.c.action)
-            .scalar_subquery()
-        ).where(found.c.action.is_not(None))
-    )
-    present = db.session.scalars(sa.select(found.c.action).where(found.c.action.is_not(None))).all()
-    return sorted(((a, action_label(a)) for a in present), key=lambda pair: pair[1].casefold())
+    pairs = ((action, action_label(action)) for action in queries.actions_present())
+    return sorted(pairs, key=lambda pair: pair[1].casefold())
 
 
 def action_label(action: str) -> str:
