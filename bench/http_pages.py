@@ -11,10 +11,10 @@ round to round; a figure is the median over the rounds of the per-round ratio. S
 request is the CPU time of the gunicorn workers (``/proc/PID/stat``) over the requests served.
 
 * submit: a signed-in delegate of its own member state posts a full ballot (CSRF, version,
-  token, validation, answers, revision, receipt, audit, the receipt e-mail written to the
+  token, validation, answers, revision, receipt, audit, the receipt e-mail queued in the
   outbox); baseline: one row inserted in a writing transaction (``POST /insert``). The app
-  leaves delivery to the mail worker as in production (``MAIL_DELIVER_IN_REQUEST=false``):
-  the page does not wait for the mail server, so neither is counted;
+  leaves writing the receipt e-mail and delivering it to the mail worker as in production
+  (``MAIL_DELIVER_IN_REQUEST=false``): the page waits for neither, so neither is counted;
 * delegate home, ballot page, receipt, results page (the administrator's): baseline a bare
   ``GET /read`` of one row.
 

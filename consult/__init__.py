@@ -79,10 +79,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_database(app: Flask) -> None:
-    from consult.core.database import configure_engines
+    from consult.core.database import init_database
 
-    with app.app_context():
-        configure_engines(app)
+    init_database(app)
 
 
 def register_i18n(app: Flask) -> None:
@@ -130,6 +129,7 @@ def register_mail(app: Flask) -> None:
     requests, a deactivated member's delegates signed out."""
     from consult.auth import accounts
     from consult.auth.passwords import answer_reset_requests
+    from consult.ballots import receipt_mail
     from consult.consultations import notices
     from consult.mail import init_mail, outbox
 
@@ -137,6 +137,7 @@ def register_mail(app: Flask) -> None:
     notices.connect()
     accounts.connect()
     outbox.register_writer("password_reset", answer_reset_requests)
+    outbox.register_writer(receipt_mail.WRITER, receipt_mail.write_receipts, pending=True)
 
 
 def register_templating(app: Flask) -> None:

@@ -2,71 +2,99 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
 
 from consult.ballots import receipts
-from consult.ballots.models import Response, Revision
+from consult.ballots.models import Revision
 from consult.core import audit, keys
 from consult.core.actions import Action
+from consult.core.anchors import Head
 from consult.core.database import DbSession
+
+
+class Chain(NamedTuple):
+    """The response a revision is appended to, as its caller read and locked it."""
+
+    response_id: int
+    consultation_id: int
+    member_id: int
+    #: The number of its latest revision (0 before the first) and that revision's digest.
+    revision: int
+    digest: str | None
+
+
+@dataclass(frozen=True)
+class Appended:
+    id: int
+    number: int
+    receipt: str
 
 
 def append(
     session: DbSession,
-    response: Response,
+    chain: Chain,
     content: Any,
     *,
     user_id: int,
     now: datetime,
-    previous: str | None = None,
+    last: Head | None = None,
     details: dict[str, Any] | None = None,
-) -> Revision:
-    """Write revision ``response.revision + 1`` of ``content``: its digest chained to the
+) -> Appended:
+    """Write revision ``chain.revision + 1`` of ``content``: its digest chained to the
     previous revision's, the ``ballot_submitted`` audit event, and its receipt, signed with the
-    current receipt key over the content and the audit head that event made; ``response`` then
-    points at it. The caller's transaction commits or rolls back all of it; rows are written
-    at its next flush. ``previous``: the digest of the latest revision when the caller has
-    read it with the response (else it is read here). ``details`` are added to the
-    audit event (the provenance of an entry by the secretariat)."""
-    number = response.revision + 1
-    if previous is None and response.revision:
+    current receipt key over the content and the audit head that event made. The caller's
+    transaction commits or rolls back all of it, and points the response at the new revision.
+    ``last``: the audit head when the caller read it (:func:`consult.core.audit.record`).
+    ``details`` are added to the audit event (the provenance of an entry by the secretariat)."""
+    number = chain.revision + 1
+    previous = chain.digest
+    if previous is None and chain.revision:
         previous = session.scalar(
             sa.select(Revision.digest).where(
-                Revision.response_id == response.id, Revision.number == response.revision
+                Revision.response_id == chain.response_id, Revision.number == chain.revision
             )
         )
     previous = previous or receipts.GENESIS
-    digest = receipts.chain_digest(previous, response.id, number, content)
-    response.revision = number
+    digest = receipts.chain_digest(previous, chain.response_id, number, content)
     event = audit.record(
         session,
         Action.BALLOT_SUBMITTED,
         actor_id=user_id,
-        consultation_id=response.consultation_id,
-        member_id=response.member_id,
+        consultation_id=chain.consultation_id,
+        member_id=chain.member_id,
         revision=number,
         digest=digest,
         previous=previous,
         flush=False,
+        last=last,
         **(details or {}),
     )
     key = keys.signing_key()
     head = event.head
-    revision = Revision(
-        response_id=response.id,
-        number=number,
-        content=content,
-        digest=digest,
-        receipt=receipts.receipt_code(key.secret, response.id, number, content, head),
-        key_id=key.id,
-        audit_seq=head.seq,
-        audit_digest=head.digest,
-        created_at=now,
-        created_by_id=user_id,
+    receipt = receipts.receipt_code(key.secret, chain.response_id, number, content, head)
+    result = session.connection().execute(
+        _INSERT,
+        {
+            "response_id": chain.response_id,
+            "number": number,
+            "content": content,
+            "digest": digest,
+            "receipt": receipt,
+            "key_id": key.id,
+            "audit_seq": head.seq,
+            "audit_digest": head.digest,
+            "created_at": now,
+            "created_by_id": user_id,
+        },
     )
-    session.add(revision)
-    response.receipt = revision.receipt
-    return revision
+    key_row = result.inserted_primary_key
+    assert key_row is not None  # noqa: S101 - a single-row insert
+    return Appended(key_row[0], number, receipt)
+
+
+#: A Core insert of the revision's row: no ORM object to flush.
+_INSERT = sa.insert(cast(sa.Table, Revision.__table__))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import cast
@@ -10,7 +11,6 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
-from consult.auth.delegates import delegates_of
 from consult.auth.models import User
 from consult.ballots import entries, revisions
 from consult.ballots.entries import Entered
@@ -27,13 +27,15 @@ from consult.ballots.rules import (
     draft_fields,
     parse_ballot,
 )
-from consult.ballots.specs import ballot_spec, may_answer
+from consult.ballots.specs import Kinded, ballot_spec, may_answer
 from consult.consultations.lifecycle import Phase, Status
 from consult.consultations.models import Consultation, Question, invitation
 from consult.core import audit, clock
 from consult.core.actions import Action
+from consult.core.anchors import Head
 from consult.core.database import write_transaction
 from consult.extensions import db
+from consult.members.models import Member, MemberKind
 
 
 class BallotError(Exception):
@@ -97,7 +99,7 @@ def _with_structure(query: sa.Select) -> sa.Select:
     return query.options(joinedload(Consultation.questions).joinedload(Question.options))
 
 
-def _invited(member_id: int) -> sa.Exists:
+def _invited(member_id: int | sa.BindParameter[int]) -> sa.Exists:
     return sa.exists().where(
         invitation.c.consultation_id == Consultation.id, invitation.c.member_id == member_id
     )
@@ -199,20 +201,17 @@ def save_ballot(
     ``entry``: the secretariat submits for ``entry.member`` (``user`` is the administrator);
     its provenance is recorded with the revision, and after the deadline it is admitted only
     as a late entry (:func:`consult.ballots.entries.admits_late`).
+
+    The response is read and written as plain rows (no ORM object to flush); the receipt
+    e-mails are queued for the mail worker to write (:mod:`consult.ballots.receipt_mail`).
     """
     member_id = entry.member.id if entry is not None else user.member_id
     user_id = user.id
     assert member_id is not None  # noqa: S101 - guaranteed by delegate_required
     assert entry is None or submit  # noqa: S101 - an entry is always a submission
-    # No autoflush: the response row is written once, at the commit, with the audit event,
-    # the revision and the receipts.
     with write_transaction(db.session) as session, session.no_autoflush:
-        # The member's delegates, first: the user and the member (expired when the
-        # transaction began) are read again by the same statement.
-        recipients = delegates_of(session, [member_id]).get(member_id, [])
-        member = entry.member if entry is not None else user.member
-        assert member is not None  # noqa: S101
-        consultation = _lock_consultation(session, slug, member_id)
+        consultation, kind = _lock_consultation(session, slug, member_id)
+        member: Kinded = entry.member if entry is not None else _Member(kind)
         if not may_answer(consultation, member):
             raise NotInvited
         spec = ballot_spec(consultation, member)
@@ -227,25 +226,29 @@ def save_ballot(
         ballot, errors = parse_ballot(spec, form, final=submit)
         if errors:
             return errors
-        response, previous = _lock_response(session, consultation.id, member_id)
-        if token and response.last_token == token and response.version == base_version + 1:
+        stored = _lock_response(session, consultation.id, member_id)
+        if token and stored.last_token == token and stored.version == base_version + 1:
             # The same form sent twice (double click, reload after POST): write once.
             return Saved(
-                response.status is ResponseStatus.SUBMITTED and response.draft is None,
-                response.receipt,
-                response.revision,
-                response.version,
+                stored.status is ResponseStatus.SUBMITTED and stored.draft is None,
+                stored.receipt,
+                stored.revision,
+                stored.version,
             )
-        if response.version != base_version:
-            author = response.updated_by.name if response.updated_by else "?"
-            raise Stale(author, response.updated_at)
+        if stored.version != base_version:
+            raise Stale(_name_of(session, stored.updated_by_id), stored.updated_at)
         now = clock.now()
-        response.version += 1
-        response.last_token = token or None
-        response.updated_at = now
-        response.updated_by_id = user_id
+        head = Head(stored.audit_seq, stored.audit_digest)
+        version = stored.version + 1
+        changes: dict[str, object] = {
+            "version": version,
+            "last_token": token or None,
+            "updated_at": now,
+            "updated_by_id": user_id,
+        }
         if not submit:
-            response.draft = draft_fields(spec, form, ballot.discarded)
+            changes["draft"] = draft_fields(spec, form, ballot.discarded)
+            _update_response(session, stored.id, changes)
             audit.record(
                 session,
                 Action.DRAFT_SAVED,
@@ -253,71 +256,96 @@ def save_ballot(
                 consultation_id=consultation.id,
                 member_id=member_id,
                 flush=False,
-                version=response.version,
+                last=head,
+                version=version,
             )
-            return Saved(False, None, response.revision, response.version, ballot.discarded)
-        _replace_answers(session, response, ballot)
-        response.status = ResponseStatus.SUBMITTED
-        response.submitted_at = now
-        response.submitted_by_id = user_id
-        response.comment = ballot.comment
-        response.draft = None
+            return Saved(False, None, stored.revision, version, ballot.discarded)
+        _replace_answers(session, stored.id, ballot, had_answers=stored.revision > 0)
         revision = revisions.append(
             session,
-            response,
+            revisions.Chain(stored.id, consultation.id, member_id, stored.revision, stored.digest),
             ballot.canonical(),
             user_id=user_id,
             now=now,
-            previous=previous,
+            last=head,
             details=entry.details(late=late) if entry is not None else None,
         )
+        changes |= {
+            "status": ResponseStatus.SUBMITTED,
+            "submitted_at": now,
+            "submitted_by_id": user_id,
+            "comment": ballot.comment,
+            "draft": None,
+            "revision": revision.number,
+            "receipt": revision.receipt,
+        }
+        _update_response(session, stored.id, changes)
         if entry is not None:
             entries.write(
                 session,
                 entry,
-                response_id=response.id,
+                response_id=stored.id,
                 revision=revision.number,
                 user_id=user_id,
                 now=now,
                 late=late,
             )
         queue_receipts(
-            session,
-            consultation=consultation,
-            member=member,
-            submitter=user,
-            recipients=recipients,
-            revision=revision.number,
-            receipt=revision.receipt,
-            at=now,
-            head=revision.audit_head,
-            mark=entry.mark(user.name, late=late) if entry is not None else None,
+            session, consultation_id=consultation.id, member_id=member_id, revision_id=revision.id
         )
-        return Saved(True, revision.receipt, revision.number, response.version, ballot.discarded)
+        return Saved(True, revision.receipt, revision.number, version, ballot.discarded)
 
 
-def _lock_consultation(session: sa.orm.Session, slug: str, member_id: int) -> Consultation:
+@dataclass(frozen=True)
+class _Member:
+    """The member's kind, read with the consultation (all the rules ask of the member)."""
+
+    kind: MemberKind
+
+
+def _lock_consultation(
+    session: sa.orm.Session, slug: str, member_id: int
+) -> tuple[Consultation, MemberKind]:
     """The consultation with its questions and options as stored now, which cannot change
-    until this transaction ends: the builder holds the consultation's row FOR UPDATE while it
-    changes questions, so PostgreSQL takes it FOR SHARE first and reads the structure in the
-    next statement (a statement that waited for the lock would see the questions as they were
-    before); SQLite's writers are already serialised by ``BEGIN IMMEDIATE``."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            sa.select(Consultation.id).where(Consultation.slug == slug).with_for_update(read=True)
-        )
-    row = (
-        session.execute(
-            _with_structure(sa.select(Consultation, _invited(member_id)))
-            .where(Consultation.slug == slug)
-            .execution_options(populate_existing=True)
-        )
-        .unique()
-        .first()
-    )
-    if row is None or row[0].status is Status.DRAFT or not row[1]:
+    until this transaction ends, and the member's kind: the builder holds the consultation's
+    row FOR UPDATE while it changes questions, so PostgreSQL takes it FOR SHARE first and reads
+    the structure in the next statement (a statement that waited for the lock would see the
+    questions as they were before), with the audit trail's lock (taken after the
+    consultation's, as every writer of the trail does); SQLite's writers are already
+    serialised by ``BEGIN IMMEDIATE``."""
+    statements = _consultation_statements(session.get_bind().dialect.name)
+    params = {"slug": slug, "member_id": member_id}
+    for lock in statements[1:]:
+        session.execute(lock, params)
+    row = session.execute(statements[0], params).unique().first()
+    if row is None or row[0].status is Status.DRAFT or not row[1] or row[2] is None:
         raise Missing
-    return row[0]
+    return row[0], MemberKind(row[2])
+
+
+@functools.cache
+def _consultation_statements(dialect: str) -> tuple[sa.Executable, ...]:
+    """The read of :func:`_lock_consultation`, then PostgreSQL's lock before it: built once
+    (with bound parameters ``slug`` and ``member_id``), not on every save."""
+    slug: sa.BindParameter[str] = sa.bindparam("slug")
+    member_id: sa.BindParameter[int] = sa.bindparam("member_id")
+    kind = sa.select(Member.kind).where(Member.id == member_id).scalar_subquery()
+    if dialect != "postgresql":
+        return (_structure(sa.select(Consultation, _invited(member_id), kind), slug),)
+    # The consultation held first (FOR SHARE), then its structure read with the audit trail's
+    # lock, so that the response's row, read next, comes with the trail's head.
+    read = sa.select(Consultation, _invited(member_id), kind, audit.chain_lock())
+    return _structure(read, slug), sa.select(Consultation.id).where(
+        Consultation.slug == slug
+    ).with_for_update(read=True)
+
+
+def _structure(query: sa.Select, slug: sa.BindParameter[str]) -> sa.Select:
+    return (
+        _with_structure(query)
+        .where(Consultation.slug == slug)
+        .execution_options(populate_existing=True)
+    )
 
 
 def _spec_structure(spec: BallotSpec) -> frozenset[tuple[object, ...]]:
@@ -329,29 +357,25 @@ def _spec_structure(spec: BallotSpec) -> frozenset[tuple[object, ...]]:
     )
 
 
-def _lock_response(
-    session: sa.orm.Session, consultation_id: int, member_id: int
-) -> tuple[Response, str | None]:
+_response = cast(sa.Table, Response.__table__)
+
+
+def _lock_response(session: sa.orm.Session, consultation_id: int, member_id: int) -> sa.Row:
     """The member's response row, created if missing, locked for this transaction, with the
-    digest of its latest revision (None before the first).
+    digest of its latest revision (None before the first) and the head of the audit trail
+    (``audit_seq``, ``audit_digest``), which stays the head until the commit: SQLite's writers
+    are serialised by ``BEGIN IMMEDIATE``, PostgreSQL's by the trail's lock, taken with the
+    consultation's structure in the statement before (:func:`_lock_consultation`).
 
     ``INSERT … ON CONFLICT DO NOTHING`` makes concurrent first submissions converge on the one
     row the unique constraint allows; ``FOR UPDATE`` then serialises writers on PostgreSQL
     (SQLite is already serialised by ``BEGIN IMMEDIATE``).
     """
-    query = (
-        sa.select(Response, Revision.digest)
-        .outerjoin(
-            Revision,
-            sa.and_(Revision.response_id == Response.id, Revision.number == Response.revision),
-        )
-        .where(Response.consultation_id == consultation_id, Response.member_id == member_id)
-        .with_for_update(of=Response)
-        .execution_options(populate_existing=True)
-    )
-    row = session.execute(query).first()
+    dialect = session.get_bind().dialect.name
+    params = {"consultation_id": consultation_id, "member_id": member_id}
+    query = _response_statement(dialect)
+    row = session.execute(query, params).first()
     if row is None:
-        dialect = session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         session.execute(
             insert(Response)
@@ -366,13 +390,61 @@ def _lock_response(
             )
             .on_conflict_do_nothing(index_elements=["consultation_id", "member_id"])
         )
-        row = session.execute(query).one()
-    return row[0], row[1]
+        row = session.execute(query, params).one()
+    return row
 
 
-def _replace_answers(session: sa.orm.Session, response: Response, ballot: Ballot) -> None:
-    if response.revision:  # answers are written by submissions only
-        session.execute(sa.delete(Answer).where(Answer.response_id == response.id))
+@functools.cache
+def _response_statement(_dialect: str) -> sa.Select:
+    """The read of :func:`_lock_response`, built once (bound parameters ``consultation_id``
+    and ``member_id``)."""
+    r = _response.c
+    return (
+        sa.select(
+            r.id,
+            r.status,
+            r.version,
+            r.revision,
+            r.receipt,
+            r.last_token,
+            r.draft,
+            r.updated_at,
+            r.updated_by_id,
+            Revision.digest,
+            *audit.head_columns(),
+        )
+        .select_from(_response)
+        .outerjoin(Revision, sa.and_(Revision.response_id == r.id, Revision.number == r.revision))
+        .where(
+            r.consultation_id == sa.bindparam("consultation_id"),
+            r.member_id == sa.bindparam("member_id"),
+        )
+        .with_for_update(of=_response)
+    )
+
+
+#: The response's new values are the statement's parameters, with ``response_key``.
+_UPDATE_RESPONSE = sa.update(_response).where(_response.c.id == sa.bindparam("response_key"))
+_DELETE_ANSWERS = sa.delete(Answer).where(Answer.response_id == sa.bindparam("response_id"))
+_INSERT_ANSWERS = sa.insert(cast(sa.Table, Answer.__table__))
+
+
+def _update_response(session: sa.orm.Session, response_id: int, changes: dict[str, object]) -> None:
+    session.connection().execute(_UPDATE_RESPONSE, {**changes, "response_key": response_id})
+
+
+def _name_of(session: sa.orm.Session, user_id: int | None) -> str:
+    """Who changed the response last, for :class:`Stale`."""
+    name = session.scalar(sa.select(User.name).where(User.id == user_id)) if user_id else None
+    return name or "?"
+
+
+def _replace_answers(
+    session: sa.orm.Session, response_id: int, ballot: Ballot, *, had_answers: bool
+) -> None:
+    connection = session.connection()  # Core statements of plain rows: no ORM processing
+    if had_answers:  # answers are written by submissions only
+        connection.execute(_DELETE_ANSWERS, {"response_id": response_id})
     # Each ranking's first-ranked row also carries the whole ranking (``Answer.ranking_key``).
     keys: dict[tuple[int, int | None], str] = {
         (a.question_id, a.ranking[0]): ",".join(map(str, a.ranking))
@@ -381,13 +453,11 @@ def _replace_answers(session: sa.orm.Session, response: Response, ballot: Ballot
     }
     rows = [
         {
-            "response_id": response.id,
+            "response_id": response_id,
             **dict(zip(ANSWER_COLUMNS, row, strict=True)),
             "ranking_key": keys.get((row[0], row[1])) if row[2] == 1 else None,
         }
         for row in answer_rows(ballot)
     ]
     if rows:
-        # A Core insert of plain rows: no ORM bulk-insert processing.
-        session.connection().execute(sa.insert(cast(sa.Table, Answer.__table__)), rows)
-    session.expire(response, ["answers"])
+        connection.execute(_INSERT_ANSWERS, rows)

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from flask import current_app
 
 from consult.ballots.rules import BallotSpec, OptionSpec, QuestionSpec
 from consult.consultations import kinds
 from consult.consultations.kinds.likert import points_of
 from consult.consultations.models import Consultation, ObserversMay, Question
-from consult.members.models import Member
+from consult.members.models import MemberKind
+
+
+class Kinded(Protocol):
+    """A member as the rules see it: its kind (a ``Member``, or the kind read alone)."""
+
+    @property
+    def kind(self) -> MemberKind: ...
 
 
 def question_spec(q: Question, *, may_vote: bool) -> QuestionSpec:
@@ -35,7 +44,7 @@ def question_spec(q: Question, *, may_vote: bool) -> QuestionSpec:
     )
 
 
-def ballot_spec(consultation: Consultation, member: Member) -> BallotSpec:
+def ballot_spec(consultation: Consultation, member: Kinded) -> BallotSpec:
     """The rules for ``member``: observers may not rank or choose unless observers may vote."""
     observer_votes = consultation.observers_may is ObserversMay.VOTE
     may_vote = not member.kind.is_observer or observer_votes
@@ -45,6 +54,6 @@ def ballot_spec(consultation: Consultation, member: Member) -> BallotSpec:
     )
 
 
-def may_answer(consultation: Consultation, member: Member) -> bool:
+def may_answer(consultation: Consultation, member: Kinded) -> bool:
     """Observers answer nothing when the consultation is set to "nothing"."""
     return not (member.kind.is_observer and consultation.observers_may is ObserversMay.NOTHING)

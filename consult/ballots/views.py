@@ -23,6 +23,7 @@ from consult.consultations import kinds
 from consult.consultations.lifecycle import Phase
 from consult.consultations.models import Consultation, ObserversMay
 from consult.core import audit
+from consult.core.database import begins_writing
 from consult.core.errors import CSRF_RECOVERY
 from consult.core.params import parse_id
 from consult.core.requests import checks_own_text
@@ -145,6 +146,7 @@ def _marks(response) -> dict:
 
 
 @bp.post("/<slug:slug>")
+@begins_writing  # the user is read inside the saving transaction, once
 @checks_own_text  # ballots.rules refuses control characters with a message on the field
 @delegate_required
 def save(slug: str):

@@ -27,6 +27,8 @@ from consult.extensions import Model, db
 
 log = logging.getLogger("consult.audit")
 GENESIS = "0" * 64
+#: PostgreSQL's advisory lock that serialises writers of the chain (for the transaction).
+CHAIN_LOCK = 727001
 
 
 class AuditEvent(Model):
@@ -118,6 +120,7 @@ def record(
     consultation_id: int | None = None,
     member_id: int | None = None,
     flush: bool = True,
+    last: Head | None = None,
     **details: Any,
 ) -> AuditEvent:
     """Append an event inside the caller's transaction (it commits or rolls back with it).
@@ -127,15 +130,21 @@ def record(
     set at once either way; the caller must hold the transaction for writing (``BEGIN
     IMMEDIATE`` on SQLite, the advisory lock taken here on PostgreSQL) until it commits.
 
+    ``last``: the head of the trail as the caller read it in this transaction
+    (:func:`head_columns`) while holding the chain: after ``BEGIN IMMEDIATE`` on SQLite, in a
+    statement after the one that took :func:`chain_lock` on PostgreSQL.
+
     ``action`` is one of :class:`Action` (a name outside it is a programming error)."""
     action = Action(action).value
-    if session.get_bind().dialect.name == "postgresql":
-        # Serialise writers of the chain; SQLite already serialises with BEGIN IMMEDIATE.
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(727001)"))
-    last = session.execute(
-        sa.select(AuditEvent.seq, AuditEvent.digest).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
-    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    if last is None:
+        if session.get_bind().dialect.name == "postgresql":
+            # Serialise writers of the chain; SQLite already serialises with BEGIN IMMEDIATE.
+            session.execute(sa.select(chain_lock()))
+        row = session.execute(
+            sa.select(AuditEvent.seq, AuditEvent.digest).order_by(AuditEvent.seq.desc()).limit(1)
+        ).first()
+        last = Head(row[0], row[1]) if row else Head(0, GENESIS)
+    seq, prev = last.seq + 1, last.digest
     event = AuditEvent(
         seq=seq,
         at=clock.now(),
@@ -155,6 +164,25 @@ def record(
     if action in ANCHORED:
         checkpoint(session, event)
     return event
+
+
+def chain_lock() -> sa.ColumnElement[Any]:
+    """PostgreSQL: a column whose reading takes the chain's lock until the transaction ends
+    (to read with another row; the head must then be read by a later statement)."""
+    return sa.func.pg_advisory_xact_lock(CHAIN_LOCK)
+
+
+def head_columns() -> tuple[sa.Label[int], sa.Label[str]]:
+    """The number and digest of the newest event, as columns to read with another row (0 and
+    the genesis digest on an empty trail), for :func:`record`'s ``last``."""
+    newest = sa.select(sa.func.max(AuditEvent.seq)).scalar_subquery()
+    return (
+        sa.func.coalesce(newest, 0).label("audit_seq"),
+        sa.func.coalesce(
+            sa.select(AuditEvent.digest).where(AuditEvent.seq == newest).scalar_subquery(),
+            GENESIS,
+        ).label("audit_digest"),
+    )
 
 
 _consultation = sa.table("consultation", sa.column("id"), sa.column("slug"))

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 import sqlalchemy as sa
-from flask import Flask, has_request_context
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy.orm import Session, scoped_session
 
 from consult.extensions import db
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: A session as services take it: a plain one or Flask-SQLAlchemy's scoped ``db.session``.
 DbSession: TypeAlias = Session | scoped_session[Any]
@@ -71,19 +73,47 @@ def configure_engine(
         sa.event.listen(engine, "begin", _statement_timeout(statement_timeout_ms))
 
 
+def begins_writing(view: F) -> F:
+    """Mark a view whose POST writes through one :func:`write_transaction`: the request's
+    transaction begins for writing (``BEGIN IMMEDIATE`` on SQLite) before anything is read,
+    the signed-in user included, and the service's :func:`write_transaction` continues it
+    instead of rolling back and reading the user again."""
+    view.begins_writing = True  # type: ignore[attr-defined]
+    return view
+
+
+def _begin_writing() -> None:
+    if request.method != "POST" or request.endpoint is None:
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "begins_writing", False):
+        db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE", "writing": True})
+
+
+def init_database(app: Flask) -> None:
+    """The engines' settings, and the transaction of a view marked :func:`begins_writing`
+    begun before the signed-in user is read."""
+    with app.app_context():
+        configure_engines(app)
+    app.before_request(_begin_writing)
+
+
 @contextmanager
 def write_transaction(session: DbSession) -> Iterator[Session]:
     """A transaction that reads then writes.
 
     Whatever the session read before is rolled back first, so the new transaction sees
     committed data only; on SQLite it starts with ``BEGIN IMMEDIATE``, taking the write lock
-    before its first read (two deferred readers could otherwise deadlock on upgrade). Commits
-    on success and rolls back on any error.
+    before its first read (two deferred readers could otherwise deadlock on upgrade). A
+    transaction the request began for writing (:func:`begins_writing`) is continued instead:
+    it has held the write lock since its first read. Commits on success and rolls back on any
+    error.
     """
     real = session() if isinstance(session, scoped_session) else session
-    if real.in_transaction():
-        real.rollback()
-    real.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    if not (real.in_transaction() and real.connection().get_execution_options().get("writing")):
+        if real.in_transaction():
+            real.rollback()
+        real.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     try:
         yield real
         real.commit()

@@ -61,6 +61,12 @@ class OutboxMessage(Model):
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
 
+    #: Written later by the feature's writer (``outbox.register_writer``): subject and bodies
+    #: stay empty, and the message is not delivered, until then; ``item_id`` names what it is
+    #: written from (a receipt: its revision).
+    pending: Mapped[bool] = mapped_column(default=False, index=True)
+    item_id: Mapped[int | None]
+
     user: Mapped[User | None] = relationship("User")
 
     @property

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol, cast
 
 import sqlalchemy as sa
-from flask import current_app, g, has_app_context
+from flask import current_app, g, has_app_context, has_request_context
 
 from consult.core import clock
 from consult.core.database import DbSession, write_transaction
@@ -46,10 +46,24 @@ class Recipient(Protocol):
 #: requests, whose timing must not say whether an account exists).
 Writer = Callable[[Iterable[int] | None], list[int]]
 _writers: dict[str, Writer] = {}
+#: The writers whose waiting items are pending messages of the outbox (:func:`pending_insert`).
+_pending_writers: set[str] = set()
 
 
-def register_writer(name: str, write: Writer) -> None:
+def register_writer(name: str, write: Writer, *, pending: bool = False) -> None:
+    """``pending``: the writer writes pending outbox messages, which every full delivery pass
+    writes first (:func:`deliver`)."""
     _writers[name] = write
+    if pending:
+        _pending_writers.add(name)
+
+
+def write_pending_messages() -> list[int]:
+    """Write every pending outbox message (their writers, on all they wait for); their ids."""
+    written: list[int] = []
+    for name in sorted(_pending_writers):
+        written += _writers[name](None)
+    return written
 
 
 def defer(name: str, item_id: int) -> None:
@@ -134,6 +148,100 @@ def enqueue_all(session: DbSession, rows: list[dict[str, Any]]) -> list[int]:
     return ids
 
 
+def pending_insert(kind: MailKind, recipients: sa.Select[int, str, str | None]) -> sa.Insert:
+    """The statement that adds a message of ``kind`` to each of ``recipients`` (a select of
+    their ``id``, ``email`` and ``locale``), left pending for its writer: build it once and
+    run it with :func:`enqueue_pending`. Its parameters: ``item_id``, ``consultation_id``,
+    ``member_id``, ``now``, ``languages`` and those of ``recipients``."""
+    wanted = recipients.subquery()
+    table = cast(sa.Table, OutboxMessage.__table__)
+    now = sa.bindparam("now", type_=table.c.created_at.type)
+    languages: sa.BindParameter[list[str]] = sa.bindparam("languages", expanding=True)
+    columns = {
+        "kind": sa.literal(kind.value),
+        "user_id": wanted.c.id,
+        "recipient": wanted.c.email,
+        "locale": sa.case((wanted.c.locale.in_(languages), wanted.c.locale), else_="en"),
+        "subject": sa.literal(""),
+        "body_text": sa.literal(""),
+        "body_html": sa.literal(""),
+        "secret": sa.false(),
+        "consultation_id": sa.bindparam("consultation_id", type_=sa.Integer),
+        "member_id": sa.bindparam("member_id", type_=sa.Integer),
+        "created_at": now,
+        "next_attempt_at": now,
+        "attempts": sa.literal(0),
+        "pending": sa.true(),
+        "item_id": sa.bindparam("item_id", type_=sa.Integer),
+    }
+    return sa.insert(table).from_select(list(columns), sa.select(*columns.values()))
+
+
+def enqueue_pending(
+    session: DbSession,
+    statement: sa.Insert,
+    *,
+    writer: str,
+    item_id: int,
+    consultation_id: int | None = None,
+    member_id: int | None = None,
+) -> None:
+    """Run ``statement`` (:func:`pending_insert`) inside the caller's transaction: one
+    statement, whatever the number of recipients, to be written by the writer ``writer`` from
+    item ``item_id`` outside the request (:func:`defer`); the request neither reads the
+    recipients nor renders the messages."""
+    params = {
+        "item_id": item_id,
+        "consultation_id": consultation_id,
+        "member_id": member_id,
+        "now": clock.now(),
+        "languages": list(current_app.config["LANGUAGES"]),
+    }
+    session.connection().execute(statement, params)
+    if has_request_context():
+        defer(writer, item_id)
+
+
+def pending_messages(
+    session: DbSession, kind: MailKind, item_ids: Iterable[int] | None
+) -> list[sa.Row[Any]]:
+    """Messages of ``kind`` waiting for their writer (of items ``item_ids``, or all), taken
+    for this transaction (a parallel pass skips them): ``id``, ``user_id``, ``locale``,
+    ``item_id``; at most :data:`BATCH`."""
+    query = (
+        sa.select(
+            OutboxMessage.id, OutboxMessage.user_id, OutboxMessage.locale, OutboxMessage.item_id
+        )
+        .where(OutboxMessage.pending, OutboxMessage.kind == kind)
+        .order_by(OutboxMessage.id)
+        .limit(BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    if item_ids is not None:
+        query = query.where(OutboxMessage.item_id.in_(list(item_ids)))
+    return list(session.execute(query))
+
+
+def write_pending(session: DbSession, messages: dict[int, Message]) -> list[int]:
+    """Give the pending messages ``messages`` (by id) their subject and bodies: they can be
+    delivered now. Their ids."""
+    if messages:
+        session.execute(
+            sa.update(OutboxMessage),
+            [
+                {
+                    "id": message_id,
+                    "subject": m.subject,
+                    "body_text": m.text,
+                    "body_html": m.html,
+                    "pending": False,
+                }
+                for message_id, m in messages.items()
+            ],
+        )
+    return list(messages)
+
+
 def backoff(attempts: int) -> timedelta:
     """Wait 1, 2, 4 … minutes after each failure, at most 6 hours."""
     return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 6 * 3600))
@@ -153,6 +261,7 @@ def _claim(ids: Iterable[int] | None, *, include_due: bool, force: bool, now: da
             sa.select(OutboxMessage)
             .where(
                 OutboxMessage.sent_at.is_(None),
+                OutboxMessage.pending.is_(False),
                 sa.or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
                 sa.or_(*wanted),
             )
@@ -170,11 +279,15 @@ def deliver(
 ) -> Delivery:
     """Deliver the messages ``ids`` (and, with ``include_due``, every message due for a retry);
     without ``ids``, every due message. ``force`` retries even messages that were given up on.
+    Without ``ids``, with ``include_due`` or ``force``, the pending messages are written first
+    (:func:`write_pending_messages`), so that they go with the pass.
 
     Each outcome is recorded: ``sent_at`` on success; on failure the error, one more attempt
     and the time of the next automatic try.
     """
     outcome = Delivery()
+    if ids is None or include_due or force:
+        write_pending_messages()
     if ids is None:
         _deliver_batch(None, include_due=True, force=force, outcome=outcome)
         return outcome

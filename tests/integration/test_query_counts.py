@@ -111,12 +111,14 @@ def test_administration_lists_with_more_rows(client, auth):
     assert many == few
 
 
-#: A revision submitted: the user, the consultation with its questions, options and the
-#: invitation, the response with its latest revision, the answers replaced, the audit head, then
-#: at the commit the response, the revision, the audit event and the receipts, each written
-#: once; SQLite's two BEGINs; on PostgreSQL the consultation's and the audit trail's locks and
-#: the statement timeout of each transaction.
-SUBMIT_STATEMENTS = {"sqlite": 13, "postgresql": 15}
+#: A revision submitted, in one transaction begun before the user is read: the user, the
+#: consultation with its questions, options, the invitation and the member's kind, the
+#: response with its latest revision's digest and the audit trail's head, the answers
+#: replaced (two), the revision, the response, the receipts to every delegate (one statement,
+#: written later by the mail worker) and the audit event; SQLite's BEGIN IMMEDIATE; on
+#: PostgreSQL the statement timeout and the consultation's lock (the trail's lock rides with
+#: the consultation's structure).
+SUBMIT_STATEMENTS = {"sqlite": 10, "postgresql": 11}
 
 
 def test_a_submission_costs_the_same_statements_for_the_first_and_a_later_revision(

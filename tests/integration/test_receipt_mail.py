@@ -123,3 +123,61 @@ def test_refused_or_failed_submission_sends_nothing(client, auth, monkeypatch):
     failed = post_ballot(client, "idm-2010", ranking_form(c, {1: "1"}))
     assert failed.status_code == 503
     assert receipts() == []
+
+
+def test_the_mail_worker_writes_the_receipts_the_submission_queued(
+    client, auth, mailbox, deferred_mail
+):
+    """Production's way: the page queues one message per delegate, naming the revision, and
+    the mail worker writes each in its recipient's language before delivering it."""
+    from consult.mail.worker import run_pass
+
+    member = MemberFactory(name="Kenya")
+    UserFactory(email="ana@example.org", name="Ana Delegate", member=member)
+    UserFactory(email="bea@example.org", name="Béatrice", member=member, locale="fr")
+    c = build_consultation()
+    auth.login("ana@example.org")
+    assert post_ballot(client, "idm-2010", answered_form(c)).status_code == 303
+    queued = receipts()
+    assert [(m.recipient, m.locale, m.pending, m.subject) for m in queued] == [
+        ("ana@example.org", "en", True, ""),
+        ("bea@example.org", "fr", True, ""),
+    ]
+    assert mailbox.messages == []
+
+    run_pass()
+    db.session.rollback()
+    stored = db.session.scalars(sa.select(Response)).one()
+    assert [(m.pending, m.sent_at is not None) for m in receipts()] == [(False, True)] * 2
+    (english,) = mailbox.to("ana@example.org")
+    assert english["Subject"] == "Receipt: IDM 2010 theme"
+    assert "by Ana Delegate. It is revision 1, and it is the one that counts." in text_of(english)
+    assert f"Receipt code: {stored.receipt}" in text_of(english)
+    (french,) = mailbox.to("bea@example.org")
+    assert french["Subject"] == "Accusé de réception : Thème du DIM 2010"
+    assert stored.receipt in text_of(french)
+
+
+def test_a_receipt_still_being_written_is_written_when_sent_now(
+    client, auth, mailbox, deferred_mail
+):
+    """The Mail page names a queued receipt as being written; "Send now" writes it first."""
+    from tests.conftest import csrf_token
+    from tests.factories import AdminFactory
+
+    UserFactory(email="d@example.org", name="Dana")
+    AdminFactory(email="admin@example.org")
+    c = build_consultation()
+    auth.login("d@example.org")
+    assert post_ballot(client, "idm-2010", ranking_form(c, {1: "1"})).status_code == 303
+    (queued,) = receipts()
+    auth.logout()
+    auth.login("admin@example.org")
+    page = client.get("/admin/mail").get_data(as_text=True)
+    assert "Being written" in page
+    token = csrf_token(client, "/admin/mail")
+    client.post(f"/admin/mail/{queued.id}/retry", data={"csrf_token": token})
+    (sent,) = mailbox.to("d@example.org")
+    assert sent["Subject"] == "Receipt: IDM 2010 theme"
+    db.session.rollback()
+    assert "Being written" not in client.get("/admin/mail").get_data(as_text=True)
