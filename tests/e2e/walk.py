@@ -180,6 +180,19 @@ def endpoints(app: Flask, paths: list[str]) -> set[str]:
     return {adapter.match(p, method="GET")[0] for p in paths}
 
 
+def one_per_endpoint(app: Flask, paths: list[str]) -> list[str]:
+    """The first address of each endpoint among ``paths`` (one page per template)."""
+    adapter = app.url_map.bind("localhost")
+    seen: set[str] = set()
+    first = []
+    for path in paths:
+        endpoint = adapter.match(path, method="GET")[0]
+        if endpoint not in seen:
+            seen.add(endpoint)
+            first.append(path)
+    return first
+
+
 def html_pages(app: Flask) -> set[str]:
     """Endpoints of the URL map that answer GET with a page."""
     found = set()
