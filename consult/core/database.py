@@ -90,6 +90,15 @@ def _begin_writing() -> None:
         db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE", "writing": True})
 
 
+def end_writing() -> None:
+    """Roll back the transaction a refused request began for writing (:func:`begins_writing`):
+    it will write nothing, and on SQLite its write lock would make any other connection (the
+    security log's own) wait out the busy timeout."""
+    real = db.session()
+    if real.in_transaction() and real.connection().get_execution_options().get("writing"):
+        real.rollback()
+
+
 def init_database(app: Flask) -> None:
     """The engines' settings, and the transaction of a view marked :func:`begins_writing`
     begun before the signed-in user is read."""

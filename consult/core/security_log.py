@@ -7,7 +7,9 @@ paths (invitation and reset links) and the values of secret-looking query parame
 replaced by ``…``, and every text goes through :func:`consult.core.logtext.encode`.
 
 Events are written on a connection of their own, outside the request's transaction: they stay
-when the request is rolled back, and a database that is down only loses the row (the log line
+when the request is rolled back (a request refused after it began writing, the ballot's save,
+first gives up its transaction: on SQLite its write lock would hold the event back until the
+busy timeout), and a database that is down only loses the row (the log line
 of ``consult.security`` remains). They are not part of the chained audit trail, which records
 what was done; probing must not be able to hold the audit chain's lock. Administrators read
 them on the audit page (Security events).
@@ -27,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from consult.core import clock
 from consult.core.base import enum_column
+from consult.core.database import end_writing
 from consult.core.logtext import encode
 from consult.extensions import Model, db
 
@@ -136,6 +139,7 @@ def record(
     )
     if g.get("database_unavailable"):
         return
+    end_writing()
     try:
         with db.engine.begin() as connection:
             connection.execute(sa.insert(SecurityEvent).values(**fields))

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from consult.auth.models import Role, User
 from consult.ballots.models import Response, Revision
 from consult.core.audit import AuditEvent
+from consult.core.security_log import SecurityEvent
 from consult.extensions import db
 from consult.mail.models import OutboxMessage
 from tests.conftest import PASSWORD, csrf_token
@@ -210,6 +211,14 @@ def test_deactivated_delegate_pending_save_gets_403_and_no_change(app, admin):
     )
     assert save.status_code == 403
     assert _ballot_state() == before
+    # The refusal is in the security log (the save's write lock, held on SQLite since the
+    # request began, is given up first rather than making the log wait and lose it).
+    refused = db.session.execute(
+        sa.select(SecurityEvent.reason, SecurityEvent.status, SecurityEvent.user_id).where(
+            SecurityEvent.path == "/consultations/idm-2010"
+        )
+    ).all()
+    assert refused == [("session ended", 403, user.id)]
 
 
 def test_move_form_refuses_the_same_member(admin):
