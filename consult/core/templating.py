@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel import Locale
+from babel.numbers import NumberPattern, format_currency, parse_pattern
 from flask import Flask, current_app, request
 from flask_babel import get_locale
 from flask_login import current_user
@@ -45,10 +47,30 @@ def moment(value: datetime | None) -> str:
     return format_moment(value, current_app.config["TIMEZONE"], locale_code())
 
 
-def decimal(value: Decimal | float | int | None, digits: int = 2) -> str:
+@lru_cache(maxsize=64)
+def _number_format(locale: str, pattern: str) -> tuple[Locale, NumberPattern]:
+    """A locale and a number pattern, parsed once per process (Babel parses both on every
+    call otherwise, the larger part of formatting a number)."""
+    return Locale.parse(locale), parse_pattern(pattern)
+
+
+@lru_cache(maxsize=4096)
+def _whole(value: int, locale: str) -> str:
+    """A whole number as :func:`decimal` writes it: pages show the same counts many times."""
+    found, pattern = _number_format(locale, "#,##0.##")
+    return pattern.apply(value, found)
+
+
+def decimal(value: Decimal | float | int | None, digits: int = 2, locale: str | None = None) -> str:
+    """``value`` with the digits grouped and at most ``digits`` decimals, as the reader's
+    language (or ``locale``) writes numbers."""
     if value is None:
         return ""
-    return format_decimal(value, format=f"#,##0.{'#' * digits}", locale=locale_code())
+    locale = locale or locale_code()
+    if type(value) is int:
+        return _whole(value, locale)
+    found, pattern = _number_format(locale, f"#,##0.{'#' * digits}")
+    return pattern.apply(value, found)
 
 
 def money(amount: Any, currency: str) -> str:
@@ -57,10 +79,12 @@ def money(amount: Any, currency: str) -> str:
     return format_currency(exact, currency, locale=locale_code())
 
 
-def percent(value: float | None) -> str:
+def percent(value: float | None, locale: str | None = None) -> str:
+    """A share (0.5) as a percentage (50%) in the reader's language (or ``locale``)."""
     if value is None:
         return ""
-    return format_percent(value, format="#,##0.#%", locale=locale_code())
+    found, pattern = _number_format(locale or locale_code(), "#,##0.#%")
+    return pattern.apply(value, found)
 
 
 #: The template context's key for the reader's language, read once when a page's rendering
@@ -89,6 +113,16 @@ def _page_member_name(context: Context, member: Any) -> str:
 
 
 @pass_context
+def _page_decimal(context: Context, value: Decimal | float | int | None, digits: int = 2) -> str:
+    return decimal(value, digits, _page_locale(context))
+
+
+@pass_context
+def _page_percent(context: Context, value: float | None) -> str:
+    return percent(value, _page_locale(context))
+
+
+@pass_context
 def _page_moment(context: Context, value: datetime | None) -> str:
     if value is None:
         return ""
@@ -98,7 +132,11 @@ def _page_moment(context: Context, value: datetime | None) -> str:
 def init_templating(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(
-        moment=_page_moment, decimal=decimal, percent=percent, money=money, markdown=render_markdown
+        moment=_page_moment,
+        decimal=_page_decimal,
+        percent=_page_percent,
+        money=money,
+        markdown=render_markdown,
     )
     app.jinja_env.globals.update(
         localized=_page_localized,

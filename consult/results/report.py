@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
 from decimal import Decimal
-from itertools import groupby
-from operator import itemgetter
 from typing import Any, cast
 
 import sqlalchemy as sa
 from flask_babel import gettext
 from flask_babel import gettext as _
+from sqlalchemy.ext.compiler import compiles
 
 from consult.auth.models import User
 from consult.ballots.models import Answer, Entry, Response, ResponseStatus
@@ -44,10 +42,6 @@ def filename(consultation: Consultation, name: str) -> str:
 def statement_filename(consultation: Consultation) -> str:
     """The signed statement of the audit head that goes with an export."""
     return f"{consultation.slug}-audit-statement.txt"
-
-
-def _iso(moment: datetime | None) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
 
 
 # Results ---------------------------------------------------------------------------------
@@ -246,22 +240,24 @@ def _stream_responses(
     numeric: frozenset[int] = frozenset(),
     several: _Cells | None = None,
 ) -> Iterator[Row]:
-    """Two streamed queries in the same order, merged: responses with their member (one row
-    each), and their answers as bare integers and texts (many rows each). Rows come in the
-    order the responses were first saved, which both tables' keys give without a sort."""
+    """One streamed query: each response with its member and its answers as bare integers
+    and texts, one row per answer row (a ranking is read whole from the ranking text on its
+    first-ranked row, :data:`_NOT_RANKED_LATER`), the response's columns on each; a response
+    without answers has one row. Rows come in the order the responses were first saved, which
+    the keys give without a sort."""
     yield header
     submitter = sa.orm.aliased(User)
     enterer = sa.orm.aliased(User)
-    responses = _streamed(
+    rows = _streamed(
         sa.select(
             Response.id,
             Member.code,
             _name_in(locale),
-            Member.kind,
+            sa.type_coerce(Member.kind, sa.String),  # the stored words, as the file writes them
             Region.name,
-            Response.status,
+            sa.type_coerce(Response.status, sa.String),
             Response.revision,
-            Response.submitted_at,
+            IsoUtc(Response.submitted_at),
             submitter.name,
             Response.receipt,
             Entry.id,
@@ -271,6 +267,13 @@ def _stream_responses(
             Entry.reference,
             Entry.late,
             Entry.reason,
+            Answer.question_id,
+            Answer.option_id,
+            Answer.rank,
+            Answer.selected,
+            Answer.value,
+            Answer.text,
+            Answer.ranking_key,
         )
         .join(Member, Member.id == Response.member_id)
         .join(Region, Region.id == Member.region_id)
@@ -280,56 +283,85 @@ def _stream_responses(
             sa.and_(Entry.response_id == Response.id, Entry.revision == Response.revision),
         )
         .outerjoin(enterer, enterer.id == Entry.entered_by_id)
+        .outerjoin(Answer, sa.and_(Answer.response_id == Response.id, _NOT_RANKED_LATER))
         .where(Response.consultation_id == consultation_id)
         .order_by(Response.id)
     )
-    answers = _streamed(
-        sa.select(
-            Answer.response_id,
-            Answer.question_id,
-            Answer.option_id,
-            Answer.rank,
-            Answer.selected,
-            Answer.value,
-            Answer.text,
-        )
-        .join(Response, Response.id == Answer.response_id)
-        .where(Response.consultation_id == consultation_id)
-        .order_by(Answer.response_id)
-    )
-    by_answer = groupby(answers, key=itemgetter(0))
-    pending = next(by_answer, None)
     width = len(position) + (len(several.position) if several else 0)
     fill = _Filler(position, labels, no_opinion, numeric, several)
+    ranks_of = fill.ranks
     # Whether a response counts, by its member's kind and its status (the same few pairs).
     counted = {
         (kind.value, status.value): "yes" if loaders.counts(kind, status, observers_vote) else "no"
         for kind in MemberKind
         for status in ResponseStatus
     }
-    for response in responses:
-        cells: Row = [None] * width
-        if pending is not None and pending[0] == response[0]:
-            fill(cells, pending[1])
-            pending = next(by_answer, None)
-        kind, status = str(response[3]), str(response[5])
-        yield [
-            response[1],
-            response[2],
-            kind,
-            response[4],
-            status,
-            counted[kind, status],
-            response[6] or None,
-            _iso(response[7]),
-            response[8] or "",
-            response[9] or "",
-            *(_entry_cells(response[10:]) if response[10] is not None else _NO_ENTRY),
-            *cells,
-        ]
+
+    response: Any = None
+    cells: Row = []
+    for row in rows:
+        if response is None or row[0] != response[0]:
+            if response is not None:
+                yield _response_line(response, cells, counted)
+            response, cells = row, [None] * width
+        if row[23] is not None:  # a ranking, whole (most rows)
+            start, ranks = ranks_of(row[17], row[23])
+            cells[start : start + len(ranks)] = ranks
+        elif row[17] is not None:
+            fill(cells, row[17:23])
+    if response is not None:
+        yield _response_line(response, cells, counted)
+
+
+def _response_line(response: Any, cells: Row, counted: dict[tuple[str, str], str]) -> Row:
+    """A response's line: its member, status and provenance, then its answer cells."""
+    (_id, code, name, kind, region, status, revision, submitted_at, by, receipt, entry) = response[
+        :11
+    ]
+    return [
+        code,
+        name,
+        kind,
+        region,
+        status,
+        counted[kind, status],
+        revision or None,
+        submitted_at or "",
+        by or "",
+        receipt or "",
+        *(_entry_cells(response[10:17]) if entry is not None else _NO_ENTRY),
+        *cells,
+    ]
 
 
 _NO_ENTRY = ("", "", "", "", "", "")
+
+#: The answer rows the file needs: a ranking's first-ranked row carries the whole ranking
+#: (``Answer.ranking_key``, option ids best first, so the option in place ``k`` has rank
+#: ``k``), its later rows add nothing (their comments are in the comments file). One row per
+#: ranking instead of one per ranked option.
+_NOT_RANKED_LATER = sa.or_(Answer.rank.is_(None), Answer.rank == 1)
+
+
+class IsoUtc(sa.sql.functions.FunctionElement[str]):
+    """A moment of a UTC column as the file writes it, ``2026-12-06T09:30:00Z`` (to the
+    second), made in SQL: the file needs the text only, not a datetime parsed from each row
+    and formatted back."""
+
+    type = sa.String()
+    inherit_cache = True
+    name = "iso_utc"
+
+
+@compiles(IsoUtc, "sqlite")
+def _iso_sqlite(element: IsoUtc, compiler: Any, **kw: Any) -> str:
+    return f"strftime('%Y-%m-%dT%H:%M:%SZ', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(IsoUtc, "postgresql")
+def _iso_postgresql(element: IsoUtc, compiler: Any, **kw: Any) -> str:
+    moment = compiler.process(element.clauses, **kw)
+    return f"""to_char({moment} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
 
 
 def _name_in(locale: str) -> sa.ColumnElement[str]:
@@ -364,6 +396,11 @@ def _streamed(stmt: sa.Select[*tuple[Any, ...]]) -> sa.CursorResult[*tuple[Any, 
     return connection.execute(stmt)
 
 
+#: How many distinct rankings the responses file keeps worked out (memory stays bounded when
+#: every ballot ranks differently).
+RANKINGS_KEPT = 5000
+
+
 class _Filler:
     """Puts one response's answer rows into its answer columns (``numeric``: the questions
     whose answer is a number, kept a number in the file; ``several``: the kinds whose rows
@@ -385,17 +422,41 @@ class _Filler:
         several_ids = set(several.kinds) if several is not None else set()
         #: The columns a rank or a choice goes to straight, by (question, option).
         self.direct = {key: i for key, i in position.items() if key[0] not in several_ids}
+        #: Each question's option columns, which follow each other: (the first, how many).
+        self.options: dict[int, tuple[int, int]] = {}
+        for (question_id, option_id), i in self.direct.items():
+            if option_id is not None:
+                first, count = self.options.get(question_id, (i, 0))
+                self.options[question_id] = (min(first, i), count + 1)
+        #: The option columns of each ranking text met so far, by (question, text).
+        self.rankings: dict[tuple[int, str], tuple[int, list[Cell]]] = {}
 
-    def __call__(self, cells: Row, rows: Iterable[Any]) -> None:
-        direct = self.direct
-        for row in rows:
-            _response, question_id, option_id, rank, selected, value, text = row
-            if rank is not None or selected:
-                own = direct.get((question_id, option_id))
+    def __call__(self, cells: Row, row: Any) -> None:
+        """Put one answer row (other than a whole ranking) into the response's cells."""
+        question_id, option_id, rank, selected, value, text = row
+        if rank is not None or selected:
+            own = self.direct.get((question_id, option_id))
+            if own is not None:
+                cells[own] = rank if rank is not None else 1
+                return
+        self.other(cells, question_id, option_id, rank, selected, value, text)
+
+    def ranks(self, question_id: int, ranking: str) -> tuple[int, list[Cell]]:
+        """The first of a ranking question's option columns and what they hold for a stored
+        ranking text (each option's rank, None when unranked). The same rankings recur, so
+        each distinct one is worked out once (up to :data:`RANKINGS_KEPT` of them)."""
+        found = self.rankings.get((question_id, ranking))
+        if found is None:
+            start, count = self.options[question_id]
+            ranks: list[Cell] = [None] * count
+            for place, option in enumerate(ranking.split(","), start=1):
+                own = self.direct.get((question_id, int(option)))
                 if own is not None:
-                    cells[own] = rank if rank is not None else 1
-                    continue
-            self.other(cells, question_id, option_id, rank, selected, value, text)
+                    ranks[own - start] = place
+            found = (start, ranks)
+            if len(self.rankings) < RANKINGS_KEPT:
+                self.rankings[question_id, ranking] = found
+        return found
 
     def other(
         self,
