@@ -30,6 +30,13 @@ class Response(Model):
             "(status = 'submitted') = (submitted_at IS NOT NULL)", name="submitted_has_time"
         ),
         sa.CheckConstraint("version >= 0", name="version_not_negative"),
+        # The general comments of a consultation's results, without reading every response.
+        sa.Index(
+            "ix_response_commented",
+            "consultation_id",
+            sqlite_where=sa.text("comment <> ''"),
+            postgresql_where=sa.text("comment <> ''"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,6 +79,22 @@ class Answer(Model):
         sa.UniqueConstraint("response_id", "question_id", "rank"),
         sa.CheckConstraint("rank IS NULL OR rank >= 1", name="rank_positive"),
         sa.CheckConstraint("value IS NULL OR value >= 0", name="value_not_negative"),
+        # The results group a question's rankings over this index alone (one entry a ballot).
+        sa.Index(
+            "ix_answer_ranking",
+            "question_id",
+            "ranking_key",
+            "response_id",
+            sqlite_where=sa.text("ranking_key IS NOT NULL"),
+            postgresql_where=sa.text("ranking_key IS NOT NULL"),
+        ),
+        # Comments, write-ins and free texts of a question, without its ranks and choices.
+        sa.Index(
+            "ix_answer_texts",
+            "question_id",
+            sqlite_where=sa.text("text IS NOT NULL"),
+            postgresql_where=sa.text("text IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,6 +10,7 @@ from flask_babel import get_translations
 from flask_login import current_user
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup
 
 from consult.extensions import babel
 
@@ -45,6 +46,17 @@ def _gettext(context: Context, string: str) -> str:
 
 
 @pass_context
+def _template_gettext(context: Context, string: str, **variables: Any) -> str:
+    """``_()`` and ``gettext()`` in templates: Jinja's new-style gettext (the text escaped as
+    Markup where the page escapes, then formatted with ``variables``, escaped) in one call, where
+    Jinja's own goes through three (``_``, then ``gettext``, then the translations)."""
+    text: str = _translations(context).ugettext(string)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 - our catalogue's text, as Jinja's gettext does
+    return text % variables if variables or "%" in text else text
+
+
+@pass_context
 def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
     return _translations(context).ungettext(singular, plural, n)
 
@@ -70,6 +82,7 @@ def init_babel(app: Flask) -> None:
         pgettext=_pgettext,
         npgettext=_npgettext,
     )
+    app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext)
 
     @app.context_processor
     def _page_translations() -> dict[str, Any]:

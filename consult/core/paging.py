@@ -54,16 +54,25 @@ class Page(Generic[T]):
 
 
 def page_of(
-    session: DbSession, query: sa.Select[Any], number: int, size: int | None = None
+    session: DbSession,
+    query: sa.Select[Any],
+    number: int,
+    size: int | None = None,
+    *,
+    total: int | None = None,
 ) -> Page[Any]:
     """The page ``number`` of an ordered query (the last page if beyond it): a count and the
-    page's rows, two statements whatever the length of the list. A query of one column gives
-    its values, of several the rows."""
+    page's rows, two statements whatever the length of the list, or the rows alone when the
+    caller knows ``total`` already (an empty list reads none). A query of one column gives its
+    values, of several the rows."""
     size = size or PAGE_SIZE
-    total = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    if total is None:
+        total = session.scalar(
+            sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+        )
     pages = max(((total or 0) + size - 1) // size, 1)
     number = min(number, pages)
-    shown = query.limit(size).offset((number - 1) * size)
+    shown = query.limit(size if total else 0).offset((number - 1) * size)
     if len(shown.column_descriptions) == 1:
         rows: Sequence[Any] = list(session.scalars(shown))
     else:

@@ -54,9 +54,13 @@ def init_mail(app: Flask) -> None:
         return response
 
     def mail_failures() -> int:
-        try:
-            return outbox.failed_count()
-        except SQLAlchemyError:
-            return 0
+        """Messages waiting after a failed attempt, counted once per request (the layout shows
+        the figure in its row of links and again in its folded menu)."""
+        if "mail_failures" not in g:
+            try:
+                g.mail_failures = outbox.failed_count()
+            except SQLAlchemyError:
+                g.mail_failures = 0
+        return int(g.mail_failures)
 
     app.jinja_env.globals["mail_failures"] = mail_failures

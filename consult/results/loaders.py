@@ -77,6 +77,16 @@ _MEMBER_COLUMNS = (
 )
 
 
+def _execute(statement: sa.Executable) -> sa.CursorResult[*tuple[Any, ...]]:
+    """Plain rows through the session's connection: the ORM's handling of a statement costs
+    more than these reads of bare columns do (changes not yet written are written first, as
+    the session would)."""
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    return session.connection().execute(statement)
+
+
 def _member(row: Any, offset: int = 0) -> MemberInfo:
     mid, code, name, translations, kind, region = row[offset : offset + 6]
     return MemberInfo(mid, code, name, translations or {}, MemberKind(kind), region)
@@ -135,7 +145,7 @@ def invited_with_response(consultation_id: int, *columns: Any) -> sa.Select[Any]
 
 def participation_counts(consultation_id: int) -> list[ParticipationCount]:
     """Invited members counted in SQL by kind, region and response status (None: no response)."""
-    rows = db.session.execute(
+    rows = _execute(
         invited_with_response(
             consultation_id, Member.kind, Region.name, Response.status, sa.func.count()
         ).group_by(Member.kind, Region.name, Response.status)
@@ -162,25 +172,32 @@ def _participation_row(row: Any) -> ParticipationRow:
 
 def not_submitted(consultation_id: int) -> list[ParticipationRow]:
     """Invited members without a submitted response (a draft only, or nothing), by region."""
-    return [_participation_row(row) for row in db.session.execute(_not_submitted(consultation_id))]
+    return [_participation_row(row) for row in _execute(_not_submitted(consultation_id))]
 
 
-def not_submitted_page(consultation_id: int, page: int = 1) -> Page[ParticipationRow]:
-    """One page of :func:`not_submitted`: two statements, and the page's rows only, however
-    many members are invited."""
-    found = page_of(db.session, _not_submitted(consultation_id), page)
+def not_submitted_page(
+    consultation_id: int, page: int = 1, total: int | None = None
+) -> Page[ParticipationRow]:
+    """One page of :func:`not_submitted`: two statements (one when the caller knows how many
+    have not submitted, ``total``), and the page's rows only, however many members are
+    invited."""
+    found = page_of(db.session, _not_submitted(consultation_id), page, total=total)
     return Page([_participation_row(r) for r in found.items], found.number, found.size, found.total)
 
 
-def submitted(consultation_id: int, page: int = 1) -> Page[ParticipationRow]:
+def submitted(
+    consultation_id: int, page: int = 1, total: int | None = None
+) -> Page[ParticipationRow]:
     """One page of the invited members with a submitted response, by region (``updated_at``:
-    when it was submitted): two statements, and the page's rows only, however many answered."""
+    when it was submitted): two statements (one when the caller knows how many submitted,
+    ``total``), and the page's rows only, however many answered."""
     found = page_of(
         db.session,
         invited_with_response(consultation_id, *_MEMBER_COLUMNS, Response.submitted_at)
         .where(Response.status == ResponseStatus.SUBMITTED)
         .order_by(Region.name, Member.name, Member.id),
         page,
+        total=total,
     )
     rows = [ParticipationRow(_member(row), ResponseStatus.SUBMITTED, row[6]) for row in found.items]
     return Page(rows, found.number, found.size, found.total)
@@ -193,7 +210,7 @@ def rankings(consultation: Consultation, question_id: int) -> dict[tuple[int, ..
     Identical rankings are grouped in SQL over the ranking text each ballot stores on its
     first-ranked answer (``Answer.ranking_key``, option ids best first): the database reads
     one answer row per ballot and Python one row per distinct ranking."""
-    rows = db.session.connection().execute(
+    rows = _execute(
         sa.select(Answer.ranking_key, sa.func.count())
         .join(Response, Response.id == Answer.response_id)
         .join(Member, Member.id == Response.member_id)
@@ -217,7 +234,7 @@ def selections(consultation: Consultation) -> dict[int, list[tuple[int, ...]]]:
     ids = _ids(consultation, Source.SELECTIONS)
     if not ids:
         return {}
-    rows = db.session.execute(
+    rows = _execute(
         sa.select(Answer.question_id, Answer.response_id, Answer.option_id)
         .join(Response, Response.id == Answer.response_id)
         .join(Member, Member.id == Response.member_id)
@@ -238,7 +255,7 @@ def value_counts(consultation: Consultation) -> dict[tuple[int, bool], ValueCoun
     if not ids:
         return {}
     observer = _observer_column(consultation)
-    rows = db.session.execute(
+    rows = _execute(
         sa.select(Answer.question_id, observer, Answer.value, sa.func.count())
         .join(Response, Response.id == Answer.response_id)
         .join(Member, Member.id == Response.member_id)
@@ -275,7 +292,7 @@ def statement_counts(
     if not ids:
         return {}
     observer = _observer_column(consultation)
-    rows = db.session.execute(
+    rows = _execute(
         sa.select(Answer.question_id, observer, Answer.option_id, Answer.value, sa.func.count())
         .join(Response, Response.id == Answer.response_id)
         .join(Member, Member.id == Response.member_id)
@@ -306,7 +323,7 @@ def numbers(consultation: Consultation) -> dict[tuple[int, bool], list[str]]:
     if not ids:
         return {}
     observer = _observer_column(consultation)
-    rows = db.session.execute(
+    rows = _execute(
         sa.select(Answer.question_id, observer, Answer.text)
         .join(Response, Response.id == Answer.response_id)
         .join(Member, Member.id == Response.member_id)
@@ -331,7 +348,7 @@ def funding(
     ids = _ids(consultation, Source.FUNDING)
     if not ids:
         return {}
-    rows = db.session.execute(
+    rows = _execute(
         sa.select(Answer.question_id, Answer.option_id, Answer.text, *_MEMBER_COLUMNS)
         .join(Response, Response.id == Answer.response_id)
         .join(Member, Member.id == Response.member_id)
@@ -366,11 +383,12 @@ def iter_texts(consultation_id: int, question_ids: Collection[int]) -> Iterator[
     """:func:`texts`, read as it is consumed (streamed; no answer query without questions)."""
     if question_ids:
         yield from _answer_texts(consultation_id, question_ids)
-    general_rows = db.session.execute(
+    general_rows = _execute(
         sa.select(sa.null(), sa.null(), Response.comment, *_MEMBER_COLUMNS)
         .join(Member, Member.id == Response.member_id)
         .join(Region, Region.id == Member.region_id)
-        .where(Response.comment != "", _submitted(consultation_id))
+        # A literal, so that the index of commented responses serves the condition.
+        .where(Response.comment != sa.literal_column("''"), _submitted(consultation_id))
         .order_by(Member.name)
         .execution_options(yield_per=5000)
     )
@@ -379,7 +397,7 @@ def iter_texts(consultation_id: int, question_ids: Collection[int]) -> Iterator[
 
 
 def _answer_texts(consultation_id: int, question_ids: Collection[int]) -> Iterator[TextRow]:
-    answer_rows = db.session.execute(
+    answer_rows = _execute(
         sa.select(Answer.question_id, Answer.option_id, Answer.text, *_MEMBER_COLUMNS)
         .join(Response, Response.id == Answer.response_id)
         .join(Member, Member.id == Response.member_id)
@@ -448,8 +466,7 @@ def entered(consultation_id: int, *, current_only: bool = True) -> list[EnteredR
             Entry.revision == Response.revision, Response.status == ResponseStatus.SUBMITTED
         )
     return [
-        EnteredRow(_member(row), row[6], _mark(row, 8), row[6] == row[7])
-        for row in db.session.execute(stmt)
+        EnteredRow(_member(row), row[6], _mark(row, 8), row[6] == row[7]) for row in _execute(stmt)
     ]
 
 
@@ -468,4 +485,4 @@ def enterable(consultation: Consultation, limit: int) -> list[MemberInfo]:
     )
     if consultation.observers_may is ObserversMay.NOTHING:
         query = query.where(Member.kind == MemberKind.MEMBER_STATE)
-    return [_member(row) for row in db.session.execute(query)]
+    return [_member(row) for row in _execute(query)]

@@ -178,8 +178,11 @@ def consultation_results(
     numbers = loaders.numbers(consultation)
     funding = loaders.funding(consultation)
     texts = loaders.texts(consultation.id, loaders.text_questions(consultation))
+    # The corrections of the write-ins' grouping, for the questions that have write-ins.
+    written_in = {r.question_id for r in texts if r.option_id is None}
     groupings = writeins.groupings(
-        db.session, (q.id for _, q in writeins.write_in_questions(consultation))
+        db.session,
+        (q.id for _, q in writeins.write_in_questions(consultation) if q.id in written_in),
     )
     members = {row.member.id: row.member for row in texts}
     by_question: dict[int | None, list[TextRow]] = {}

@@ -68,6 +68,8 @@ def show(slug: str):
     # Lists that follow the membership come a page at a time; the entry form offers a list to
     # choose from only while it is short (beyond, the member's code).
     invited = loaders.enterable(consultation, CHOICES + 1) if entry_possible else []
+    # The lists' lengths are the participation's figures (no count of their own).
+    total = results.participation.total
     return render_template(
         "results/show.html",
         consultation=consultation,
@@ -77,9 +79,13 @@ def show(slug: str):
         invited=invited if len(invited) <= CHOICES else [],
         enter_by_code=len(invited) > CHOICES,
         missing=loaders.not_submitted_page(
-            consultation.id, page_number(request.args.get("missing"))
+            consultation.id,
+            page_number(request.args.get("missing")),
+            total.invited - total.submitted,
         ),
-        answered=loaders.submitted(consultation.id, page_number(request.args.get("page")))
+        answered=loaders.submitted(
+            consultation.id, page_number(request.args.get("page")), total.submitted
+        )
         if entry_possible
         else None,
         **display.page_context(results),
