@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from functools import cache
 from itertools import groupby
 from operator import itemgetter
 from typing import Any, cast
@@ -77,14 +78,23 @@ _MEMBER_COLUMNS = (
 )
 
 
-def _execute(statement: sa.Executable) -> sa.CursorResult[*tuple[Any, ...]]:
+#: The consultation a statement built once (below, ``@cache``) reads, given when it runs:
+#: building a statement of joins costs more than running it.
+CONSULTATION = sa.bindparam("consultation_id", type_=sa.Integer())
+QUESTION = sa.bindparam("question_id", type_=sa.Integer())
+QUESTIONS: sa.BindParameter[list[int]] = sa.bindparam("question_ids", expanding=True)
+
+
+def _execute(
+    statement: sa.Executable, params: dict[str, Any] | None = None
+) -> sa.CursorResult[*tuple[Any, ...]]:
     """Plain rows through the session's connection: the ORM's handling of a statement costs
     more than these reads of bare columns do (changes not yet written are written first, as
     the session would)."""
     session = db.session
     if session.new or session.dirty or session.deleted:
         session.flush()
-    return session.connection().execute(statement)
+    return session.connection().execute(statement, params)
 
 
 def _member(row: Any, offset: int = 0) -> MemberInfo:
@@ -92,7 +102,7 @@ def _member(row: Any, offset: int = 0) -> MemberInfo:
     return MemberInfo(mid, code, name, translations or {}, MemberKind(kind), region)
 
 
-def _submitted(consultation_id: int) -> sa.ColumnElement[bool]:
+def _submitted(consultation_id: Any) -> sa.ColumnElement[bool]:
     return sa.and_(
         Response.consultation_id == consultation_id,
         Response.status == ResponseStatus.SUBMITTED,
@@ -113,8 +123,12 @@ def counts(kind: MemberKind, status: ResponseStatus | None, observers_vote: bool
 
 def counted(consultation: Consultation) -> sa.ColumnElement[bool]:
     """The SQL condition for a response that counts in a vote (:func:`counts` in SQL)."""
-    condition = _submitted(consultation.id)
-    if consultation.observers_may is not ObserversMay.VOTE:
+    return _counted(consultation.id, consultation.observers_may is ObserversMay.VOTE)
+
+
+def _counted(consultation_id: Any, observers_vote: bool) -> sa.ColumnElement[bool]:
+    condition = _submitted(consultation_id)
+    if not observers_vote:
         condition = sa.and_(condition, Member.kind == MemberKind.MEMBER_STATE)
     return condition
 
@@ -127,9 +141,10 @@ class ParticipationCount:
     count: int
 
 
-def invited_with_response(consultation_id: int, *columns: Any) -> sa.Select[Any]:
+def invited_with_response(consultation_id: Any, *columns: Any) -> sa.Select[Any]:
     """``columns`` of every invited member joined to its region and its response, if any: the
-    one statement behind participation, in numbers (results) and by name (reminders)."""
+    one statement behind participation, in numbers (results) and by name (reminders).
+    ``consultation_id``: a number, or :data:`CONSULTATION` for a statement built once."""
     return (
         sa.select(*columns)
         .select_from(invitation)
@@ -143,24 +158,26 @@ def invited_with_response(consultation_id: int, *columns: Any) -> sa.Select[Any]
     )
 
 
+@cache
+def _participation() -> sa.Select[Any]:
+    return invited_with_response(
+        CONSULTATION, Member.kind, Region.name, Response.status, sa.func.count()
+    ).group_by(Member.kind, Region.name, Response.status)
+
+
 def participation_counts(consultation_id: int) -> list[ParticipationCount]:
     """Invited members counted in SQL by kind, region and response status (None: no response)."""
-    rows = _execute(
-        invited_with_response(
-            consultation_id, Member.kind, Region.name, Response.status, sa.func.count()
-        ).group_by(Member.kind, Region.name, Response.status)
-    )
+    rows = _execute(_participation(), {"consultation_id": consultation_id})
     return [
         ParticipationCount(MemberKind(kind), region, ResponseStatus(status) if status else None, n)
         for kind, region, status, n in rows
     ]
 
 
-def _not_submitted(consultation_id: int) -> sa.Select[Any]:
+@cache
+def _not_submitted() -> sa.Select[Any]:
     return (
-        invited_with_response(
-            consultation_id, *_MEMBER_COLUMNS, Response.status, Response.updated_at
-        )
+        invited_with_response(CONSULTATION, *_MEMBER_COLUMNS, Response.status, Response.updated_at)
         .where(sa.or_(Response.id.is_(None), Response.status != ResponseStatus.SUBMITTED))
         .order_by(Region.name, Member.name, Member.id)
     )
@@ -172,7 +189,10 @@ def _participation_row(row: Any) -> ParticipationRow:
 
 def not_submitted(consultation_id: int) -> list[ParticipationRow]:
     """Invited members without a submitted response (a draft only, or nothing), by region."""
-    return [_participation_row(row) for row in _execute(_not_submitted(consultation_id))]
+    return [
+        _participation_row(row)
+        for row in _execute(_not_submitted(), {"consultation_id": consultation_id})
+    ]
 
 
 def not_submitted_page(
@@ -181,8 +201,23 @@ def not_submitted_page(
     """One page of :func:`not_submitted`: two statements (one when the caller knows how many
     have not submitted, ``total``), and the page's rows only, however many members are
     invited."""
-    found = page_of(db.session, _not_submitted(consultation_id), page, total=total)
+    found = page_of(
+        db.session,
+        _not_submitted(),
+        page,
+        total=total,
+        params={"consultation_id": consultation_id},
+    )
     return Page([_participation_row(r) for r in found.items], found.number, found.size, found.total)
+
+
+@cache
+def _submitted_list() -> sa.Select[Any]:
+    return (
+        invited_with_response(CONSULTATION, *_MEMBER_COLUMNS, Response.submitted_at)
+        .where(Response.status == ResponseStatus.SUBMITTED)
+        .order_by(Region.name, Member.name, Member.id)
+    )
 
 
 def submitted(
@@ -193,14 +228,28 @@ def submitted(
     ``total``), and the page's rows only, however many answered."""
     found = page_of(
         db.session,
-        invited_with_response(consultation_id, *_MEMBER_COLUMNS, Response.submitted_at)
-        .where(Response.status == ResponseStatus.SUBMITTED)
-        .order_by(Region.name, Member.name, Member.id),
+        _submitted_list(),
         page,
         total=total,
+        params={"consultation_id": consultation_id},
     )
     rows = [ParticipationRow(_member(row), ResponseStatus.SUBMITTED, row[6]) for row in found.items]
     return Page(rows, found.number, found.size, found.total)
+
+
+@cache
+def _rankings(observers_vote: bool) -> sa.Select[*tuple[Any, ...]]:
+    return (
+        sa.select(Answer.ranking_key, sa.func.count())
+        .join(Response, Response.id == Answer.response_id)
+        .join(Member, Member.id == Response.member_id)
+        .where(
+            Answer.question_id == QUESTION,
+            Answer.ranking_key.is_not(None),
+            _counted(CONSULTATION, observers_vote),
+        )
+        .group_by(Answer.ranking_key)
+    )
 
 
 def rankings(consultation: Consultation, question_id: int) -> dict[tuple[int, ...], int]:
@@ -211,15 +260,8 @@ def rankings(consultation: Consultation, question_id: int) -> dict[tuple[int, ..
     first-ranked answer (``Answer.ranking_key``, option ids best first): the database reads
     one answer row per ballot and Python one row per distinct ranking."""
     rows = _execute(
-        sa.select(Answer.ranking_key, sa.func.count())
-        .join(Response, Response.id == Answer.response_id)
-        .join(Member, Member.id == Response.member_id)
-        .where(
-            Answer.question_id == question_id,
-            Answer.ranking_key.is_not(None),
-            counted(consultation),
-        )
-        .group_by(Answer.ranking_key)
+        _rankings(consultation.observers_may is ObserversMay.VOTE),
+        {"consultation_id": consultation.id, "question_id": question_id},
     )
     return {tuple(int(o) for o in cast(str, key).split(",")): count for key, count in rows}
 
@@ -379,37 +421,50 @@ def texts(consultation_id: int, question_ids: Collection[int]) -> list[TextRow]:
     return list(iter_texts(consultation_id, question_ids))
 
 
-def iter_texts(consultation_id: int, question_ids: Collection[int]) -> Iterator[TextRow]:
-    """:func:`texts`, read as it is consumed (streamed; no answer query without questions)."""
-    if question_ids:
-        yield from _answer_texts(consultation_id, question_ids)
-    general_rows = _execute(
+@cache
+def _general_comments() -> sa.Select[Any]:
+    return (
         sa.select(sa.null(), sa.null(), Response.comment, *_MEMBER_COLUMNS)
         .join(Member, Member.id == Response.member_id)
         .join(Region, Region.id == Member.region_id)
         # A literal, so that the index of commented responses serves the condition.
-        .where(Response.comment != sa.literal_column("''"), _submitted(consultation_id))
+        .where(Response.comment != sa.literal_column("''"), _submitted(CONSULTATION))
         .order_by(Member.name)
         .execution_options(yield_per=5000)
     )
+
+
+@cache
+def _answer_texts_statement() -> sa.Select[Any]:
+    return (
+        sa.select(Answer.question_id, Answer.option_id, Answer.text, *_MEMBER_COLUMNS)
+        .join(Response, Response.id == Answer.response_id)
+        .join(Member, Member.id == Response.member_id)
+        .join(Region, Region.id == Member.region_id)
+        .where(
+            Answer.question_id.in_(QUESTIONS),
+            Answer.text.is_not(None),
+            Answer.text != "",
+            _submitted(CONSULTATION),
+        )
+        .order_by(Answer.question_id, Answer.option_id, Member.name)
+        .execution_options(yield_per=5000)
+    )
+
+
+def iter_texts(consultation_id: int, question_ids: Collection[int]) -> Iterator[TextRow]:
+    """:func:`texts`, read as it is consumed (streamed; no answer query without questions)."""
+    if question_ids:
+        yield from _answer_texts(consultation_id, question_ids)
+    general_rows = _execute(_general_comments(), {"consultation_id": consultation_id})
     for row in general_rows:
         yield TextRow(row[0], row[1], row[2], _member(row, 3))
 
 
 def _answer_texts(consultation_id: int, question_ids: Collection[int]) -> Iterator[TextRow]:
     answer_rows = _execute(
-        sa.select(Answer.question_id, Answer.option_id, Answer.text, *_MEMBER_COLUMNS)
-        .join(Response, Response.id == Answer.response_id)
-        .join(Member, Member.id == Response.member_id)
-        .join(Region, Region.id == Member.region_id)
-        .where(
-            Answer.question_id.in_(list(question_ids)),
-            Answer.text.is_not(None),
-            Answer.text != "",
-            _submitted(consultation_id),
-        )
-        .order_by(Answer.question_id, Answer.option_id, Member.name)
-        .execution_options(yield_per=5000)
+        _answer_texts_statement(),
+        {"consultation_id": consultation_id, "question_ids": list(question_ids)},
     )
     for row in answer_rows:
         yield TextRow(row[0], row[1], row[2], _member(row, 3))
@@ -442,9 +497,17 @@ def _mark(row: Any, offset: int) -> Mark:
 def entered(consultation_id: int, *, current_only: bool = True) -> list[EnteredRow]:
     """Revisions entered by the secretariat for invited members (one query), by region and
     member: only those that count now, or (``current_only=False``) every one, oldest first."""
+    return [
+        EnteredRow(_member(row), row[6], _mark(row, 8), row[6] == row[7])
+        for row in _execute(_entered(current_only), {"consultation_id": consultation_id})
+    ]
+
+
+@cache
+def _entered(current_only: bool) -> sa.Select[Any]:
     stmt = (
         invited_with_response(
-            consultation_id,
+            CONSULTATION,
             *_MEMBER_COLUMNS,
             Entry.revision,
             Response.revision,
@@ -465,24 +528,31 @@ def entered(consultation_id: int, *, current_only: bool = True) -> list[EnteredR
         stmt = stmt.where(
             Entry.revision == Response.revision, Response.status == ResponseStatus.SUBMITTED
         )
-    return [
-        EnteredRow(_member(row), row[6], _mark(row, 8), row[6] == row[7]) for row in _execute(stmt)
-    ]
+    return stmt
 
 
 def enterable(consultation: Consultation, limit: int) -> list[MemberInfo]:
     """The first ``limit`` invited members, by name, that the secretariat may enter a response
     for: observers are left out when the consultation lets them answer nothing
     (``ballots.specs.may_answer`` in SQL). One query, at most ``limit`` rows."""
+    statement = _enterable(consultation.observers_may is ObserversMay.NOTHING)
+    return [
+        _member(row)
+        for row in _execute(statement, {"consultation_id": consultation.id, "limit": limit})
+    ]
+
+
+@cache
+def _enterable(states_only: bool) -> sa.Select[Any]:
     query = (
         sa.select(*_MEMBER_COLUMNS)
         .select_from(invitation)
         .join(Member, Member.id == invitation.c.member_id)
         .join(Region, Region.id == Member.region_id)
-        .where(invitation.c.consultation_id == consultation.id)
+        .where(invitation.c.consultation_id == CONSULTATION)
         .order_by(Member.name, Member.id)
-        .limit(limit)
+        .limit(sa.bindparam("limit", type_=sa.Integer()))
     )
-    if consultation.observers_may is ObserversMay.NOTHING:
+    if states_only:
         query = query.where(Member.kind == MemberKind.MEMBER_STATE)
-    return [_member(row) for row in _execute(query)]
+    return query
