@@ -54,28 +54,18 @@ class Page(Generic[T]):
 
 
 def page_of(
-    session: DbSession,
-    query: sa.Select[Any],
-    number: int,
-    size: int | None = None,
-    *,
-    total: int | None = None,
-    params: dict[str, Any] | None = None,
+    session: DbSession, query: sa.Select[Any], number: int, size: int | None = None
 ) -> Page[Any]:
     """The page ``number`` of an ordered query (the last page if beyond it): a count and the
-    page's rows, two statements whatever the length of the list, or the rows alone when the
-    caller knows ``total`` already (an empty list reads none). A query of one column gives its
-    values, of several the rows; ``params``: the values of its bound parameters."""
+    page's rows, two statements whatever the length of the list. A query of one column gives
+    its values, of several the rows."""
     size = size or PAGE_SIZE
-    if total is None:
-        total = session.scalar(
-            sa.select(sa.func.count()).select_from(query.order_by(None).subquery()), params
-        )
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
     pages = max(((total or 0) + size - 1) // size, 1)
     number = min(number, pages)
-    shown = query.limit(size if total else 0).offset((number - 1) * size)
+    shown = query.limit(size).offset((number - 1) * size)
     if len(shown.column_descriptions) == 1:
-        rows: Sequence[Any] = list(session.scalars(shown, params))
+        rows: Sequence[Any] = list(session.scalars(shown))
     else:
-        rows = [tuple(row) for row in session.execute(shown, params)]
+        rows = [tuple(row) for row in session.execute(shown)]
     return Page(rows, number, size, total or 0)

@@ -26,7 +26,7 @@ from consult.ballots.rules import NO_OPINION
 from consult.consultations import kinds
 from consult.consultations.kinds.base import Source, ValueCounts
 from consult.consultations.models import Consultation, ObserversMay, invitation
-from consult.core.paging import Page, page_of
+from consult.core.paging import PAGE_SIZE, Page
 from consult.core.translated import in_language
 from consult.extensions import db
 from consult.members.models import Member, MemberKind, Region
@@ -201,14 +201,8 @@ def not_submitted_page(
     """One page of :func:`not_submitted`: two statements (one when the caller knows how many
     have not submitted, ``total``), and the page's rows only, however many members are
     invited."""
-    found = page_of(
-        db.session,
-        _not_submitted(),
-        page,
-        total=total,
-        params={"consultation_id": consultation_id},
-    )
-    return Page([_participation_row(r) for r in found.items], found.number, found.size, found.total)
+    rows, number, total = _page(_not_submitted(), consultation_id, page, total)
+    return Page([_participation_row(r) for r in rows], number, PAGE_SIZE, total)
 
 
 @cache
@@ -226,15 +220,30 @@ def submitted(
     """One page of the invited members with a submitted response, by region (``updated_at``:
     when it was submitted): two statements (one when the caller knows how many submitted,
     ``total``), and the page's rows only, however many answered."""
-    found = page_of(
-        db.session,
-        _submitted_list(),
-        page,
-        total=total,
-        params={"consultation_id": consultation_id},
+    rows, number, total = _page(_submitted_list(), consultation_id, page, total)
+    shown = [ParticipationRow(_member(row), ResponseStatus.SUBMITTED, row[6]) for row in rows]
+    return Page(shown, number, PAGE_SIZE, total)
+
+
+@cache
+def _window(statement: sa.Select[Any]) -> sa.Select[Any]:
+    return statement.limit(sa.bindparam("limit", type_=sa.Integer())).offset(
+        sa.bindparam("offset", type_=sa.Integer())
     )
-    rows = [ParticipationRow(_member(row), ResponseStatus.SUBMITTED, row[6]) for row in found.items]
-    return Page(rows, found.number, found.size, found.total)
+
+
+def _page(
+    statement: sa.Select[Any], consultation_id: int, number: int, total: int | None
+) -> tuple[list[Any], int, int]:
+    """The rows of page ``number`` of a list built once (the last page if beyond it), the
+    page's number and the list's length: counted first unless the caller knows it."""
+    params: dict[str, Any] = {"consultation_id": consultation_id}
+    if total is None:
+        counting = sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
+        total = int(_execute(counting, params).scalar_one())
+    number = min(number, max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
+    params |= {"limit": PAGE_SIZE if total else 0, "offset": (number - 1) * PAGE_SIZE}
+    return list(_execute(_window(statement), params)), number, total
 
 
 @cache
