@@ -18,12 +18,12 @@ from flask import (
 from flask_login import current_user
 
 from consult.auth.decorators import admin_required, delegate_required
-from consult.ballots import onbehalf
+from consult.ballots import onbehalf, specs
 from consult.ballots import services as ballots
 from consult.consultations.lifecycle import Phase, Status
 from consult.consultations.models import Consultation
 from consult.core import anchors, audit
-from consult.core.paging import page_number
+from consult.core.paging import Page, page_number
 from consult.core.streaming import started
 from consult.extensions import db, limiter
 from consult.results import display, documents, loaders, report, services
@@ -70,6 +70,14 @@ def show(slug: str):
     invited = loaders.enterable(consultation, CHOICES + 1) if entry_possible else []
     # The lists' lengths are the participation's figures (no count of their own).
     total = results.participation.total
+    missing = loaders.not_submitted_page(
+        consultation.id, page_number(request.args.get("missing")), total.invited - total.submitted
+    )
+    answered = (
+        loaders.submitted(consultation.id, page_number(request.args.get("page")), total.submitted)
+        if entry_possible
+        else None
+    )
     return render_template(
         "results/show.html",
         consultation=consultation,
@@ -78,18 +86,29 @@ def show(slug: str):
         entry_possible=entry_possible,
         invited=invited if len(invited) <= CHOICES else [],
         enter_by_code=len(invited) > CHOICES,
-        missing=loaders.not_submitted_page(
-            consultation.id,
-            page_number(request.args.get("missing")),
-            total.invited - total.submitted,
-        ),
-        answered=loaders.submitted(
-            consultation.id, page_number(request.args.get("page")), total.submitted
-        )
-        if entry_possible
-        else None,
+        missing=missing,
+        answered=answered,
+        entry_links=_entry_links(consultation, entry_possible, missing, answered),
         **display.page_context(results),
     )
+
+
+def _entry_links(
+    consultation: Consultation,
+    entry_possible: bool,
+    *pages: Page[loaders.ParticipationRow] | None,
+) -> dict[int, str]:
+    """Where to enter the response (or revision) received from each member the page lists
+    (``entries.entry_link`` for the lists' rows, the page being an administrator's)."""
+    if not entry_possible:
+        return {}
+    return {
+        row.member.id: url_for("entries.entry", slug=consultation.slug, member_id=row.member.id)
+        for page in pages
+        if page is not None
+        for row in page.items
+        if specs.may_answer(consultation, row.member)
+    }
 
 
 def _attachment(chunks, name: str, mimetype: str) -> Response:
