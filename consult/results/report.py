@@ -306,7 +306,11 @@ def _stream_responses(
             response, cells = row, [None] * width
         if row[23] is not None:  # a ranking, whole (most rows)
             start, ranks = ranks_of(row[17], row[23])
-            cells[start : start + len(ranks)] = ranks
+            if start >= 0:
+                cells[start : start + len(ranks)] = ranks
+            else:
+                for own, place in cast(list[tuple[int, int]], ranks):
+                    cells[own] = place
         elif row[17] is not None:
             fill(cells, row[17:23])
     if response is not None:
@@ -422,14 +426,18 @@ class _Filler:
         several_ids = set(several.kinds) if several is not None else set()
         #: The columns a rank or a choice goes to straight, by (question, option).
         self.direct = {key: i for key, i in position.items() if key[0] not in several_ids}
-        #: Each question's option columns, which follow each other: (the first, how many).
+        #: Each question's option columns: (the first, how many), when they follow each other
+        #: (a ranking's do, ``kinds.ranking``); others are filled one by one.
         self.options: dict[int, tuple[int, int]] = {}
+        columns: dict[int, list[int]] = {}
         for (question_id, option_id), i in self.direct.items():
             if option_id is not None:
-                first, count = self.options.get(question_id, (i, 0))
-                self.options[question_id] = (min(first, i), count + 1)
+                columns.setdefault(question_id, []).append(i)
+        for question_id, found in columns.items():
+            if max(found) - min(found) + 1 == len(found):
+                self.options[question_id] = (min(found), len(found))
         #: The option columns of each ranking text met so far, by (question, text).
-        self.rankings: dict[tuple[int, str], tuple[int, list[Cell]]] = {}
+        self.rankings: dict[tuple[int, str], tuple[int, list[Any]]] = {}
 
     def __call__(self, cells: Row, row: Any) -> None:
         """Put one answer row (other than a whole ranking) into the response's cells."""
@@ -441,19 +449,23 @@ class _Filler:
                 return
         self.other(cells, question_id, option_id, rank, selected, value, text)
 
-    def ranks(self, question_id: int, ranking: str) -> tuple[int, list[Cell]]:
+    def ranks(self, question_id: int, ranking: str) -> tuple[int, list[Any]]:
         """The first of a ranking question's option columns and what they hold for a stored
-        ranking text (each option's rank, None when unranked). The same rankings recur, so
-        each distinct one is worked out once (up to :data:`RANKINGS_KEPT` of them)."""
+        ranking text (each option's rank, None when unranked); or -1 and (column, rank) pairs
+        should its columns not follow each other. The same rankings recur, so each distinct
+        one is worked out once (up to :data:`RANKINGS_KEPT` of them)."""
         found = self.rankings.get((question_id, ranking))
         if found is None:
-            start, count = self.options[question_id]
-            ranks: list[Cell] = [None] * count
-            for place, option in enumerate(ranking.split(","), start=1):
-                own = self.direct.get((question_id, int(option)))
-                if own is not None:
-                    ranks[own - start] = place
-            found = (start, ranks)
+            places = {
+                own: place
+                for place, option in enumerate(ranking.split(","), start=1)
+                if (own := self.direct.get((question_id, int(option)))) is not None
+            }
+            start, count = self.options.get(question_id, (0, 0))
+            if count and all(start <= own < start + count for own in places):
+                found = (start, [places.get(own) for own in range(start, start + count)])
+            else:  # columns apart: each rank on its own (never for a ranking's)
+                found = (-1, list(places.items()))
             if len(self.rankings) < RANKINGS_KEPT:
                 self.rankings[question_id, ranking] = found
         return found
