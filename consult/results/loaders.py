@@ -10,9 +10,10 @@ vote. Comments and free texts are read from every submitted response, observers'
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import groupby
 from operator import itemgetter
 from typing import Any, cast
@@ -39,13 +40,18 @@ class MemberInfo:
     id: int
     code: str
     name: str
-    translations: dict[str, Any]
+    #: The member's ``translations`` as stored (JSON text), read when a name is shown.
+    translations_text: str | None
     kind: MemberKind
     region: str
 
     @property
     def is_observer(self) -> bool:
         return self.kind.is_observer
+
+    @property
+    def translations(self) -> dict[str, Any]:
+        return _translations(self.translations_text)
 
     def localized_name(self, locale: str) -> str:
         return in_language(self.translations, "name", locale, self.name)
@@ -68,11 +74,18 @@ class ParticipationRow:
     updated_at: Any
 
 
+@lru_cache(maxsize=4096)
+def _translations(text: str | None) -> dict[str, Any]:
+    """A member's stored translations, decoded once per process for the same text (a page
+    shows the same members in several lists; not to be changed by the caller)."""
+    return cast(dict[str, Any], json.loads(text)) if text else {}
+
+
 _MEMBER_COLUMNS = (
     Member.id,
     Member.code,
     Member.name,
-    Member.translations,
+    sa.cast(Member.translations, sa.Text),  # decoded when shown (:class:`MemberInfo`)
     Member.kind,
     Region.name,
 )
@@ -99,7 +112,7 @@ def _execute(
 
 def _member(row: Any, offset: int = 0) -> MemberInfo:
     mid, code, name, translations, kind, region = row[offset : offset + 6]
-    return MemberInfo(mid, code, name, translations or {}, MemberKind(kind), region)
+    return MemberInfo(mid, code, name, translations, MemberKind(kind), region)
 
 
 def _submitted(consultation_id: Any) -> sa.ColumnElement[bool]:
@@ -141,7 +154,7 @@ class ParticipationCount:
     count: int
 
 
-def invited_with_response(consultation_id: Any, *columns: Any) -> sa.Select[Any]:
+def invited_with_response(consultation_id: Any, *columns: Any) -> sa.Select[*tuple[Any, ...]]:
     """``columns`` of every invited member joined to its region and its response, if any: the
     one statement behind participation, in numbers (results) and by name (reminders).
     ``consultation_id``: a number, or :data:`CONSULTATION` for a statement built once."""
@@ -159,7 +172,7 @@ def invited_with_response(consultation_id: Any, *columns: Any) -> sa.Select[Any]
 
 
 @cache
-def _participation() -> sa.Select[Any]:
+def _participation() -> sa.Select[*tuple[Any, ...]]:
     return invited_with_response(
         CONSULTATION, Member.kind, Region.name, Response.status, sa.func.count()
     ).group_by(Member.kind, Region.name, Response.status)
@@ -175,7 +188,7 @@ def participation_counts(consultation_id: int) -> list[ParticipationCount]:
 
 
 @cache
-def _not_submitted() -> sa.Select[Any]:
+def _not_submitted() -> sa.Select[*tuple[Any, ...]]:
     return (
         invited_with_response(CONSULTATION, *_MEMBER_COLUMNS, Response.status, Response.updated_at)
         .where(sa.or_(Response.id.is_(None), Response.status != ResponseStatus.SUBMITTED))
@@ -206,7 +219,7 @@ def not_submitted_page(
 
 
 @cache
-def _submitted_list() -> sa.Select[Any]:
+def _submitted_list() -> sa.Select[*tuple[Any, ...]]:
     return (
         invited_with_response(CONSULTATION, *_MEMBER_COLUMNS, Response.submitted_at)
         .where(Response.status == ResponseStatus.SUBMITTED)
@@ -226,14 +239,14 @@ def submitted(
 
 
 @cache
-def _window(statement: sa.Select[Any]) -> sa.Select[Any]:
+def _window(statement: sa.Select[*tuple[Any, ...]]) -> sa.Select[*tuple[Any, ...]]:
     return statement.limit(sa.bindparam("limit", type_=sa.Integer())).offset(
         sa.bindparam("offset", type_=sa.Integer())
     )
 
 
 def _page(
-    statement: sa.Select[Any], consultation_id: int, number: int, total: int | None
+    statement: sa.Select[*tuple[Any, ...]], consultation_id: int, number: int, total: int | None
 ) -> tuple[list[Any], int, int]:
     """The rows of page ``number`` of a list built once (the last page if beyond it), the
     page's number and the list's length: counted first unless the caller knows it."""
@@ -431,7 +444,7 @@ def texts(consultation_id: int, question_ids: Collection[int]) -> list[TextRow]:
 
 
 @cache
-def _general_comments() -> sa.Select[Any]:
+def _general_comments() -> sa.Select[*tuple[Any, ...]]:
     return (
         sa.select(sa.null(), sa.null(), Response.comment, *_MEMBER_COLUMNS)
         .join(Member, Member.id == Response.member_id)
@@ -444,7 +457,7 @@ def _general_comments() -> sa.Select[Any]:
 
 
 @cache
-def _answer_texts_statement() -> sa.Select[Any]:
+def _answer_texts_statement() -> sa.Select[*tuple[Any, ...]]:
     return (
         sa.select(Answer.question_id, Answer.option_id, Answer.text, *_MEMBER_COLUMNS)
         .join(Response, Response.id == Answer.response_id)
@@ -513,7 +526,7 @@ def entered(consultation_id: int, *, current_only: bool = True) -> list[EnteredR
 
 
 @cache
-def _entered(current_only: bool) -> sa.Select[Any]:
+def _entered(current_only: bool) -> sa.Select[*tuple[Any, ...]]:
     # The entries lead (those of every consultation: responses received otherwise are few),
     # each to its response by key: ``+ 0`` keeps the database from reading every response
     # of the consultation through its index instead.
@@ -564,7 +577,7 @@ def enterable(consultation: Consultation, limit: int) -> list[MemberInfo]:
 
 
 @cache
-def _enterable(states_only: bool) -> sa.Select[Any]:
+def _enterable(states_only: bool) -> sa.Select[*tuple[Any, ...]]:
     query = (
         sa.select(*_MEMBER_COLUMNS)
         .select_from(invitation)
