@@ -2,13 +2,14 @@
 receipt code, who submitted and when, with the link to the check page; never the answers.
 
 The submission queues one outbox message per delegate in one statement, naming its revision
-(:func:`queue_receipts`); the messages are written in each recipient's language outside the
+(:data:`QUEUE`); the messages are written in each recipient's language outside the
 request, by :func:`write_receipts` (the mail worker's pass, or after the request in
 development), and only then delivered."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -17,14 +18,15 @@ from consult.auth.models import User
 from consult.ballots import entries
 from consult.ballots.models import Entry, Response, Revision
 from consult.consultations.models import Consultation
-from consult.core.database import DbSession, write_transaction
+from consult.core.database import write_transaction
 from consult.extensions import db
 from consult.mail.links import external_url
 from consult.mail.models import MailKind
 from consult.mail.outbox import (
-    enqueue_pending,
+    pending_added,
     pending_insert,
     pending_messages,
+    pending_params,
     write_pending,
 )
 from consult.mail.render import Message, render_message
@@ -34,23 +36,22 @@ from consult.members.models import Member
 WRITER = "receipts"
 
 
-def queue_receipts(
-    session: DbSession, *, consultation_id: int, member_id: int, revision_id: int
-) -> None:
-    """Queue the receipt of revision ``revision_id`` to every active delegate of the member,
-    inside the submission's transaction (no submission, no message), in one statement."""
-    enqueue_pending(
-        session,
-        _QUEUE,
-        writer=WRITER,
-        item_id=revision_id,
-        consultation_id=consultation_id,
-        member_id=member_id,
-    )
+def queue_params(*, consultation_id: int, member_id: int, revision_id: int) -> dict[str, Any]:
+    """The parameters of :data:`QUEUE`, for a submission that runs it with its other writes
+    (then :func:`queued`)."""
+    return pending_params(revision_id, consultation_id=consultation_id, member_id=member_id)
 
 
-#: Built once: the member's delegates are the bound parameter ``member_id``.
-_QUEUE = pending_insert(MailKind.RECEIPT, delegates_select(sa.bindparam("member_id")))
+def queued(revision_id: int) -> None:
+    """The receipts of ``revision_id`` were queued (:data:`QUEUE`): in a request, they are
+    written after it."""
+    pending_added(WRITER, revision_id)
+
+
+#: Built once: the member's delegates are the bound parameter ``member_id``; the statement's
+#: other parameters are ``item_id`` (the revision), ``consultation_id``, ``now`` and
+#: ``languages`` (:func:`queue_params`).
+QUEUE = pending_insert(MailKind.RECEIPT, delegates_select(sa.bindparam("member_id")))
 
 
 def write_receipts(revision_ids: Iterable[int] | None = None) -> list[int]:

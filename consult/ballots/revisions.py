@@ -1,8 +1,7 @@
-"""Appending a submitted ballot to its response's chain of revisions, with its receipt."""
+"""The next revision of a response's chain, with its receipt and its audit event."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
@@ -13,7 +12,6 @@ from consult.ballots.models import Revision
 from consult.core import audit, keys
 from consult.core.actions import Action
 from consult.core.anchors import Head
-from consult.core.database import DbSession
 
 
 class Chain(NamedTuple):
@@ -27,74 +25,62 @@ class Chain(NamedTuple):
     digest: str | None
 
 
-@dataclass(frozen=True)
-class Appended:
-    id: int
+class Next(NamedTuple):
+    """The rows that append a revision: the revision's and its ``ballot_submitted`` event's."""
+
     number: int
     receipt: str
+    #: The columns of the revision's row (:data:`INSERT`), its ``id`` left to the caller.
+    revision: dict[str, Any]
+    #: The columns of the audit event's row (:data:`consult.core.audit.INSERT`).
+    event: dict[str, Any]
 
 
-def append(
-    session: DbSession,
+def next_revision(
     chain: Chain,
     content: Any,
     *,
     user_id: int,
     now: datetime,
-    last: Head | None = None,
+    last: Head,
     details: dict[str, Any] | None = None,
-) -> Appended:
-    """Write revision ``chain.revision + 1`` of ``content``: its digest chained to the
-    previous revision's, the ``ballot_submitted`` audit event, and its receipt, signed with the
-    current receipt key over the content and the audit head that event made. The caller's
-    transaction commits or rolls back all of it, and points the response at the new revision.
-    ``last``: the audit head when the caller read it (:func:`consult.core.audit.record`).
-    ``details`` are added to the audit event (the provenance of an entry by the secretariat)."""
+) -> Next:
+    """Revision ``chain.revision + 1`` of ``content``: its digest chained to the previous
+    revision's (``chain.digest``, read with the response), the ``ballot_submitted`` audit event
+    that follows ``last`` (the head of the trail, read while holding the chain: see
+    :func:`consult.core.audit.record`), and its receipt, signed with the current receipt key
+    over the content and the head that event makes. The caller writes both rows in its
+    transaction, which commits or rolls back all of it, and points the response at the new
+    revision. ``details`` are added to the audit event (the provenance of an entry by the
+    secretariat)."""
     number = chain.revision + 1
-    previous = chain.digest
-    if previous is None and chain.revision:
-        previous = session.scalar(
-            sa.select(Revision.digest).where(
-                Revision.response_id == chain.response_id, Revision.number == chain.revision
-            )
-        )
-    previous = previous or receipts.GENESIS
+    previous = chain.digest or receipts.GENESIS
     digest = receipts.chain_digest(previous, chain.response_id, number, content)
-    event = audit.record(
-        session,
+    event = audit.event_row(
         Action.BALLOT_SUBMITTED,
+        last=last,
         actor_id=user_id,
         consultation_id=chain.consultation_id,
         member_id=chain.member_id,
-        revision=number,
-        digest=digest,
-        previous=previous,
-        flush=False,
-        last=last,
-        **(details or {}),
+        details={"revision": number, "digest": digest, "previous": previous, **(details or {})},
     )
     key = keys.signing_key()
-    head = event.head
+    head = Head(event["seq"], event["digest"])
     receipt = receipts.receipt_code(key.secret, chain.response_id, number, content, head)
-    result = session.connection().execute(
-        _INSERT,
-        {
-            "response_id": chain.response_id,
-            "number": number,
-            "content": content,
-            "digest": digest,
-            "receipt": receipt,
-            "key_id": key.id,
-            "audit_seq": head.seq,
-            "audit_digest": head.digest,
-            "created_at": now,
-            "created_by_id": user_id,
-        },
-    )
-    key_row = result.inserted_primary_key
-    assert key_row is not None  # noqa: S101 - a single-row insert
-    return Appended(key_row[0], number, receipt)
+    row = {
+        "response_id": chain.response_id,
+        "number": number,
+        "content": content,
+        "digest": digest,
+        "receipt": receipt,
+        "key_id": key.id,
+        "audit_seq": head.seq,
+        "audit_digest": head.digest,
+        "created_at": now,
+        "created_by_id": user_id,
+    }
+    return Next(number, receipt, row, event)
 
 
-#: A Core insert of the revision's row: no ORM object to flush.
-_INSERT = sa.insert(cast(sa.Table, Revision.__table__))
+#: The revision's table, for a Core insert of its row: no ORM object to flush.
+TABLE = cast(sa.Table, Revision.__table__)

@@ -5,17 +5,16 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import cast
+from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from consult.auth.models import User
-from consult.ballots import entries, revisions
+from consult.ballots import entries, receipt_mail, revisions
 from consult.ballots.entries import Entered
 from consult.ballots.models import Answer, Response, ResponseStatus, Revision
-from consult.ballots.receipt_mail import queue_receipts
 from consult.ballots.rules import (
     ANSWER_COLUMNS,
     Ballot,
@@ -202,15 +201,17 @@ def save_ballot(
     its provenance is recorded with the revision, and after the deadline it is admitted only
     as a late entry (:func:`consult.ballots.entries.admits_late`).
 
-    The response is read and written as plain rows (no ORM object to flush); the receipt
-    e-mails are queued for the mail worker to write (:mod:`consult.ballots.receipt_mail`).
+    Everything is read in one statement (on PostgreSQL after the one that takes the locks,
+    :func:`_read`) and written as plain rows with statements built once (:func:`_write`): on
+    PostgreSQL in one statement; the receipt e-mails are queued for the mail worker to write
+    (:mod:`consult.ballots.receipt_mail`).
     """
     member_id = entry.member.id if entry is not None else user.member_id
     user_id = user.id
     assert member_id is not None  # noqa: S101 - guaranteed by delegate_required
     assert entry is None or submit  # noqa: S101 - an entry is always a submission
     with write_transaction(db.session) as session, session.no_autoflush:
-        consultation, kind = _lock_consultation(session, slug, member_id)
+        consultation, kind, stored = _read(session, slug, member_id, submit=submit)
         member: Kinded = entry.member if entry is not None else _Member(kind)
         if not may_answer(consultation, member):
             raise NotInvited
@@ -226,11 +227,12 @@ def save_ballot(
         ballot, errors = parse_ballot(spec, form, final=submit)
         if errors:
             return errors
-        stored = _lock_response(session, consultation.id, member_id)
+        if stored is None:
+            stored = _created(session, consultation.id, slug, member_id, submit=submit)
         if token and stored.last_token == token and stored.version == base_version + 1:
             # The same form sent twice (double click, reload after POST): write once.
             return Saved(
-                stored.status is ResponseStatus.SUBMITTED and stored.draft is None,
+                stored.status is ResponseStatus.SUBMITTED and not stored.has_draft,
                 stored.receipt,
                 stored.revision,
                 stored.version,
@@ -248,21 +250,17 @@ def save_ballot(
         }
         if not submit:
             changes["draft"] = draft_fields(spec, form, ballot.discarded)
-            _update_response(session, stored.id, changes)
-            audit.record(
-                session,
+            event = audit.event_row(
                 Action.DRAFT_SAVED,
+                last=head,
                 actor_id=user_id,
                 consultation_id=consultation.id,
                 member_id=member_id,
-                flush=False,
-                last=head,
-                version=version,
+                details={"version": version},
             )
+            _write(session, _Written(stored, changes, event))
             return Saved(False, None, stored.revision, version, ballot.discarded)
-        _replace_answers(session, stored.id, ballot, had_answers=stored.revision > 0)
-        revision = revisions.append(
-            session,
+        appended = revisions.next_revision(
             revisions.Chain(stored.id, consultation.id, member_id, stored.revision, stored.digest),
             ballot.canonical(),
             user_id=user_id,
@@ -276,24 +274,25 @@ def save_ballot(
             "submitted_by_id": user_id,
             "comment": ballot.comment,
             "draft": None,
-            "revision": revision.number,
-            "receipt": revision.receipt,
+            "revision": appended.number,
+            "receipt": appended.receipt,
         }
-        _update_response(session, stored.id, changes)
+        revision_id = _write(
+            session,
+            _Written(stored, changes, appended.event, appended, _answers(ballot), consultation.id),
+        )
         if entry is not None:
             entries.write(
                 session,
                 entry,
                 response_id=stored.id,
-                revision=revision.number,
+                revision=appended.number,
                 user_id=user_id,
                 now=now,
                 late=late,
             )
-        queue_receipts(
-            session, consultation_id=consultation.id, member_id=member_id, revision_id=revision.id
-        )
-        return Saved(True, revision.receipt, revision.number, version, ballot.discarded)
+        receipt_mail.queued(revision_id)
+        return Saved(True, appended.receipt, appended.number, version, ballot.discarded)
 
 
 @dataclass(frozen=True)
@@ -301,51 +300,6 @@ class _Member:
     """The member's kind, read with the consultation (all the rules ask of the member)."""
 
     kind: MemberKind
-
-
-def _lock_consultation(
-    session: sa.orm.Session, slug: str, member_id: int
-) -> tuple[Consultation, MemberKind]:
-    """The consultation with its questions and options as stored now, which cannot change
-    until this transaction ends, and the member's kind: the builder holds the consultation's
-    row FOR UPDATE while it changes questions, so PostgreSQL takes it FOR SHARE first and reads
-    the structure in the next statement (a statement that waited for the lock would see the
-    questions as they were before), with the audit trail's lock (taken after the
-    consultation's, as every writer of the trail does); SQLite's writers are already
-    serialised by ``BEGIN IMMEDIATE``."""
-    statements = _consultation_statements(session.get_bind().dialect.name)
-    params = {"slug": slug, "member_id": member_id}
-    for lock in statements[1:]:
-        session.execute(lock, params)
-    row = session.execute(statements[0], params).unique().first()
-    if row is None or row[0].status is Status.DRAFT or not row[1] or row[2] is None:
-        raise Missing
-    return row[0], MemberKind(row[2])
-
-
-@functools.cache
-def _consultation_statements(dialect: str) -> tuple[sa.Executable, ...]:
-    """The read of :func:`_lock_consultation`, then PostgreSQL's lock before it: built once
-    (with bound parameters ``slug`` and ``member_id``), not on every save."""
-    slug: sa.BindParameter[str] = sa.bindparam("slug")
-    member_id: sa.BindParameter[int] = sa.bindparam("member_id")
-    kind = sa.select(Member.kind).where(Member.id == member_id).scalar_subquery()
-    if dialect != "postgresql":
-        return (_structure(sa.select(Consultation, _invited(member_id), kind), slug),)
-    # The consultation held first (FOR SHARE), then its structure read with the audit trail's
-    # lock, so that the response's row, read next, comes with the trail's head.
-    read = sa.select(Consultation, _invited(member_id), kind, audit.chain_lock())
-    return _structure(read, slug), sa.select(Consultation.id).where(
-        Consultation.slug == slug
-    ).with_for_update(read=True)
-
-
-def _structure(query: sa.Select, slug: sa.BindParameter[str]) -> sa.Select:
-    return (
-        _with_structure(query)
-        .where(Consultation.slug == slug)
-        .execution_options(populate_existing=True)
-    )
 
 
 def _spec_structure(spec: BallotSpec) -> frozenset[tuple[object, ...]]:
@@ -358,106 +312,315 @@ def _spec_structure(spec: BallotSpec) -> frozenset[tuple[object, ...]]:
 
 
 _response = cast(sa.Table, Response.__table__)
+_answer = cast(sa.Table, Answer.__table__)
+_event = cast(sa.Table, audit.AuditEvent.__table__)
 
 
-def _lock_response(session: sa.orm.Session, consultation_id: int, member_id: int) -> sa.Row:
-    """The member's response row, created if missing, locked for this transaction, with the
-    digest of its latest revision (None before the first) and the head of the audit trail
-    (``audit_seq``, ``audit_digest``), which stays the head until the commit: SQLite's writers
-    are serialised by ``BEGIN IMMEDIATE``, PostgreSQL's by the trail's lock, taken with the
-    consultation's structure in the statement before (:func:`_lock_consultation`).
+class _Stored(NamedTuple):
+    """The member's response as :func:`_read` found it, with the digest of its latest
+    revision (None before the first), the head of the audit trail, and on PostgreSQL the id
+    its next revision will take."""
 
-    ``INSERT … ON CONFLICT DO NOTHING`` makes concurrent first submissions converge on the one
-    row the unique constraint allows; ``FOR UPDATE`` then serialises writers on PostgreSQL
-    (SQLite is already serialised by ``BEGIN IMMEDIATE``).
-    """
+    id: int
+    status: ResponseStatus
+    version: int
+    revision: int
+    receipt: str | None
+    last_token: str | None
+    has_draft: bool
+    updated_at: datetime
+    updated_by_id: int | None
+    digest: str | None
+    audit_seq: int
+    audit_digest: str
+    next_revision_id: int | None
+
+
+def _read(
+    session: sa.orm.Session, slug: str, member_id: int, *, submit: bool
+) -> tuple[Consultation, MemberKind, _Stored | None]:
+    """The consultation with its questions and options, the member's kind and response
+    (None before the member's first save: see :func:`_created`), the latest revision's digest
+    and the audit trail's head, which stay as read until this transaction ends.
+
+    SQLite's writers are serialised by ``BEGIN IMMEDIATE``. PostgreSQL first holds the
+    consultation (FOR SHARE: the builder holds it FOR UPDATE while it changes questions) and
+    then the audit trail's lock (in that order, as every writer of the trail takes them), in
+    one statement, and reads in the next one (a statement that waited for a lock would see
+    the rows as they were before): every writer of a response writes the trail, so the
+    response too stays as read (its update checks the version all the same)."""
     dialect = session.get_bind().dialect.name
-    params = {"consultation_id": consultation_id, "member_id": member_id}
-    query = _response_statement(dialect)
-    row = session.execute(query, params).first()
-    if row is None:
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        session.execute(
-            insert(Response)
-            .values(
-                consultation_id=consultation_id,
-                member_id=member_id,
-                status=ResponseStatus.DRAFT,
-                version=0,
-                revision=0,
-                comment="",
-                updated_at=clock.now(),
-            )
-            .on_conflict_do_nothing(index_elements=["consultation_id", "member_id"])
+    params = {"slug": slug, "member_id": member_id}
+    if dialect == "postgresql":
+        session.execute(_LOCK, params)
+    query = _read_statement(dialect, submit)
+    row = session.execute(query, params).unique().first()
+    if row is None or row[0].status is Status.DRAFT or not row[1] or row[2] is None:
+        raise Missing
+    return row[0], MemberKind(row[2]), _stored(row)
+
+
+def _stored(row: sa.Row) -> _Stored | None:
+    if row[3] is None:
+        return None
+    found = tuple(row[3:])  # the id of the next revision is read on PostgreSQL only
+    return _Stored(*found, *(None,) * (len(_Stored._fields) - len(found)))
+
+
+def _created(
+    session: sa.orm.Session, consultation_id: int, slug: str, member_id: int, *, submit: bool
+) -> _Stored:
+    """The member's first save: the response's row created, then read as :func:`_read` does.
+
+    ``INSERT … ON CONFLICT DO NOTHING`` makes concurrent first saves converge on the one row
+    the unique constraint allows."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(
+        insert(Response)
+        .values(
+            consultation_id=consultation_id,
+            member_id=member_id,
+            status=ResponseStatus.DRAFT,
+            version=0,
+            revision=0,
+            comment="",
+            updated_at=clock.now(),
         )
-        row = session.execute(query, params).one()
-    return row
+        .on_conflict_do_nothing(index_elements=["consultation_id", "member_id"])
+    )
+    params = {"slug": slug, "member_id": member_id}
+    stored = _stored(session.execute(_read_statement(dialect, submit), params).unique().one())
+    assert stored is not None  # noqa: S101 - just written
+    return stored
+
+
+#: PostgreSQL: the consultation held FOR SHARE, then the audit trail's lock (the subquery's
+#: rows are locked before the outer select calls the function on them).
+_LOCK = sa.select(audit.chain_lock()).select_from(
+    sa.select(Consultation.id)
+    .where(Consultation.slug == sa.bindparam("slug"))
+    .with_for_update(read=True)
+    .subquery()
+)
 
 
 @functools.cache
-def _response_statement(_dialect: str) -> sa.Select:
-    """The read of :func:`_lock_response`, built once (bound parameters ``consultation_id``
-    and ``member_id``)."""
+def _read_statement(dialect: str, submit: bool) -> sa.Select:
+    """The read of :func:`_read`, built once (bound parameters ``slug`` and ``member_id``)."""
+    member_id: sa.BindParameter[int] = sa.bindparam("member_id")
+    kind = sa.select(Member.kind).where(Member.id == member_id).scalar_subquery()
     r = _response.c
-    return (
-        sa.select(
-            r.id,
-            r.status,
-            r.version,
-            r.revision,
-            r.receipt,
-            r.last_token,
-            r.draft,
-            r.updated_at,
-            r.updated_by_id,
-            Revision.digest,
-            *audit.head_columns(),
+    draft = sa.func.coalesce(sa.cast(r.draft, sa.Text), "null") != "null"  # JSON null: none
+    columns: list[Any] = [
+        Consultation,
+        _invited(member_id),
+        kind,
+        r.id.label("response_id"),
+        r.status,
+        r.version,
+        r.revision,
+        r.receipt,
+        r.last_token,
+        draft.label("has_draft"),
+        r.updated_at,
+        r.updated_by_id,
+        Revision.digest,
+        *audit.head_columns(),
+    ]
+    if dialect == "postgresql" and submit:
+        sequence = sa.cast(sa.func.pg_get_serial_sequence("revision", "id"), postgresql.REGCLASS)
+        columns.append(sa.select(sa.func.nextval(sequence)).scalar_subquery().label("next_id"))
+    query = (
+        sa.select(*columns)
+        .outerjoin(
+            _response, sa.and_(r.consultation_id == Consultation.id, r.member_id == member_id)
         )
-        .select_from(_response)
         .outerjoin(Revision, sa.and_(Revision.response_id == r.id, Revision.number == r.revision))
-        .where(
-            r.consultation_id == sa.bindparam("consultation_id"),
-            r.member_id == sa.bindparam("member_id"),
-        )
-        .with_for_update(of=_response)
+    )
+    return (
+        _with_structure(query)
+        .where(Consultation.slug == sa.bindparam("slug"))
+        .execution_options(populate_existing=True)
     )
 
 
-#: The response's new values are the statement's parameters, with ``response_key``.
-_UPDATE_RESPONSE = sa.update(_response).where(_response.c.id == sa.bindparam("response_key"))
-_DELETE_ANSWERS = sa.delete(Answer).where(Answer.response_id == sa.bindparam("response_id"))
-_INSERT_ANSWERS = sa.insert(cast(sa.Table, Answer.__table__))
+@dataclass(frozen=True)
+class _Written:
+    """What a save writes: the response's new values and the audit event; for a submission,
+    the revision and the answers (the rows of :data:`_ANSWER_FIELDS`)."""
+
+    stored: _Stored
+    changes: dict[str, object]
+    event: dict[str, Any]
+    revision: revisions.Next | None = None
+    answers: list[dict[str, Any]] | None = None
+    consultation_id: int | None = None
 
 
-def _update_response(session: sa.orm.Session, response_id: int, changes: dict[str, object]) -> None:
-    session.connection().execute(_UPDATE_RESPONSE, {**changes, "response_key": response_id})
+def _write(session: sa.orm.Session, written: _Written) -> int:
+    """Write ``written`` (:class:`Stale` if the response changed meanwhile): on PostgreSQL in
+    one statement of data-modifying WITH queries, on SQLite one statement per table. The id
+    of the revision written (0 for a draft)."""
+    stored, submit = written.stored, written.revision is not None
+    params: dict[str, Any] = {f"response_{k}": v for k, v in written.changes.items()}
+    params |= {"response_key": stored.id, "response_was": stored.version}
+    params |= {f"event_{k}": v for k, v in written.event.items()}
+    connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    queue: dict[str, Any] = {}
+    revision_id = 0
+    if written.revision is not None:
+        assert written.consultation_id is not None  # noqa: S101 - given with the revision
+        params |= {f"revision_{k}": v for k, v in written.revision.revision.items()}
+        if postgres:
+            assert stored.next_revision_id is not None  # noqa: S101 - read for a submission
+            revision_id = stored.next_revision_id
+            params |= {"revision_id": revision_id, "answers_of": stored.id}
+            params["answers"] = written.answers
+        queue = receipt_mail.queue_params(
+            consultation_id=written.consultation_id,
+            member_id=written.event["member_id"],
+            revision_id=revision_id,
+        )
+    if postgres:
+        updated = connection.execute(_write_statement(submit), params | queue).scalar_one()
+        if not updated:
+            raise Stale(_name_of(session, stored.updated_by_id), stored.updated_at)
+        return revision_id
+    # SQLite: the revision first (its trigger deletes the answers it replaces), then its answers.
+    if written.revision is not None:
+        key = connection.execute(_INSERT_REVISION, params).inserted_primary_key
+        assert key is not None  # noqa: S101 - a single-row insert
+        revision_id = queue["item_id"] = key[0]
+        if written.answers:
+            rows = [{"response_id": stored.id, **a} for a in written.answers]
+            connection.execute(_INSERT_ANSWERS, rows)
+    if connection.execute(_update_response(submit), params).rowcount != 1:
+        raise Stale(_name_of(session, stored.updated_by_id), stored.updated_at)
+    if written.revision is not None:
+        connection.execute(receipt_mail.QUEUE, queue)
+    connection.execute(_INSERT_EVENT, params)
+    return revision_id
+
+
+#: The columns of an answer as :func:`_answers` gives them.
+_ANSWER_FIELDS = (*ANSWER_COLUMNS, "ranking_key")
+
+
+def _answers(ballot: Ballot) -> list[dict[str, Any]]:
+    """The answer rows of ``ballot`` (each ranking's first-ranked row also carries the whole
+    ranking: ``Answer.ranking_key``)."""
+    keys: dict[tuple[int, int | None], str] = {
+        (a.question_id, a.ranking[0]): ",".join(map(str, a.ranking))
+        for a in ballot.answers
+        if a.ranking
+    }
+    return [
+        {
+            **dict(zip(ANSWER_COLUMNS, row, strict=True)),
+            "ranking_key": keys.get((row[0], row[1])) if row[2] == 1 else None,
+        }
+        for row in answer_rows(ballot)
+    ]
+
+
+def _bound(table: sa.Table, prefix: str, names: Any) -> dict[str, sa.BindParameter[Any]]:
+    return {name: sa.bindparam(f"{prefix}{name}", type_=table.c[name].type) for name in names}
+
+
+_REVISION_COLUMNS = (
+    "response_id",
+    "number",
+    "content",
+    "digest",
+    "receipt",
+    "key_id",
+    "audit_seq",
+    "audit_digest",
+    "created_at",
+    "created_by_id",
+)
+_EVENT_COLUMNS = tuple(c.name for c in _event.c if c.name != "id")
+_DRAFT_COLUMNS = ("version", "last_token", "updated_at", "updated_by_id", "draft")
+_SUBMIT_COLUMNS = (
+    *_DRAFT_COLUMNS,
+    "status",
+    "submitted_at",
+    "submitted_by_id",
+    "comment",
+    "revision",
+    "receipt",
+)
+_INSERT_REVISION = sa.insert(revisions.TABLE).values(
+    _bound(revisions.TABLE, "revision_", _REVISION_COLUMNS)
+)
+_INSERT_EVENT = sa.insert(_event).values(_bound(_event, "event_", _EVENT_COLUMNS))
+_INSERT_ANSWERS = sa.insert(_answer)
+
+
+@functools.cache
+def _update_response(submit: bool) -> sa.Update:
+    """The response's new values (parameters ``response_<column>``), if its version is still
+    ``response_was``."""
+    return (
+        sa.update(_response)
+        .where(
+            _response.c.id == sa.bindparam("response_key"),
+            _response.c.version == sa.bindparam("response_was"),
+        )
+        .values(_bound(_response, "response_", _SUBMIT_COLUMNS if submit else _DRAFT_COLUMNS))
+    )
+
+
+@functools.cache
+def _write_statement(submit: bool) -> sa.Select:
+    """PostgreSQL: every write of :func:`_write` in one statement, which returns the number
+    of responses updated (0: the response changed since it was read)."""
+    responded = _update_response(submit).returning(_response.c.id).cte("responded")
+    recorded = _INSERT_EVENT.cte("recorded")
+    if not submit:
+        return sa.select(sa.func.count()).select_from(responded).add_cte(recorded)
+    revised = (
+        sa.insert(revisions.TABLE)
+        .values(
+            id=sa.bindparam("revision_id", type_=sa.Integer),
+            **_bound(revisions.TABLE, "revision_", _REVISION_COLUMNS),
+        )
+        .cte("revised")
+    )
+    # The answers replaced: deleted, then (the count waits for the DELETE) inserted.
+    gone = (
+        sa.delete(_answer)
+        .where(_answer.c.response_id == sa.bindparam("answers_of", type_=sa.Integer))
+        .returning(_answer.c.id)
+        .cte("gone")
+    )
+    given = (
+        sa.func.json_to_recordset(sa.bindparam("answers", type_=postgresql.JSON))
+        .table_valued(*(sa.column(name, _answer.c[name].type) for name in _ANSWER_FIELDS))
+        .render_derived(name="given", with_types=True)
+    )
+    answered = (
+        sa.insert(_answer)
+        .from_select(
+            ["response_id", *_ANSWER_FIELDS],
+            sa.select(
+                sa.bindparam("answers_of", type_=sa.Integer),
+                *(given.c[name] for name in _ANSWER_FIELDS),
+            ).where(sa.select(sa.func.count()).select_from(gone).scalar_subquery() >= 0),
+        )
+        .cte("answered")
+    )
+    receipts = receipt_mail.QUEUE.cte("receipts")
+    return (
+        sa.select(sa.func.count())
+        .select_from(responded)
+        .add_cte(revised, gone, answered, receipts, recorded)
+    )
 
 
 def _name_of(session: sa.orm.Session, user_id: int | None) -> str:
     """Who changed the response last, for :class:`Stale`."""
     name = session.scalar(sa.select(User.name).where(User.id == user_id)) if user_id else None
     return name or "?"
-
-
-def _replace_answers(
-    session: sa.orm.Session, response_id: int, ballot: Ballot, *, had_answers: bool
-) -> None:
-    connection = session.connection()  # Core statements of plain rows: no ORM processing
-    if had_answers:  # answers are written by submissions only
-        connection.execute(_DELETE_ANSWERS, {"response_id": response_id})
-    # Each ranking's first-ranked row also carries the whole ranking (``Answer.ranking_key``).
-    keys: dict[tuple[int, int | None], str] = {
-        (a.question_id, a.ranking[0]): ",".join(map(str, a.ranking))
-        for a in ballot.answers
-        if a.ranking
-    }
-    rows = [
-        {
-            "response_id": response_id,
-            **dict(zip(ANSWER_COLUMNS, row, strict=True)),
-            "ranking_key": keys.get((row[0], row[1])) if row[2] == 1 else None,
-        }
-        for row in answer_rows(ballot)
-    ]
-    if rows:
-        connection.execute(_INSERT_ANSWERS, rows)

@@ -13,7 +13,8 @@ import json
 import logging
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import g, has_request_context
@@ -144,19 +145,16 @@ def record(
             sa.select(AuditEvent.seq, AuditEvent.digest).order_by(AuditEvent.seq.desc()).limit(1)
         ).first()
         last = Head(row[0], row[1]) if row else Head(0, GENESIS)
-    seq, prev = last.seq + 1, last.digest
     event = AuditEvent(
-        seq=seq,
-        at=clock.now(),
-        actor_id=actor_id,
-        action=action,
-        consultation_id=consultation_id,
-        member_id=member_id,
-        details=details,
-        request_id=g.get("request_id") if has_request_context() else None,
-        prev_digest=prev,
+        **event_row(
+            action,
+            last=last,
+            actor_id=actor_id,
+            consultation_id=consultation_id,
+            member_id=member_id,
+            details=details,
+        )
     )
-    event.digest = _digest(prev, _fields(event))
     session.add(event)
     if flush or action in ANCHORED:
         session.flush()
@@ -164,6 +162,38 @@ def record(
     if action in ANCHORED:
         checkpoint(session, event)
     return event
+
+
+def event_row(
+    action: Action | str,
+    *,
+    last: Head,
+    actor_id: int | None = None,
+    consultation_id: int | None = None,
+    member_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The columns of the event that follows ``last`` (its ``seq`` and ``digest`` included),
+    for a caller that writes the row itself (:data:`INSERT`) under the same conditions as
+    :func:`record`'s ``last``; the event's head is ``Head(row["seq"], row["digest"])``."""
+    row: dict[str, Any] = {
+        "seq": last.seq + 1,
+        "at": clock.now(),
+        "actor_id": actor_id,
+        "action": Action(action).value,
+        "consultation_id": consultation_id,
+        "member_id": member_id,
+        "details": details or {},
+        "request_id": g.get("request_id") if has_request_context() else None,
+        "prev_digest": last.digest,
+    }
+    row["digest"] = _digest(last.digest, _fields(SimpleNamespace(**row)))
+    return row
+
+
+#: A Core insert of an event's row (:func:`event_row`): no ORM object to flush. An action of
+#: :data:`ANCHORED` is recorded with :func:`record`, which writes its checkpoint.
+INSERT = sa.insert(cast(sa.Table, AuditEvent.__table__))
 
 
 def chain_lock() -> sa.ColumnElement[Any]:

@@ -37,12 +37,33 @@ def _sqlite_begin(conn: sa.Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+#: The connection's statement timeout as set (in the DBAPI connection's ``info``, kept while
+#: it lives in the pool), and the value it had before, while the transaction that set it is
+#: not committed yet (a rollback takes the setting back).
+_TIMEOUT, _TIMEOUT_BEFORE = "consult_statement_timeout", "consult_statement_timeout_before"
+
+
 def _statement_timeout(milliseconds: int):
+    """The first transaction of a request on a connection sets its statement timeout, for the
+    connection's life (not again on every transaction: one statement fewer per request)."""
+
     def begin(conn: sa.Connection) -> None:
-        if has_request_context():
-            conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(milliseconds)}")
+        info = conn.info
+        if has_request_context() and info.get(_TIMEOUT) != milliseconds:
+            conn.exec_driver_sql(f"SET statement_timeout = {int(milliseconds)}")
+            info[_TIMEOUT_BEFORE] = info.get(_TIMEOUT)
+            info[_TIMEOUT] = milliseconds
 
     return begin
+
+
+def _timeout_kept(conn: sa.Connection) -> None:
+    conn.info.pop(_TIMEOUT_BEFORE, None)
+
+
+def _timeout_undone(conn: sa.Connection) -> None:
+    if _TIMEOUT_BEFORE in conn.info:
+        conn.info[_TIMEOUT] = conn.info.pop(_TIMEOUT_BEFORE)
 
 
 def configure_engines(app: Flask) -> None:
@@ -71,6 +92,8 @@ def configure_engine(
         sa.event.listen(engine, "begin", _sqlite_begin)
     elif engine.dialect.name == "postgresql" and statement_timeout_ms:
         sa.event.listen(engine, "begin", _statement_timeout(statement_timeout_ms))
+        sa.event.listen(engine, "commit", _timeout_kept)
+        sa.event.listen(engine, "rollback", _timeout_undone)
 
 
 def begins_writing(view: F) -> F:

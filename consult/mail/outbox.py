@@ -190,14 +190,28 @@ def enqueue_pending(
     statement, whatever the number of recipients, to be written by the writer ``writer`` from
     item ``item_id`` outside the request (:func:`defer`); the request neither reads the
     recipients nor renders the messages."""
-    params = {
+    params = pending_params(item_id, consultation_id=consultation_id, member_id=member_id)
+    session.connection().execute(statement, params)
+    pending_added(writer, item_id)
+
+
+def pending_params(
+    item_id: int, *, consultation_id: int | None = None, member_id: int | None = None
+) -> dict[str, Any]:
+    """The parameters of a :func:`pending_insert` statement, for a caller that runs it with
+    other statements (then :func:`pending_added`) rather than with :func:`enqueue_pending`."""
+    return {
         "item_id": item_id,
         "consultation_id": consultation_id,
         "member_id": member_id,
         "now": clock.now(),
         "languages": list(current_app.config["LANGUAGES"]),
     }
-    session.connection().execute(statement, params)
+
+
+def pending_added(writer: str, item_id: int) -> None:
+    """Messages of item ``item_id`` were added, pending for ``writer``: in a request, the
+    writer runs on them after it (:func:`defer`)."""
     if has_request_context():
         defer(writer, item_id)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from flask.testing import FlaskClient
@@ -13,6 +15,22 @@ from consult.core.audit import AuditEvent
 from consult.extensions import db
 
 _HIDDEN = re.compile(r'<input type="hidden" name="(csrf_token|version|token)" value="([^"]*)">')
+
+
+@contextmanager
+def database_fails_at(words: str) -> Iterator[None]:
+    """The database fails (a disk I/O error) on the first statement that contains ``words``,
+    wherever the save sends it (on PostgreSQL a submission's writes are one statement)."""
+
+    def fail(_conn, _cursor, statement, *_args) -> None:
+        if words in statement:
+            raise sa.exc.OperationalError(statement, {}, Exception("disk I/O error"))
+
+    sa.event.listen(db.engine, "before_cursor_execute", fail)
+    try:
+        yield
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", fail)
 
 
 def hidden_fields(client: FlaskClient, slug: str) -> dict[str, str]:

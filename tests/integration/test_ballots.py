@@ -14,7 +14,13 @@ from consult.core import clock
 from consult.core.audit import AuditEvent
 from consult.extensions import db
 from tests.factories import MemberFactory, UserFactory, build_consultation
-from tests.integration.ballot_helpers import hidden_fields, post_ballot, ranking_form, snapshot
+from tests.integration.ballot_helpers import (
+    database_fails_at,
+    hidden_fields,
+    post_ballot,
+    ranking_form,
+    snapshot,
+)
 
 
 @pytest.fixture
@@ -313,20 +319,13 @@ def test_each_submission_writes_one_audit_event_and_chained_revisions(client, de
         previous = revision.digest
 
 
-def test_database_error_midway_leaves_previous_ballot(client, delegate, monkeypatch):
-    from sqlalchemy.exc import OperationalError
-
-    from consult.ballots import services
-
+def test_database_error_midway_leaves_previous_ballot(client, delegate):
     _u, _m, c = delegate
     post_ballot(client, "idm-2010", ranking_form(c, {1: "1"}))
     before = snapshot()
-
-    def broken(*_args, **_kwargs):
-        raise OperationalError("INSERT INTO revision", {}, Exception("disk I/O error"))
-
-    monkeypatch.setattr(services.audit, "record", broken)
-    response = post_ballot(client, "idm-2010", ranking_form(c, {2: "1"}))
+    # The audit event is written last: the answers, revision and response before it.
+    with database_fails_at("INSERT INTO audit_event"):
+        response = post_ballot(client, "idm-2010", ranking_form(c, {2: "1"}))
     assert response.status_code == 503
     assert "Traceback" not in response.get_data(as_text=True)
     assert snapshot() == before

@@ -9,7 +9,12 @@ from consult.ballots.models import Response
 from consult.extensions import db
 from consult.mail.models import MailKind, OutboxMessage
 from tests.factories import MemberFactory, UserFactory, build_consultation
-from tests.integration.ballot_helpers import hidden_fields, post_ballot, ranking_form
+from tests.integration.ballot_helpers import (
+    database_fails_at,
+    hidden_fields,
+    post_ballot,
+    ranking_form,
+)
 from tests.smtp import html_of, links, text_of
 
 SECRET_ANSWERS = ("Migration and climate", "Timely theme", "More case studies", "Thank you")
@@ -104,11 +109,7 @@ def test_the_same_form_twice_sends_one_receipt(client, auth):
     assert len(receipts()) == 1
 
 
-def test_refused_or_failed_submission_sends_nothing(client, auth, monkeypatch):
-    from sqlalchemy.exc import OperationalError
-
-    from consult.ballots import services
-
+def test_refused_or_failed_submission_sends_nothing(client, auth):
     UserFactory(email="d@example.org")
     c = build_consultation()
     auth.login("d@example.org")
@@ -116,11 +117,8 @@ def test_refused_or_failed_submission_sends_nothing(client, auth, monkeypatch):
     assert refused.status_code == 400
     assert receipts() == []
 
-    def broken(*_args, **_kwargs):
-        raise OperationalError("INSERT INTO audit_event", {}, Exception("disk I/O error"))
-
-    monkeypatch.setattr(services.audit, "record", broken)
-    failed = post_ballot(client, "idm-2010", ranking_form(c, {1: "1"}))
+    with database_fails_at("INSERT INTO audit_event"):  # after the receipts were queued
+        failed = post_ballot(client, "idm-2010", ranking_form(c, {1: "1"}))
     assert failed.status_code == 503
     assert receipts() == []
 
