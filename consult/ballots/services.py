@@ -484,7 +484,8 @@ def _write(session: sa.orm.Session, written: _Written) -> int:
             revision_id=revision_id,
         )
     if postgres:
-        updated = connection.execute(_write_statement(submit), params | queue).scalar_one()
+        params |= {f"receipt_{k}": v for k, v in queue.items()}
+        updated = connection.execute(_write_statement(submit), params).scalar_one()
         if not updated:
             raise Stale(_name_of(session, stored.updated_by_id), stored.updated_at)
         return revision_id
@@ -612,12 +613,23 @@ def _write_statement(submit: bool) -> sa.Select:
         )
         .cte("answered")
     )
-    receipts = receipt_mail.QUEUE.cte("receipts")
+    # The receipts' parameters renamed ``receipt_…``: a parameter named as a column of the
+    # response (``member_id``) would otherwise be taken for a value of its UPDATE.
+    receipts = sa.sql.visitors.replacement_traverse(receipt_mail.QUEUE, {}, _receipt_param)
+    receipts = receipts.cte("receipts")
     return (
         sa.select(sa.func.count())
         .select_from(responded)
         .add_cte(revised, gone, answered, receipts, recorded)
     )
+
+
+def _receipt_param(element: Any) -> sa.BindParameter[Any] | None:
+    if isinstance(element, sa.BindParameter) and not element.unique:
+        return sa.bindparam(
+            f"receipt_{element.key}", type_=element.type, expanding=element.expanding
+        )
+    return None
 
 
 def _name_of(session: sa.orm.Session, user_id: int | None) -> str:
