@@ -204,6 +204,34 @@ def test_a_statement_timeout_in_pages_and_streamed_exports_says_503(own):
     assert client.get("/admin/consultations/idm-2010/results").status_code == 200
 
 
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="PostgreSQL's setting")
+def test_a_connection_keeps_the_statement_timeout_from_the_first_request_that_used_it(own):
+    """Set once per connection, not on every request; a connection no request used (a
+    command's, such as a migration's) has none."""
+    app, _database = own
+    AdminFactory(email="admin@example.org")
+    with db.engine.connect() as command:
+        assert command.exec_driver_sql("SHOW statement_timeout").scalar() == "0"
+    client, _token = signed_in(app, "admin@example.org")
+    sets, connections = [], set()
+
+    def seen(conn, _cursor, statement, *_args) -> None:
+        connections.add(id(conn.connection.dbapi_connection))
+        sets.extend([statement] if "statement_timeout" in statement else [])
+
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        for _ in range(10):
+            assert client.get("/").status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+    assert len(sets) <= len(connections) < 10
+    with app.test_request_context():
+        timeout = db.session.connection().exec_driver_sql("SHOW statement_timeout").scalar()
+        db.session.rollback()
+    assert timeout == "300ms"
+
+
 @pytest.mark.skipif(
     bool(os.environ.get("TEST_DATABASE_URL")), reason="PostgreSQL writers wait per row"
 )
