@@ -615,8 +615,8 @@ def _write_statement(submit: bool) -> sa.Select:
     )
     # The receipts' parameters renamed ``receipt_…``: a parameter named as a column of the
     # response (``member_id``) would otherwise be taken for a value of its UPDATE.
-    receipts = sa.sql.visitors.replacement_traverse(receipt_mail.QUEUE, {}, _receipt_param)
-    receipts = receipts.cte("receipts")
+    queue = sa.sql.visitors.replacement_traverse(receipt_mail.QUEUE, {}, _receipt_param)
+    receipts = cast(sa.Insert, queue).cte("receipts")
     return (
         sa.select(sa.func.count())
         .select_from(responded)
@@ -624,7 +624,8 @@ def _write_statement(submit: bool) -> sa.Select:
     )
 
 
-def _receipt_param(element: Any) -> sa.BindParameter[Any] | None:
+def _receipt_param(element: Any, **_kw: Any) -> Any:
+    """A named parameter of the receipts' statement renamed ``receipt_…`` (others kept)."""
     if isinstance(element, sa.BindParameter) and not element.unique:
         return sa.bindparam(
             f"receipt_{element.key}", type_=element.type, expanding=element.expanding
