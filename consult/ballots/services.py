@@ -609,7 +609,7 @@ def _write_statement(submit: bool) -> sa.Select:
             sa.select(
                 sa.bindparam("answers_of", type_=sa.Integer),
                 *(given.c[name] for name in _ANSWER_FIELDS),
-            ).where(sa.select(sa.func.count()).select_from(gone).scalar_subquery() >= 0),
+            ).where(sa.select(sa.func.count()).select_from(gone).scalar_subquery() >= _ZERO),
         )
         .cte("answered")
     )
@@ -624,13 +624,19 @@ def _write_statement(submit: bool) -> sa.Select:
     )
 
 
+#: 0 written into the SQL, not a parameter.
+_ZERO = sa.bindparam(None, 0, type_=sa.Integer, literal_execute=True)
+
+
 def _receipt_param(element: Any, **_kw: Any) -> Any:
-    """A named parameter of the receipts' statement renamed ``receipt_…`` (others kept)."""
-    if isinstance(element, sa.BindParameter) and not element.unique:
-        return sa.bindparam(
-            f"receipt_{element.key}", type_=element.type, expanding=element.expanding
-        )
-    return None
+    """A named parameter of the receipts' statement renamed ``receipt_…``; its constants (the
+    message's kind, empty texts) written into the SQL, which keeps the statement's parameters
+    under the number for which psycopg keeps its conversion of the query."""
+    if not isinstance(element, sa.BindParameter):
+        return None
+    if element.unique:
+        return sa.bindparam(None, element.value, type_=element.type, literal_execute=True)
+    return sa.bindparam(f"receipt_{element.key}", type_=element.type, expanding=element.expanding)
 
 
 def _name_of(session: sa.orm.Session, user_id: int | None) -> str:
