@@ -7,8 +7,8 @@ trigger (an AFTER trigger there would run at the end of that statement and delet
 answers too).
 
 Revision ID: 5e2f8b1c7d93
-Revises: a3c5e7d9f1b2
-Create Date: 2026-12-06 04:40:00
+Revises: 7b1e4c2d9a60
+Create Date: 2026-12-06 06:00:00
 
 """
 from alembic import op
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5e2f8b1c7d93'
-down_revision = 'a3c5e7d9f1b2'
+down_revision = '7b1e4c2d9a60'
 branch_labels = None
 depends_on = None
 
