@@ -37,33 +37,27 @@ def _sqlite_begin(conn: sa.Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-#: The connection's statement timeout as set (in the DBAPI connection's ``info``, kept while
-#: it lives in the pool), and the value it had before, while the transaction that set it is
-#: not committed yet (a rollback takes the setting back).
-_TIMEOUT, _TIMEOUT_BEFORE = "consult_statement_timeout", "consult_statement_timeout_before"
+#: The DBAPI connection that has the statement timeout (in its pool record's ``info``).
+_TIMEOUT = "consult_statement_timeout"
 
 
 def _statement_timeout(milliseconds: int):
-    """The first transaction of a request on a connection sets its statement timeout, for the
-    connection's life (not again on every transaction: one statement fewer per request)."""
+    """A connection checked out by a request gets its statement timeout once, for its life
+    (set and committed before the request's transaction: not again on every transaction or
+    request, and not part of any request's statements)."""
 
-    def begin(conn: sa.Connection) -> None:
-        info = conn.info
-        if has_request_context() and info.get(_TIMEOUT) != milliseconds:
-            conn.exec_driver_sql(f"SET statement_timeout = {int(milliseconds)}")
-            info[_TIMEOUT_BEFORE] = info.get(_TIMEOUT)
-            info[_TIMEOUT] = milliseconds
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if not has_request_context() or record.info.get(_TIMEOUT) == id(dbapi_connection):
+            return
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"SET statement_timeout = {int(milliseconds)}")
+        finally:
+            cursor.close()
+        dbapi_connection.commit()
+        record.info[_TIMEOUT] = id(dbapi_connection)
 
-    return begin
-
-
-def _timeout_kept(conn: sa.Connection) -> None:
-    conn.info.pop(_TIMEOUT_BEFORE, None)
-
-
-def _timeout_undone(conn: sa.Connection) -> None:
-    if _TIMEOUT_BEFORE in conn.info:
-        conn.info[_TIMEOUT] = conn.info.pop(_TIMEOUT_BEFORE)
+    return checkout
 
 
 def configure_engines(app: Flask) -> None:
@@ -91,9 +85,7 @@ def configure_engine(
         sa.event.listen(engine, "connect", connect)
         sa.event.listen(engine, "begin", _sqlite_begin)
     elif engine.dialect.name == "postgresql" and statement_timeout_ms:
-        sa.event.listen(engine, "begin", _statement_timeout(statement_timeout_ms))
-        sa.event.listen(engine, "commit", _timeout_kept)
-        sa.event.listen(engine, "rollback", _timeout_undone)
+        sa.event.listen(engine, "checkout", _statement_timeout(statement_timeout_ms))
 
 
 def begins_writing(view: F) -> F:
