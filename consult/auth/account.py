@@ -18,7 +18,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
-from consult.auth import services
+from consult.auth import current, services
 from consult.auth.delegates import delegates_of
 from consult.auth.forms import ChangePasswordForm, LanguageForm
 from consult.auth.messages import refusal
@@ -70,7 +70,7 @@ def language():
     chosen = form.locale.data or "en"
     return form_page(
         form,
-        lambda: services.set_locale(current_user._get_current_object(), chosen),
+        lambda: services.set_locale(current_user.id, chosen),
         then=lambda _none: _language_saved(chosen),
         page=lambda _general: _page(ChangePasswordForm(formdata=None), form),
         describe=refusal,
@@ -93,7 +93,7 @@ def password():
     return form_page(
         form,
         lambda: services.change_password(
-            current_user._get_current_object(),
+            current_user.id,
             form.current.data or "",
             form.password.data or "",
         ),
@@ -104,7 +104,7 @@ def password():
 
 
 def _password_changed(user: User):
-    login_user(user)  # this session carries on with the new nonce; the others end
+    login_user(current.of(user))  # this session carries on with the new nonce; the others end
     session["seen_at"] = int(time.time())
     return done(
         _("Your password is changed. Your other sessions have ended."),

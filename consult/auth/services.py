@@ -60,10 +60,10 @@ def record_sign_in_failure(email: str) -> None:
     security_log.record(SecurityKind.SIGN_IN_FAILED, status=200, email=email.strip().lower())
 
 
-def sign_out(user: User) -> None:
-    """End every session of ``user`` by renewing their session nonce."""
+def sign_out(user_id: int) -> None:
+    """End every session of the account by renewing its session nonce."""
     with write_transaction(db.session):
-        fresh = db.session.get(User, user.id)
+        fresh = db.session.get(User, user_id)
         if fresh is not None:
             fresh.end_sessions()
 
@@ -75,21 +75,24 @@ class WrongPassword(Refused, ValueError):
         return [("current", self)]
 
 
-def change_password(user: User, current: str, new: str) -> User:
-    """Set a new password once the current one is confirmed.
+def change_password(user_id: int, current: str, new: str) -> User:
+    """Set a new password of the account ``user_id`` once the current one is confirmed.
 
     Every other session of the account ends (new nonce) and its pending invitation or reset
     links stop working. A wrong current password is recorded and raises
     :class:`WrongPassword`; nothing else changes.
     """
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise WrongPassword
     if not user.check_password(current):  # outside the writing transaction: scrypt is slow
         with write_transaction(db.session) as session:
             audit.record(
-                session, Action.PASSWORD_CHANGE_REFUSED, actor_id=user.id, member_id=user.member_id
+                session, Action.PASSWORD_CHANGE_REFUSED, actor_id=user_id, member_id=user.member_id
             )
         raise WrongPassword
     with write_transaction(db.session) as session:
-        fresh = session.get(User, user.id)
+        fresh = session.get(User, user_id)
         if fresh is None:
             raise WrongPassword
         fresh.set_password(new)  # also renews the session nonce
@@ -98,9 +101,10 @@ def change_password(user: User, current: str, new: str) -> User:
     return fresh
 
 
-def set_locale(user: User, locale: str) -> None:
+def set_locale(user_id: int, locale: str) -> None:
+    """Remember the account's language (pages and messages)."""
     with write_transaction(db.session):
-        fresh = db.session.get(User, user.id)
+        fresh = db.session.get(User, user_id)
         if fresh is not None:
             fresh.locale = locale
 

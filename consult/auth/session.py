@@ -10,12 +10,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_login.utils import login_url
 
-from consult.auth.models import User
+from consult.auth.current import SignedIn, signed_in
 from consult.core import security_log
 from consult.core.errors import error_page
 from consult.core.params import parse_id
 from consult.core.security_log import SecurityKind
-from consult.extensions import db, login_manager
+from consult.extensions import login_manager
 
 IDLE_SECONDS = 2 * 3600
 ABSOLUTE_SECONDS = 12 * 3600
@@ -25,12 +25,15 @@ SEEN_RESOLUTION = 60
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> User | None:
+def load_user(session_id: str) -> SignedIn | None:
+    """The session's account as a plain row (:mod:`consult.auth.current`), if it is still
+    active (and its member) and the session's nonce is still the account's: a deactivation,
+    a password change or a sign-out ends the session on its next request."""
     user_id, _, nonce = session_id.partition(":")
     uid = parse_id(user_id)
     if uid is None or not nonce:
         return None
-    user = db.session.get(User, uid)
+    user = signed_in(uid)
     if user is None or not user.is_active:
         return None
     if not hmac.compare_digest(user.session_nonce, nonce):

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
-from consult.auth import passwords, services
+from consult.auth import current, passwords, services
 from consult.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
 from consult.auth.models import TokenPurpose
 from consult.auth.permissions import is_safe_next
@@ -91,7 +91,7 @@ def logout():
     locale = session.get("locale")
     if current_user.is_authenticated:
         locale = current_user.locale or locale
-        services.sign_out(current_user._get_current_object())
+        services.sign_out(current_user.id)
         logout_user()
     session.clear()
     if locale:
@@ -107,7 +107,7 @@ def language():
     if chosen in current_app.config["LANGUAGES"]:
         session["locale"] = chosen
         if current_user.is_authenticated:
-            services.set_locale(current_user._get_current_object(), chosen)
+            services.set_locale(current_user.id, chosen)
     return redirect(_target(request.form.get("next")))
 
 
@@ -115,13 +115,13 @@ def _start_session(user) -> None:
     """Sign ``user`` in on a fresh session (no pre-login key survives)."""
     chosen_locale = session.get("locale")
     session.clear()
-    login_user(user)
+    login_user(current.of(user))
     now = int(time.time())
     session["signed_in_at"] = now
     session["seen_at"] = now
     session.permanent = True
     if user.locale is None and chosen_locale:
-        services.set_locale(user, chosen_locale)
+        services.set_locale(user.id, chosen_locale)
 
 
 def _private(response):

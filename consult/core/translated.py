@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.orm import Mapped, mapped_column
 
 
-def in_language(translations: dict[str, Any] | None, field: str, locale: str, english: str) -> str:
+def in_language(
+    translations: Mapping[str, Any] | None, field: str, locale: str, english: str
+) -> str:
     """``field`` in ``locale`` from a ``translations`` mapping, else the English text; for rows
     read without their model (results, report) as for models."""
     variant = ((translations or {}).get(locale) or {}).get(field)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from consult.auth.models import User
+from consult.auth.current import SignedIn
 from consult.consultations.lifecycle import Status
 from consult.consultations.models import Consultation, invitation
 from consult.documents.models import Attachment, AttachmentFile, AttachmentKind
@@ -76,7 +76,7 @@ def for_reader(
     return out
 
 
-def downloadable(slug: str, file_id: int, user: User) -> AttachmentFile | None:
+def downloadable(slug: str, file_id: int, user: SignedIn) -> AttachmentFile | None:
     """The file, if it belongs to the consultation ``slug`` and ``user`` may read it: an
     administrator, or a delegate of a member invited to a consultation that is no longer a
     draft (observers included: they may always read)."""

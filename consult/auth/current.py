@@ -1,0 +1,150 @@
+"""The signed-in user as every page sees it: a plain, immutable copy of their account and
+member read as one Core row (no ORM object to build, track or expire on each request).
+
+Writes never go through it: a service that changes the account reads the account itself
+(:mod:`consult.auth.services`), by its id.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, ClassVar, cast
+
+import sqlalchemy as sa
+
+from consult.auth.models import Role, User
+from consult.core.translated import in_language
+from consult.extensions import db
+from consult.members.models import Member, MemberKind
+
+
+@dataclass(frozen=True, slots=True)
+class SignedMember:
+    """The member a delegate answers for: what the pages show of it and the rules ask."""
+
+    id: int
+    code: str
+    name: str
+    kind: MemberKind
+    active: bool
+    translations: Mapping[str, Any]
+
+    def localized(self, field: str, locale: str) -> str:
+        """``field`` (the name) in ``locale``, else in English, as ``Member.localized``."""
+        return in_language(self.translations, field, locale, getattr(self, field))
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """The account of the session (Flask-Login's user): its columns, not its password hash."""
+
+    id: int
+    email: str
+    name: str
+    role: Role
+    member_id: int | None
+    locale: str | None
+    active: bool
+    session_nonce: str
+    member: SignedMember | None
+
+    # Flask-Login protocol ------------------------------------------------------------------
+    is_authenticated: ClassVar[bool] = True
+    is_anonymous: ClassVar[bool] = False
+
+    @property
+    def is_active(self) -> bool:
+        """As ``User.is_active``: the account and its member (if any) are active."""
+        return self.active and (self.member is None or self.member.active)
+
+    def get_id(self) -> str:
+        """As ``User.get_id``: id and nonce, so that a new nonce ends every session."""
+        return f"{self.id}:{self.session_nonce}"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+@functools.cache
+def _statement() -> sa.Select[Any]:
+    """The account with its member, by id (built once; bound parameter ``user_id``)."""
+    u = cast(sa.Table, User.__table__).c
+    m = cast(sa.Table, Member.__table__).c
+    return (
+        sa.select(
+            u.id,
+            u.email,
+            u.name,
+            u.role,
+            u.member_id,
+            u.locale,
+            u.active,
+            u.session_nonce,
+            m.code,
+            m.name.label("member_name"),
+            m.kind,
+            m.active.label("member_active"),
+            m.translations,
+        )
+        .select_from(u.id.table.outerjoin(m.id.table, m.id == u.member_id))
+        .where(u.id == sa.bindparam("user_id"))
+    )
+
+
+def signed_in(user_id: int) -> SignedIn | None:
+    """The account ``user_id`` with its member, or None (one statement, in the request's
+    transaction: a view that begins writing reads it under its write lock)."""
+    row = db.session.connection().execute(_statement(), {"user_id": user_id}).first()
+    if row is None:
+        return None
+    member = None
+    if row.member_id is not None:
+        member = SignedMember(
+            row.member_id,
+            row.code,
+            row.member_name,
+            row.kind,
+            row.member_active,
+            MappingProxyType(row.translations or {}),
+        )
+    return SignedIn(
+        row.id,
+        row.email,
+        row.name,
+        row.role,
+        row.member_id,
+        row.locale,
+        row.active,
+        row.session_nonce,
+        member,
+    )
+
+
+def of(user: User) -> SignedIn:
+    """The same view of an account the caller holds as a model (just signed in, or whose
+    password just changed), without reading it again."""
+    member = user.member
+    return SignedIn(
+        user.id,
+        user.email,
+        user.name,
+        user.role,
+        user.member_id,
+        user.locale,
+        user.active,
+        user.session_nonce,
+        None
+        if member is None
+        else SignedMember(
+            member.id,
+            member.code,
+            member.name,
+            member.kind,
+            member.active,
+            MappingProxyType(dict(member.translations or {})),
+        ),
+    )
