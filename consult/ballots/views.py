@@ -18,10 +18,11 @@ from consult.ballots import entries, queries, receipts, services
 from consult.ballots.messages import describe
 from consult.ballots.models import Response, Revision
 from consult.ballots.rules import FieldError
-from consult.ballots.specs import ballot_spec, may_answer, question_spec
-from consult.consultations import kinds
+from consult.ballots.specs import may_answer, member_may_vote, question_spec, structure_spec
+from consult.consultations import kinds, structure
 from consult.consultations.lifecycle import Phase
 from consult.consultations.models import Consultation, ObserversMay
+from consult.consultations.structure import Structure
 from consult.core import audit
 from consult.core.database import begins_writing
 from consult.core.errors import CSRF_RECOVERY
@@ -37,22 +38,24 @@ bp = Blueprint("ballots", __name__, url_prefix="/consultations")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{0,64}")
 
 
-def _consultation_or_404(slug: str, *, structure: bool = True) -> Consultation:
-    """The consultation, if the delegate's member is invited and it is not a draft (with its
-    questions and options unless ``structure`` is False)."""
-    consultation = services.visible_consultation(slug, current_user.member_id, structure=structure)
+def _consultation_or_404(slug: str) -> Consultation:
+    """The consultation, if the delegate's member is invited and it is not a draft (its row:
+    the questions and options come from :mod:`consult.consultations.structure`)."""
+    consultation = services.visible_consultation(slug, current_user.member_id, structure=False)
     if consultation is None:
         abort(404)
     return consultation
 
 
-def _field_labels(consultation: Consultation) -> dict[str, str]:
+def _field_labels(kept: Structure) -> dict[str, str]:
     """A readable name for every field, for the error summary."""
     labels = {"comment": _("General comment")}
-    options = {o.id: localized(o, "label") for q in consultation.questions for o in q.options}
-    for number, q in enumerate(consultation.questions, start=1):
+    options = {o.id: localized(o, "label") for o in kept.options().values()}
+    for number, q in enumerate(kept.questions, start=1):
         prompt = _("Question %(number)d", number=number)
-        subjects = kinds.get(q.kind).subjects(question_spec(q, may_vote=True))
+        subjects = kinds.get(q.kind).subjects(
+            question_spec(q, may_vote=True, questions=kept.questions)
+        )
         for name, option_id in subjects.items():
             labels[name] = (
                 prompt
@@ -92,7 +95,8 @@ def _render(
     member = member or current_user.member
     if isinstance(response, bool):  # not read by the caller
         response = services.current_response(consultation.id, member.id)
-    labels = _field_labels(consultation) if errors else {}
+    kept = structure.of(consultation)
+    labels = _field_labels(kept) if errors else {}
     # An error about a whole question (``about``) names the question, on its first field.
     messages = [
         (e.field, describe(e, labels.get(e.params.get("about", e.field), e.field)))
@@ -102,6 +106,7 @@ def _render(
     phase = consultation.phase()
     context = {
         "consultation": consultation,
+        "structure": kept,
         "response": response,
         "values": values,
         "errors": messages,
@@ -113,7 +118,7 @@ def _render(
         "phase": phase,
         "is_observer": member.kind.is_observer,
         "observers_vote": consultation.observers_may is ObserversMay.VOTE,
-        "spec": ballot_spec(consultation, member),
+        "spec": structure_spec(kept, may_vote=member_may_vote(consultation, member)),
     }
     context.update(extra)
     return render_template("ballots/answer.html", **context), status
@@ -206,7 +211,7 @@ def save(slug: str):
     if outcome.discarded:  # a draft drops them too
         numbers = [
             str(n)
-            for n, q in enumerate(_consultation_or_404(slug).questions, start=1)
+            for n, q in enumerate(structure.of(_consultation_or_404(slug)).questions, start=1)
             if q.id in outcome.discarded
         ]
         flash(
@@ -264,7 +269,7 @@ CSRF_RECOVERY["ballots.save"] = _save_csrf
 @delegate_required
 def receipt(slug: str):
     """Show the receipt of the response that counts, and check a receipt code."""
-    consultation = _consultation_or_404(slug, structure=False)
+    consultation = _consultation_or_404(slug)
     response = services.current_response(consultation.id, current_user.member_id)
     revisions = _revisions(response)
     checked = None
@@ -299,6 +304,7 @@ def revision(slug: str, number: int):
     return render_template(
         "ballots/revision.html",
         consultation=consultation,
+        structure=structure.of(consultation),
         response=response,
         revision=found[0],
         content=found[0].content,
@@ -332,9 +338,11 @@ def preview(slug: str):
     member = SimpleNamespace(
         kind=MemberKind.OBSERVER_ORG if as_observer else MemberKind.MEMBER_STATE
     )
+    kept = structure.of(consultation)
     return render_template(
         "ballots/answer.html",
         consultation=consultation,
+        structure=kept,
         response=None,
         values={},
         errors=[],
@@ -346,6 +354,9 @@ def preview(slug: str):
         phase=Phase.OPEN,
         is_observer=as_observer,
         observers_vote=consultation.observers_may is ObserversMay.VOTE,
-        spec=ballot_spec(consultation, member),  # type: ignore[arg-type]
+        spec=structure_spec(
+            kept,
+            may_vote=member_may_vote(consultation, member),  # type: ignore[arg-type]
+        ),
         preview=True,
     )

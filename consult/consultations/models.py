@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -104,6 +105,14 @@ class Consultation(TranslatedMixin, Model):
     close_reason: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
+    #: Raised by the database on every write to the questions and options (triggers on both
+    #: tables, migration ``5e8c1a7d3b94``): pages keep the structure per process by (id,
+    #: version), see :mod:`consult.consultations.structure`. It starts at a random number,
+    #: so that a consultation created under the id of a deleted one (ids are reused) never
+    #: meets what was kept of the other.
+    structure_version: Mapped[int] = mapped_column(
+        sa.BigInteger, default=lambda: secrets.randbelow(2**60), server_default="0"
+    )
 
     questions: Mapped[list[Question]] = relationship(
         back_populates="consultation", order_by="Question.position", cascade="all, delete-orphan"

@@ -19,14 +19,16 @@ OPTIONS_FROM = Setting(
 )
 
 
-def answer_options(question: Any) -> Sequence[Any]:
+def answer_options(question: Any, questions: Sequence[Any] | None = None) -> Sequence[Any]:
     """The options a stored question's answers use: those of the question its
-    ``options_from`` names, else its own."""
+    ``options_from`` names (among ``questions``, by default its consultation's), else its
+    own."""
     source = (getattr(question, "settings", None) or {}).get("options_from")
     if source is None:
         return list(question.options)
-    consultation = getattr(question, "consultation", None)
-    for other in getattr(consultation, "questions", ()):
+    if questions is None:
+        questions = getattr(getattr(question, "consultation", None), "questions", ())
+    for other in questions:
         if other.id == source:
             return list(other.options)
     return []

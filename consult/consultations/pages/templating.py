@@ -3,6 +3,8 @@ language and member names, the published results' address."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import (
     current_app,
     url_for,
@@ -18,8 +20,9 @@ from consult.consultations.forms import (
 )
 from consult.consultations.lifecycle import Stage, Status
 from consult.consultations.messages import describe
-from consult.consultations.models import Consultation
+from consult.consultations.models import Consultation, Question
 from consult.consultations.pages.base import bp
+from consult.consultations.structure import QuestionRow, Structure
 from consult.core.templating import localized
 from consult.members.models import Member
 
@@ -45,10 +48,14 @@ def kind_label(kind: str) -> str:
 
 
 @bp.app_template_global("condition_text")
-def condition_text(consultation: Consultation, condition: dict, *, results: bool = False) -> str:
+def condition_text(
+    consultation: Consultation | Structure, condition: dict, *, results: bool = False
+) -> str:
     """“Answer only if you answered “Yes” to question 3.” for a ``show_if`` condition (on the
-    results: “Asked only of members who answered …”)."""
-    for number, source in enumerate(consultation.questions, start=1):
+    results: “Asked only of members who answered …”); ``consultation``: its model, or the
+    structure a ballot page shows."""
+    questions: Sequence[Question | QuestionRow] = consultation.questions
+    for number, source in enumerate(questions, start=1):
         if source.id == condition.get("question"):
             chosen = [
                 _("“%(answer)s”", answer=localized(o, "label"))
