@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Protocol
 
 import sqlalchemy as sa
 from flask import current_app
@@ -103,7 +104,26 @@ def write(
     )
 
 
-def mark_of(entry: Entry, by: str | None) -> onbehalf.Mark:
+class EntryFields(Protocol):
+    """What a mark shows of an entry: the model, or a row selecting these columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def channel(self) -> onbehalf.Channel: ...
+    @property
+    def reference(self) -> str: ...
+    @property
+    def received_on(self) -> date: ...
+    @property
+    def late(self) -> bool: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def scan_sha256(self) -> str | None: ...
+
+
+def mark_of(entry: EntryFields, by: str | None) -> onbehalf.Mark:
     return onbehalf.Mark(
         entry.channel,
         entry.reference,

@@ -2,15 +2,53 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
 
 import sqlalchemy as sa
 
-from consult.ballots.models import Response, ResponseStatus, Revision
+from consult.auth.models import Role, User
+from consult.ballots import entries, onbehalf
+from consult.ballots.models import Entry, Response, ResponseStatus, Revision
+from consult.ballots.rules import ballot_from_canonical, ballot_to_form
 from consult.consultations.lifecycle import Status
 from consult.consultations.models import Consultation, invitation
+from consult.core.anchors import Head
 from consult.core.paging import PAGE_SIZE, Page
 from consult.extensions import db
+
+
+@dataclass(frozen=True, slots=True)
+class Submitter:
+    """Who submitted the revision that counts: their name and role."""
+
+    name: str
+    role: Role
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseRow:
+    """A member's response as the delegate pages show it (a plain row, not the model)."""
+
+    id: int
+    status: ResponseStatus
+    version: int
+    revision: int
+    draft: dict[str, Any] | None
+    submitted_at: datetime | None
+    receipt: str | None
+    submitted_by: Submitter | None
+
+    def form_values(self, content: dict[str, Any] | None) -> dict[str, list[str]]:
+        """What the ballot form shows: the pending draft if any, else the submitted ballot
+        (``content``: the latest revision's), as ``services.form_values`` for the model."""
+        if self.draft is not None:
+            return {k: list(v) for k, v in self.draft.items()}
+        if not self.revision or content is None:
+            return {}
+        return ballot_to_form(ballot_from_canonical(content))
 
 
 @dataclass(frozen=True)
@@ -18,7 +56,7 @@ class MemberConsultation:
     """A consultation on a delegate's home page, with their member's response if any."""
 
     consultation: Consultation
-    response: Response | None
+    response: ResponseRow | None
 
 
 @dataclass(frozen=True)
@@ -29,36 +67,246 @@ class AdminRow:
     drafts: int
 
 
+_r = cast(sa.Table, Response.__table__).c
+_u = cast(sa.Table, User.__table__).c
+_RESPONSE_COLUMNS = (
+    _r.id.label("r_id"),
+    _r.status.label("r_status"),
+    _r.version.label("r_version"),
+    _r.revision.label("r_revision"),
+    _r.draft.label("r_draft"),
+    _r.submitted_at.label("r_submitted_at"),
+    _r.receipt.label("r_receipt"),
+    _u.name.label("r_submitter"),
+    _u.role.label("r_submitter_role"),
+)
+
+
+def _response_row(row: Any) -> ResponseRow | None:
+    """The response of a row that selected :data:`_RESPONSE_COLUMNS` (outer-joined)."""
+    if row.r_id is None:
+        return None
+    submitter = (
+        None if row.r_submitter is None else Submitter(row.r_submitter, row.r_submitter_role)
+    )
+    return ResponseRow(
+        row.r_id,
+        row.r_status,
+        row.r_version,
+        row.r_revision,
+        row.r_draft,
+        row.r_submitted_at,
+        row.r_receipt,
+        submitter,
+    )
+
+
+def _with_submitter(table: sa.FromClause) -> sa.FromClause:
+    return table.outerjoin(_u.id.table, _u.id == _r.submitted_by_id)
+
+
 def member_consultations(member_id: int) -> list[MemberConsultation]:
     """Consultations the member is invited to (drafts excluded), with its response if any
     (one statement)."""
-    rows = db.session.execute(
-        sa.select(Consultation, Response)
+    joined = (
+        sa.select(Consultation)
         .join(invitation, invitation.c.consultation_id == Consultation.id)
         .outerjoin(
-            Response,
-            sa.and_(Response.consultation_id == Consultation.id, Response.member_id == member_id),
+            _r.id.table,
+            sa.and_(_r.consultation_id == Consultation.id, _r.member_id == member_id),
         )
-        .options(sa.orm.joinedload(Response.submitted_by))
+        .outerjoin(_u.id.table, _u.id == _r.submitted_by_id)
+        .add_columns(*_RESPONSE_COLUMNS)
         .where(invitation.c.member_id == member_id, Consultation.status != Status.DRAFT)
         .order_by(Consultation.closes_at.desc())
-    ).all()
-    return [MemberConsultation(c, r) for c, r in rows]
+    )
+    return [MemberConsultation(row[0], _response_row(row)) for row in db.session.execute(joined)]
 
 
-def current_ballot(consultation_id: int, member_id: int) -> tuple[Response | None, Revision | None]:
-    """The member's response to the consultation (with who submitted it) and its latest
-    revision, if any (one statement)."""
-    row = db.session.execute(
-        sa.select(Response, Revision)
-        .outerjoin(
-            Revision,
-            sa.and_(Revision.response_id == Response.id, Revision.number == Response.revision),
+@functools.cache
+def _ballot_statement(content: bool) -> sa.Select[Any]:
+    """The member's response with who submitted it (and its latest revision's content when
+    ``content``), by ``consultation_id`` and ``member_id`` (built once)."""
+    v = cast(sa.Table, Revision.__table__).c
+    columns: list[Any] = list(_RESPONSE_COLUMNS)
+    joined = _with_submitter(_r.id.table)
+    if content:
+        columns.append(v.content.label("content"))
+        joined = joined.outerjoin(
+            v.id.table, sa.and_(v.response_id == _r.id, v.number == _r.revision)
         )
-        .options(sa.orm.joinedload(Response.submitted_by))
-        .where(Response.consultation_id == consultation_id, Response.member_id == member_id)
-    ).first()
-    return (row[0], row[1]) if row is not None else (None, None)
+    return (
+        sa.select(*columns)
+        .select_from(joined)
+        .where(
+            _r.consultation_id == sa.bindparam("consultation_id"),
+            _r.member_id == sa.bindparam("member_id"),
+        )
+    )
+
+
+def current_ballot(
+    consultation_id: int, member_id: int
+) -> tuple[ResponseRow | None, dict[str, Any] | None]:
+    """The member's response to the consultation (with who submitted it) and the content of
+    its latest revision, if any (one statement)."""
+    row = (
+        db.session.connection()
+        .execute(
+            _ballot_statement(True), {"consultation_id": consultation_id, "member_id": member_id}
+        )
+        .first()
+    )
+    if row is None:
+        return None, None
+    return _response_row(row), row.content
+
+
+def current_response(consultation_id: int, member_id: int) -> ResponseRow | None:
+    """The member's response to the consultation, with who submitted it (one statement)."""
+    row = (
+        db.session.connection()
+        .execute(
+            _ballot_statement(False), {"consultation_id": consultation_id, "member_id": member_id}
+        )
+        .first()
+    )
+    return None if row is None else _response_row(row)
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionRow:
+    """A revision as the receipt lists it (without its content)."""
+
+    number: int
+    created_at: datetime
+    receipt: str
+    key_id: str | None
+    audit_seq: int | None
+    audit_digest: str | None
+    created_by: Submitter | None
+
+    @property
+    def audit_head(self) -> Head | None:
+        if self.audit_seq is None or self.audit_digest is None:
+            return None
+        return Head(self.audit_seq, self.audit_digest)
+
+
+@dataclass(frozen=True)
+class Revisions:
+    """A page of a response's revisions, newest first, the latest (the one that counts)
+    whatever the page, and the marks of those the secretariat entered."""
+
+    page: Page[RevisionRow]
+    latest: RevisionRow | None
+    marks: dict[int, onbehalf.Mark]
+
+
+def _revision_statement() -> sa.Select[Any]:
+    """Revisions of ``response_id`` with who submitted them and, for those the secretariat
+    entered, the entry and who entered it."""
+    v = cast(sa.Table, Revision.__table__).c
+    e = cast(sa.Table, Entry.__table__).c
+    by = sa.alias(_u.id.table, "entered_by")
+    return (
+        sa.select(
+            v.number,
+            v.created_at,
+            v.receipt,
+            v.key_id,
+            v.audit_seq,
+            v.audit_digest,
+            _u.name.label("by_name"),
+            _u.role.label("by_role"),
+            e.id,
+            e.channel,
+            e.reference,
+            e.received_on,
+            e.late,
+            e.reason,
+            e.scan_sha256,
+            by.c.name.label("entered_by"),
+        )
+        .select_from(
+            v.id.table.outerjoin(_u.id.table, _u.id == v.created_by_id)
+            .outerjoin(e.id.table, sa.and_(e.response_id == v.response_id, e.revision == v.number))
+            .outerjoin(by, by.c.id == e.entered_by_id)
+        )
+        .where(v.response_id == sa.bindparam("response_id"))
+        .order_by(v.number.desc())
+    )
+
+
+@functools.cache
+def _revisions_page_statement() -> sa.Select[Any]:
+    v = cast(sa.Table, Revision.__table__).c
+    return _revision_statement().where(
+        sa.or_(
+            v.number == sa.bindparam("latest"),
+            v.number.between(sa.bindparam("low"), sa.bindparam("high")),
+        )
+    )
+
+
+@functools.cache
+def _revision_by_receipt_statement() -> sa.Select[Any]:
+    v = cast(sa.Table, Revision.__table__).c
+    return _revision_statement().where(v.receipt == sa.bindparam("receipt"))
+
+
+def _revision_rows(
+    statement: sa.Select[Any], params: dict[str, Any]
+) -> tuple[list[RevisionRow], dict[int, onbehalf.Mark]]:
+    rows: list[RevisionRow] = []
+    marks: dict[int, onbehalf.Mark] = {}
+    for row in db.session.connection().execute(statement, params):
+        by = None if row.by_name is None else Submitter(row.by_name, row.by_role)
+        rows.append(
+            RevisionRow(
+                row.number,
+                row.created_at,
+                row.receipt,
+                row.key_id,
+                row.audit_seq,
+                row.audit_digest,
+                by,
+            )
+        )
+        if row.id is not None:
+            marks[row.number] = entries.mark_of(row, row.entered_by)
+    return rows, marks
+
+
+def revisions(response: ResponseRow | None, page: int) -> Revisions:
+    """Page ``page`` of the response's revisions (fifty, newest first; the last page if
+    beyond it) with the latest: one statement whatever their number, since revisions are
+    numbered 1 to ``response.revision`` (none without a response)."""
+    total = response.revision if response is not None else 0
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    number = min(max(page, 1), pages)
+    if response is None or not total:
+        return Revisions(Page([], number, PAGE_SIZE, 0), None, {})
+    high = total - (number - 1) * PAGE_SIZE
+    rows, marks = _revision_rows(
+        _revisions_page_statement(),
+        {"response_id": response.id, "latest": total, "low": high - PAGE_SIZE + 1, "high": high},
+    )
+    latest = rows[0] if rows and rows[0].number == total else None
+    items = [r for r in rows if r.number <= high]
+    return Revisions(Page(items, number, PAGE_SIZE, total), latest, marks)
+
+
+def revision_by_receipt(
+    response: ResponseRow | None, receipt: str
+) -> tuple[RevisionRow | None, dict[int, onbehalf.Mark]]:
+    """The response's revision whose receipt code is ``receipt``, with its mark if entered."""
+    if response is None or not receipt:
+        return None, {}
+    rows, marks = _revision_rows(
+        _revision_by_receipt_statement(), {"response_id": response.id, "receipt": receipt}
+    )
+    return (rows[0] if rows else None), marks
 
 
 def admin_overview(page: int = 1) -> Page[AdminRow]:

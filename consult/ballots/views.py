@@ -16,7 +16,7 @@ from consult.auth import permissions
 from consult.auth.decorators import admin_required, delegate_required
 from consult.ballots import entries, queries, receipts, services
 from consult.ballots.messages import describe
-from consult.ballots.models import Response, Revision
+from consult.ballots.models import Revision
 from consult.ballots.rules import FieldError
 from consult.ballots.specs import may_answer, member_may_vote, question_spec, structure_spec
 from consult.consultations import kinds, structure
@@ -26,6 +26,7 @@ from consult.consultations.structure import Structure
 from consult.core import audit
 from consult.core.database import begins_writing
 from consult.core.errors import CSRF_RECOVERY
+from consult.core.paging import page_number
 from consult.core.params import parse_id
 from consult.core.requests import checks_own_text
 from consult.core.templating import localized
@@ -84,7 +85,7 @@ def _render(
     notice: str | None = None,
     version: int | None = None,
     status: int = 200,
-    response: Response | bool | None = False,
+    response: queries.ResponseRow | bool | None = False,
     member=None,
     more_errors: list[tuple[str, str]] | None = None,
     **extra,
@@ -94,7 +95,7 @@ def _render(
     (``consult/entries/views.py``), which uses the same form."""
     member = member or current_user.member
     if isinstance(response, bool):  # not read by the caller
-        response = services.current_response(consultation.id, member.id)
+        response = queries.current_response(consultation.id, member.id)
     kept = structure.of(consultation)
     labels = _field_labels(kept) if errors else {}
     # An error about a whole question (``about``) names the question, on its first field.
@@ -132,20 +133,21 @@ render_ballot = _render
 def answer(slug: str):
     """Show the consultation with the member's current answers."""
     consultation = _consultation_or_404(slug)
-    response, latest = queries.current_ballot(consultation.id, current_user.member_id)
+    response, content = queries.current_ballot(consultation.id, current_user.member_id)
     return _render(
         consultation,
-        services.form_values(response, latest),
+        response.form_values(content) if response is not None else {},
         response=response,
         marks=_marks(response),
     )
 
 
-def _marks(response) -> dict:
+def _marks(response: queries.ResponseRow | None) -> dict:
     """The marks of entered revisions, read only when the secretariat made the submission
     that counts (its submitter is loaded for the page anyway)."""
-    submitter = response.submitted_by if response is not None else None
-    if submitter is None or not permissions.is_admin(submitter.role):
+    if response is None or response.submitted_by is None:
+        return {}
+    if not permissions.is_admin(response.submitted_by.role):
         return {}
     return entries.marks_of_response(response.id)
 
@@ -192,7 +194,7 @@ def save(slug: str):
         )
     except services.Stale as stale:
         consultation = _consultation_or_404(slug)
-        response = services.current_response(consultation.id, current_user.member_id)
+        response = queries.current_response(consultation.id, current_user.member_id)
         return _render(
             consultation,
             form,
@@ -268,27 +270,32 @@ CSRF_RECOVERY["ballots.save"] = _save_csrf
 @bp.get("/<slug:slug>/receipt")
 @delegate_required
 def receipt(slug: str):
-    """Show the receipt of the response that counts, and check a receipt code."""
+    """Show the receipt of the response that counts, its revisions fifty to a page, and check
+    a receipt code."""
     consultation = _consultation_or_404(slug)
-    response = services.current_response(consultation.id, current_user.member_id)
-    revisions = _revisions(response)
-    checked = None
+    response = queries.current_response(consultation.id, current_user.member_id)
+    listed = queries.revisions(response, page_number(request.args.get("page")))
+    marks = listed.marks
+    checked: queries.RevisionRow | bool | None = None
     in_record = None
     code = request.args.get("code", "")[:40]
     if code:
-        wanted = receipts.normalise_code(code)
-        checked = next((r for r in revisions if r.receipt == wanted), False)
-        if isinstance(checked, Revision) and checked.audit_head is not None:
-            in_record = audit.holds(db.session, checked.audit_head)
+        found, found_marks = queries.revision_by_receipt(response, receipts.normalise_code(code))
+        marks = {**marks, **found_marks}
+        checked = found or False
+        if found is not None and found.audit_head is not None:
+            in_record = audit.holds(db.session, found.audit_head)
     return render_template(
         "ballots/receipt.html",
         consultation=consultation,
         response=response,
-        revisions=revisions,
+        revisions=listed.page.items,
+        page=listed.page,
+        latest=listed.latest,
         code=code,
         checked=checked,
         in_record=in_record,
-        marks=entries.marks_of_response(response.id if response else None),
+        marks=marks,
     )
 
 
@@ -297,8 +304,8 @@ def receipt(slug: str):
 def revision(slug: str, number: int):
     """Show one submitted revision of the member's response."""
     consultation = _consultation_or_404(slug)
-    response = services.current_response(consultation.id, current_user.member_id)
-    found = _revisions(response, number=number)
+    response = queries.current_response(consultation.id, current_user.member_id)
+    found = _revisions(response.id if response else None, number=number)
     if response is None or not found:
         abort(404)
     return render_template(
@@ -312,11 +319,11 @@ def revision(slug: str, number: int):
     )
 
 
-def _revisions(response, *, number: int | None = None) -> list[Revision]:
+def _revisions(response_id: int | None, *, number: int | None = None) -> list[Revision]:
     """The response's revisions, newest first (only revision ``number`` when given)."""
-    if response is None:
+    if response_id is None:
         return []
-    query = sa.select(Revision).where(Revision.response_id == response.id)
+    query = sa.select(Revision).where(Revision.response_id == response_id)
     if number is not None:
         query = query.where(Revision.number == number)
     return list(

@@ -142,7 +142,7 @@ def _page(
 
 
 def _revisions(response: Response | None):
-    return revisions_of(response)
+    return revisions_of(response.id if response is not None else None)
 
 
 @bp.get("/admin/consultations/<slug:slug>/entries")

@@ -81,6 +81,40 @@ def test_delegate_pages_with_more_members_responses_and_revisions(client, auth):
     assert "It is revision 3, and it is the one that counts." in receipt
 
 
+def test_the_receipt_lists_revisions_fifty_to_a_page(client, auth):
+    """The receipt shows the revision that counts (its key and audit head) on every page and
+    its revisions fifty to a page, newest first, in the same statements whatever the page and
+    however many revisions there are; a receipt code of any page is checked from any page."""
+    delegate = UserFactory()
+    build_consultation("idm-2010")
+    for i in range(53):
+        submit("idm-2010", delegate, {1: 1} if i % 2 else {2: 1})
+    auth.login(delegate.email)
+    path = "/consultations/idm-2010/receipt"
+    first = client.get(path).get_data(as_text=True)
+    assert "It is revision 53, and it is the one that counts." in first
+    assert '/consultations/idm-2010/revisions/53"' in first
+    assert '/consultations/idm-2010/revisions/4"' in first
+    assert '/consultations/idm-2010/revisions/3"' not in first
+    assert "Page 1 of 2" in first
+    assert "Recorded in the audit trail as event" in first
+    second = client.get(f"{path}?page=2").get_data(as_text=True)
+    assert "Page 2 of 2" in second
+    assert '/consultations/idm-2010/revisions/3"' in second
+    assert '/consultations/idm-2010/revisions/1"' in second
+    assert '/consultations/idm-2010/revisions/4"' not in second
+    assert "Recorded in the audit trail as event" in second
+    assert queries_of(client, path) == queries_of(client, f"{path}?page=2")
+    assert queries_of(client, f"{path}?page=99") == queries_of(client, path)
+    from consult.ballots.models import Revision
+
+    oldest = db.session.scalar(sa.select(Revision.receipt).where(Revision.number == 1))
+    db.session.rollback()
+    checked = client.get(f"{path}?code={oldest}").get_data(as_text=True)
+    assert "This code is the receipt of revision 1, submitted on" in checked
+    assert "It was replaced by a later revision." in checked
+
+
 def test_administration_lists_with_more_rows(client, auth):
     admin = AdminFactory(email="admin@example.org")
     member = MemberFactory()
