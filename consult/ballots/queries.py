@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, cast
 
@@ -13,10 +13,12 @@ from consult.auth.models import Role, User
 from consult.ballots import entries, onbehalf
 from consult.ballots.models import Entry, Response, ResponseStatus, Revision
 from consult.ballots.rules import ballot_from_canonical, ballot_to_form
-from consult.consultations.lifecycle import Status
+from consult.consultations.lifecycle import Phase, Status, phase
 from consult.consultations.models import Consultation, invitation
+from consult.core import clock
 from consult.core.anchors import Head
 from consult.core.paging import PAGE_SIZE, Page
+from consult.core.translated import in_language
 from consult.extensions import db
 
 
@@ -51,11 +53,33 @@ class ResponseRow:
         return ballot_to_form(ballot_from_canonical(content))
 
 
+@dataclass(frozen=True, slots=True)
+class ConsultationLine:
+    """What a delegate's home page shows of a consultation (a plain row, not the model)."""
+
+    id: int
+    slug: str
+    title: str
+    reference: str
+    status: Status
+    outcome: str
+    opens_at: datetime | None
+    closes_at: datetime
+    extended_at: datetime | None
+    translations: dict[str, Any]
+
+    def localized(self, field: str, locale: str) -> str:
+        return in_language(self.translations, field, locale, getattr(self, field))
+
+    def phase(self, now: datetime | None = None) -> Phase:
+        return phase(self.status, self.opens_at, self.closes_at, now or clock.now())
+
+
 @dataclass(frozen=True)
 class MemberConsultation:
     """A consultation on a delegate's home page, with their member's response if any."""
 
-    consultation: Consultation
+    consultation: ConsultationLine
     response: ResponseRow | None
 
 
@@ -108,19 +132,36 @@ def _with_submitter(table: sa.FromClause) -> sa.FromClause:
 def member_consultations(member_id: int) -> list[MemberConsultation]:
     """Consultations the member is invited to (drafts excluded), with its response if any
     (one statement)."""
-    joined = (
-        sa.select(Consultation)
-        .join(invitation, invitation.c.consultation_id == Consultation.id)
-        .outerjoin(
-            _r.id.table,
-            sa.and_(_r.consultation_id == Consultation.id, _r.member_id == member_id),
-        )
-        .outerjoin(_u.id.table, _u.id == _r.submitted_by_id)
-        .add_columns(*_RESPONSE_COLUMNS)
-        .where(invitation.c.member_id == member_id, Consultation.status != Status.DRAFT)
-        .order_by(Consultation.closes_at.desc())
+    rows = db.session.connection().execute(
+        _member_consultations_statement(), {"member_id": member_id}
     )
-    return [MemberConsultation(row[0], _response_row(row)) for row in db.session.execute(joined)]
+    return [
+        MemberConsultation(
+            ConsultationLine(*(getattr(row, name) for name in _LINE_COLUMNS)), _response_row(row)
+        )
+        for row in rows
+    ]
+
+
+_LINE_COLUMNS = tuple(f.name for f in fields(ConsultationLine))
+
+
+@functools.cache
+def _member_consultations_statement() -> sa.Select[Any]:
+    """Consultations invited ``member_id`` (a bound parameter), with its response (built
+    once)."""
+    c = cast(sa.Table, Consultation.__table__).c
+    member_id: sa.BindParameter[int] = sa.bindparam("member_id")
+    return (
+        sa.select(*(c[name] for name in _LINE_COLUMNS), *_RESPONSE_COLUMNS)
+        .select_from(
+            c.id.table.join(invitation, invitation.c.consultation_id == c.id)
+            .outerjoin(_r.id.table, sa.and_(_r.consultation_id == c.id, _r.member_id == member_id))
+            .outerjoin(_u.id.table, _u.id == _r.submitted_by_id)
+        )
+        .where(invitation.c.member_id == member_id, c.status != Status.DRAFT)
+        .order_by(c.closes_at.desc())
+    )
 
 
 @functools.cache
