@@ -71,6 +71,10 @@ def _npgettext(context: Context, ctx: str, singular: str, plural: str, n: int) -
     return _translations(context).unpgettext(ctx, singular, plural, n)
 
 
+#: The callables above, which read only the page's translations (``templating.PageContext``).
+PAGE_GETTEXT = (_gettext, _template_gettext, _ngettext, _pgettext, _npgettext)
+
+
 def init_babel(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     # Flask-Babel's template callables find the request's translations anew for every string

@@ -5,18 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from types import FunctionType
+from typing import Any, ClassVar
 
 from babel import Locale
 from babel.numbers import NumberPattern, format_currency, parse_pattern
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
-from consult.core.i18n import LANGUAGE_NAMES
+from consult.core.i18n import LANGUAGE_NAMES, PAGE_GETTEXT
 from consult.core.markdown import render_markdown
 from consult.core.timefmt import format_moment
 
@@ -129,8 +130,41 @@ def _page_moment(context: Context, value: datetime | None) -> str:
     return format_moment(value, current_app.config["TIMEZONE"], _page_locale(context))
 
 
+class PageContext(Context):
+    """Jinja's context, with one shortcut: the page's own callables (gettext and its kin,
+    ``localized``, ``member_name``, ``locale_code``) read only what the page's rendering
+    started with (its language and translations), so they are given the context as it is.
+    Jinja otherwise derives a copy of the whole context, with the variables a loop or a block
+    has set, for every call of a callable that takes the context: tens of copies a page."""
+
+    #: The callables that read only the page's top-level keys (:func:`init_templating`).
+    page_only: ClassVar[frozenset[Any]] = frozenset()
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        if type(__obj) is FunctionType and __obj in __self.page_only:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+            return __obj(__self, *args, **kwargs)
+        return Context.call(__self, __obj, *args, **kwargs)
+
+
+_FIXED: dict[tuple[str, str, str], str] = {}
+
+
+def fixed_url(endpoint: str, filename: str = "") -> str:
+    """The address of an endpoint without arguments (or of a static file, fingerprinted),
+    built once per process and application root: every page links to the same few."""
+    key = (request.script_root, endpoint, filename)
+    found = _FIXED.get(key)
+    if found is None:
+        found = url_for(endpoint, filename=filename) if filename else url_for(endpoint)
+        _FIXED[key] = found
+    return found
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.context_class = PageContext
     app.jinja_env.filters.update(
         moment=_page_moment,
         decimal=_page_decimal,
@@ -144,6 +178,13 @@ def init_templating(app: Flask) -> None:
         languages=LANGUAGE_NAMES,
         locale_code=_page_locale_code,
         csrf_token=generate_csrf,
+        fixed_url=fixed_url,
+    )
+    globals_ = app.jinja_env.globals
+    PageContext.page_only = frozenset(
+        [_page_localized, _page_member_name, _page_locale_code]
+        + [globals_[name] for name in ("_", "gettext", "ngettext", "pgettext", "npgettext")]
+        + list(PAGE_GETTEXT)
     )
 
     @app.context_processor

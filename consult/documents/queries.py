@@ -20,13 +20,23 @@ def consultation(slug: str) -> Consultation | None:
     return db.session.scalar(sa.select(Consultation).where(Consultation.slug == slug))
 
 
+#: Whether a consultation has any document (a plain statement, built once).
+_ANY = (
+    sa.select(sa.literal(1))
+    .select_from(Attachment.__table__)
+    .where(Attachment.__table__.c.consultation_id == sa.bindparam("consultation_id"))
+    .limit(1)
+)
+
+
 def attachments_of(consultation_id: int) -> list[Attachment]:
     """The consultation's documents with every file version: the discussion note first, then
     the annexes in the order they were added. One plain query when there is none (most ballot
     pages: the eager loaders cost as much as the query), three otherwise."""
-    query = sa.select(Attachment).where(Attachment.consultation_id == consultation_id)
-    if db.session.scalar(sa.select(query.exists())) is not True:
+    any_ = db.session.connection().execute(_ANY, {"consultation_id": consultation_id}).first()
+    if any_ is None:
         return []
+    query = sa.select(Attachment).where(Attachment.consultation_id == consultation_id)
     found = db.session.scalars(
         query.options(
             selectinload(Attachment.files).joinedload(AttachmentFile.created_by)
