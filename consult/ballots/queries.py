@@ -165,6 +165,27 @@ def _member_consultations_statement() -> sa.Select[Any]:
 
 
 @functools.cache
+def _visible_statement() -> sa.Select[Consultation, bool]:
+    """The consultation of ``slug`` and whether ``member_id`` is invited (built once)."""
+    invited = sa.exists().where(
+        invitation.c.consultation_id == Consultation.id,
+        invitation.c.member_id == sa.bindparam("member_id"),
+    )
+    return sa.select(Consultation, invited).where(Consultation.slug == sa.bindparam("slug"))
+
+
+def visible_consultation(slug: str, member_id: int) -> Consultation | None:
+    """The consultation (its row) if the member is invited to it and it is not a draft, else
+    None (one statement, prepared once): the delegate pages' reading of
+    ``services.visible_consultation`` without the structure, which comes from
+    :mod:`consult.consultations.structure`."""
+    row = db.session.execute(_visible_statement(), {"slug": slug, "member_id": member_id}).first()
+    if row is None or row[0].status is Status.DRAFT or not row[1]:
+        return None
+    return row[0]
+
+
+@functools.cache
 def _ballot_statement(content: bool) -> sa.Select[Any]:
     """The member's response with who submitted it (and its latest revision's content when
     ``content``), by ``consultation_id`` and ``member_id`` (built once)."""

@@ -42,7 +42,7 @@ _TOKEN = re.compile(r"[A-Za-z0-9_-]{0,64}")
 def _consultation_or_404(slug: str) -> Consultation:
     """The consultation, if the delegate's member is invited and it is not a draft (its row:
     the questions and options come from :mod:`consult.consultations.structure`)."""
-    consultation = services.visible_consultation(slug, current_user.member_id, structure=False)
+    consultation = queries.visible_consultation(slug, current_user.member_id)
     if consultation is None:
         abort(404)
     return consultation
