@@ -164,42 +164,89 @@ def _member_consultations_statement() -> sa.Select[Any]:
     )
 
 
+#: The documents' table as the delegate pages ask of it (whether a consultation has any): a
+#: Core stub, since documents sit above ballots (``tests/unit/test_response_stubs.py``).
+ATTACHMENT = sa.table("attachment", sa.column("consultation_id", sa.Integer))
+
+
+@dataclass(frozen=True)
+class DelegatePage:
+    """What the ballot page and the receipt read first, in one statement: the consultation
+    (its row), the member's response with who submitted it, the content of its latest
+    revision (the ballot page only) and whether the consultation has documents."""
+
+    consultation: Consultation
+    response: ResponseRow | None
+    content: dict[str, Any] | None
+    has_documents: bool
+
+
 @functools.cache
-def _visible_statement() -> sa.Select[Consultation, bool]:
-    """The consultation of ``slug`` and whether ``member_id`` is invited (built once)."""
+def _page_statement(content: bool) -> sa.Select[Any]:
+    """The consultation of ``slug``, whether ``member_id`` is invited, whether it has
+    documents, and the member's response (with its latest revision's content when
+    ``content``): built once."""
+    member_id: sa.BindParameter[int] = sa.bindparam("member_id")
+    c = cast(sa.Table, Consultation.__table__).c
+    a = ATTACHMENT.c
     invited = sa.exists().where(
-        invitation.c.consultation_id == Consultation.id,
-        invitation.c.member_id == sa.bindparam("member_id"),
+        invitation.c.consultation_id == c.id, invitation.c.member_id == member_id
     )
-    return sa.select(Consultation, invited).where(Consultation.slug == sa.bindparam("slug"))
-
-
-def visible_consultation(slug: str, member_id: int) -> Consultation | None:
-    """The consultation (its row) if the member is invited to it and it is not a draft, else
-    None (one statement, prepared once): the delegate pages' reading of
-    ``services.visible_consultation`` without the structure, which comes from
-    :mod:`consult.consultations.structure`."""
-    row = db.session.execute(_visible_statement(), {"slug": slug, "member_id": member_id}).first()
-    if row is None or row[0].status is Status.DRAFT or not row[1]:
-        return None
-    return row[0]
-
-
-@functools.cache
-def _ballot_statement(content: bool) -> sa.Select[Any]:
-    """The member's response with who submitted it (and its latest revision's content when
-    ``content``), by ``consultation_id`` and ``member_id`` (built once)."""
-    v = cast(sa.Table, Revision.__table__).c
-    columns: list[Any] = list(_RESPONSE_COLUMNS)
-    joined = _with_submitter(_r.id.table)
+    documents = sa.exists().where(a.consultation_id == c.id)
+    joined = _with_submitter(
+        c.id.table.outerjoin(
+            _r.id.table, sa.and_(_r.consultation_id == c.id, _r.member_id == member_id)
+        )
+    )
+    columns: list[Any] = [
+        invited.label("invited"),
+        documents.label("has_documents"),
+        *_RESPONSE_COLUMNS,
+    ]
     if content:
-        columns.append(v.content.label("content"))
+        v = cast(sa.Table, Revision.__table__).c
         joined = joined.outerjoin(
             v.id.table, sa.and_(v.response_id == _r.id, v.number == _r.revision)
         )
+        columns.append(v.content.label("content"))
     return (
-        sa.select(*columns)
+        sa.select(Consultation)
         .select_from(joined)
+        .add_columns(*columns)
+        .where(c.slug == sa.bindparam("slug"))
+    )
+
+
+def delegate_page(slug: str, member_id: int, *, content: bool = False) -> DelegatePage | None:
+    """The consultation if the member is invited to it and it is not a draft (else None),
+    with the member's response: one statement, prepared once. The questions and options come
+    from :mod:`consult.consultations.structure`."""
+    row = db.session.execute(
+        _page_statement(content), {"slug": slug, "member_id": member_id}
+    ).first()
+    if row is None or row[0].status is Status.DRAFT or not row.invited:
+        return None
+    return DelegatePage(
+        row[0],
+        _response_row(row),
+        row.content if content else None,
+        bool(row.has_documents),
+    )
+
+
+def visible_consultation(slug: str, member_id: int) -> Consultation | None:
+    """The consultation (its row) if the member is invited to it and it is not a draft."""
+    found = delegate_page(slug, member_id)
+    return found.consultation if found is not None else None
+
+
+@functools.cache
+def _response_statement() -> sa.Select[Any]:
+    """The member's response with who submitted it, by ``consultation_id`` and
+    ``member_id`` (built once)."""
+    return (
+        sa.select(*_RESPONSE_COLUMNS)
+        .select_from(_with_submitter(_r.id.table))
         .where(
             _r.consultation_id == sa.bindparam("consultation_id"),
             _r.member_id == sa.bindparam("member_id"),
@@ -207,29 +254,12 @@ def _ballot_statement(content: bool) -> sa.Select[Any]:
     )
 
 
-def current_ballot(
-    consultation_id: int, member_id: int
-) -> tuple[ResponseRow | None, dict[str, Any] | None]:
-    """The member's response to the consultation (with who submitted it) and the content of
-    its latest revision, if any (one statement)."""
-    row = (
-        db.session.connection()
-        .execute(
-            _ballot_statement(True), {"consultation_id": consultation_id, "member_id": member_id}
-        )
-        .first()
-    )
-    if row is None:
-        return None, None
-    return _response_row(row), row.content
-
-
 def current_response(consultation_id: int, member_id: int) -> ResponseRow | None:
     """The member's response to the consultation, with who submitted it (one statement)."""
     row = (
         db.session.connection()
         .execute(
-            _ballot_statement(False), {"consultation_id": consultation_id, "member_id": member_id}
+            _response_statement(), {"consultation_id": consultation_id, "member_id": member_id}
         )
         .first()
     )

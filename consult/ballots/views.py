@@ -42,10 +42,15 @@ _TOKEN = re.compile(r"[A-Za-z0-9_-]{0,64}")
 def _consultation_or_404(slug: str) -> Consultation:
     """The consultation, if the delegate's member is invited and it is not a draft (its row:
     the questions and options come from :mod:`consult.consultations.structure`)."""
-    consultation = queries.visible_consultation(slug, current_user.member_id)
-    if consultation is None:
+    return _page_or_404(slug).consultation
+
+
+def _page_or_404(slug: str, *, content: bool = False) -> queries.DelegatePage:
+    """The consultation with the member's response, as :func:`_consultation_or_404`."""
+    found = queries.delegate_page(slug, current_user.member_id, content=content)
+    if found is None:
         abort(404)
-    return consultation
+    return found
 
 
 def _field_labels(kept: Structure) -> dict[str, str]:
@@ -132,13 +137,14 @@ render_ballot = _render
 @delegate_required
 def answer(slug: str):
     """Show the consultation with the member's current answers."""
-    consultation = _consultation_or_404(slug)
-    response, content = queries.current_ballot(consultation.id, current_user.member_id)
+    page = _page_or_404(slug, content=True)
+    response = page.response
     return _render(
-        consultation,
-        response.form_values(content) if response is not None else {},
+        page.consultation,
+        response.form_values(page.content) if response is not None else {},
         response=response,
         marks=_marks(response),
+        has_documents=page.has_documents,
     )
 
 
@@ -272,8 +278,8 @@ CSRF_RECOVERY["ballots.save"] = _save_csrf
 def receipt(slug: str):
     """Show the receipt of the response that counts, its revisions fifty to a page, and check
     a receipt code."""
-    consultation = _consultation_or_404(slug)
-    response = queries.current_response(consultation.id, current_user.member_id)
+    page = _page_or_404(slug)
+    consultation, response = page.consultation, page.response
     listed = queries.revisions(response, page_number(request.args.get("page")))
     marks = listed.marks
     checked: queries.RevisionRow | bool | None = None

@@ -1,16 +1,21 @@
 """The consultation services read responses through Core stubs (``consultations/responses.py``)
-so as not to import ballots: every column a stub names is a column of the ballots' model, of
-the same type family, in the same table."""
+so as not to import ballots, and the delegate pages the documents' table
+(``ballots/queries.ATTACHMENT``) so as not to import documents: every column a stub names is a
+column of the model, of the same type family, in the same table."""
 
 import pytest
 import sqlalchemy as sa
 
 from consult.ballots.models import Answer, Response
+from consult.ballots.queries import ATTACHMENT
 from consult.consultations.enums import ResponseStatus
 from consult.consultations.responses import SUBMITTED, answer, response
+from consult.documents.models import Attachment
 
 
-@pytest.mark.parametrize(("stub", "model"), [(response, Response), (answer, Answer)])
+@pytest.mark.parametrize(
+    ("stub", "model"), [(response, Response), (answer, Answer), (ATTACHMENT, Attachment)]
+)
 def test_every_stub_column_is_a_column_of_the_model(stub, model):
     table = model.__table__
     assert stub.name == table.name
