@@ -81,6 +81,36 @@ def test_delegate_pages_with_more_members_responses_and_revisions(client, auth):
     assert "It is revision 3, and it is the one that counts." in receipt
 
 
+def test_the_ballot_page_reads_the_questions_once_per_structure_version(client, auth):
+    """The questions and options are kept per process by structure version: a page reads them
+    once, the next pages only the consultation's row and the member's response; a change to
+    an option is read again, once."""
+    from consult.consultations.models import Option
+
+    delegate = UserFactory()
+    build_consultation("idm-2010")
+    auth.login(delegate.email)
+    path = "/consultations/idm-2010"
+
+    def structure_reads() -> int:
+        seen: list[str] = []
+        listen = lambda *args: seen.append(args[2])  # noqa: E731
+        sa.event.listen(db.engine, "before_cursor_execute", listen)
+        try:
+            assert client.get(path).status_code == 200
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", listen)
+        return sum("FROM consultation LEFT OUTER JOIN question" in s for s in seen)
+
+    client.get(path)
+    assert structure_reads() == 0
+    db.session.execute(sa.update(Option).where(Option.position == 1).values(label="Renamed"))
+    db.session.commit()
+    assert structure_reads() == 1
+    assert structure_reads() == 0
+    assert "Renamed" in client.get(path).get_data(as_text=True)
+
+
 def test_the_receipt_lists_revisions_fifty_to_a_page(client, auth):
     """The receipt shows the revision that counts (its key and audit head) on every page and
     its revisions fifty to a page, newest first, in the same statements whatever the page and
