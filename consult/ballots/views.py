@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError
 
 from consult.auth import permissions
 from consult.auth.decorators import admin_required, delegate_required
-from consult.ballots import entries, queries, receipts, services
+from consult.ballots import display, entries, queries, receipts, services
 from consult.ballots.messages import describe
 from consult.ballots.models import Revision
 from consult.ballots.rules import FieldError
@@ -29,7 +29,7 @@ from consult.core.errors import CSRF_RECOVERY
 from consult.core.paging import page_number
 from consult.core.params import parse_id
 from consult.core.requests import checks_own_text
-from consult.core.templating import localized
+from consult.core.templating import locale_code, localized
 from consult.extensions import db
 from consult.members.models import MemberKind
 
@@ -110,9 +110,12 @@ def _render(
     ]
     messages += more_errors or []
     phase = consultation.phase()
+    locale = locale_code()
     context = {
         "consultation": consultation,
         "structure": kept,
+        "texts": display.ballot_texts(kept, locale),
+        "ranking_attributes": display.ranking_attributes(locale),
         "response": response,
         "values": values,
         "errors": messages,
@@ -352,10 +355,13 @@ def preview(slug: str):
         kind=MemberKind.OBSERVER_ORG if as_observer else MemberKind.MEMBER_STATE
     )
     kept = structure.of(consultation)
+    locale = locale_code()
     return render_template(
         "ballots/answer.html",
         consultation=consultation,
         structure=kept,
+        texts=display.ballot_texts(kept, locale),
+        ranking_attributes=display.ranking_attributes(locale),
         response=None,
         values={},
         errors=[],
