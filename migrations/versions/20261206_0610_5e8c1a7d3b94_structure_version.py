@@ -7,8 +7,8 @@ statement (transition tables), SQLite once per row. The ballot pages keep a cons
 questions and options per process by (consultation, version).
 
 Revision ID: 5e8c1a7d3b94
-Revises: 7b1e4c2d9a60
-Create Date: 2026-12-06 06:00:00
+Revises: 5e2f8b1c7d93
+Create Date: 2026-12-06 06:10:00
 
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "5e8c1a7d3b94"
-down_revision = "7b1e4c2d9a60"
+down_revision = "5e2f8b1c7d93"
 branch_labels = None
 depends_on = None
 
