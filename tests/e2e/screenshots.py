@@ -10,22 +10,10 @@ from pathlib import Path
 import pytest
 
 from .test_every_page import visit
-from .walk import ROLES
+from .walk import ROLES, one_per_endpoint
 
 OUT = Path(__file__).parents[2] / "screenshots"
 NAMES = {"fr": "Français", "es": "Español"}
-
-
-def one_per_endpoint(app, paths: list[str]) -> list[str]:
-    adapter = app.url_map.bind("localhost")
-    seen: set[str] = set()
-    out = []
-    for path in paths:
-        endpoint = adapter.match(path, method="GET")[0]
-        if endpoint not in seen:
-            seen.add(endpoint)
-            out.append(path)
-    return out
 
 
 @pytest.mark.parametrize("width", [1280, 360])
