@@ -60,6 +60,9 @@ def run_suite(tree: Path, name: str) -> tuple[float, float]:
     last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-300:]
     print(f"  {name:7} wall {wall:6.1f} s  CPU {cpu:6.1f} s  load {load()}  {last}", flush=True)
     if done.returncode:
+        for line in done.stdout.splitlines():
+            if line.startswith(("FAILED", "ERROR")):
+                print(f"  {line}", flush=True)
         sys.exit(f"the {name} suite failed")
     return wall, cpu
 
