@@ -5,8 +5,6 @@ and language (the page then fills in only the member's answers)."""
 from __future__ import annotations
 
 import functools
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from babel.support import NullTranslations
@@ -15,6 +13,7 @@ from markupsafe import Markup
 
 from consult.consultations.kinds.base import N_
 from consult.consultations.structure import KEPT, Structure
+from consult.core.kept import Kept
 from consult.core.markdown import render_markdown
 
 
@@ -37,24 +36,12 @@ class QuestionTexts:
     options: dict[int, OptionTexts]
 
 
-_kept: OrderedDict[tuple[Structure, str], dict[int, QuestionTexts]] = OrderedDict()
-_lock = threading.Lock()
+_kept: Kept[tuple[Structure, str], dict[int, QuestionTexts]] = Kept(2 * KEPT)
 
 
 def ballot_texts(kept: Structure, locale: str) -> dict[int, QuestionTexts]:
     """The texts of ``kept`` in ``locale`` (the page's language), by question id."""
-    key = (kept, locale)
-    with _lock:
-        found = _kept.get(key)
-        if found is not None:
-            _kept.move_to_end(key)
-            return found
-    found = _texts(kept, locale, get_translations())
-    with _lock:
-        _kept[key] = found
-        while len(_kept) > 2 * KEPT:
-            _kept.popitem(last=False)
-    return found
+    return _kept.get_or_make((kept, locale), lambda: _texts(kept, locale, get_translations()))
 
 
 def _texts(

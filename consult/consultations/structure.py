@@ -14,8 +14,6 @@ translations) included.
 from __future__ import annotations
 
 import functools
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -24,6 +22,7 @@ import sqlalchemy as sa
 
 from consult.consultations.enums import QuestionKind, TallyMethod
 from consult.consultations.models import Consultation, Option, Question
+from consult.core.kept import Kept
 from consult.core.translated import in_language
 from consult.extensions import db
 
@@ -189,8 +188,7 @@ def _question(values: dict[str, Any], options: tuple[OptionRow, ...]) -> Questio
     )
 
 
-_kept: OrderedDict[tuple[int, int], Structure] = OrderedDict()
-_lock = threading.Lock()
+_kept: Kept[tuple[int, int], Structure] = Kept(KEPT)
 
 
 def current(consultation_id: int, version: int) -> Structure:
@@ -198,26 +196,13 @@ def current(consultation_id: int, version: int) -> Structure:
     consultation's row, in this transaction): kept, or read in one statement and kept. A
     write committed between the two reads gives the newer structure, kept under its own
     version."""
-    key = (consultation_id, version)
-    with _lock:
-        found = _kept.get(key)
-        if found is not None:
-            _kept.move_to_end(key)
-            return found
+    found = _kept.get((consultation_id, version))
+    if found is not None:
+        return found
     read = _read(consultation_id)
-    with _lock:
-        _kept[(consultation_id, read.version)] = read
-        while len(_kept) > KEPT:
-            _kept.popitem(last=False)
-    return read
+    return _kept.keep((consultation_id, read.version), read)
 
 
 def of(consultation: Consultation) -> Structure:
     """The structure of a consultation read as a model (its row at least)."""
     return current(consultation.id, consultation.structure_version)
-
-
-def forget() -> None:
-    """Drop every kept structure (tests that rewrite rows behind the triggers' back)."""
-    with _lock:
-        _kept.clear()
