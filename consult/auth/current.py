@@ -16,13 +16,13 @@ from typing import Any, ClassVar, cast
 import sqlalchemy as sa
 
 from consult.auth.models import Role, User
-from consult.core.translated import in_language
+from consult.core.translated import Localized
 from consult.extensions import db
 from consult.members.models import Member, MemberKind
 
 
 @dataclass(frozen=True, slots=True)
-class SignedMember:
+class SignedMember(Localized):
     """The member a delegate answers for: what the pages show of it and the rules ask."""
 
     id: int
@@ -31,10 +31,6 @@ class SignedMember:
     kind: MemberKind
     active: bool
     translations: Mapping[str, Any]
-
-    def localized(self, field: str, locale: str) -> str:
-        """``field`` (the name) in ``locale``, else in English, as ``Member.localized``."""
-        return in_language(self.translations, field, locale, getattr(self, field))
 
 
 @dataclass(frozen=True, slots=True)

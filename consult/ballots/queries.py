@@ -18,7 +18,7 @@ from consult.consultations.models import Consultation, invitation
 from consult.core import clock
 from consult.core.anchors import Head
 from consult.core.paging import PAGE_SIZE, Page
-from consult.core.translated import in_language
+from consult.core.translated import Localized
 from consult.extensions import db
 
 
@@ -54,7 +54,7 @@ class ResponseRow:
 
 
 @dataclass(frozen=True, slots=True)
-class ConsultationLine:
+class ConsultationLine(Localized):
     """What a delegate's home page shows of a consultation (a plain row, not the model)."""
 
     id: int
@@ -67,9 +67,6 @@ class ConsultationLine:
     closes_at: datetime
     extended_at: datetime | None
     translations: dict[str, Any]
-
-    def localized(self, field: str, locale: str) -> str:
-        return in_language(self.translations, field, locale, getattr(self, field))
 
     def phase(self, now: datetime | None = None) -> Phase:
         return phase(self.status, self.opens_at, self.closes_at, now or clock.now())

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from consult.consultations.enums import QuestionKind, TallyMethod
 from consult.consultations.models import Consultation, Option, Question
 from consult.core.kept import Kept
-from consult.core.translated import in_language
+from consult.core.translated import Localized
 from consult.extensions import db
 
 #: Structures kept per process (the most recently used; a few kilobytes each).
@@ -31,7 +31,7 @@ KEPT = 256
 
 
 @dataclass(frozen=True, slots=True)
-class OptionRow:
+class OptionRow(Localized):
     """An option as pages and rules read it (the columns of ``Option``)."""
 
     id: int
@@ -42,12 +42,9 @@ class OptionRow:
     merged_from: Sequence[Any]
     translations: Mapping[str, Any]
 
-    def localized(self, field: str, locale: str) -> str:
-        return in_language(self.translations, field, locale, getattr(self, field))
-
 
 @dataclass(frozen=True, slots=True)
-class QuestionRow:
+class QuestionRow(Localized):
     """A question with its options, as pages and rules read it (the columns of ``Question``)."""
 
     id: int
@@ -69,9 +66,6 @@ class QuestionRow:
     settings: Mapping[str, Any]
     translations: Mapping[str, Any]
     options: tuple[OptionRow, ...]
-
-    def localized(self, field: str, locale: str) -> str:
-        return in_language(self.translations, field, locale, getattr(self, field))
 
     def scale_label(self, value: int, locale: str) -> str:
         """As ``Question.scale_label``: a Likert point (1-based) in ``locale``."""

@@ -17,6 +17,18 @@ def in_language(
     return variant if variant else (english or "")
 
 
+class Localized:
+    """``localized`` for a plain row (a frozen dataclass read without its model) that has the
+    model's English columns and its ``translations``."""
+
+    __slots__ = ()
+    translations: Mapping[str, Any]
+
+    def localized(self, field: str, locale: str) -> str:
+        """The field in ``locale``, falling back to English when no translation exists."""
+        return in_language(self.translations, field, locale, getattr(self, field))
+
+
 class TranslatedMixin:
     """Adds ``translations`` = ``{"fr": {"title": ...}, "es": {...}}`` beside English columns."""
 
