@@ -45,6 +45,20 @@ BENCHES = [
     ("load", "Load run", ["bench/load.py"]),
 ]
 
+#: The load run's submit p95, SQLite and PostgreSQL alike.
+_LOAD_P95 = (
+    "half of the workers' time is password checks: the 200 delegates sign in over the "
+    "run's first quarter (at most 30 s), and each check is scrypt (N=2^15, r=8, p=1: about "
+    "0.1 s of CPU and 32 MB), so the two cores are saturated while they arrive, every step "
+    "queues behind them (the sign-in page's own p95 is seconds, for a page of 2 ms) and the "
+    "p95 of the whole run is the queue of that storm; the median submit is about 25 ms. The "
+    "steps between sign-ins cost about 5 ms of worker CPU each (gunicorn's socket writes, the "
+    "rate limiter's Redis round trip, the page). The password hash stays: production keeps "
+    "scrypt at Werkzeug's parameters. Next: arrivals spread as delegates really come (over "
+    "days, not seconds) measured apart from a sign-in storm, with the load generator on "
+    "another machine (here it shares the two cores with the server)."
+)
+
 #: What to try next for a goal not met, by the start of its name.
 NEXT = {
     "submit": "the save is one transaction begun before the signed-in user is read (the page "
@@ -99,6 +113,10 @@ NEXT = {
     "batches for the whole file and the replaced drafts' rows deleted with one statement per "
     "table; what is left per consultation is its own row, its documents and its audit event "
     "(the chain's head read, then the event written).",
+    # The load run (issue 14): where its server time goes, profiled with py-spy on the four
+    # gunicorn workers of a 50 s SQLite run (2026-12-06).
+    "sqlite: submit p95": _LOAD_P95,
+    "postgresql: submit p95": _LOAD_P95,
     "members list": "the search and the order by name run in SQL over folded copies of the "
     "names kept in the member table, with LIMIT/OFFSET; only the page's members are loaded.",
     "responses CSV time": "a ranking is read whole from the ranking text on its "
