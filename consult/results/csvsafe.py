@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 
 from consult.core.plaintext import FORMULA_SIGNS
 
@@ -54,14 +55,33 @@ def safe_row(row: Sequence[Cell]) -> list[str | int | float | None]:
     return out
 
 
+def _checked(rows: Iterator[Sequence[Cell]], columns: tuple[int, ...]) -> Iterator[list[Cell]]:
+    """The rows with :func:`safe_cell` applied to ``columns`` alone (inlined for text)."""
+    for row in rows:
+        cells = row if type(row) is list else list(row)
+        for i in columns:
+            value = cells[i]
+            if type(value) is str:
+                if value[:1] in _RISKY:
+                    cells[i] = "'" + value
+            elif value is not None and type(value) not in _PLAIN:
+                cells[i] = safe_cell(value)
+        yield cells
+
+
+#: Rows handed to the csv module at a time (its C loop writes them).
+BATCH = 256
+
+
 def csv_text(
     rows: Iterable[Sequence[Cell]], text_columns: Sequence[int] | None = None
 ) -> Iterator[str]:
     """The CSV as text chunks, the BOM first; each row neutralised on its way out.
 
     ``text_columns``: the only columns of the rows after the first (the header, always
-    checked whole) that can hold text; the others hold numbers, None or words of our own
-    and are written as they are (the responses file's ranks and choices, most of its cells)."""
+    checked whole) that can hold text not neutralised yet; the others hold numbers, None,
+    words of our own or text the caller has neutralised, and are written as they are (the
+    responses file's ranks and choices, most of its cells)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
@@ -69,29 +89,19 @@ def csv_text(
     for row in rows:
         writer.writerow(safe_row(row))
         break
+    body: Iterator[Sequence[Cell]]
     if text_columns is None:
-        for row in rows:
-            writer.writerow(safe_row(row))
-            if buffer.tell() >= CHUNK:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
+        body = map(safe_row, rows)
+    elif text_columns:
+        body = _checked(rows, tuple(text_columns))
     else:
-        checked = tuple(text_columns)
-        for row in rows:
-            cells = row if type(row) is list else list(row)
-            for i in checked:
-                value = cells[i]
-                if type(value) is str:
-                    if value[:1] in _RISKY:
-                        cells[i] = "'" + value
-                elif value is not None and type(value) not in _PLAIN:
-                    cells[i] = safe_cell(value)
-            writer.writerow(cells)
-            if buffer.tell() >= CHUNK:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
+        body = rows
+    while batch := list(islice(body, BATCH)):
+        writer.writerows(batch)
+        if buffer.tell() >= CHUNK:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
     yield buffer.getvalue()
 
 

@@ -439,26 +439,37 @@ def text_questions(consultation: Consultation, *, comments_only: bool = False) -
 
 def texts(consultation_id: int, question_ids: Collection[int]) -> list[TextRow]:
     """Every comment, write-in and free-text answer of ``question_ids``, then every general
-    comment, of submitted responses, with who wrote it (observers included)."""
-    return list(iter_texts(consultation_id, question_ids))
+    comment, of submitted responses, with who wrote it (observers included): read whole, as
+    the page shows them all (no server-side cursor, whose extra round trips a page pays on
+    PostgreSQL)."""
+    return list(iter_texts(consultation_id, question_ids, streamed=False))
+
+
+#: How many rows a streamed read (the comments file) fetches at a time.
+STREAMED_ROWS = 5000
+
+
+def _streaming(statement: sa.Select[*tuple[Any, ...]], streamed: bool) -> sa.Select[Any]:
+    """``statement`` read as it is consumed (a server-side cursor on PostgreSQL), or whole."""
+    return statement.execution_options(yield_per=STREAMED_ROWS) if streamed else statement
 
 
 @cache
-def _general_comments() -> sa.Select[*tuple[Any, ...]]:
-    return (
+def _general_comments(streamed: bool) -> sa.Select[*tuple[Any, ...]]:
+    return _streaming(
         sa.select(sa.null(), sa.null(), Response.comment, *_MEMBER_COLUMNS)
         .join(Member, Member.id == Response.member_id)
         .join(Region, Region.id == Member.region_id)
         # A literal, so that the index of commented responses serves the condition.
         .where(Response.comment != sa.literal_column("''"), _submitted(CONSULTATION))
-        .order_by(Member.name)
-        .execution_options(yield_per=5000)
+        .order_by(Member.name),
+        streamed,
     )
 
 
 @cache
-def _answer_texts_statement() -> sa.Select[*tuple[Any, ...]]:
-    return (
+def _answer_texts_statement(streamed: bool) -> sa.Select[*tuple[Any, ...]]:
+    return _streaming(
         sa.select(Answer.question_id, Answer.option_id, Answer.text, *_MEMBER_COLUMNS)
         .join(Response, Response.id == Answer.response_id)
         .join(Member, Member.id == Response.member_id)
@@ -469,23 +480,28 @@ def _answer_texts_statement() -> sa.Select[*tuple[Any, ...]]:
             Answer.text != "",
             _submitted(CONSULTATION),
         )
-        .order_by(Answer.question_id, Answer.option_id, Member.name)
-        .execution_options(yield_per=5000)
+        .order_by(Answer.question_id, Answer.option_id, Member.name),
+        streamed,
     )
 
 
-def iter_texts(consultation_id: int, question_ids: Collection[int]) -> Iterator[TextRow]:
-    """:func:`texts`, read as it is consumed (streamed; no answer query without questions)."""
+def iter_texts(
+    consultation_id: int, question_ids: Collection[int], *, streamed: bool = True
+) -> Iterator[TextRow]:
+    """:func:`texts`, read as it is consumed (``streamed``: a server-side cursor on
+    PostgreSQL, for the comments file; no answer query without questions)."""
     if question_ids:
-        yield from _answer_texts(consultation_id, question_ids)
-    general_rows = _execute(_general_comments(), {"consultation_id": consultation_id})
+        yield from _answer_texts(consultation_id, question_ids, streamed)
+    general_rows = _execute(_general_comments(streamed), {"consultation_id": consultation_id})
     for row in general_rows:
         yield TextRow(row[0], row[1], row[2], _member(row, 3))
 
 
-def _answer_texts(consultation_id: int, question_ids: Collection[int]) -> Iterator[TextRow]:
+def _answer_texts(
+    consultation_id: int, question_ids: Collection[int], streamed: bool
+) -> Iterator[TextRow]:
     answer_rows = _execute(
-        _answer_texts_statement(),
+        _answer_texts_statement(streamed),
         {"consultation_id": consultation_id, "question_ids": list(question_ids)},
     )
     for row in answer_rows:

@@ -28,7 +28,7 @@ from consult.core.templating import locale_code, localized
 from consult.extensions import db
 from consult.members.models import Member, MemberKind, Region
 from consult.results import loaders
-from consult.results.csvsafe import Cell, csv_bytes
+from consult.results.csvsafe import FORMULA_START, Cell, csv_bytes
 from consult.results.services import ConsultationResults
 
 Row = list[Cell]
@@ -163,22 +163,18 @@ def _response_columns(questions: list[Question]) -> tuple[Row, list[tuple[str, i
     return header, columns
 
 
-#: The fixed columns of the responses file that hold text someone typed (names, references);
-#: the others hold our own words, dates and numbers.
-_TEXT_COLUMNS = (0, 1, 3, 8, 9, 10, 13, 15)
-#: Answer columns that only ever hold numbers.
+#: The answer columns that only ever hold numbers (the fixed columns that hold text someone
+#: typed come neutralised from the query, :func:`_neutralised`).
 _NUMBER_COLUMNS = frozenset({"rank", "selected"})
 
 
 def responses_text_columns(consultation: Consultation) -> list[int]:
-    """The columns of :func:`responses_rows` (after its header) that can hold text: the only
-    cells the formula check needs to look at."""
+    """The columns of :func:`responses_rows` (after its header) that can hold text put there
+    by Python: the only cells the formula check needs to look at. The fixed columns that hold
+    typed text (names, receipt, reference, reason) come neutralised from the query itself."""
     _header, columns = _response_columns(list(consultation.questions))
     fixed = len(_header) - len(columns)
-    return [
-        *_TEXT_COLUMNS,
-        *(fixed + i for i, (what, _q, _o) in enumerate(columns) if what not in _NUMBER_COLUMNS),
-    ]
+    return [fixed + i for i, (what, _q, _o) in enumerate(columns) if what not in _NUMBER_COLUMNS]
 
 
 def responses_rows(consultation: Consultation) -> Iterator[Row]:
@@ -229,48 +225,38 @@ class _Cells:
         return True
 
 
-def _stream_responses(
-    consultation_id: int,
-    header: Row,
-    position: dict[tuple[int, int | None], int],
-    labels: dict[int, str],
-    observers_vote: bool,
-    locale: str,
-    no_opinion: str,
-    numeric: frozenset[int] = frozenset(),
-    several: _Cells | None = None,
-) -> Iterator[Row]:
-    """One streamed query: each response with its member and its answers as bare integers
-    and texts, one row per answer row (a ranking is read whole from the ranking text on its
-    first-ranked row, :data:`_NOT_RANKED_LATER`), the response's columns on each; a response
-    without answers has one row. Rows come in the order the responses were first saved, which
-    the keys give without a sort."""
-    yield header
+def _response_query(locale: str) -> sa.Select[*tuple[Any, ...]]:
+    """Each response of a consultation (bound parameter ``consultation_id``) with its member,
+    submitter and the secretariat's entry of the revision that counts, joined to the answer
+    rows the file needs, in the order the responses were first saved (the keys give it
+    without a sort). The response's columns come as the file writes them (:data:`_FIXED`),
+    typed text neutralised and None for an empty cell, so that Python only places answers."""
     submitter = sa.orm.aliased(User)
     enterer = sa.orm.aliased(User)
-    rows = _streamed(
+    return (
         sa.select(
             Response.id,
-            Member.code,
-            _name_in(locale),
+            _neutralised(Member.code),
+            _neutralised(_name_in(locale)),
             sa.type_coerce(Member.kind, sa.String),  # the stored words, as the file writes them
-            Region.name,
+            _neutralised(Region.name),
             sa.type_coerce(Response.status, sa.String),
-            Response.revision,
+            sa.func.nullif(Response.revision, 0),
             IsoUtc(Response.submitted_at),
-            submitter.name,
-            Response.receipt,
-            Entry.id,
-            enterer.name,
-            Entry.channel,
-            Entry.received_on,
-            Entry.reference,
-            Entry.late,
-            Entry.reason,
+            _neutralised(submitter.name),
+            _neutralised(Response.receipt),
+            # The provenance columns: empty unless the secretariat entered the revision that
+            # counts (the outer join finds no entry otherwise).
+            _neutralised(enterer.name),
+            sa.type_coerce(Entry.channel, sa.String),
+            IsoDate(Entry.received_on),
+            _neutralised(Entry.reference),
+            sa.case((Entry.id.is_(None), None), (Entry.late, "yes"), else_="no"),
+            _neutralised(Entry.reason),
             Answer.question_id,
             Answer.option_id,
             Answer.rank,
-            Answer.selected,
+            sa.type_coerce(Answer.selected, sa.Integer),  # true or false as read, unconverted
             Answer.value,
             Answer.text,
             Answer.ranking_key,
@@ -284,61 +270,69 @@ def _stream_responses(
         )
         .outerjoin(enterer, enterer.id == Entry.entered_by_id)
         .outerjoin(Answer, sa.and_(Answer.response_id == Response.id, _NOT_RANKED_LATER))
-        .where(Response.consultation_id == consultation_id)
+        .where(Response.consultation_id == sa.bindparam("consultation_id", type_=sa.Integer()))
         .order_by(Response.id)
     )
+
+
+#: Where a response's own columns are in a row of :func:`_response_query`: the member's
+#: code and name, kind, region and status (the line's "counted" after them), then from the
+#: revision to the late entry's reason, each written as it comes.
+_MEMBER, _REST = slice(1, 6), slice(6, 16)
+#: Where its answer row is: question, option, rank, selected, value, text; the ranking text.
+_ANSWER, _QUESTION, _RANKING = slice(16, 22), 16, 22
+
+
+def _stream_responses(
+    consultation_id: int,
+    header: Row,
+    position: dict[tuple[int, int | None], int],
+    labels: dict[int, str],
+    observers_vote: bool,
+    locale: str,
+    no_opinion: str,
+    numeric: frozenset[int] = frozenset(),
+    several: _Cells | None = None,
+) -> Iterator[Row]:
+    """One streamed query (:func:`_response_query`), one row per answer row (a ranking is
+    read whole from the ranking text on its first-ranked row, :data:`_NOT_RANKED_LATER`),
+    the response's columns on each; a response without answers has one row."""
+    yield header
+    rows = _streamed(_response_query(locale), {"consultation_id": consultation_id})
     width = len(position) + (len(several.position) if several else 0)
     fill = _Filler(position, labels, no_opinion, numeric, several)
-    ranks_of = fill.ranks
+    kept, ranks_of = fill.rankings, fill.ranks
     # Whether a response counts, by its member's kind and its status (the same few pairs).
     counted = {
         (kind.value, status.value): "yes" if loaders.counts(kind, status, observers_vote) else "no"
         for kind in MemberKind
         for status in ResponseStatus
     }
-
-    response: Any = None
+    current: Any = None
+    line: Row = []
     cells: Row = []
     for row in rows:
-        if response is None or row[0] != response[0]:
-            if response is not None:
-                yield _response_line(response, cells, counted)
-            response, cells = row, [None] * width
-        if row[23] is not None:  # a ranking, whole (most rows)
-            start, ranks = ranks_of(row[17], row[23])
+        if row[0] != current:
+            if current is not None:
+                line += cells
+                yield line
+            current = row[0]
+            line = [*row[_MEMBER], counted[row[3], row[5]], *row[_REST]]
+            cells = [None] * width
+        ranking = row[_RANKING]
+        if ranking is not None:  # a ranking, whole (most rows)
+            start, ranks = kept.get((row[_QUESTION], ranking)) or ranks_of(row[_QUESTION], ranking)
             if start >= 0:
                 cells[start : start + len(ranks)] = ranks
             else:
                 for own, place in cast(list[tuple[int, int]], ranks):
                     cells[own] = place
-        elif row[17] is not None:
-            fill(cells, row[17:23])
-    if response is not None:
-        yield _response_line(response, cells, counted)
+        elif row[_QUESTION] is not None:
+            fill(cells, row[_ANSWER])
+    if current is not None:
+        line += cells
+        yield line
 
-
-def _response_line(response: Any, cells: Row, counted: dict[tuple[str, str], str]) -> Row:
-    """A response's line: its member, status and provenance, then its answer cells."""
-    (_id, code, name, kind, region, status, revision, submitted_at, by, receipt, entry) = response[
-        :11
-    ]
-    return [
-        code,
-        name,
-        kind,
-        region,
-        status,
-        counted[kind, status],
-        revision or None,
-        submitted_at or "",
-        by or "",
-        receipt or "",
-        *(_entry_cells(response[10:17]) if entry is not None else _NO_ENTRY),
-        *cells,
-    ]
-
-
-_NO_ENTRY = ("", "", "", "", "", "")
 
 #: The answer rows the file needs: a ranking's first-ranked row carries the whole ranking
 #: (``Answer.ranking_key``, option ids best first, so the option in place ``k`` has rank
@@ -359,13 +353,66 @@ class IsoUtc(sa.sql.functions.FunctionElement[str]):
 
 @compiles(IsoUtc, "sqlite")
 def _iso_sqlite(element: IsoUtc, compiler: Any, **kw: Any) -> str:
-    return f"strftime('%Y-%m-%dT%H:%M:%SZ', {compiler.process(element.clauses, **kw)})"
+    # SQLAlchemy keeps a moment on SQLite as the text ``YYYY-MM-DD HH:MM:SS.ffffff`` (UTC,
+    # the zone left out): cut from it, cheaper than strftime's parsing of every row.
+    moment = compiler.process(element.clauses, **kw)
+    return f"substr({moment}, 1, 10) || 'T' || substr({moment}, 12, 8) || 'Z'"
 
 
 @compiles(IsoUtc, "postgresql")
 def _iso_postgresql(element: IsoUtc, compiler: Any, **kw: Any) -> str:
     moment = compiler.process(element.clauses, **kw)
     return f"""to_char({moment} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
+
+
+class IsoDate(sa.sql.functions.FunctionElement[str]):
+    """A date column as the file writes it, ``2026-12-06``, made in SQL."""
+
+    type = sa.String()
+    inherit_cache = True
+    name = "iso_date"
+
+
+@compiles(IsoDate, "sqlite")
+def _iso_date_sqlite(element: IsoDate, compiler: Any, **kw: Any) -> str:
+    # SQLAlchemy keeps a date on SQLite as its ISO text already.
+    return str(compiler.process(element.clauses, **kw))
+
+
+@compiles(IsoDate, "postgresql")
+def _iso_date_postgresql(element: IsoDate, compiler: Any, **kw: Any) -> str:
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM-DD')"
+
+
+class _FirstCode(sa.sql.functions.FunctionElement[int]):
+    """The code point of a text's first character (NULL, or 0, for an empty text)."""
+
+    type = sa.Integer()
+    inherit_cache = True
+    name = "first_code"
+
+
+@compiles(_FirstCode, "sqlite")
+def _first_code_sqlite(element: _FirstCode, compiler: Any, **kw: Any) -> str:
+    return f"unicode({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_FirstCode, "postgresql")
+def _first_code_postgresql(element: _FirstCode, compiler: Any, **kw: Any) -> str:
+    # The code point of the first character in a UTF-8 database.
+    return f"ascii({compiler.process(element.clauses, **kw)})"
+
+
+#: The first characters :mod:`~consult.results.csvsafe` neutralises, as code points written
+#: into the SQL.
+_RISKY_CODES = [sa.literal_column(str(ord(sign))) for sign in FORMULA_START]
+
+
+def _neutralised(text: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:
+    """A text column as ``csvsafe.safe_cell`` writes it, worked out in SQL: prefixed with an
+    apostrophe when it begins with one of ``csvsafe.FORMULA_START``."""
+    quoted = sa.literal_column("''''", sa.String) + sa.type_coerce(text, sa.String)
+    return sa.case((_FirstCode(text).in_(_RISKY_CODES), quoted), else_=text)
 
 
 def _name_in(locale: str) -> sa.ColumnElement[str]:
@@ -375,29 +422,16 @@ def _name_in(locale: str) -> sa.ColumnElement[str]:
     return sa.func.coalesce(sa.func.nullif(translated, ""), Member.name)
 
 
-def _entry_cells(row: Any) -> Row:
-    """The provenance columns: empty unless the secretariat entered the revision that counts."""
-    entry_id, by, channel, received_on, reference, late, reason = row
-    if entry_id is None:
-        return ["", "", "", "", "", ""]
-    return [
-        by or "",
-        str(channel),
-        received_on.isoformat() if received_on else "",
-        reference,
-        "yes" if late else "no",
-        reason or "",
-    ]
-
-
-def _streamed(stmt: sa.Select[*tuple[Any, ...]]) -> sa.CursorResult[*tuple[Any, ...]]:
+def _streamed(
+    stmt: sa.Select[*tuple[Any, ...]], params: dict[str, Any]
+) -> sa.CursorResult[*tuple[Any, ...]]:
     """Rows as they are read, through the Core connection (no ORM row handling). PostgreSQL
     needs a server-side cursor for that; SQLite's cursor is lazy already, and SQLAlchemy's
     buffered reading would only slow it down."""
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
         stmt = stmt.execution_options(yield_per=5000)
-    return connection.execute(stmt)
+    return connection.execute(stmt, params)
 
 
 #: How many distinct rankings the responses file keeps worked out (memory stays bounded when

@@ -369,6 +369,34 @@ def test_the_csv_and_the_audit_page_carry_the_mark(client, setting):
     ]
 
 
+
+def test_the_csv_neutralises_formulas_in_every_typed_column(client, auth):
+    """The responses file's typed text (the member's code and name, its region, who entered
+    the response and its reference and reason) is written so that a spreadsheet shows it as
+    text, whatever it begins with; the dates and marks are written as they are."""
+    from tests.factories import RegionFactory
+
+    member = MemberFactory(code="TST", name="=Test", region=RegionFactory(name="-South"))
+    AdminFactory(email="sec2@example.org", name="@Secretariat")
+    c = build_consultation()
+    auth.login("sec2@example.org")
+    received = (clock.now().date() - timedelta(days=1)).isoformat()
+    reply = enter(client, c, member.id, channel="email", reference="+41/17", received_on=received)
+    assert reply.status_code == 303
+    (row,) = as_dicts(rows_of(download(client, "responses").data))
+    assert row["member_code"] == "TST"
+    assert row["member_name"] == "'=Test"
+    assert row["region"] == "'-South"
+    assert row["entered_by_secretariat"] == "'@Secretariat"
+    assert row["reference"] == "'+41/17"
+    assert row["received_on"] == received
+    assert row["received_as"] == "email"
+    assert row["late_entry"] == "no"
+    assert row["late_reason"] == ""
+    assert row["revision"] == "1"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", row["submitted_at_utc"])
+
+
 _DETAIL = re.compile(r"<dt>([^<]*)</dt><dd>([^<]*)</dd>")
 
 
