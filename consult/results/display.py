@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from consult.consultations.models import Consultation
 from consult.core.templating import decimal, locale_code, percent
+from consult.core.translated import in_language
 from consult.extensions import db
 from consult.members.models import Region
 from consult.results.charts import BarChart, StackedChart, bar_chart, stacked_chart
@@ -128,9 +129,13 @@ def question_charts(
 
 
 def region_names() -> dict[str, str]:
-    """Each region's name in the reader's language, by its English name (one query)."""
+    """Each region's name in the reader's language, by its English name (one query of plain
+    rows)."""
     locale = locale_code()
-    return {r.name: r.localized("name", locale) for r in db.session.scalars(sa.select(Region))}
+    rows = db.session.execute(sa.select(Region.name, Region.translations))
+    return {
+        name: in_language(translations or {}, "name", locale, name) for name, translations in rows
+    }
 
 
 def page_context(results: ConsultationResults) -> dict[str, object]:
