@@ -405,10 +405,14 @@ def _first_code_postgresql(element: _FirstCode, compiler: Any, **kw: Any) -> str
 
 #: The first characters :mod:`~consult.results.csvsafe` neutralises, as code points written
 #: into the SQL.
-_RISKY_CODES = [sa.literal_column(str(ord(sign))) for sign in FORMULA_START]
+_RISKY_CODES: list[sa.ColumnClause[Any]] = [
+    sa.literal_column(str(ord(sign))) for sign in FORMULA_START
+]
 
 
-def _neutralised(text: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:
+def _neutralised(
+    text: sa.ColumnElement[Any] | sa.orm.QueryableAttribute[Any],
+) -> sa.ColumnElement[str]:
     """A text column as ``csvsafe.safe_cell`` writes it, worked out in SQL: prefixed with an
     apostrophe when it begins with one of ``csvsafe.FORMULA_START``."""
     quoted = sa.literal_column("''''", sa.String) + sa.type_coerce(text, sa.String)

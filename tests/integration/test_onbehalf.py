@@ -369,7 +369,6 @@ def test_the_csv_and_the_audit_page_carry_the_mark(client, setting):
     ]
 
 
-
 def test_the_csv_neutralises_formulas_in_every_typed_column(client, auth):
     """The responses file's typed text (the member's code and name, its region, who entered
     the response and its reference and reason) is written so that a spreadsheet shows it as
