@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple, Protocol, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -26,8 +26,10 @@ from consult.ballots.rules import (
     draft_fields,
     parse_ballot,
 )
-from consult.ballots.specs import Kinded, ballot_spec, may_answer
-from consult.consultations.lifecycle import Phase, Status
+from consult.ballots.specs import Kinded, ballot_spec, may_answer, member_may_vote, structure_spec
+from consult.consultations import structure
+from consult.consultations.enums import ObserversMay
+from consult.consultations.lifecycle import Phase, Status, phase
 from consult.consultations.models import Consultation, Question, invitation
 from consult.core import audit, clock
 from consult.core.actions import Action
@@ -35,6 +37,20 @@ from consult.core.anchors import Head
 from consult.core.database import write_transaction
 from consult.extensions import db
 from consult.members.models import Member, MemberKind
+
+
+class Author(Protocol):
+    """Who saves: the signed-in account (``auth.current.SignedIn``) or a ``User``; its
+    member answers, unless the secretariat enters the response for another."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def member_id(self) -> int | None: ...
+
+    @property
+    def member(self) -> Kinded | None: ...
 
 
 class BallotError(Exception):
@@ -151,7 +167,7 @@ class Missing(BallotError):
 
 def save(
     consultation: Consultation,
-    user: User,
+    user: Author,
     form: Form,
     *,
     submit: bool,
@@ -179,7 +195,7 @@ def save(
 
 def save_ballot(
     slug: str,
-    user: User,
+    user: Author,
     form: Form,
     *,
     submit: bool,
@@ -215,10 +231,13 @@ def save_ballot(
         member: Kinded = entry.member if entry is not None else _Member(kind)
         if not may_answer(consultation, member):
             raise NotInvited
-        spec = ballot_spec(consultation, member)
+        kept = structure.current(consultation.id, consultation.structure_version)
+        spec = structure_spec(kept, may_vote=member_may_vote(consultation, member))
         if expected is not None and _spec_structure(spec) != expected:
             raise Changed
-        current_phase = consultation.phase(clock.now())
+        current_phase = phase(
+            consultation.status, consultation.opens_at, consultation.closes_at, clock.now()
+        )
         if current_phase is Phase.NOT_YET_OPEN:
             raise NotInvited
         late = current_phase is Phase.CLOSED
@@ -295,11 +314,26 @@ def save_ballot(
         return Saved(True, appended.receipt, appended.number, version, ballot.discarded)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Member:
     """The member's kind, read with the consultation (all the rules ask of the member)."""
 
     kind: MemberKind
+
+
+class _Consulted(NamedTuple):
+    """The consultation's columns that a save reads (its questions and options are the
+    structure kept for ``structure_version``: :mod:`consult.consultations.structure`)."""
+
+    id: int
+    status: Status
+    opens_at: datetime | None
+    closes_at: datetime
+    observers_may: ObserversMay
+    structure_version: int
+
+
+_CONSULTED = tuple(_Consulted._fields)
 
 
 def _spec_structure(spec: BallotSpec) -> frozenset[tuple[object, ...]]:
@@ -311,6 +345,7 @@ def _spec_structure(spec: BallotSpec) -> frozenset[tuple[object, ...]]:
     )
 
 
+_consultation = cast(sa.Table, Consultation.__table__)
 _response = cast(sa.Table, Response.__table__)
 _answer = cast(sa.Table, Answer.__table__)
 _event = cast(sa.Table, audit.AuditEvent.__table__)
@@ -338,8 +373,8 @@ class _Stored(NamedTuple):
 
 def _read(
     session: sa.orm.Session, slug: str, member_id: int, *, submit: bool
-) -> tuple[Consultation, MemberKind, _Stored | None]:
-    """The consultation with its questions and options, the member's kind and response
+) -> tuple[_Consulted, MemberKind, _Stored | None]:
+    """The consultation's row (:class:`_Consulted`), the member's kind and response
     (None before the member's first save: see :func:`_created`), the latest revision's digest
     and the audit trail's head, which stay as read until this transaction ends.
 
@@ -349,21 +384,31 @@ def _read(
     one statement, and reads in the next one (a statement that waited for a lock would see
     the rows as they were before): every writer of a response writes the trail, so the
     response too stays as read (its update checks the version all the same)."""
-    dialect = session.get_bind().dialect.name
+    connection = session.connection()
+    dialect = connection.dialect.name
     params = {"slug": slug, "member_id": member_id}
     if dialect == "postgresql":
-        session.execute(_LOCK, params)
-    query = _read_statement(dialect, submit)
-    row = session.execute(query, params).unique().first()
-    if row is None or row[0].status is Status.DRAFT or not row[1] or row[2] is None:
+        connection.execute(_LOCK, params)
+    row = connection.execute(_read_statement(dialect, submit), params).first()
+    if row is None:
         raise Missing
-    return row[0], MemberKind(row[2]), _stored(row)
+    consulted = _Consulted(*row[:_INVITED])
+    invited, kind = row[_INVITED], row[_INVITED + 1]
+    if consulted.status is Status.DRAFT or not invited or kind is None:
+        raise Missing
+    return consulted, MemberKind(kind), _stored(row)
 
 
-def _stored(row: sa.Row) -> _Stored | None:
-    if row[3] is None:
+#: The positions in :func:`_read_statement`'s row: the consultation's columns, then whether
+#: the member is invited, its kind, and the response (:class:`_Stored`).
+_INVITED = len(_CONSULTED)
+_STORED = _INVITED + 2
+
+
+def _stored(row: sa.Row[Any]) -> _Stored | None:
+    if row[_STORED] is None:
         return None
-    found = tuple(row[3:])  # the id of the next revision is read on PostgreSQL only
+    found = tuple(row[_STORED:])  # the id of the next revision is read on PostgreSQL only
     return _Stored(*found, *(None,) * (len(_Stored._fields) - len(found)))
 
 
@@ -390,7 +435,7 @@ def _created(
         .on_conflict_do_nothing(index_elements=["consultation_id", "member_id"])
     )
     params = {"slug": slug, "member_id": member_id}
-    stored = _stored(session.execute(_read_statement(dialect, submit), params).unique().one())
+    stored = _stored(session.connection().execute(_read_statement(dialect, submit), params).one())
     assert stored is not None  # noqa: S101 - just written
     return stored
 
@@ -407,13 +452,14 @@ _LOCK = sa.select(audit.chain_lock()).select_from(
 
 @functools.cache
 def _read_statement(dialect: str, submit: bool) -> sa.Select:
-    """The read of :func:`_read`, built once (bound parameters ``slug`` and ``member_id``)."""
+    """The read of :func:`_read`, built once (bound parameters ``slug`` and ``member_id``):
+    plain columns, no ORM object built."""
     member_id: sa.BindParameter[int] = sa.bindparam("member_id")
     kind = sa.select(Member.kind).where(Member.id == member_id).scalar_subquery()
     r = _response.c
     draft = sa.func.coalesce(sa.cast(r.draft, sa.Text), "null") != "null"  # JSON null: none
     columns: list[Any] = [
-        Consultation,
+        *(_consultation.c[name] for name in _CONSULTED),
         _invited(member_id),
         kind,
         r.id.label("response_id"),
@@ -425,23 +471,23 @@ def _read_statement(dialect: str, submit: bool) -> sa.Select:
         draft.label("has_draft"),
         r.updated_at,
         r.updated_by_id,
-        Revision.digest,
+        revisions.TABLE.c.digest,
         *audit.head_columns(),
     ]
     if dialect == "postgresql" and submit:
         sequence = sa.cast(sa.func.pg_get_serial_sequence("revision", "id"), postgresql.REGCLASS)
         columns.append(sa.select(sa.func.nextval(sequence)).scalar_subquery().label("next_id"))
-    query = (
-        sa.select(*columns)
-        .outerjoin(
-            _response, sa.and_(r.consultation_id == Consultation.id, r.member_id == member_id)
-        )
-        .outerjoin(Revision, sa.and_(Revision.response_id == r.id, Revision.number == r.revision))
-    )
+    revision = revisions.TABLE.c
     return (
-        _with_structure(query)
-        .where(Consultation.slug == sa.bindparam("slug"))
-        .execution_options(populate_existing=True)
+        sa.select(*columns)
+        .select_from(_consultation)
+        .outerjoin(
+            _response, sa.and_(r.consultation_id == _consultation.c.id, r.member_id == member_id)
+        )
+        .outerjoin(
+            revisions.TABLE, sa.and_(revision.response_id == r.id, revision.number == r.revision)
+        )
+        .where(_consultation.c.slug == sa.bindparam("slug"))
     )
 
 

@@ -23,6 +23,13 @@ class Kinded(Protocol):
     def kind(self) -> MemberKind: ...
 
 
+class Observed(Protocol):
+    """A consultation as the observers' rules see it (a ``Consultation``, or its row)."""
+
+    @property
+    def observers_may(self) -> ObserversMay: ...
+
+
 def question_spec(
     q: Question | QuestionRow, *, may_vote: bool, questions: Sequence[Any] | None = None
 ) -> QuestionSpec:
@@ -75,11 +82,11 @@ def _structure_spec(kept: Structure, may_vote: bool, comment_max: int) -> Ballot
     )
 
 
-def member_may_vote(consultation: Consultation, member: Kinded) -> bool:
+def member_may_vote(consultation: Observed, member: Kinded) -> bool:
     """Observers may not rank or choose unless observers may vote."""
     return not member.kind.is_observer or consultation.observers_may is ObserversMay.VOTE
 
 
-def may_answer(consultation: Consultation, member: Kinded) -> bool:
+def may_answer(consultation: Observed, member: Kinded) -> bool:
     """Observers answer nothing when the consultation is set to "nothing"."""
     return not (member.kind.is_observer and consultation.observers_may is ObserversMay.NOTHING)
