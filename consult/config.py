@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from datetime import timedelta
@@ -30,6 +31,13 @@ def receipt_keys_path() -> Path:
     """The receipt key file: ``CONSULT_RECEIPT_KEYS_FILE``, else ``receipt-keys`` in the
     instance folder (read when asked, so that ``consult keys`` works without the app)."""
     chosen = os.environ.get("CONSULT_RECEIPT_KEYS_FILE")
+    return _keys_path(chosen, os.environ.get("CONSULT_INSTANCE_DIR"), os.getcwd())
+
+
+@functools.lru_cache(maxsize=8)
+def _keys_path(chosen: str | None, _instance: str | None, _cwd: str) -> Path:
+    """Resolved once per setting (every receipt asks: resolving costs a system call per
+    directory of the path)."""
     return Path(chosen).resolve() if chosen else _instance_dir() / "receipt-keys"
 
 
