@@ -22,6 +22,7 @@ from flask.testing import FlaskClient
 
 from consult import create_app
 from consult.config import database_url
+from consult.core.database import configure_engine
 from consult.extensions import db
 from tests.conftest import PASSWORD, FreshContextClient, csrf_token
 from tests.factories import AdminFactory, MemberFactory, UserFactory, build_consultation
@@ -235,15 +236,28 @@ def test_a_connection_keeps_the_statement_timeout_from_the_first_request_that_us
 @pytest.mark.skipif(
     bool(os.environ.get("TEST_DATABASE_URL")), reason="PostgreSQL writers wait per row"
 )
-def test_a_write_that_waits_too_long_for_the_sqlite_lock_says_503(own):
+@pytest.mark.parametrize("queued", [False, True], ids=["another program", "another worker"])
+def test_a_write_that_waits_too_long_for_the_sqlite_lock_says_503(own, queued):
+    """Whether the writer holding the lock is another program, or another worker of the app
+    (which queues for the lock as the request does: it holds the queue too), the request
+    waits no longer than its timeouts."""
     app, database = own
     UserFactory(email="delegate@example.org")
     client, _token = signed_in(app, None)
     token = csrf_token(client)
     sign_in = {"email": "delegate@example.org", "password": PASSWORD, "csrf_token": token}
-    with sa.create_engine(database.url).connect() as blocker:
-        blocker.exec_driver_sql("BEGIN IMMEDIATE")  # another writer holds the lock
+    engine = sa.create_engine(database.url)
+    if queued:
+        configure_engine(engine, busy_timeout_ms=300)
+    with engine.connect() as blocker:
+        if queued:  # a writing transaction as the app's begin
+            blocker.execution_options(sqlite_begin="IMMEDIATE").begin()
+        else:
+            blocker.exec_driver_sql("BEGIN IMMEDIATE")  # another writer holds the lock
         assert_unavailable(client.post("/login", data=sign_in), "sign-in writing its record")
-        blocker.exec_driver_sql("ROLLBACK")
+        if queued:
+            blocker.rollback()
+        else:
+            blocker.exec_driver_sql("ROLLBACK")
     sign_in["csrf_token"] = csrf_token(client)
     assert client.post("/login", data=sign_in).status_code == 302
