@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import functools
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,9 +36,11 @@ def _sqlite_connect(
     cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
     if queue is not None:
+        cursor.execute("PRAGMA wal_autocheckpoint=0")  # see _sqlite_checkin
         record.info[_QUEUE] = os.open(queue, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        record.info[_WRITES] = 0
+    cursor.close()
 
 
 # SQLite's writers queue: a writer that finds the write lock taken waits in SQLite's busy
@@ -49,12 +53,20 @@ def _sqlite_connect(
 # COMMIT or ROLLBACK). ``flock`` cannot wait with a timeout, hence the tries; after the busy
 # timeout the writer goes on to ``BEGIN IMMEDIATE`` all the same and SQLite's busy handler
 # decides (a writer outside the queue, e.g. another program, is waited for there).
+#
+# SQLite copies the write-ahead log into the database (a checkpoint, with an fsync) inside the
+# COMMIT that finds the log past 1000 pages, every 20-odd submissions; it no longer holds the
+# write lock then, but the committing connection would still hold the queue. So queued
+# connections checkpoint themselves, once out of the queue: every :data:`_CHECKPOINT_EVERY`
+# writes (``PASSIVE``: what no reader still needs, without waiting for anyone).
 
 #: The lock file's descriptor of a SQLite connection (in its pool record's ``info``), and
 #: whether the connection holds it.
 _QUEUE = "consult_writer_queue"
 _QUEUED = "consult_writer_queued"
 _QUEUE_POLL = 0.0002
+_WRITES = "consult_writes"
+_CHECKPOINT_EVERY = 32
 
 
 def _queue_file(engine: sa.Engine) -> str | None:
@@ -99,9 +111,15 @@ def _sqlite_begin(conn: sa.Connection, busy_timeout_ms: int = 5000) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def _sqlite_checkin(_dbapi_connection: Any, record: Any) -> None:
-    if record is not None:
-        _leave_queue(record.info)
+def _sqlite_checkin(dbapi_connection: Any, record: Any) -> None:
+    if record is None or not record.info.get(_QUEUED):
+        return
+    _leave_queue(record.info)
+    record.info[_WRITES] += 1
+    if record.info[_WRITES] >= _CHECKPOINT_EVERY and dbapi_connection is not None:
+        record.info[_WRITES] = 0
+        with contextlib.suppress(sqlite3.Error):  # busy: the next one will do it
+            dbapi_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").close()
 
 
 def _sqlite_close(_dbapi_connection: Any, record: Any) -> None:
