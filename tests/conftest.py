@@ -80,18 +80,58 @@ def empty_tables() -> None:
                 conn.exec_driver_sql(f"DELETE FROM {table}")  # noqa: S608 - table names from metadata
 
 
+#: Every row of every table, table by table in dependency order (see :func:`snapshot`).
+Rows = list[tuple[sa.Table, list[dict[str, object]]]]
+
+
+def snapshot() -> Rows:
+    """Every row of every table: a world built once and put back before each test that reads
+    it (:func:`restore`), instead of being built again for each."""
+    with db.engine.connect() as conn:
+        return [
+            (table, [dict(row) for row in conn.execute(ordered(table)).mappings()])
+            for table in db.metadata.sorted_tables
+        ]
+
+
+def ordered(table: sa.Table) -> sa.Select[tuple[object, ...]]:
+    """The table's rows in key order: a row that refers to an earlier one of its table (a
+    parent, a previous revision) is put back after it."""
+    return sa.select(table).order_by(*table.primary_key.columns)
+
+
+def restore(rows: Rows) -> None:
+    """Put back the rows of :func:`snapshot` as they were (same keys, same values) in tables
+    left empty by the previous test, with no trigger firing (the record's chains and the
+    structure versions are copied, not recomputed)."""
+    with db.engine.begin() as conn, protections_lifted(conn, every_table=True):
+        for table, values in rows:
+            if values:
+                conn.execute(table.insert(), values)
+        if conn.dialect.name == "postgresql":  # the sequences go on after the restored keys
+            for table, values in rows:
+                key = table.autoincrement_column
+                if key is not None and values:
+                    conn.execute(
+                        sa.text("SELECT setval(pg_get_serial_sequence(:t, :c), :n)"),
+                        {"t": table.name, "c": key.name, "n": max(v[key.name] for v in values)},
+                    )
+
+
 @contextmanager
-def protections_lifted(conn: sa.Connection) -> Iterator[None]:
+def protections_lifted(conn: sa.Connection, *, every_table: bool = False) -> Iterator[None]:
     """The append-only triggers lifted inside ``conn``'s transaction, as the owner of the
     database would (docs/deploy.md): PostgreSQL disables them (transactional DDL: no other
-    session ever sees them off), SQLite drops and recreates them from their stored SQL."""
+    session ever sees them off), SQLite drops and recreates them from their stored SQL.
+    ``every_table``: every table's triggers (SQLite always drops them all)."""
     from consult.core.hardening import APPEND_ONLY
 
     if conn.dialect.name == "postgresql":
-        for table in APPEND_ONLY:
+        tables = [t.name for t in db.metadata.sorted_tables] if every_table else APPEND_ONLY
+        for table in tables:
             conn.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         yield
-        for table in APPEND_ONLY:
+        for table in tables:
             conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
         return
     triggers = conn.exec_driver_sql(

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.serving import make_server
 
+from consult.extensions import db, limiter
+from tests.conftest import Rows, empty_tables, restore, snapshot
 from tests.smtp import mailbox, smtp_server  # noqa: F401 - the SMTP fixtures, for mail tests
 
 CHROMIUM = "/usr/bin/chromium"
@@ -73,10 +75,26 @@ def page_without_js(browser):
     context.close()
 
 
-@pytest.fixture
-def pages(app) -> dict[str, list[str]]:
-    """The demo's world and the pages of each role (tests/e2e/walk.py)."""
+@pytest.fixture(scope="session")
+def world(app) -> tuple[dict[str, list[str]], Rows]:
+    """The demo's world and the pages of each role (tests/e2e/walk.py), built and walked once
+    per worker, kept as rows; the tables are left empty for the next test."""
     from .walk import build_world, walk_all
 
-    build_world(app)
-    return dict(walk_all(app))
+    with app.app_context():
+        build_world(app)
+        walks = dict(walk_all(app))
+        rows = snapshot()
+        db.session.remove()
+        empty_tables()
+        limiter.reset()
+    return walks, rows
+
+
+@pytest.fixture
+def pages(app, world) -> dict[str, list[str]]:
+    """The world put back as it was built (whatever the previous test that read it did to it)
+    and the pages of each role."""
+    walks, rows = world
+    restore(rows)
+    return walks
