@@ -67,20 +67,19 @@ def _environment(database: str, storage: str, keys: Path) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def gunicorn(database, tmp_path) -> Iterator:
-    """Start ``gunicorn -w 4 'consult:create_app()'`` with an environment and its own receipt
-    key file (production refuses to start without one); stop it after."""
-    started: list[subprocess.Popen[str]] = []
-    keys = tmp_path / "receipt-keys"
-    keyfile.rotate(keys, clock.now())
+class Gunicorn:
+    """``gunicorn -w 4 'consult:create_app()'`` started with an environment; its log (access
+    lines name the worker's pid) is read as it comes."""
 
-    def start(storage: str, port: int) -> subprocess.Popen[str]:
-        process = subprocess.Popen(
+    WORKERS = 4
+
+    def __init__(self, environment: dict[str, str], port: int) -> None:
+        self.port = port
+        self.process = subprocess.Popen(
             [
                 str(GUNICORN),
                 "-w",
-                "4",
+                str(self.WORKERS),
                 "-b",
                 f"127.0.0.1:{port}",
                 "--access-logfile",
@@ -89,26 +88,78 @@ def gunicorn(database, tmp_path) -> Iterator:
                 "pid=%(p)s %(m)s %(U)s %(s)s",
                 "consult:create_app()",
             ],
-            env=_environment(database, storage, keys),
+            env=environment,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
         )
-        started.append(process)
-        return process
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    def log(self) -> str:
+        return "".join(self.lines)
+
+    def served_by(self, pattern: str) -> set[str]:
+        """The pids of the workers whose access lines match ``pattern``."""
+        return set(re.findall(rf"pid=<?(\d+)>? {pattern}", self.log()))
+
+    def exit_code(self, timeout: float) -> int:
+        code = self.process.wait(timeout=timeout)
+        self.reader.join(timeout=30)
+        return code
+
+    def wait_until_every_worker_serves(self) -> None:
+        """Until each worker has answered a page: each loads the app after it is forked, and
+        on a busy machine the first may serve for a while alone."""
+        deadline = time.monotonic() + 120
+        with concurrent.futures.ThreadPoolExecutor(2 * self.WORKERS) as pool:
+            while len(self.served_by("GET /login 200")) < self.WORKERS:
+                assert time.monotonic() < deadline, f"not every worker started:\n{self.log()}"
+                assert self.process.poll() is None, self.log()
+                list(pool.map(self._try_sign_in_page, range(2 * self.WORKERS)))
+
+    def _try_sign_in_page(self, _: int) -> None:
+        try:
+            Browser(self.port).request("GET", "/login")
+        except OSError:  # not listening yet
+            time.sleep(0.2)
+
+    def stop(self) -> str:
+        """Stop it and return its whole log."""
+        if self.process.poll() is None:
+            self.process.terminate()
+        self.exit_code(timeout=30)
+        return self.log()
+
+
+@pytest.fixture
+def gunicorn(database, tmp_path) -> Iterator:
+    """Start gunicorn with a rate-limit storage and its own receipt key file (production
+    refuses to start without one); stop it after."""
+    started: list[Gunicorn] = []
+    keys = tmp_path / "receipt-keys"
+    keyfile.rotate(keys, clock.now())
+
+    def start(storage: str, port: int) -> Gunicorn:
+        server = Gunicorn(_environment(database, storage, keys), port)
+        started.append(server)
+        return server
 
     yield start
-    for process in started:
-        if process.poll() is None:
-            process.terminate()
-            process.communicate(timeout=30)
+    for server in started:
+        server.stop()
 
 
 def test_gunicorn_refuses_to_start_with_memory_rate_limit_storage(gunicorn):
-    process = gunicorn("memory://", free_port())
-    output, _ = process.communicate(timeout=60)
-    assert process.returncode != 0
-    assert "RATELIMIT_STORAGE_URI" in output
+    server = gunicorn("memory://", free_port())
+    assert server.exit_code(timeout=60) != 0
+    assert "RATELIMIT_STORAGE_URI" in server.log()
 
 
 class Browser:
@@ -146,24 +197,12 @@ class Browser:
         return self.request("POST", "/login", urlencode(data))[0]
 
 
-def _wait_until_serving(port: int, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.communicate()[0]
-        try:
-            if Browser(port).request("GET", "/login")[0] == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError("gunicorn did not start")
-
-
 def test_with_redis_the_sign_in_limit_holds_across_four_workers(app, gunicorn):
     UserFactory(email="target@example.org")
     limit = int(app.config["LOGIN_LIMIT_ACCOUNT"].split()[0])  # "10 per 15 minutes"
     port = free_port()
-    process = gunicorn(REDIS, port)
-    _wait_until_serving(port, process)
+    server = gunicorn(REDIS, port)
+    server.wait_until_every_worker_serves()
     browsers = [Browser(port) for _ in range(8)]
     for browser in browsers:
         browser.open_sign_in()
@@ -180,10 +219,9 @@ def test_with_redis_the_sign_in_limit_holds_across_four_workers(app, gunicorn):
     with concurrent.futures.ThreadPoolExecutor(len(browsers)) as pool:
         statuses = list(pool.map(attempt, range(2 * limit)))
     after = browsers[0].sign_in("target@example.org", "wrong password!")
-    process.terminate()
-    log, _ = process.communicate(timeout=30)
+    log = server.stop()
 
-    served_by = set(re.findall(r"pid=<?(\d+)>? POST /login (?:200|429)", log))
+    served_by = server.served_by("POST /login (?:200|429)")
     assert len(served_by) >= 2, f"one worker served every attempt:\n{log}"
     assert after == 429
     assert statuses.count(200) <= limit + len(browsers) - 1  # only racing attempts pass
@@ -196,15 +234,14 @@ def test_with_redis_down_sign_in_still_works_and_limits_hold_per_worker(app, gun
     UserFactory(email="target@example.org")
     limit = int(app.config["LOGIN_LIMIT_ACCOUNT"].split()[0])
     port = free_port()
-    process = gunicorn(f"redis://127.0.0.1:{free_port()}/0", port)
-    _wait_until_serving(port, process)
+    server = gunicorn(f"redis://127.0.0.1:{free_port()}/0", port)
+    server.wait_until_every_worker_serves()
     browser = Browser(port)
     browser.open_sign_in()
     statuses = [
         browser.sign_in("target@example.org", "wrong password!") for _ in range(4 * limit + 8)
     ]
-    process.terminate()
-    log, _ = process.communicate(timeout=30)
+    log = server.stop()
 
     assert all(status in (200, 429) for status in statuses), statuses
     # However unevenly the workers share the attempts, at most 4 × the limit pass.
