@@ -6,6 +6,7 @@ limit holds across the workers."""
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import http.client
 import os
 import re
@@ -123,12 +124,11 @@ class Gunicorn:
                 assert time.monotonic() < deadline, f"not every worker started:\n{self.log()}"
                 assert self.process.poll() is None, self.log()
                 list(pool.map(self._try_sign_in_page, range(2 * self.WORKERS)))
+                time.sleep(0.25)  # the others are loading the app: leave them the processors
 
     def _try_sign_in_page(self, _: int) -> None:
-        try:
+        with contextlib.suppress(OSError):  # not listening yet
             Browser(self.port).request("GET", "/login")
-        except OSError:  # not listening yet
-            time.sleep(0.2)
 
     def stop(self) -> str:
         """Stop it and return its whole log."""
