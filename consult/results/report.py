@@ -15,7 +15,6 @@ from typing import Any, cast
 import sqlalchemy as sa
 from flask_babel import gettext
 from flask_babel import gettext as _
-from sqlalchemy.ext.compiler import compiles
 
 from consult.auth.models import User
 from consult.ballots.models import Answer, Entry, Response, ResponseStatus
@@ -28,8 +27,9 @@ from consult.core.templating import locale_code, localized
 from consult.extensions import db
 from consult.members.models import Member, MemberKind, Region
 from consult.results import loaders
-from consult.results.csvsafe import FORMULA_START, Cell, csv_bytes
+from consult.results.csvsafe import Cell, csv_bytes
 from consult.results.services import ConsultationResults
+from consult.results.sqltext import IsoDate, IsoUtc, neutralised
 
 Row = list[Cell]
 FILES = ("results", "responses", "comments")
@@ -164,7 +164,7 @@ def _response_columns(questions: list[Question]) -> tuple[Row, list[tuple[str, i
 
 
 #: The answer columns that only ever hold numbers (the fixed columns that hold text someone
-#: typed come neutralised from the query, :func:`_neutralised`).
+#: typed come neutralised from the query, :func:`~consult.results.sqltext.neutralised`).
 _NUMBER_COLUMNS = frozenset({"rank", "selected"})
 
 
@@ -236,23 +236,23 @@ def _response_query(locale: str) -> sa.Select[*tuple[Any, ...]]:
     return (
         sa.select(
             Response.id,
-            _neutralised(Member.code),
-            _neutralised(_name_in(locale)),
+            neutralised(Member.code),
+            neutralised(_name_in(locale)),
             sa.type_coerce(Member.kind, sa.String),  # the stored words, as the file writes them
-            _neutralised(Region.name),
+            neutralised(Region.name),
             sa.type_coerce(Response.status, sa.String),
             sa.func.nullif(Response.revision, 0),
             IsoUtc(Response.submitted_at),
-            _neutralised(submitter.name),
-            _neutralised(Response.receipt),
+            neutralised(submitter.name),
+            neutralised(Response.receipt),
             # The provenance columns: empty unless the secretariat entered the revision that
             # counts (the outer join finds no entry otherwise).
-            _neutralised(enterer.name),
+            neutralised(enterer.name),
             sa.type_coerce(Entry.channel, sa.String),
             IsoDate(Entry.received_on),
-            _neutralised(Entry.reference),
+            neutralised(Entry.reference),
             sa.case((Entry.id.is_(None), None), (Entry.late, "yes"), else_="no"),
-            _neutralised(Entry.reason),
+            neutralised(Entry.reason),
             Answer.question_id,
             Answer.option_id,
             Answer.rank,
@@ -339,84 +339,6 @@ def _stream_responses(
 #: ``k``), its later rows add nothing (their comments are in the comments file). One row per
 #: ranking instead of one per ranked option.
 _NOT_RANKED_LATER = sa.or_(Answer.rank.is_(None), Answer.rank == 1)
-
-
-class IsoUtc(sa.sql.functions.FunctionElement[str]):
-    """A moment of a UTC column as the file writes it, ``2026-12-06T09:30:00Z`` (to the
-    second), made in SQL: the file needs the text only, not a datetime parsed from each row
-    and formatted back."""
-
-    type = sa.String()
-    inherit_cache = True
-    name = "iso_utc"
-
-
-@compiles(IsoUtc, "sqlite")
-def _iso_sqlite(element: IsoUtc, compiler: Any, **kw: Any) -> str:
-    # SQLAlchemy keeps a moment on SQLite as the text ``YYYY-MM-DD HH:MM:SS.ffffff`` (UTC,
-    # the zone left out): cut from it, cheaper than strftime's parsing of every row.
-    moment = compiler.process(element.clauses, **kw)
-    return f"substr({moment}, 1, 10) || 'T' || substr({moment}, 12, 8) || 'Z'"
-
-
-@compiles(IsoUtc, "postgresql")
-def _iso_postgresql(element: IsoUtc, compiler: Any, **kw: Any) -> str:
-    moment = compiler.process(element.clauses, **kw)
-    return f"""to_char({moment} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
-
-
-class IsoDate(sa.sql.functions.FunctionElement[str]):
-    """A date column as the file writes it, ``2026-12-06``, made in SQL."""
-
-    type = sa.String()
-    inherit_cache = True
-    name = "iso_date"
-
-
-@compiles(IsoDate, "sqlite")
-def _iso_date_sqlite(element: IsoDate, compiler: Any, **kw: Any) -> str:
-    # SQLAlchemy keeps a date on SQLite as its ISO text already.
-    return str(compiler.process(element.clauses, **kw))
-
-
-@compiles(IsoDate, "postgresql")
-def _iso_date_postgresql(element: IsoDate, compiler: Any, **kw: Any) -> str:
-    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM-DD')"
-
-
-class _FirstCode(sa.sql.functions.FunctionElement[int]):
-    """The code point of a text's first character (NULL, or 0, for an empty text)."""
-
-    type = sa.Integer()
-    inherit_cache = True
-    name = "first_code"
-
-
-@compiles(_FirstCode, "sqlite")
-def _first_code_sqlite(element: _FirstCode, compiler: Any, **kw: Any) -> str:
-    return f"unicode({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(_FirstCode, "postgresql")
-def _first_code_postgresql(element: _FirstCode, compiler: Any, **kw: Any) -> str:
-    # The code point of the first character in a UTF-8 database.
-    return f"ascii({compiler.process(element.clauses, **kw)})"
-
-
-#: The first characters :mod:`~consult.results.csvsafe` neutralises, as code points written
-#: into the SQL.
-_RISKY_CODES: list[sa.ColumnClause[Any]] = [
-    sa.literal_column(str(ord(sign))) for sign in FORMULA_START
-]
-
-
-def _neutralised(
-    text: sa.ColumnElement[Any] | sa.orm.QueryableAttribute[Any],
-) -> sa.ColumnElement[str]:
-    """A text column as ``csvsafe.safe_cell`` writes it, worked out in SQL: prefixed with an
-    apostrophe when it begins with one of ``csvsafe.FORMULA_START``."""
-    quoted = sa.literal_column("''''", sa.String) + sa.type_coerce(text, sa.String)
-    return sa.case((_FirstCode(text).in_(_RISKY_CODES), quoted), else_=text)
 
 
 def _name_in(locale: str) -> sa.ColumnElement[str]:
