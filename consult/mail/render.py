@@ -12,7 +12,8 @@ from flask_babel import force_locale
 from consult.core.templating import organisation_name
 
 _BLANK_LINES = re.compile(r"\n{3,}")
-_SPACE = re.compile(r"\s+")
+#: Runs of white space, the no-break spaces of French typography left alone.
+_SPACE = re.compile(r"[^\S\u00a0\u202f]+")
 
 
 @dataclass(frozen=True)

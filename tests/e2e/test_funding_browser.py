@@ -149,7 +149,7 @@ def test_french_delegate_without_javascript(french_page_without_js, live, consul
     sign_in(page, live, "che@example.org")
     page.goto(f"{live}/consultations/idm-2010")
     expect(
-        page.get_by_text(re.compile("Ne répondez que si vous avez répondu « Oui, nous comptons"))
+        page.get_by_text(re.compile("Ne répondez que si vous avez répondu «.Oui, nous comptons"))
     ).to_be_visible()
     answer(page, c, amount="3000", currency="EUR", firm=False)
     expect(page.get_by_role("heading", name="Accusé de réception", exact=True)).to_be_visible()

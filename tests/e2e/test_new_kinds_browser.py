@@ -107,7 +107,7 @@ def test_without_javascript_the_condition_is_written_and_the_server_judges(
     sign_in(page, live, "fra@example.org")
     page.goto(f"{live}/consultations/idm-2010")
     expect(
-        page.get_by_text("Ne répondez que si vous avez répondu « Oui » à la question 1.")
+        page.get_by_text("Ne répondez que si vous avez répondu «\u00a0Oui\u00a0» à la question 1.")
     ).to_be_visible()
     page.get_by_label("Non", exact=True).check()
     page.get_by_label(re.compile("Votre réponse")).fill("7")

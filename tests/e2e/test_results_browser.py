@@ -65,6 +65,6 @@ def test_results_page_reads_without_javascript_in_french(page_without_js, live):
     page.get_by_role("button", name="Français").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.locator(".official-result").first).to_contain_text(
-        "Option préférée : Migration et changement social"
+        "Option préférée\u00a0: Migration et changement social"
     )
     expect(page.get_by_role("heading", name=re.compile("Tours du vote alternatif"))).to_be_visible()

@@ -148,6 +148,7 @@ def test_the_consequences_are_in_the_readers_language(client, auth):
     auth.login("admin-fr@example.org")
     build_consultation()
     page = text(client.get(f"{BASE}/close"))
+    # text() reads the no-break space before "?" as a space, as it collapses every space.
     assert "Clore la consultation avant son échéance ?" in page
     assert "Les délégués ne peuvent plus soumettre ni réviser de réponse" in page
     assert "Annuler et revenir" in page

@@ -118,7 +118,7 @@ def test_delegate_reads_the_note_in_their_language_and_downloads_it(app, admin, 
     link = f"/consultations/idm-2010/documents/{fr.id}"
     assert f'href="{link}" hreflang="fr"' in page
     assert "Note de discussion IC/2009/1" in page  # the title in French
-    assert "Aussi en :" in page
+    assert "Aussi en\u00a0:" in page
     response = delegate.get(link)
     assert response.status_code == 200
     assert response.data == NOTE_FR

@@ -107,13 +107,14 @@ def test_invitation_in_french(client, admin, mailbox):
     _invite(admin, member, locale="fr")
     (message,) = mailbox.wait(1)
     assert message["Subject"] == (
-        "Votre compte sur la plateforme de consultation « Dialogue international sur la migration »"
+        "Votre compte sur la plateforme de consultation "
+        "«\u00a0Dialogue international sur la migration\u00a0»"
     )
     text = text_of(message)
     assert "Bonjour Nouvelle Déléguée," in text
     assert "au nom de France" in text
     assert "Ce lien ne peut servir qu’une fois" in text
-    assert "Pour choisir votre mot de passe et vous connecter, ouvrez ce lien :" in text
+    assert "Pour choisir votre mot de passe et vous connecter, ouvrez ce lien\u00a0:" in text
     assert message["Content-Language"] == "fr"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,23 @@ def test_catalog_is_complete(lang):
         translated[key] = all(strings) and not m.fuzzy
     missing = sorted(s for s in source_messages() if not translated.get(s))
     assert missing == [], f"{lang}: untranslated or fuzzy: {missing[:10]}"
+
+
+def test_french_punctuation_keeps_to_its_word():
+    """French puts a space before ``: ; ? ! »`` and after ``«``; an ordinary one lets a line
+    break leave the sign alone at the start of a line (on a phone, often), so it is a no-break
+    space."""
+    path = ROOT / "consult" / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
+    catalog = read_po(io.BytesIO(path.read_bytes()), locale="fr")
+    loose = re.compile(r" [:;?!»]|« ")
+    found = [
+        text
+        for m in catalog
+        if m.id
+        for text in (m.string if isinstance(m.string, tuple) else (m.string,))
+        if loose.search(text)
+    ]
+    assert found == []
 
 
 def test_browser_language_is_used_before_sign_in(client):

@@ -40,10 +40,10 @@ def test_opening_notice_in_english_and_french(app, mailbox):
     assert "Reference: IC/2009/1" in text_of(english)
     assert links(english) == ["https://consult.example.org/consultations/idm-2010"]
     french = mailbox.to("fr@example.org")[0]
-    assert french["Subject"] == "Consultation ouverte : Thème du DIM 2010"
+    assert french["Subject"] == "Consultation ouverte\u00a0: Thème du DIM 2010"
     assert "Bonjour Fanny," in text_of(french)
     assert "France peut y répondre jusqu’au" in text_of(french)
-    assert "Cote : IC/2009/1" in html_of(french)
+    assert "Cote\u00a0: IC/2009/1" in html_of(french)
     assert len(messages) == 2
 
 
@@ -91,7 +91,7 @@ def test_published_notice_in_french(app, mailbox):
     UserFactory(email="d@example.org", name="Dominique", locale="fr")
     send(signals.published, build_consultation(), notify=True)
     (message,) = mailbox.wait(1)
-    assert message["Subject"] == "Résultat publié : Thème du DIM 2010"
+    assert message["Subject"] == "Résultat publié\u00a0: Thème du DIM 2010"
     assert "L’Administration a publié le résultat de la consultation" in text_of(message)
     assert links(message) == ["https://consult.example.org/consultations/idm-2010/results"]
 

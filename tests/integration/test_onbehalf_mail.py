@@ -77,7 +77,7 @@ def test_each_delegate_is_told_the_secretariat_entered_it_in_their_language(clie
     assert "Late entry" not in text
 
     (french,) = mailbox.to("fr@ken.example.org")
-    assert french["Subject"] == "Accusé de réception : Thème du DIM 2010"
+    assert french["Subject"] == "Accusé de réception\u00a0: Thème du DIM 2010"
     assert (
         "Saisie par le secrétariat (Ana Secretariat) d’après la note verbale NV/KEN/2010/17 du "
         f"{day(received, 'fr')}" in text_of(french)
@@ -114,7 +114,7 @@ def test_a_late_entry_is_flagged_in_the_receipt(client, kenya, mailbox):
     assert "Late entry: Held at the registry" in text
     assert "may revise it" not in text  # the deadline has passed
     html = html_of(mailbox.to("fr@ken.example.org")[0])
-    assert "Saisie tardive : Held at the registry" in html
+    assert "Saisie tardive\u00a0: Held at the registry" in html
 
 
 def test_a_delegates_own_submission_still_names_the_delegate(client, auth, kenya, mailbox):

@@ -161,7 +161,7 @@ def test_reset_message_in_french(client, mailbox):
     assert message["Subject"].startswith("Choisir un nouveau mot de passe")
     assert "Bonjour Françoise," in text_of(message)
     assert "votre mot de passe reste inchangé" in text_of(message)
-    assert "Pour choisir un nouveau mot de passe, ouvrez ce lien :" in text_of(message)
+    assert "Pour choisir un nouveau mot de passe, ouvrez ce lien\u00a0:" in text_of(message)
 
 
 def test_invalid_address_gets_a_clear_message(client):

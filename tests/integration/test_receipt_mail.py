@@ -69,7 +69,7 @@ def test_every_active_delegate_gets_the_receipt_in_their_language(client, auth, 
         f"https://consult.example.org/consultations/idm-2010/receipt?code={stored.receipt}"
     ]
     (french,) = mailbox.to("bea@example.org")
-    assert french["Subject"] == "Accusé de réception : Thème du DIM 2010"
+    assert french["Subject"] == "Accusé de réception\u00a0: Thème du DIM 2010"
     assert "Bonjour Béatrice," in text_of(french)
     assert stored.receipt in html_of(french)
     for message in messages:
@@ -152,7 +152,7 @@ def test_the_mail_worker_writes_the_receipts_the_submission_queued(
     assert "by Ana Delegate. It is revision 1, and it is the one that counts." in text_of(english)
     assert f"Receipt code: {stored.receipt}" in text_of(english)
     (french,) = mailbox.to("bea@example.org")
-    assert french["Subject"] == "Accusé de réception : Thème du DIM 2010"
+    assert french["Subject"] == "Accusé de réception\u00a0: Thème du DIM 2010"
     assert stored.receipt in text_of(french)
 
 

@@ -82,7 +82,7 @@ def test_preview_shows_the_message_in_the_chosen_language(admin, membership):
     assert "Preview of the reminder" in page
     assert "Reminder: IDM 2010 theme" in page
     french = admin.get(PAGE + "?preview=fr").get_data(as_text=True)
-    assert "Rappel : Thème du DIM 2010" in french
+    assert "Rappel\u00a0: Thème du DIM 2010" in french
 
 
 def test_remind_all_sends_to_each_delegate_in_their_language(admin, membership, mailbox):
@@ -95,7 +95,7 @@ def test_remind_all_sends_to_each_delegate_in_their_language(admin, membership, 
         "silent@example.org",
     ]
     draft = mailbox.to("draft@example.org")[0]
-    assert draft["Subject"] == "Rappel : Thème du DIM 2010"
+    assert draft["Subject"] == "Rappel\u00a0: Thème du DIM 2010"
     assert "Un brouillon a été enregistré mais pas soumis" in text_of(draft)
     sam = mailbox.to("silent@example.org")[0]
     assert "Dear Sam," in text_of(sam)

@@ -207,7 +207,7 @@ def test_the_officer_downloads_the_french_docx_with_real_headings_and_tables(cli
     assert titles == ["Thème du DIM 2010"]
     text = "\n".join(p.text for p in word.paragraphs)
     assert "5 sur 6 États membres invités ont soumis une réponse (83,3%)" in text
-    assert f"Option préférée : {WINNER_FR}" in text
+    assert f"Option préférée\u00a0: {WINNER_FR}" in text
     facts = [[c.text for c in row.cells] for row in word.tables[0].rows]
     assert ["Référence", "IC/2009/1"] in facts
     first = next(t for t in word.tables if t.rows[0].cells[0].text == "Option")
