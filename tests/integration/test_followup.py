@@ -268,7 +268,7 @@ def test_merge_folds_one_option_into_another(client, auth, workshops):
         "Families apart."
     )
     assert merged.localized("description", "fr") == (
-        "Communautés d’accueil.\n\n*Intègre des éléments de « Migration et familles ».* "
+        "Communautés d’accueil.\n\n*Intègre des éléments de «\u00a0Migration et familles\u00a0».* "
         "Familles séparées."
     )
     assert merged.merged_from == [
