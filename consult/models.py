@@ -16,6 +16,7 @@ from consult.core.security_log import SecurityEvent, SecurityKind
 from consult.documents.models import Attachment, AttachmentFile, AttachmentKind
 from consult.mail.models import MailKind, OutboxMessage, Reminder
 from consult.members.models import Member, MemberKind, Region
+from consult.results.models import BallotRanking, Participant, ParticipantCount, RankingCount
 
 __all__ = [
     "AccountToken",
@@ -24,6 +25,7 @@ __all__ = [
     "AttachmentFile",
     "AttachmentKind",
     "AuditEvent",
+    "BallotRanking",
     "Consultation",
     "Entry",
     "MailKind",
@@ -32,8 +34,11 @@ __all__ = [
     "ObserversMay",
     "Option",
     "OutboxMessage",
+    "Participant",
+    "ParticipantCount",
     "Question",
     "QuestionKind",
+    "RankingCount",
     "Region",
     "Reminder",
     "Response",

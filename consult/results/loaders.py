@@ -6,6 +6,11 @@ responses of *invited* members are read; a response counts in a vote (ranking, c
 Likert) when its member is a member state, or an observer and the consultation lets observers
 vote. Comments and free texts are read from every submitted response, observers' included
 (they are marked, never mixed into counts).
+
+Rankings and participation are read from what the database counts as ballots and invitations
+change (:mod:`consult.results.models`): one row per distinct ranking, per kind, region and
+status; those who submitted and the entry form's members are paged over the invitations' rows
+it keeps. :func:`counts` and :func:`counted` are the rule its triggers apply.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from consult.core.paging import PAGE_SIZE, Page
 from consult.core.translated import in_language
 from consult.extensions import db
 from consult.members.models import Member, MemberKind, Region
+from consult.results.models import Participant, ParticipantCount, RankingCount
 
 
 @dataclass(frozen=True)
@@ -173,13 +179,23 @@ def invited_with_response(consultation_id: Any, *columns: Any) -> sa.Select[*tup
 
 @cache
 def _participation() -> sa.Select[*tuple[Any, ...]]:
-    return invited_with_response(
-        CONSULTATION, Member.kind, Region.name, Response.status, sa.func.count()
-    ).group_by(Member.kind, Region.name, Response.status)
+    return (
+        sa.select(
+            ParticipantCount.kind,
+            Region.name,
+            ParticipantCount.status,
+            sa.func.sum(ParticipantCount.members),
+        )
+        .join(Region, Region.id == ParticipantCount.region_id)
+        .where(ParticipantCount.consultation_id == CONSULTATION)
+        .group_by(ParticipantCount.kind, Region.name, ParticipantCount.status)
+    )
 
 
 def participation_counts(consultation_id: int) -> list[ParticipationCount]:
-    """Invited members counted in SQL by kind, region and response status (None: no response)."""
+    """Invited members by kind, region and response status (None: no response), as the
+    database counts them (:class:`consult.results.models.ParticipantCount`): one row read per
+    kind, region and status, however many members are invited."""
     rows = _execute(_participation(), {"consultation_id": consultation_id})
     return [
         ParticipationCount(MemberKind(kind), region, ResponseStatus(status) if status else None, n)
@@ -220,10 +236,25 @@ def not_submitted_page(
 
 @cache
 def _submitted_list() -> sa.Select[*tuple[Any, ...]]:
+    # The invitations' rows kept by the database lead, in the lists' order over their index
+    # (:class:`consult.results.models.Participant`): a page reads its own rows only.
     return (
-        invited_with_response(CONSULTATION, *_MEMBER_COLUMNS, Response.submitted_at)
-        .where(Response.status == ResponseStatus.SUBMITTED)
-        .order_by(Region.name, Member.name, Member.id)
+        sa.select(*_MEMBER_COLUMNS, Response.submitted_at)
+        .select_from(Participant)
+        .join(Member, Member.id == Participant.member_id)
+        .join(Region, Region.id == Member.region_id)
+        .join(
+            Response,
+            sa.and_(
+                Response.consultation_id == Participant.consultation_id,
+                Response.member_id == Participant.member_id,
+            ),
+        )
+        .where(
+            Participant.consultation_id == CONSULTATION,
+            Participant.status == ResponseStatus.SUBMITTED.value,
+        )
+        .order_by(Participant.region_name, Participant.member_name, Participant.member_id)
     )
 
 
@@ -261,31 +292,28 @@ def _page(
 
 @cache
 def _rankings(observers_vote: bool) -> sa.Select[*tuple[Any, ...]]:
-    return (
-        sa.select(Answer.ranking_key, sa.func.count())
-        .join(Response, Response.id == Answer.response_id)
-        .join(Member, Member.id == Response.member_id)
-        .where(
-            Answer.question_id == QUESTION,
-            Answer.ranking_key.is_not(None),
-            _counted(CONSULTATION, observers_vote),
-        )
-        .group_by(Answer.ranking_key)
+    query = sa.select(RankingCount.ranking_key, RankingCount.ballots).where(
+        RankingCount.question_id == QUESTION
     )
+    if observers_vote:
+        return query.with_only_columns(
+            RankingCount.ranking_key, sa.func.sum(RankingCount.ballots)
+        ).group_by(RankingCount.ranking_key)
+    return query.where(RankingCount.observer == sa.false())
 
 
 def rankings(consultation: Consultation, question_id: int) -> dict[tuple[int, ...], int]:
     """Each distinct ranking of one question in the counted ballots (best first), with how
     many ballots cast it; empty ones never appear.
 
-    Identical rankings are grouped in SQL over the ranking text each ballot stores on its
-    first-ranked answer (``Answer.ranking_key``, option ids best first): the database reads
-    one answer row per ballot and Python one row per distinct ranking."""
+    The database counts them as ballots are submitted, revised or stop counting
+    (:class:`consult.results.models.RankingCount`, member states' and observers' apart): one
+    row read per distinct ranking, however many ballots there are."""
     rows = _execute(
         _rankings(consultation.observers_may is ObserversMay.VOTE),
-        {"consultation_id": consultation.id, "question_id": question_id},
+        {"question_id": question_id},
     )
-    return {tuple(int(o) for o in cast(str, key).split(",")): count for key, count in rows}
+    return {tuple(int(o) for o in cast(str, key).split(",")): int(n) for key, n in rows}
 
 
 def _ids(consultation: Consultation, source: Source) -> list[int]:
@@ -594,15 +622,16 @@ def enterable(consultation: Consultation, limit: int) -> list[MemberInfo]:
 
 @cache
 def _enterable(states_only: bool) -> sa.Select[*tuple[Any, ...]]:
+    # By the names the invitations' rows copy, over their index (a page's few rows read).
     query = (
         sa.select(*_MEMBER_COLUMNS)
-        .select_from(invitation)
-        .join(Member, Member.id == invitation.c.member_id)
+        .select_from(Participant)
+        .join(Member, Member.id == Participant.member_id)
         .join(Region, Region.id == Member.region_id)
-        .where(invitation.c.consultation_id == CONSULTATION)
-        .order_by(Member.name, Member.id)
+        .where(Participant.consultation_id == CONSULTATION)
+        .order_by(Participant.member_name, Participant.member_id)
         .limit(sa.bindparam("limit", type_=sa.Integer()))
     )
     if states_only:
-        query = query.where(Member.kind == MemberKind.MEMBER_STATE)
+        query = query.where(Participant.kind == MemberKind.MEMBER_STATE.value)
     return query

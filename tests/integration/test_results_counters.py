@@ -1,0 +1,334 @@
+"""The counts the database keeps for the results (``consult.results.models``) never drift
+from what a fresh GROUP BY over the ballots, invitations and members gives."""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+import threading
+from datetime import date
+from itertools import permutations
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from consult.ballots import onbehalf
+from consult.ballots.models import Answer, Response, ResponseStatus
+from consult.consultations.models import Consultation, ObserversMay, invitation
+from consult.extensions import db
+from consult.members.models import Member, MemberKind, Region
+from consult.results import loaders
+from consult.results.models import BallotRanking, Participant, ParticipantCount, RankingCount
+from tests.conftest import AuthActions, protections_lifted
+from tests.factories import MemberFactory, RegionFactory, UserFactory, build_consultation
+from tests.integration.ballot_helpers import hidden_fields, ranking_form
+from tests.integration.results_helpers import cast
+
+RANKINGS = [list(p) for n in (1, 2, 3) for p in permutations((1, 2, 3), n)]
+
+
+def _invited() -> sa.ColumnElement[bool]:
+    return sa.exists().where(
+        invitation.c.consultation_id == Response.consultation_id,
+        invitation.c.member_id == Response.member_id,
+    )
+
+
+def expected_ballots() -> set[tuple[Any, ...]]:
+    rows = db.session.execute(
+        sa.select(
+            Answer.response_id,
+            Answer.question_id,
+            Answer.ranking_key,
+            Member.kind != MemberKind.MEMBER_STATE,
+        )
+        .join(Response, Response.id == Answer.response_id)
+        .join(Member, Member.id == Response.member_id)
+        .where(
+            Answer.ranking_key.is_not(None),
+            Response.status == ResponseStatus.SUBMITTED,
+            _invited(),
+        )
+    )
+    return {(r, q, k, bool(o)) for r, q, k, o in rows}
+
+
+def expected_participants() -> set[tuple[Any, ...]]:
+    rows = db.session.execute(
+        sa.select(
+            invitation.c.consultation_id,
+            invitation.c.member_id,
+            Member.kind,
+            Member.region_id,
+            Region.name,
+            Member.name,
+            Response.status,
+        )
+        .join(Member, Member.id == invitation.c.member_id)
+        .join(Region, Region.id == Member.region_id)
+        .outerjoin(
+            Response,
+            sa.and_(
+                Response.consultation_id == invitation.c.consultation_id,
+                Response.member_id == invitation.c.member_id,
+            ),
+        )
+    )
+    return {(c, m, str(k), g, gn, n, str(s) if s else "") for c, m, k, g, gn, n, s in rows}
+
+
+def kept() -> dict[str, set[tuple[Any, ...]]]:
+    """The four tables the triggers keep, as sets of rows."""
+
+    def rows(model: Any, *columns: Any) -> set[tuple[Any, ...]]:
+        return {tuple(r) for r in db.session.execute(sa.select(*columns))}
+
+    return {
+        "ballots": {
+            (r, q, k, bool(o))
+            for r, q, k, o in rows(
+                BallotRanking,
+                BallotRanking.response_id,
+                BallotRanking.question_id,
+                BallotRanking.ranking_key,
+                BallotRanking.observer,
+            )
+        },
+        "rankings": {
+            (q, bool(o), k, n)
+            for q, o, k, n in rows(
+                RankingCount,
+                RankingCount.question_id,
+                RankingCount.observer,
+                RankingCount.ranking_key,
+                RankingCount.ballots,
+            )
+        },
+        "participants": rows(
+            Participant,
+            Participant.consultation_id,
+            Participant.member_id,
+            Participant.kind,
+            Participant.region_id,
+            Participant.region_name,
+            Participant.member_name,
+            Participant.status,
+        ),
+        "participation": rows(
+            ParticipantCount,
+            ParticipantCount.consultation_id,
+            ParticipantCount.kind,
+            ParticipantCount.region_id,
+            ParticipantCount.status,
+            ParticipantCount.members,
+        ),
+    }
+
+
+def assert_in_step(consultations: list[Consultation]) -> None:
+    """The kept rows and counters equal a fresh GROUP BY, and the loaders read the same
+    rankings and participation as the queries they replaced."""
+    db.session.expire_all()
+    ballots, participants = expected_ballots(), expected_participants()
+    counts: dict[tuple[Any, ...], int] = {}
+    for _r, q, k, o in ballots:
+        counts[q, o, k] = counts.get((q, o, k), 0) + 1
+    tallies: dict[tuple[Any, ...], int] = {}
+    for c, _m, kind, g, _gn, _n, s in participants:
+        tallies[c, kind, g, s] = tallies.get((c, kind, g, s), 0) + 1
+    assert kept() == {
+        "ballots": ballots,
+        "rankings": {(*key, n) for key, n in counts.items()},
+        "participants": participants,
+        "participation": {(*key, n) for key, n in tallies.items()},
+    }
+    for consultation in consultations:
+        db.session.refresh(consultation)
+        question = consultation.questions[0].id
+        for observers_vote in (False, True):
+            fresh: dict[tuple[int, ...], int] = {}
+            for _r, q, k, o in ballots:
+                if q == question and (observers_vote or not o):
+                    key = tuple(int(x) for x in k.split(","))
+                    fresh[key] = fresh.get(key, 0) + 1
+            consultation.observers_may = (
+                ObserversMay.VOTE if observers_vote else ObserversMay.COMMENT
+            )
+            assert loaders.rankings(consultation, question) == fresh
+        db.session.rollback()
+        shown = {
+            (p.kind.value, p.region, p.status.value if p.status else "", p.count)
+            for p in loaders.participation_counts(consultation.id)
+        }
+        names = dict(db.session.execute(sa.select(Region.id, Region.name)).all())
+        assert shown == {
+            (kind, names[g], s, n) for (c, kind, g, s), n in tallies.items() if c == consultation.id
+        }
+
+
+def _invite(consultation_id: int, member_id: int, *, invited: bool) -> None:
+    if invited:
+        db.session.execute(
+            sa.insert(invitation).values(consultation_id=consultation_id, member_id=member_id)
+        )
+    else:
+        db.session.execute(
+            sa.delete(invitation).where(
+                invitation.c.consultation_id == consultation_id,
+                invitation.c.member_id == member_id,
+            )
+        )
+    db.session.commit()
+
+
+@pytest.mark.parametrize("seed", [2010, 7])
+def test_counts_kept_by_triggers_follow_every_change(app, seed):
+    rng = random.Random(seed)
+    europe, africa = RegionFactory(name="Europe"), RegionFactory(name="Africa")
+    people = [
+        MemberFactory(region=rng.choice((europe, africa)), kind=kind)
+        for kind in [MemberKind.MEMBER_STATE] * 6
+        + [MemberKind.OBSERVER_STATE, MemberKind.OBSERVER_ORG] * 2
+    ]
+    first = build_consultation("first", observers_may="vote")
+    second = build_consultation("second", observers_may="vote")
+    consultations = [first, second]
+    member_ids = [m.id for m in people]
+    assert_in_step(consultations)
+    for step in range(40):
+        consultation = rng.choice(consultations)
+        member = db.session.get(Member, rng.choice(member_ids))
+        assert member is not None
+        is_invited = bool(
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(invitation)
+                .where(
+                    invitation.c.consultation_id == consultation.id,
+                    invitation.c.member_id == member.id,
+                )
+            )
+        )
+        action = rng.choice(
+            ["submit"] * 5 + ["draft", "entry", "kind", "invitation", "rename", "region", "return"]
+        )
+        if action in ("submit", "draft", "entry") and is_invited:
+            entered = (
+                onbehalf.Provenance(onbehalf.Channel.EMAIL, date(2026, 12, 1), f"REF-{step}")
+                if action == "entry"
+                else None
+            )
+            cast(
+                consultation,
+                member,
+                ranking=rng.choice(RANKINGS),
+                choice=[1, 2],
+                draft=action == "draft",
+                entered=entered,
+            )
+        elif action == "kind":
+            member.kind = (
+                MemberKind.OBSERVER_STATE
+                if member.kind is MemberKind.MEMBER_STATE
+                else MemberKind.MEMBER_STATE
+            )
+            db.session.commit()
+        elif action == "invitation":
+            _invite(consultation.id, member.id, invited=not is_invited)
+        elif action == "rename":
+            member.name = f"{member.name}*"
+            db.session.commit()
+        elif action == "region":
+            if rng.random() < 0.5:
+                member.region = africa if member.region_id == europe.id else europe
+            else:
+                region = rng.choice((europe, africa))
+                region.name = f"{region.name}*"
+            db.session.commit()
+        elif action == "return":  # a submitted response back to a draft, as the owner would
+            db.session.execute(
+                sa.update(Response)
+                .where(
+                    Response.consultation_id == consultation.id,
+                    Response.member_id == member.id,
+                )
+                .values(status=ResponseStatus.DRAFT, submitted_at=None)
+            )
+            db.session.commit()
+        assert_in_step(consultations)
+
+
+def test_the_migration_rebuilds_what_the_triggers_kept(app):
+    """The migration's backfill, run over rows written through the submit path, gives the
+    same rows and counts as the triggers kept."""
+    states = [MemberFactory() for _ in range(4)]
+    observer = MemberFactory(kind=MemberKind.OBSERVER_ORG)
+    c = build_consultation(observers_may="vote")
+    for i, m in enumerate([*states, observer]):
+        cast(c, m, ranking=RANKINGS[i % len(RANKINGS)], choice=[1, 2])
+    cast(c, states[0], ranking=[3, 1])
+    cast(c, states[1], ranking=[2], draft=True)
+    _invite(c.id, states[2].id, invited=False)
+    before = kept()
+    assert before["ballots"]
+
+    versions = Path(__file__).resolve().parents[2] / "migrations" / "versions"
+    path = next(versions.glob("*_results_counters.py"))
+    spec = importlib.util.spec_from_file_location("results_counters", path)
+    assert spec is not None
+    assert spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    # Emptied and rebuilt as the migration does, before its triggers exist.
+    connection = db.session.connection()
+    with protections_lifted(connection, every_table=True):
+        for model in (BallotRanking, Participant, RankingCount, ParticipantCount):
+            connection.execute(sa.delete(model))
+        assert not any(kept().values())
+        migration.backfill(connection)
+    assert kept() == before
+    db.session.commit()
+
+
+def test_a_member_edit_and_a_submission_for_that_member_are_serialised(app):
+    """A kind change not yet committed holds back a submission of the same member (SQLite:
+    the write lock; PostgreSQL: the audit chain's lock its trigger takes), which then counts
+    the member's first ballot on the new side."""
+    member = MemberFactory()
+    user = UserFactory(member=member)
+    c = build_consultation(observers_may="vote")
+    client = app.test_client()
+    AuthActions(client).login(user.email)
+    data = {**ranking_form(c, {2: "1", 1: "2"}), **hidden_fields(client, c.slug)}
+    done = threading.Event()
+    statuses: list[int] = []
+
+    def submit() -> None:
+        try:
+            response = client.post(address, data={**data, "action": "submit"})
+            statuses.append(response.status_code)
+        finally:
+            done.set()
+
+    member_id, address = member.id, f"/consultations/{c.slug}"
+    db.session.commit()
+    with db.engine.connect() as conn:
+        edit = conn.begin()
+        conn.execute(
+            sa.update(Member).where(Member.id == member_id).values(kind=MemberKind.OBSERVER_STATE)
+        )
+        thread = threading.Thread(target=submit)
+        thread.start()
+        assert not done.wait(0.5)  # the submission waits for the edit
+        edit.commit()
+    thread.join()
+    assert statuses == [303]
+    assert_in_step([c])
+    assert kept()["rankings"] == {(c.questions[0].id, True, _key(c, [2, 1]), 1)}
+
+
+def _key(consultation: Consultation, positions: list[int]) -> str:
+    options = consultation.questions[0].options
+    return ",".join(str(options[p - 1].id) for p in positions)
