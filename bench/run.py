@@ -128,7 +128,10 @@ NEXT = {
     "submission takes first: member and invitation edits are serialised with submissions). "
     "The page reads one row per distinct ranking and per (kind, region, status), and pages "
     "those who submitted and the entry form's members over participant's indexes: from 1k to "
-    "10k responses, 0.99 (SQLite, in-process). Next: the members who have not submitted over "
+    "10k responses, 0.97–0.99 (SQLite, in-process; main 3.3–3.6). The triggers cost the submit "
+    "about 0.3 to 0.6 ms on PostgreSQL (in-process resubmissions, triggers on ÷ off 1.07 and "
+    "1.09: mostly the database's time, which http_pages.py's worker CPU does not see) and "
+    "nothing measurable on SQLite over HTTP. Next: the members who have not submitted over "
     "participant too (they still join invitation, member and response, and sort), and "
     "choices, Likert and grid counts the same way if their questions grow.",
     "YAML import": "the questions, options, suggestions and references are now written in "

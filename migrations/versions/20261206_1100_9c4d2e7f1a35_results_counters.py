@@ -109,17 +109,25 @@ def _refresh_participants(scope: str, invitations: str, *, postgresql: bool) -> 
 def _counter(
     table: str, keys: tuple[str, ...], count: str, row: str, step: int, *, postgresql: bool
 ) -> list[str]:
-    """Add ``step`` to the counter ``table`` of the ``row`` (NEW or OLD) keyed by ``keys``;
-    a counter that falls to 0 is deleted."""
+    """Add ``step`` (1 or -1) to the counter ``table`` of the ``row`` (NEW or OLD) keyed by
+    ``keys``; a counter that would fall to 0 is deleted. PostgreSQL: one statement for an
+    increment (an upsert), and for a decrement one, or two when the row stays."""
     match = " AND ".join(f"{k} = {row}.{k}" for k in keys)
-    if step > 0:
-        values = ", ".join(f"{row}.{k}" for k in keys)
-        insert = f"INTO {table} ({', '.join(keys)}, {count}) VALUES ({values}, 0)"
+    values = ", ".join(f"{row}.{k}" for k in keys)
+    if step > 0 and postgresql:
         return [
-            f"INSERT {insert} ON CONFLICT DO NOTHING"
-            if postgresql
-            else f"INSERT OR IGNORE {insert}",
+            f"INSERT INTO {table} ({', '.join(keys)}, {count}) VALUES ({values}, 1) "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {count} = {table}.{count} + 1"
+        ]
+    if step > 0:
+        return [
+            f"INSERT OR IGNORE INTO {table} ({', '.join(keys)}, {count}) VALUES ({values}, 0)",
             f"UPDATE {table} SET {count} = {count} + 1 WHERE {match}",
+        ]
+    if postgresql:
+        return [
+            f"DELETE FROM {table} WHERE {match} AND {count} <= 1",
+            f"IF NOT FOUND THEN UPDATE {table} SET {count} = {count} - 1 WHERE {match}; END IF",
         ]
     return [
         f"UPDATE {table} SET {count} = {count} - 1 WHERE {match}",

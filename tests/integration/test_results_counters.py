@@ -258,6 +258,14 @@ def test_counts_kept_by_triggers_follow_every_change(app, seed):
             )
             db.session.commit()
         assert_in_step(consultations)
+    # A member invited but never answering, deleted: its invitations go by cascade.
+    gone = MemberFactory(region=europe)
+    for consultation in consultations:
+        _invite(consultation.id, gone.id, invited=True)
+    assert_in_step(consultations)
+    db.session.delete(gone)
+    db.session.commit()
+    assert_in_step(consultations)
 
 
 def test_the_migration_rebuilds_what_the_triggers_kept(app):
