@@ -93,7 +93,8 @@ def _statement() -> sa.Select[Any]:
 
 def signed_in(user_id: int) -> SignedIn | None:
     """The account ``user_id`` with its member, or None (one statement, in the request's
-    transaction: a view that begins writing reads it under its write lock)."""
+    transaction: for a view that begins writing, before its write lock on SQLite,
+    ``core.database.begins_writing``)."""
     row = db.session.connection().execute(_statement(), {"user_id": user_id}).first()
     if row is None:
         return None

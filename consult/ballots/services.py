@@ -226,13 +226,23 @@ def save_ballot(
     user_id = user.id
     assert member_id is not None  # noqa: S101 - guaranteed by delegate_required
     assert entry is None or submit  # noqa: S101 - an entry is always a submission
+    early = _parse_early(slug, entry.member if entry is not None else user.member, form, submit)
     with write_transaction(db.session) as session, session.no_autoflush:
         consultation, kind, stored = _read(session, slug, member_id, submit=submit)
         member: Kinded = entry.member if entry is not None else _Member(kind)
         if not may_answer(consultation, member):
             raise NotInvited
-        kept = structure.current(consultation.id, consultation.structure_version)
-        spec = structure_spec(kept, may_vote=member_may_vote(consultation, member))
+        may_vote = member_may_vote(consultation, member)
+        parsed = early
+        if parsed is None or parsed.key != (
+            consultation.id,
+            consultation.structure_version,
+            may_vote,
+        ):
+            kept = structure.current(consultation.id, consultation.structure_version)
+            parsed = _parse(consultation, kept, may_vote, form, submit)
+            _seen[slug] = (consultation, kept)
+        spec = parsed.spec
         if expected is not None and _spec_structure(spec) != expected:
             raise Changed
         current_phase = phase(
@@ -243,7 +253,7 @@ def save_ballot(
         late = current_phase is Phase.CLOSED
         if late and not entries.admits_late(entry, consultation.status, consultation.closes_at):
             raise Closed
-        ballot, errors = parse_ballot(spec, form, final=submit)
+        ballot, errors = parsed.ballot, parsed.errors
         if errors:
             return errors
         if stored is None:
@@ -281,7 +291,7 @@ def save_ballot(
             return Saved(False, None, stored.revision, version, ballot.discarded)
         appended = revisions.next_revision(
             revisions.Chain(stored.id, consultation.id, member_id, stored.revision, stored.digest),
-            ballot.canonical(),
+            parsed.canonical,
             user_id=user_id,
             now=now,
             last=head,
@@ -298,7 +308,7 @@ def save_ballot(
         }
         revision_id = _write(
             session,
-            _Written(stored, changes, appended.event, appended, _answers(ballot), consultation.id),
+            _Written(stored, changes, appended.event, appended, parsed.answers, consultation.id),
         )
         if entry is not None:
             entries.write(
@@ -312,6 +322,56 @@ def save_ballot(
             )
         receipt_mail.queued(revision_id)
         return Saved(True, appended.receipt, appended.number, version, ballot.discarded)
+
+
+#: The consultation's row as a save of this process read it last, with its kept structure,
+#: by slug: what :func:`_parse_early` expects to find (checked under the lock).
+_seen: dict[str, tuple[_Consulted, structure.Structure]] = {}
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """A ballot checked against the rules of one structure version, for a member that may
+    vote or not (``key``: the consultation's id, that version and whether the member may
+    vote), with what the write needs of it."""
+
+    key: tuple[int, int, bool]
+    spec: BallotSpec
+    ballot: Ballot
+    errors: list
+    canonical: Any = None
+    answers: list[dict[str, Any]] | None = None
+
+
+def _parse(
+    consultation: _Consulted, kept: structure.Structure, may_vote: bool, form: Form, submit: bool
+) -> _Parsed:
+    """``form`` checked against ``kept``, the structure of ``consultation``'s row (read in
+    this transaction, or by an earlier save: :func:`_parse_early`)."""
+    spec = structure_spec(kept, may_vote=may_vote)
+    ballot, errors = parse_ballot(spec, form, final=submit)
+    key = (consultation.id, consultation.structure_version, may_vote)
+    if errors or not submit:
+        return _Parsed(key, spec, ballot, errors)
+    return _Parsed(key, spec, ballot, errors, ballot.canonical(), _answers(ballot))
+
+
+def _parse_early(slug: str, member: Kinded | None, form: Form, submit: bool) -> _Parsed | None:
+    """The ballot parsed before the write lock (the lock is then held for the reads and
+    writes alone): against the structure version this process saw last for ``slug``, for
+    the member's kind as signed in. :func:`save_ballot` uses it only if the row it reads
+    under the lock has the same id, structure version and rule on observers' votes (and the
+    member the same kind); otherwise it parses again. Nothing is read here."""
+    seen = _seen.get(slug)
+    if seen is None or member is None:
+        return None
+    if len(_seen) > _SEEN_MAX:
+        _seen.clear()
+    consultation, kept = seen
+    return _parse(consultation, kept, member_may_vote(consultation, member), form, submit)
+
+
+_SEEN_MAX = 1024
 
 
 @dataclass(frozen=True, slots=True)

@@ -162,7 +162,7 @@ def _marks(response: queries.ResponseRow | None) -> dict:
 
 
 @bp.post("/<slug:slug>")
-@begins_writing  # the user is read inside the saving transaction, once
+@begins_writing  # the user is read once, and the saving transaction continues the request's
 @checks_own_text  # ballots.rules refuses control characters with a message on the field
 @delegate_required
 def save(slug: str):

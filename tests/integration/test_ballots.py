@@ -368,3 +368,20 @@ def test_ballot_checked_against_changed_questions_is_refused_and_nothing_saved(d
     with pytest.raises(services.Changed):
         services.save(stale, user, form, submit=True, base_version=0, token="")
     assert snapshot() == before
+
+
+def test_a_save_after_the_options_changed_is_checked_against_the_new_ones(client, delegate):
+    """The ballot is parsed before the write lock against the structure the process saw last
+    (services._parse_early), and again under the lock when the consultation's row says the
+    structure changed: an option added since the last save can be ranked at once."""
+    _user, _member, consultation = delegate
+    data = {**ranking_form(consultation, {1: "1"}), **hidden_fields(client, "idm-2010")}
+    assert client.post("/consultations/idm-2010", data=data).status_code == 303
+    question = consultation.questions[0]
+    added = Option(question_id=question.id, position=99, label="Added since")
+    db.session.add(added)
+    db.session.commit()
+    data = {f"q{question.id}-rank-{added.id}": "1", **hidden_fields(client, "idm-2010")}
+    assert client.post("/consultations/idm-2010", data=data).status_code == 303
+    content = db.session.scalars(sa.select(Revision.content).order_by(Revision.number)).all()
+    assert str(added.id) in str(content[-1])

@@ -175,10 +175,11 @@ def test_administration_lists_with_more_rows(client, auth):
     assert many == few
 
 
-#: A revision submitted, in one transaction begun before the user is read: the user; the
+#: A revision submitted: the user (on SQLite a statement of its own, before the write lock:
+#: then BEGIN IMMEDIATE on the same connection; on PostgreSQL in the saving transaction); the
 #: consultation with its questions, options, the invitation and the member's kind, with the
 #: response, its latest revision's digest and the audit trail's head. Then on SQLite
-#: (BEGIN IMMEDIATE first) one statement per table written: the revision (which deletes the
+#: one statement per table written: the revision (which deletes the
 #: answers it replaces), the answers, the response, the receipts to every delegate (one
 #: statement, written later by the mail worker) and the audit event; on PostgreSQL the
 #: consultation's and the audit trail's locks before the read, and all the writes in one
