@@ -85,7 +85,12 @@ NEXT = {
     "tied to the throughput ratio (mean latency is clients over throughput), and on this "
     "machine (2 cores, the clients on them too) both servers are bound by CPU: submit "
     "costs about 3.5-4 ms of server CPU and 0.55 ms of client CPU, the bare insert 0.9 and "
-    "0.35, so the ratio of means is about 3.3 before any tail. Next: server CPU (the 5 "
+    "0.35, so the ratio of means is about 3.3 before any tail. Measured against main in "
+    "alternating runs (11:10-11:49 UTC 2026-12-06, load 1.8-2.6): SQLite p99 ratio 3.1-3.9 "
+    "(median 3.3) against main's 3.2-4.5 (median 4.2); PostgreSQL 2.9-3.6 against 2.8-3.3, "
+    "no change beyond the noise (its locks, pool and fsync settings are the bare one's: "
+    "synchronous_commit on, pool_pre_ping for both; where its tail comes from is still to "
+    "be profiled). Next: server CPU (the 5 "
     "SQLite writes are about 0.5 ms of SQLAlchemy execution; Flask, CSRF, the limiter and "
     "the session cookie about 1 ms), e.g. the response's update and the receipt done by the "
     "revision's trigger, or one INSERT … RETURNING chain.",
