@@ -35,6 +35,7 @@ from consult.core import audit, clock
 from consult.core.actions import Action
 from consult.core.anchors import Head
 from consult.core.database import write_transaction
+from consult.core.kept import Kept
 from consult.extensions import db
 from consult.members.models import Member, MemberKind
 
@@ -241,7 +242,7 @@ def save_ballot(
         ):
             kept = structure.current(consultation.id, consultation.structure_version)
             parsed = _parse(consultation, kept, may_vote, form, submit)
-            _seen[slug] = (consultation, kept)
+            _seen.keep(slug, (consultation, kept))
         spec = parsed.spec
         if expected is not None and _spec_structure(spec) != expected:
             raise Changed
@@ -326,7 +327,7 @@ def save_ballot(
 
 #: The consultation's row as a save of this process read it last, with its kept structure,
 #: by slug: what :func:`_parse_early` expects to find (checked under the lock).
-_seen: dict[str, tuple[_Consulted, structure.Structure]] = {}
+_seen: Kept[str, tuple[_Consulted, structure.Structure]] = Kept(1024)
 
 
 @dataclass(frozen=True)
@@ -365,13 +366,8 @@ def _parse_early(slug: str, member: Kinded | None, form: Form, submit: bool) -> 
     seen = _seen.get(slug)
     if seen is None or member is None:
         return None
-    if len(_seen) > _SEEN_MAX:
-        _seen.clear()
     consultation, kept = seen
     return _parse(consultation, kept, member_may_vote(consultation, member), form, submit)
-
-
-_SEEN_MAX = 1024
 
 
 @dataclass(frozen=True, slots=True)
