@@ -200,3 +200,31 @@ def current(consultation_id: int, version: int) -> Structure:
 def of(consultation: Consultation) -> Structure:
     """The structure of a consultation read as a model (its row at least)."""
     return current(consultation.id, consultation.structure_version)
+
+
+class WithStructure:
+    """A consultation's model read without its questions, seen with the questions of its
+    kept structure: what asks for ``questions`` (the results' loaders, the question kinds,
+    the condition texts, the templates) gets the kept rows, which answer as ``Question`` and
+    ``Option`` do; everything else is the model's own (columns, ``phase()``,
+    ``localized``). A page that only reads the consultation saves building its questions and
+    options as ORM objects on every view."""
+
+    __slots__ = ("model", "structure")
+
+    def __init__(self, model: Consultation, kept: Structure) -> None:
+        self.model = model
+        self.structure = kept
+
+    @property
+    def questions(self) -> tuple[QuestionRow, ...]:
+        return self.structure.questions
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.model, name)
+
+
+def with_structure(consultation: Consultation) -> Consultation:
+    """``consultation`` (its row read) with the questions of its kept structure, typed as the
+    model whose reading it answers (:class:`WithStructure`); for reading only."""
+    return cast(Consultation, WithStructure(consultation, of(consultation)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
-from types import FunctionType
+from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any, ClassVar
 
 from babel import Locale
@@ -15,7 +15,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
-from jinja2.runtime import Context
+from jinja2.runtime import Context, Macro
 
 from consult.core.i18n import LANGUAGE_NAMES, PAGE_GETTEXT
 from consult.core.markdown import render_markdown
@@ -141,11 +141,29 @@ class PageContext(Context):
     page_only: ClassVar[frozenset[Any]] = frozenset()
 
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        if type(__obj) is FunctionType and __obj in __self.page_only:
+        kind = type(__obj)
+        if kind is FunctionType and __obj in __self.page_only:
             kwargs.pop("_block_vars", None)
             kwargs.pop("_loop_vars", None)
             return __obj(__self, *args, **kwargs)
+        # What takes nothing from Jinja (a macro, a method, a builtin, a function not marked
+        # ``pass_*``) is called as it is: Jinja would look for its marks two ways first.
+        if kind in _PLAIN or (kind in _MARKABLE and not hasattr(__obj, "jinja_pass_arg")):
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:
+                return __self.environment.undefined(
+                    "value was undefined because a callable raised a StopIteration exception"
+                )
         return Context.call(__self, __obj, *args, **kwargs)
+
+
+#: Callables that never carry Jinja's ``pass_*`` mark, and those that may (a function, or a
+#: method whose function is marked).
+_PLAIN: frozenset[type] = frozenset([Macro, BuiltinFunctionType])
+_MARKABLE: frozenset[type] = frozenset([FunctionType, MethodType])
 
 
 _FIXED: dict[tuple[str, str, str], str] = {}

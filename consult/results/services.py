@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from consult import tally
 from consult.ballots.models import ResponseStatus
 from consult.ballots.services import load_consultation
-from consult.consultations import kinds, signals, writeins
+from consult.consultations import kinds, signals, structure, writeins
 from consult.consultations.kinds.base import Inputs, Official, Source
 from consult.consultations.kinds.funding import FundingTotals
 from consult.consultations.models import Consultation, Question
@@ -237,6 +237,14 @@ def consultation_results(
         members,
         tuple(loaders.entered(consultation.id)),
     )
+
+
+def page_consultation(slug: str) -> Consultation | None:
+    """The consultation of ``slug`` for a page that reads its results: its row as a model (one
+    statement) with the questions and options of its structure kept per process
+    (:func:`structure.with_structure`), not loaded as ORM objects on every view."""
+    found = db.session.scalars(sa.select(Consultation).where(Consultation.slug == slug)).first()
+    return None if found is None else structure.with_structure(found)
 
 
 def on_counting(

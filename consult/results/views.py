@@ -59,7 +59,9 @@ def _user_key() -> str:
 @admin_required
 def show(slug: str):
     """Participation, tallies by every method, write-ins and comments of one consultation."""
-    consultation = _consultation(slug)
+    consultation = services.page_consultation(slug)
+    if consultation is None:
+        abort(404)
     results = services.consultation_results(consultation, missing=False)
     who = request.args.get("who", "all")
     phase = consultation.phase()
