@@ -210,8 +210,6 @@ class WithStructure:
     ``localized``). A page that only reads the consultation saves building its questions and
     options as ORM objects on every view."""
 
-    __slots__ = ("model", "structure")
-
     def __init__(self, model: Consultation, kept: Structure) -> None:
         self.model = model
         self.structure = kept
@@ -221,7 +219,10 @@ class WithStructure:
         return self.structure.questions
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self.model, name)
+        # Read from the model once, then found here (pages read the same few many times).
+        value = getattr(self.model, name)
+        setattr(self, name, value)
+        return value
 
 
 def with_structure(consultation: Consultation) -> Consultation:

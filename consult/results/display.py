@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,7 +14,7 @@ from consult.core.translated import in_language
 from consult.extensions import db
 from consult.members.models import Region
 from consult.results.charts import BarChart, StackedChart, bar_chart, stacked_chart
-from consult.results.services import ConsultationResults, QuestionResults
+from consult.results.services import Breakdown, ConsultationResults, QuestionResults
 from consult.tally import IRVRound
 
 TIE_RULES = {
@@ -45,9 +47,11 @@ def transfer_text(round_: IRVRound, labels: dict[int, str]) -> str:
 
 
 def question_charts(
-    q: QuestionResults, labels: dict[int, str]
+    q: QuestionResults, labels: dict[int, str], locale: str | None = None
 ) -> dict[str, BarChart | StackedChart]:
-    """The bar charts of one question, highlighted where the official result lies."""
+    """The bar charts of one question, highlighted where the official result lies (numbers
+    written as ``locale`` writes them, the reader's language by default)."""
+    locale = locale or locale_code()
     options = [o.id for o in q.question.options]
     winners = set(q.official.winners) if q.official else set()
     charts: dict[str, BarChart | StackedChart] = {}
@@ -59,7 +63,8 @@ def question_charts(
                 (
                     labels[o],
                     first.counts[o],
-                    f"{decimal(first.counts[o])} · {percent(first.shares[o])}",
+                    f"{decimal(first.counts[o], locale=locale)}"
+                    f" · {percent(first.shares[o], locale)}",
                     o in winners,
                 )
                 for o in options
@@ -69,7 +74,12 @@ def question_charts(
         charts["borda"] = bar_chart(
             _("Borda points"),
             [
-                (labels[o], points[o], decimal(points[o]), o in q.ranking.borda.winners)
+                (
+                    labels[o],
+                    points[o],
+                    decimal(points[o], locale=locale),
+                    o in q.ranking.borda.winners,
+                )
                 for o in options
             ],
         )
@@ -81,7 +91,7 @@ def question_charts(
                 (
                     labels[o],
                     s.counts[o],
-                    f"{decimal(s.counts[o])} · {percent(s.shares[o])}",
+                    f"{decimal(s.counts[o], locale=locale)} · {percent(s.shares[o], locale)}",
                     o in winners,
                 )
                 for o in options
@@ -95,9 +105,9 @@ def question_charts(
             _("Distribution of answers"),
             [
                 (
-                    f"{v} · {q.question.scale_label(v, locale_code())}" if scale else str(v),
+                    f"{v} · {q.question.scale_label(v, locale)}" if scale else str(v),
                     likert.distribution[v],
-                    decimal(likert.distribution[v]),
+                    decimal(likert.distribution[v], locale=locale),
                     False,
                 )
                 for v in range(1, likert.points + 1)
@@ -112,14 +122,14 @@ def question_charts(
         scale = q.question.scale or []
         charts[key] = stacked_chart(
             _("Answers to each statement"),
-            [f"{v} · {q.question.scale_label(v, locale_code())}" for v in range(1, len(scale) + 1)],
+            [f"{v} · {q.question.scale_label(v, locale)}" for v in range(1, len(scale) + 1)],
             _("No opinion"),
             [
                 (
                     labels[o],
                     [statements[o].distribution[v] for v in range(1, statements[o].points + 1)],
                     statements[o].no_opinion,
-                    decimal(statements[o].answers + statements[o].no_opinion),
+                    decimal(statements[o].answers + statements[o].no_opinion, locale=locale),
                 )
                 for o in options
                 if o in statements
@@ -138,14 +148,24 @@ def region_names() -> dict[str, str]:
     }
 
 
+def labelled(
+    rows: Iterable[Breakdown], names: Mapping[str, str], other: str | None = None
+) -> list[tuple[str, Breakdown]]:
+    """Each breakdown with its label: its key's name in ``names``, else ``other`` (the key
+    itself by default); the participation tables write a table's rows in one call."""
+    return [(names.get(b.key, b.key if other is None else other), b) for b in rows]
+
+
 def page_context(results: ConsultationResults) -> dict[str, object]:
     """Labels, charts and helpers for ``results/_macros.html``."""
     labels = option_labels(results.consultation)
+    locale = locale_code()
     return {
         "results": results,
         "labels": labels,
-        "charts": {q.question.id: question_charts(q, labels) for q in results.questions},
+        "charts": {q.question.id: question_charts(q, labels, locale) for q in results.questions},
         "transfer_text": transfer_text,
         "region_names": region_names(),
         "tie_rule_name": tie_rule_name,
+        "labelled": labelled,
     }

@@ -10,6 +10,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from consult.consultations import (
@@ -26,15 +27,18 @@ from consult.consultations.structure import QuestionRow, Structure
 from consult.core.templating import localized
 from consult.members.models import Member
 
+#: Each stage's name (translated when shown: one lookup, not five, per label).
+STAGE_LABELS = {
+    Stage.DRAFT: _l("Draft"),
+    Stage.SCHEDULED: _l("Scheduled"),
+    Stage.OPEN: _l("Open"),
+    Stage.CLOSED: _l("Closed"),
+    Stage.PUBLISHED: _l("Published"),
+}
+
 
 def stage_label(stage: Stage) -> str:
-    return {
-        Stage.DRAFT: _("Draft"),
-        Stage.SCHEDULED: _("Scheduled"),
-        Stage.OPEN: _("Open"),
-        Stage.CLOSED: _("Closed"),
-        Stage.PUBLISHED: _("Published"),
-    }[stage]
+    return str(STAGE_LABELS[stage])
 
 
 # The registry of question kinds, for the templates that show a question by its kind.
