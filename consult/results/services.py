@@ -220,6 +220,7 @@ def consultation_results(
                 if question_id == question.id
             },
             grouping=groupings.get(question.id, NO_GROUPING),
+            questions=consultation.questions,
         )
         questions.append(
             QuestionResults(

@@ -140,6 +140,9 @@ class Inputs:
     funding: Mapping[bool, Sequence[tuple[Any, int | None, str]]] = field(default_factory=dict)
     #: The Administration's corrections of the write-ins' grouping (joins and splits).
     grouping: Grouping = NO_GROUPING
+    #: Every question of the consultation, for a question whose answers use another one's
+    #: options (``options_from``); empty: the question's own consultation's.
+    questions: Sequence[Any] = ()
 
 
 class QuestionLike(Protocol):

@@ -295,13 +295,14 @@ class Funding(OptionKind):
             problems.append(Problem("options", Issue.TOO_FEW_OPTIONS, {"min": 1}))
         return problems
 
-    def targets(self, q: QuestionSpec | Any) -> list[int]:
-        """``PROGRAMME`` (when offered), then the options' ids."""
+    def targets(self, q: QuestionSpec | Any, questions: Sequence[Any] | None = None) -> list[int]:
+        """``PROGRAMME`` (when offered), then the options' ids (those of the question named by
+        ``options_from`` among ``questions``, by default its consultation's)."""
         options: Sequence[Any]
         if isinstance(q, QuestionSpec):
             whole, options = q.get("whole_programme"), q.options
         else:
-            whole, options = _setting(q), answer_options(q)
+            whole, options = _setting(q), answer_options(q, questions)
         return ([PROGRAMME] if whole else []) + [o.id for o in options]
 
     def field(self, question_id: int, target: int, part: str) -> str:
@@ -370,7 +371,7 @@ class Funding(OptionKind):
     # Results ------------------------------------------------------------------------------
 
     def summarise(self, question: QuestionLike, inputs: Inputs) -> dict[str, Any]:
-        targets = self.targets(question)
+        targets = self.targets(question, inputs.questions or None)
 
         def group(observers: bool) -> FundingTotals:
             return tally_funding(
