@@ -80,12 +80,18 @@ def money(amount: Any, currency: str) -> str:
     return format_currency(exact, currency, locale=locale_code())
 
 
+@lru_cache(maxsize=4096)
+def _share(value: float, locale: str) -> str:
+    """A share as :func:`percent` writes it: pages show the same shares on every view."""
+    found, pattern = _number_format(locale, "#,##0.#%")
+    return pattern.apply(value, found)
+
+
 def percent(value: float | None, locale: str | None = None) -> str:
     """A share (0.5) as a percentage (50%) in the reader's language (or ``locale``)."""
     if value is None:
         return ""
-    found, pattern = _number_format(locale or locale_code(), "#,##0.#%")
-    return pattern.apply(value, found)
+    return _share(value, locale or locale_code())
 
 
 #: The template context's key for the reader's language, read once when a page's rendering
