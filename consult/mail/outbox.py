@@ -388,7 +388,7 @@ SHOWN = {
 
 
 @functools.cache
-def _failed_count() -> sa.Select[tuple[int]]:
+def _failed_count() -> sa.Select[int]:
     return sa.select(sa.func.count()).select_from(OutboxMessage).where(FAILED)
 
 
