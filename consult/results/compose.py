@@ -56,11 +56,6 @@ from consult.results.services import (
 )
 from consult.tally import Likert, Numbers
 
-KIND_NAMES = {
-    MemberKind.MEMBER_STATE: _l("Member states"),
-    MemberKind.OBSERVER_STATE: _l("Observer states"),
-    MemberKind.OBSERVER_ORG: _l("Observer organisations"),
-}
 #: One member's kind, beside its name.
 KIND_NAME = {
     MemberKind.MEMBER_STATE: _l("Member state"),
@@ -362,7 +357,7 @@ class _Composer:
             self.breakdown_table(
                 _("By kind of member"),
                 _("Kind"),
-                [(str(KIND_NAMES[MemberKind(b.key)]), b) for b in p.by_kind if b.invited],
+                [(str(display.KIND_NAMES[MemberKind(b.key)]), b) for b in p.by_kind if b.invited],
                 (_("All invited"), p.total),
             )
         )

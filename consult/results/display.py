@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from consult.consultations.models import Consultation
+from consult.core.paging import Page
 from consult.core.templating import decimal, locale_code, percent
+from consult.core.timefmt import format_moment
 from consult.core.translated import in_language
 from consult.extensions import db
-from consult.members.models import Region
+from consult.members.models import MemberKind, Region
 from consult.results.charts import BarChart, StackedChart, bar_chart, stacked_chart
+from consult.results.loaders import ParticipationRow
 from consult.results.services import Breakdown, ConsultationResults, QuestionResults
 from consult.tally import IRVRound
+
+#: Each kind of member as a group (the participation tables; the lists' kind column).
+KIND_NAMES = {
+    MemberKind.MEMBER_STATE: _l("Member states"),
+    MemberKind.OBSERVER_STATE: _l("Observer states"),
+    MemberKind.OBSERVER_ORG: _l("Observer organisations"),
+}
 
 TIE_RULES = {
     "previous_rounds": _l("fewest votes in the previous rounds"),
@@ -156,8 +168,53 @@ def labelled(
     return [(names.get(b.key, b.key if other is None else other), b) for b in rows]
 
 
-def page_context(results: ConsultationResults) -> dict[str, object]:
-    """Labels, charts and helpers for ``results/_macros.html``."""
+class Listed(NamedTuple):
+    """A member in the lists of who has and who has not submitted, as the page writes it."""
+
+    name: str
+    code: str
+    kind: str
+    region: str
+    #: A response saved (a draft in the list of those who have not submitted).
+    saved: bool
+    #: When it was saved or submitted, in words ("" if never).
+    when: str
+    #: Where to enter the response received from it, if the page offers it.
+    link: str | None
+
+
+def listed(
+    page: Page[ParticipationRow] | None, regions: Mapping[str, str], links: Mapping[int, str]
+) -> list[Listed]:
+    """The rows of one page of a participation list, worked out here rather than in the
+    template (a page lists up to fifty members; Jinja's lookups cost more than the text)."""
+    if page is None:
+        return []
+    locale = locale_code()
+    timezone = current_app.config["TIMEZONE"]
+    kinds = {kind: str(name) for kind, name in KIND_NAMES.items()}
+    rows = []
+    for row in page.items:
+        m = row.member
+        rows.append(
+            Listed(
+                m.localized_name(locale),
+                m.code,
+                kinds[m.kind],
+                regions.get(m.region, m.region),
+                row.status is not None,
+                "" if row.updated_at is None else format_moment(row.updated_at, timezone, locale),
+                links.get(m.id),
+            )
+        )
+    return rows
+
+
+def page_context(
+    results: ConsultationResults, regions: dict[str, str] | None = None
+) -> dict[str, object]:
+    """Labels, charts and helpers for ``results/_macros.html`` (``regions``: the regions'
+    names, when the caller has read them)."""
     labels = option_labels(results.consultation)
     locale = locale_code()
     return {
@@ -165,7 +222,7 @@ def page_context(results: ConsultationResults) -> dict[str, object]:
         "labels": labels,
         "charts": {q.question.id: question_charts(q, labels, locale) for q in results.questions},
         "transfer_text": transfer_text,
-        "region_names": region_names(),
+        "region_names": region_names() if regions is None else regions,
         "tie_rule_name": tie_rule_name,
         "labelled": labelled,
     }

@@ -80,6 +80,8 @@ def show(slug: str):
         if entry_possible
         else None
     )
+    regions = display.region_names()
+    links = _entry_links(consultation, entry_possible, missing, answered)
     return render_template(
         "results/show.html",
         consultation=consultation,
@@ -90,8 +92,9 @@ def show(slug: str):
         enter_by_code=len(invited) > CHOICES,
         missing=missing,
         answered=answered,
-        entry_links=_entry_links(consultation, entry_possible, missing, answered),
-        **display.page_context(results),
+        missing_rows=display.listed(missing, regions, links),
+        answered_rows=display.listed(answered, regions, links),
+        **display.page_context(results, regions),
     )
 
 
