@@ -155,6 +155,28 @@ def test_choose_two_and_likert_results(client, admin):
     assert "No opinion (not in the mean or median)" in q3
 
 
+def test_the_page_follows_a_change_of_the_questions_it_keeps(client, admin):
+    """The page takes the questions and options from the structure kept per process, by
+    structure version: an option renamed since the last view shows its new label, in the
+    reader's language, and a question added since shows too."""
+    states = members(2)
+    c = build_consultation()
+    cast(c, states[0], ranking=[SOUTH])
+    assert "Migration Sud-Sud" in client.get(
+        "/admin/consultations/idm-2010/results", headers={"Accept-Language": "fr"}
+    ).get_data(as_text=True)
+    option = c.questions[0].options[0]
+    option.translations = {"fr": {"label": "Migrations Sud-Sud et triangulaires"}}
+    option.label = "South-South and triangular migration"
+    db.session.commit()
+    assert "South-South and triangular migration" in page(client)
+    french = client.get(
+        "/admin/consultations/idm-2010/results", headers={"Accept-Language": "fr"}
+    ).get_data(as_text=True)
+    assert "Migrations Sud-Sud et triangulaires" in french
+    assert "Migration Sud-Sud<" not in french
+
+
 def test_numbers_follow_the_reader_language(client, admin):
     states = members(3)
     c = build_consultation()
