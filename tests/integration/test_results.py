@@ -139,6 +139,20 @@ def test_comments_show_member_and_region_and_observers_are_marked_and_filterable
     assert "Thanks" in only_members
 
 
+def test_a_comment_names_its_region_in_the_readers_language(client, auth):
+    AdminFactory(email="admin-fr@example.org", locale="fr")
+    auth.login("admin-fr@example.org")
+    RegionFactory(name="Africa", translations={"fr": {"name": "Afrique"}})
+    state = members(1, "Africa", prefix="Kenya-like")[0]
+    c = build_consultation()
+    cast(c, state, ranking=[SOUTH], comments={SOUTH: "Timely for our region"}, comment="Merci")
+    text = page(client)
+    for said in ("Timely for our region", "Merci"):
+        item = text.split(said)[0].rsplit("<li>", 1)[1]
+        assert "(Afrique)" in item
+        assert "(Africa)" not in item
+
+
 def test_choose_two_and_likert_results(client, admin):
     states = members(4)
     c = build_consultation()
