@@ -74,6 +74,15 @@ def test_french_punctuation_keeps_to_its_word():
     assert found == []
 
 
+def test_demo_french_keeps_punctuation_to_its_word():
+    """The demo's own French (titles, questions, a delegate's comment) follows the same rule:
+    it is what a new user reads first."""
+    text = (ROOT / "consult" / "demo" / "consultations.yaml").read_text(encoding="utf-8")
+    loose = [line.strip() for line in text.splitlines() if re.search(r" [:;?!»]|« ", line)]
+    assert loose == []
+    assert "DIM 2010\u00a0: choix du thème général" in text
+
+
 def test_browser_language_is_used_before_sign_in(client):
     page = client.get("/login", headers={"Accept-Language": "es-ES,es;q=0.9"})
     assert 'lang="es"' in page.get_data(as_text=True)
