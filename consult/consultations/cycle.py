@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from consult.consultations import (
     builder,
-    checks,
     invitations,
     kinds,
     lifecycle,
@@ -98,25 +98,26 @@ def open_consultation(
 
 
 def close_consultation(
-    consultation_id: int, *, actor_id: int, reason: str, notify: bool = False
+    consultation_id: int, *, actor_id: int, reason: Text, notify: bool = False
 ) -> Consultation:
-    """Close ahead of the deadline, with the reason (required); the deadline becomes now and
-    the one it replaces stays in the record beside it. Sends :data:`signals.closed`."""
+    """Close ahead of the deadline, with the reason (required in English, shown to delegates
+    in their language); the deadline becomes now and the one it replaces stays in the record
+    beside it. Sends :data:`signals.closed`."""
     reason = _clean_reason(reason, required=True)
     now = clock.now()
     with _running(consultation_id) as (session, c):
         deadline = c.closes_at
         _apply(c, lifecycle.close(c.schedule(), now))
         c.original_closes_at = deadline
-        c.close_reason = reason
+        set_text(c, "close_reason", reason)
         audit.record(
             session,
             Action.CONSULTATION_CLOSED,
             actor_id=actor_id,
             consultation_id=c.id,
             deadline_was=_iso(deadline),
-            reason=reason,
             notify=notify,
+            **_reason_fields(reason),
         )
         signals.closed.send(
             None, session=session, consultation=c, actor_id=actor_id, notify=notify, reason=reason
@@ -124,22 +125,29 @@ def close_consultation(
     return c
 
 
-def _clean_reason(reason: str, *, required: bool = False) -> str:
-    text, problems = checks.clean(reason, "reason", "reason", required=required)
+def _clean_reason(reason: Text, *, required: bool = False) -> Text:
+    """The reason for a change of deadline, in up to three languages (English first)."""
+    text, problems = clean_text(reason, "reason", "reason", required=required)
     if problems:
         raise Invalid(problems)
     return text
 
 
+def _reason_fields(reason: Text) -> dict[str, Any]:
+    """The reason as the audit log keeps it: ``reason`` in English, ``reason_fr`` and
+    ``reason_es`` when given."""
+    return {"reason": reason.en} | {f"reason_{k}": v for k, v in reason.translations().items()}
+
+
 def extend_deadline(
-    consultation_id: int, new_closes_at: datetime, reason: str, *, actor_id: int, notify: bool
+    consultation_id: int, new_closes_at: datetime, reason: Text, *, actor_id: int, notify: bool
 ) -> Consultation:
     """Move the deadline later; who, when and why go to the audit log, and delegates are shown
     "deadline extended to …". Sends :data:`signals.deadline_extended`."""
     reason = _clean_reason(reason)
     now = clock.now()
     with _running(consultation_id) as (session, c):
-        schedule = lifecycle.extend(c.schedule(), now, new_closes_at, reason)
+        schedule = lifecycle.extend(c.schedule(), now, new_closes_at, reason.en)
         _record_new_deadline(session, c, schedule, now, Action.DEADLINE_EXTENDED, reason, actor_id)
         signals.deadline_extended.send(
             None, session=session, consultation=c, actor_id=actor_id, notify=notify, reason=reason
@@ -148,14 +156,14 @@ def extend_deadline(
 
 
 def reopen(
-    consultation_id: int, new_closes_at: datetime, reason: str, *, actor_id: int, notify: bool
+    consultation_id: int, new_closes_at: datetime, reason: Text, *, actor_id: int, notify: bool
 ) -> Consultation:
     """Reopen a closed consultation until a new deadline; audited with the reason. Sends
     :data:`signals.deadline_extended`."""
     reason = _clean_reason(reason)
     now = clock.now()
     with _running(consultation_id) as (session, c):
-        schedule = lifecycle.reopen(c.schedule(), now, new_closes_at, reason)
+        schedule = lifecycle.reopen(c.schedule(), now, new_closes_at, reason.en)
         _record_new_deadline(
             session, c, schedule, now, Action.CONSULTATION_REOPENED, reason, actor_id
         )
@@ -171,7 +179,7 @@ def _record_new_deadline(
     schedule: Schedule,
     now: datetime,
     action: Action,
-    reason: str,
+    reason: Text,
     actor_id: int,
 ) -> None:
     previous = c.closes_at
@@ -179,7 +187,7 @@ def _record_new_deadline(
     c.previous_closes_at = previous
     c.extended_at = now
     c.original_closes_at = None  # open again: no longer closed early (the audit log keeps it)
-    c.close_reason = ""
+    set_text(c, "close_reason", Text())
     audit.record(
         session,
         action,
@@ -187,7 +195,7 @@ def _record_new_deadline(
         consultation_id=c.id,
         deadline_was=_iso(previous),
         deadline=_iso(c.closes_at),
-        reason=reason,
+        **_reason_fields(reason),
     )
 
 

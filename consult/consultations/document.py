@@ -86,7 +86,7 @@ class ClosedEarly:
     """Closed by hand before ``deadline`` (``closes_at`` is then the closing time), and why."""
 
     deadline: datetime
-    reason: str
+    reason: Text
 
 
 @dataclass(frozen=True)
@@ -582,12 +582,12 @@ def _closed_early(
     deadline = r.moment(data.get("deadline"), _join(where, "deadline"))
     if deadline is None and "deadline" not in data:
         r.error(_join(where, "deadline"), "required: the deadline it had when it was closed")
-    reason = r.string(data.get("reason"), _join(where, "reason"), "reason")
-    if not reason:
+    reason = r.text(data.get("reason"), _join(where, "reason"), "reason")
+    if not reason.en:
         r.error(_join(where, "reason"), "required: why it was closed before its deadline")
     if deadline is not None and closes_at is not None and deadline <= closes_at:
         r.error(_join(where, "deadline"), "the deadline it had comes after closes_at")
-    return ClosedEarly(deadline, reason) if deadline is not None and reason else None
+    return ClosedEarly(deadline, reason) if deadline is not None and reason.en else None
 
 
 def _errata(
@@ -891,7 +891,7 @@ def to_data(doc: ConsultationDoc, zone: str) -> dict[str, Any]:
     if doc.closed_early is not None:
         out["closed_early"] = {
             "deadline": _moment(doc.closed_early.deadline, zone),
-            "reason": doc.closed_early.reason,
+            "reason": _text_value(doc.closed_early.reason),
         }
     if doc.published_at is not None:
         out["published_at"] = _moment(doc.published_at, zone)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from wtforms import Form, FormField
+from wtforms import Form
 
 from consult.config import LANGUAGES, TRANSLATIONS
 from consult.consultations.checks import Issue, Problem
@@ -40,20 +40,6 @@ def show_time(field, moment: datetime | None) -> None:
 def attach(form: Form, problems: list[Problem], aliases: dict[str, str] | None = None) -> list[str]:
     """Put each problem's message on its field; the messages of no field are returned."""
     return formpage.attach(form, Invalid(problems), describe, aliases)
-
-
-def error_list(form: Form) -> list[tuple[str, str]]:
-    """(field id, message) of every error, in the order of the form, for the summary."""
-    out: list[tuple[str, str]] = []
-    for field in form:
-        if isinstance(field, FormField):
-            for sub in field.form:
-                out += [(sub.id, f"{field.label.text} ({sub.label.text}): {e}") for e in sub.errors]
-        elif field.type != "CSRFTokenField":
-            out += [(field.id, f"{field.label.text}: {e}") for e in field.errors]
-        else:
-            out += [("", e) for e in field.errors]
-    return out
 
 
 def lines(text: str | None) -> list[str]:

@@ -222,16 +222,21 @@ class OpenForm(FlaskForm):
 
 class DeadlineForm(FlaskForm):
     closes_at = _time_field(_l("New deadline"))
-    reason = TextAreaField(
-        _l("Reason (recorded in the audit log)"), render_kw={"rows": 3, "maxlength": 1000}
+    reason = translated(
+        _l("Reason (recorded in the audit log)"),
+        textarea=True,
+        rows=3,
+        description=_l("At least in English; the notices give it in each delegate's language."),
     )
     notify = BooleanField(_l("Notify the invited delegates by e-mail"), default=True)
 
 
 class CloseForm(FlaskForm):
-    reason = TextAreaField(
+    reason = translated(
         _l("Reason for closing before the deadline (shown to delegates, recorded)"),
-        render_kw={"rows": 3, "maxlength": 1000},
+        textarea=True,
+        rows=3,
+        description=_l("At least in English; delegates read it in their language."),
     )
     notify = BooleanField(_l("Notify the invited delegates by e-mail"), default=True)
 

@@ -381,7 +381,7 @@ def _apply(
     c.outcome_recorded_at = now if doc.outcome.en else None
     early = doc.closed_early
     c.original_closes_at = early.deadline if early else None
-    c.close_reason = early.reason if early else ""
+    set_text(c, "close_reason", early.reason if early else Text())
     c.errata = [
         Erratum(
             number=number,
@@ -470,7 +470,7 @@ def to_document(c: Consultation) -> ConsultationDoc:
         outcome_selected=_selections_of(c),
         outcome_reason=get_text(c, "outcome_reason"),
         rationale=get_text(c, "rationale"),
-        closed_early=ClosedEarly(c.original_closes_at, c.close_reason)
+        closed_early=ClosedEarly(c.original_closes_at, get_text(c, "close_reason"))
         if c.closed_early and c.original_closes_at
         else None,
         published_at=c.published_at if c.status is Status.PUBLISHED else None,

@@ -14,6 +14,7 @@ from consult.consultations.models import Consultation, invitation
 from consult.core import audit
 from consult.core.actions import Action
 from consult.core.database import DbSession
+from consult.core.text import Text
 from consult.mail.links import external_url
 from consult.mail.models import MailKind
 from consult.mail.outbox import enqueue_all, outbox_values
@@ -45,9 +46,11 @@ def queue_notices(
     kind: MailKind,
     *,
     actor_id: int | None = None,
-    reason: str = "",
+    reason: Text | None = None,
 ) -> int:
-    """Queue one notice per recipient, in their language; the number queued."""
+    """Queue one notice per recipient, in their language (the reason too, where the
+    Administration gave it in that language); the number queued."""
+    reason = reason or Text()
     recipients = delegates_of_invited(session, consultation.id)
     published = kind in (MailKind.NOTICE_PUBLISHED, MailKind.NOTICE_CORRECTED)
     endpoint = "results.published" if published else "ballots.answer"
@@ -63,7 +66,7 @@ def queue_notices(
                 member=user.member,
                 consultation=consultation,
                 link=link,
-                reason=reason,
+                reason=reason.get(user.locale or "en"),
             ),
             consultation_id=consultation.id,
             member_id=user.member_id,
@@ -90,11 +93,11 @@ def _receiver(kind: MailKind):
         consultation: Consultation,
         actor_id: int | None = None,
         notify: bool = True,
-        reason: str = "",
+        reason: Text | None = None,
         **_extra: Any,
     ) -> None:
         if notify:
-            queue_notices(session, consultation, kind, actor_id=actor_id, reason=reason or "")
+            queue_notices(session, consultation, kind, actor_id=actor_id, reason=reason)
 
     receive.__name__ = f"notify_{kind.value}"
     return receive

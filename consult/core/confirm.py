@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from flask import render_template, request
 from flask_wtf import FlaskForm
 
+from consult.core.formpage import error_list
+
 FIELD = "confirm"
 
 
@@ -44,7 +46,7 @@ def confirmed() -> bool:
 def ask(confirmation: Confirmation, form: FlaskForm | None = None, status: int = 200):
     """The confirmation page; ``form`` holds the action's fields (a reason, "notify")."""
     shown = form if form is not None else ConfirmForm()
-    errors = [(f.id, f"{f.label.text}: {e}") for f in shown if f.errors for e in f.errors]
+    errors = error_list(shown)
     return (
         render_template(
             "confirm.html",

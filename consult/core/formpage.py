@@ -53,6 +53,20 @@ class Problems(list[str]):
     """The words of the problems that concern no field of the form (shown above it)."""
 
 
+def error_list(form: Form) -> list[tuple[str, str]]:
+    """(field id, message) of every error, in the order of the form, for the summary."""
+    out: list[tuple[str, str]] = []
+    for field in form:
+        if isinstance(field, FormField):
+            for sub in field.form:
+                out += [(sub.id, f"{field.label.text} ({sub.label.text}): {e}") for e in sub.errors]
+        elif field.type != "CSRFTokenField":
+            out += [(field.id, f"{field.label.text}: {e}") for e in field.errors]
+        else:
+            out += [("", e) for e in field.errors]
+    return out
+
+
 def attach(
     form: Form,
     refusal: Refused,

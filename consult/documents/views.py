@@ -22,13 +22,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from consult.auth.decorators import admin_required
 from consult.consultations import lifecycle
-from consult.consultations.formhelp import error_list
 from consult.consultations.forms import text_of
 from consult.consultations.models import Consultation
 from consult.consultations.pages.templating import language_name
 from consult.core.confirm import Confirmation, ask, confirmed
 from consult.core.errors import error_page
-from consult.core.formpage import act, attach, done
+from consult.core.formpage import act, attach, done, error_list
 from consult.core.templating import locale_code, localized
 from consult.documents import content, queries, services, storage, transfer
 from consult.documents.forms import DocumentForm, FileForm

@@ -196,8 +196,8 @@ class _Composer:
         if c.closed_early and c.original_closes_at:
             yield _("Deadline"), self.moment(c.original_closes_at)
             yield _("Closed early"), self.moment(c.closes_at)
-            if c.close_reason:
-                yield _("Reason for closing early"), c.close_reason
+            if why := c.localized("close_reason", self.locale):
+                yield _("Reason for closing early"), why
         else:
             yield _("Deadline"), self.moment(c.closes_at)
         if c.published_at:

@@ -42,7 +42,9 @@ def test_officer_closes_records_a_departing_outcome_and_publishes(page, page_wit
     admin.get_by_role("button", name="Close the consultation now").click()
     expect(admin.locator("#error-summary")).to_contain_text("This field is required.")
     assert stored().status is Status.OPEN
-    admin.get_by_label("Reason for closing before the deadline").fill("The Council meets earlier.")
+    admin.get_by_role("group", name="Reason for closing before the deadline").get_by_label(
+        "English"
+    ).fill("The Council meets earlier.")
     admin.get_by_role("button", name="Close the consultation now").click()
     expect(
         admin.get_by_text("The consultation is closed. Record its outcome next.")

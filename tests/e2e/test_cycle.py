@@ -120,7 +120,9 @@ def test_administrator_runs_the_cycle_and_the_delegate_reads_the_outcome_in_span
     # Close, record the outcome in three languages, publish.
     admin.reload()
     admin.get_by_role("link", name="Close now, before the deadline").click()
-    admin.get_by_label("Reason for closing before the deadline").fill("The Council meets earlier.")
+    admin.get_by_role("group", name="Reason for closing before the deadline").get_by_label(
+        "English"
+    ).fill("The Council meets earlier.")
     admin.get_by_label("Notify the invited delegates by e-mail").uncheck()
     admin.get_by_role("button", name="Close the consultation now").click()
     expect(
@@ -174,7 +176,7 @@ def test_follow_up_round_with_a_promoted_suggestion_and_a_merge(page, live):
     submit("idm-2010-theme", users["ARG"], {2: 1}, "Migration and climate change")
     submit("idm-2010-theme", users["PHL"], {2: 1}, "migration and climate change")
     admin_id = db.session.scalar(sa.select(User.id).where(User.email == "admin@example.org"))
-    cycle.close_consultation(c.id, actor_id=admin_id, reason="The Council meets earlier.")
+    cycle.close_consultation(c.id, actor_id=admin_id, reason=Text("The Council meets earlier."))
     cycle.record_outcome(
         c.id,
         Text("Migration and Social Change."),

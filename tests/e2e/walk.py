@@ -85,7 +85,7 @@ def build_world(app: Flask) -> None:
     idm_2009 = build_consultation("idm-2009")
     enter_on_behalf(idm_2009, admin, "CHE")
     for c in (idm_2009, survey):
-        cycle.close_consultation(c.id, actor_id=admin.id, reason="The Council meets earlier.")
+        cycle.close_consultation(c.id, actor_id=admin.id, reason=Text("The Council meets earlier."))
         cycle.record_outcome(
             c.id,
             Text("Agreed."),

@@ -189,7 +189,7 @@ def test_outcome_and_publication_write_checkpoints_shown_with_the_results(client
     assert post_ballot(client, "idm-2010", ranking_form(chile, {1: "1"})).status_code == 303
     admin_id = db.session.scalar(sa.select(AuditEvent.actor_id).where(AuditEvent.actor_id > 0))
     c = chile
-    cycle.close_consultation(c.id, actor_id=admin_id, reason="The Council meets earlier.")
+    cycle.close_consultation(c.id, actor_id=admin_id, reason=Text("The Council meets earlier."))
     cycle.record_outcome(
         c.id,
         Text(en="South-South Migration"),

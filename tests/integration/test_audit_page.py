@@ -15,6 +15,7 @@ from consult.core import audit, clock
 from consult.core.actions import LABELS, Action
 from consult.core.audit import AuditEvent
 from consult.core.database import write_transaction
+from consult.core.text import Text
 from consult.extensions import db
 from tests.conftest import as_owner, csrf_token
 from tests.factories import AdminFactory, MemberFactory, UserFactory, build_consultation
@@ -34,7 +35,11 @@ def story(client, auth):
     assert post_ballot(client, "idm-2010", ranking_form(c, {1: "1"})).status_code == 303
     auth.logout()
     cycle.extend_deadline(
-        c.id, c.closes_at + timedelta(days=3), "Asked by GRULAC", actor_id=admin.id, notify=False
+        c.id,
+        c.closes_at + timedelta(days=3),
+        Text("Asked by GRULAC"),
+        actor_id=admin.id,
+        notify=False,
     )
     auth.login(ADMIN)
     return {"chile": chile, "admin": admin, "c": c, "other": other}

@@ -52,7 +52,7 @@ def actions(c) -> list[tuple[str, dict, str, list[str]]]:
     return [
         (
             f"{BASE}/close",
-            {"reason": "The Council meets earlier."},
+            {"reason-en": "The Council meets earlier."},
             "Close the consultation before its deadline?",
             f"The deadline of {moment(c.closes_at)} stays in the record",
         ),
@@ -119,7 +119,7 @@ def test_open_and_publish_ask_first(admin):
     assert post(admin, f"{BASE}/open", {"when": "now"}).status_code == 200
     assert snapshot() == before
     assert post(admin, f"{BASE}/open", {"when": "now", "confirm": "yes"}).status_code == 303
-    post(admin, f"{BASE}/close", {"confirm": "yes", "reason": "Early."})
+    post(admin, f"{BASE}/close", {"confirm": "yes", "reason-en": "Early."})
     post(admin, f"{BASE}/outcome", {"outcome-en": "Decided."})
     page = text(admin.get(f"{BASE}/publish"))
     assert "Publish the outcome and the results?" in page
@@ -157,7 +157,7 @@ def test_the_consequences_are_in_the_readers_language(client, auth):
 def test_closing_early_needs_a_reason(admin):
     build_consultation()
     before = snapshot(), mail_and_reminders()
-    response = post(admin, f"{BASE}/close", {"confirm": "yes", "reason": "  ", "notify": "y"})
+    response = post(admin, f"{BASE}/close", {"confirm": "yes", "reason-en": "  ", "notify": "y"})
     assert response.status_code == 400
     assert "This field is required." in text(response)
     assert (snapshot(), mail_and_reminders()) == before
@@ -171,7 +171,7 @@ def test_closing_early_keeps_the_deadline_notifies_and_is_audited(admin, auth, m
     response = post(
         admin,
         f"{BASE}/close",
-        {"confirm": "yes", "reason": "The Council meets earlier.", "notify": "y"},
+        {"confirm": "yes", "reason-en": "The Council meets earlier.", "notify": "y"},
     )
     assert response.status_code == 303
     c = consultation()

@@ -50,7 +50,7 @@ def published(app):
     submit("idm-2010", users["JOR"], {1: 1}, "Labour mobility", action="draft")  # does not count
     admin = AdminFactory()
     c = consultation("idm-2010")
-    cycle.close_consultation(c.id, actor_id=admin.id, reason="The Council meets earlier.")
+    cycle.close_consultation(c.id, actor_id=admin.id, reason=Text("The Council meets earlier."))
     cycle.record_outcome(
         c.id,
         Text("The membership has selected *Migration and Social Change*."),

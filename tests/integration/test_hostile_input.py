@@ -162,7 +162,9 @@ class World:
         draft = build_consultation("idm-2011", status="draft")
         closed, decided, published = (build_consultation(f"idm-200{i}") for i in (7, 8, 9))
         for c in (closed, decided, published):
-            cycle.close_consultation(c.id, actor_id=admin.id, reason="The Council meets earlier.")
+            cycle.close_consultation(
+                c.id, actor_id=admin.id, reason=Text("The Council meets earlier.")
+            )
         for c in (decided, published):
             cycle.record_outcome(c.id, Text("Decided."), Text(), actor_id=admin.id, selected=())
         cycle.publish(published.id, actor_id=admin.id, notify=False)

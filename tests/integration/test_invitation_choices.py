@@ -123,7 +123,7 @@ def test_the_results_link_of_a_published_preview_opens_for_the_administrator(cli
 
     c = build_consultation("idm-2009")
     actor = AdminFactory()
-    cycle.close_consultation(c.id, actor_id=actor.id, reason="The Council meets earlier.")
+    cycle.close_consultation(c.id, actor_id=actor.id, reason=Text("The Council meets earlier."))
     cycle.record_outcome(
         c.id, Text("Agreed."), Text(), actor_id=actor.id, selected=(), reason=Text("In session.")
     )

@@ -57,7 +57,7 @@ def test_open_close_outcome_publish(admin, captured):
     c = build_consultation(status="draft")
     cycle.open_consultation(c.id, actor_id=admin.id, scheduled=False, notify=True)
     assert reload("idm-2010").stage() is Stage.OPEN
-    cycle.close_consultation(c.id, actor_id=admin.id, reason="The Council meets earlier.")
+    cycle.close_consultation(c.id, actor_id=admin.id, reason=Text("The Council meets earlier."))
     assert reload("idm-2010").stage() is Stage.CLOSED
     cycle.record_outcome(
         c.id,
@@ -88,7 +88,7 @@ def test_extend_records_who_when_why_and_sends_the_reason(admin, captured):
     old = c.closes_at
     later = old + 3 * DAY
     cycle.extend_deadline(
-        c.id, later, "Requested by the African Group", actor_id=admin.id, notify=True
+        c.id, later, Text("Requested by the African Group"), actor_id=admin.id, notify=True
     )
     extended = reload("idm-2010")
     assert (extended.closes_at, extended.previous_closes_at) == (later, old)
@@ -97,7 +97,7 @@ def test_extend_records_who_when_why_and_sends_the_reason(admin, captured):
     ).one()
     assert event.actor_id == admin.id
     assert event.details["reason"] == "Requested by the African Group"
-    assert captured[-1][1]["reason"] == "Requested by the African Group"
+    assert captured[-1][1]["reason"] == Text("Requested by the African Group")
 
 
 def test_reopen_after_the_deadline_passed(admin, captured):
@@ -107,13 +107,13 @@ def test_reopen_after_the_deadline_passed(admin, captured):
         cycle.reopen(
             c.id,
             clock.now() + DAY,
-            "Two missions could not connect",
+            Text("Two missions could not connect"),
             actor_id=admin.id,
             notify=True,
         )
         assert reload("idm-2010").stage() is Stage.OPEN
     assert "consultation_reopened" in actions()
-    assert captured[-1][1]["reason"] == "Two missions could not connect"
+    assert captured[-1][1]["reason"] == Text("Two missions could not connect")
 
 
 @pytest.mark.parametrize(
@@ -121,13 +121,13 @@ def test_reopen_after_the_deadline_passed(admin, captured):
     [
         (
             lambda c, a: cycle.close_consultation(
-                c.id, actor_id=a.id, reason="The Council meets earlier."
+                c.id, actor_id=a.id, reason=Text("The Council meets earlier.")
             ),
             Refusal.NOT_OPEN,
         ),
         (
             lambda c, a: cycle.extend_deadline(
-                c.id, c.closes_at + DAY, "x", actor_id=a.id, notify=True
+                c.id, c.closes_at + DAY, Text("x"), actor_id=a.id, notify=True
             ),
             Refusal.NOT_OPEN,
         ),
@@ -151,7 +151,7 @@ def test_refused_transitions_write_nothing_and_send_nothing(admin, captured, cal
 
 def test_publish_without_outcome_is_refused(admin):
     c = build_consultation()
-    cycle.close_consultation(c.id, actor_id=admin.id, reason="The Council meets earlier.")
+    cycle.close_consultation(c.id, actor_id=admin.id, reason=Text("The Council meets earlier."))
     with pytest.raises(Refused) as caught:
         cycle.publish(c.id, actor_id=admin.id, notify=True)
     assert caught.value.code is Refusal.OUTCOME_REQUIRED

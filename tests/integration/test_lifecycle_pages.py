@@ -12,6 +12,7 @@ from consult.consultations import signals
 from consult.consultations.lifecycle import Status
 from consult.core import clock
 from consult.core.audit import AuditEvent
+from consult.core.text import Text
 from consult.extensions import db
 from tests.factories import MemberFactory, UserFactory, build_consultation
 from tests.integration.builder_helpers import consultation, post, sign_in_admin, snapshot, text
@@ -79,9 +80,40 @@ def test_closing_a_draft_is_refused_and_changes_nothing(client, people):
     before = snapshot()
     page = flash_after(
         client,
-        post(client, f"{BASE}/close", {"confirm": "yes", "reason": "The Council meets earlier."}),
+        post(
+            client, f"{BASE}/close", {"confirm": "yes", "reason-en": "The Council meets earlier."}
+        ),
     )
     assert "The consultation has not been opened yet." in page
+    assert snapshot() == before
+
+
+def test_the_reason_for_closing_early_is_read_in_the_delegates_language(client, people):
+    build_consultation()
+    post(
+        client,
+        f"{BASE}/close",
+        {
+            "confirm": "yes",
+            "reason-en": "The Council meets earlier.",
+            "reason-es": "El Consejo se reúne antes.",
+        },
+    )
+    assert "Reason: The Council meets earlier." in text(client.get(BASE))
+    as_delegate(client, people)
+    page = text(client.get("/consultations/idm-2010"))
+    assert "Motivo: El Consejo se reúne antes." in page
+    assert "The Council meets earlier." not in page
+
+
+def test_closing_early_without_an_english_reason_changes_nothing(client, people):
+    build_consultation()
+    before = snapshot()
+    response = post(
+        client, f"{BASE}/close", {"confirm": "yes", "reason-fr": "Le Conseil se réunit plus tôt."}
+    )
+    assert response.status_code == 400
+    assert "This field is required." in text(response)
     assert snapshot() == before
 
 
@@ -89,7 +121,9 @@ def test_close_then_record_outcome_then_publish(client, people, sent):
     build_consultation()
     page = flash_after(
         client,
-        post(client, f"{BASE}/close", {"confirm": "yes", "reason": "The Council meets earlier."}),
+        post(
+            client, f"{BASE}/close", {"confirm": "yes", "reason-en": "The Council meets earlier."}
+        ),
     )
     assert "The consultation is closed. Record its outcome next." in page
     response = post(
@@ -130,7 +164,7 @@ def sign_in_admin_again(auth):
 
 def test_publishing_without_an_outcome_is_refused(client, people):
     build_consultation()
-    post(client, f"{BASE}/close", {"confirm": "yes", "reason": "The Council meets earlier."})
+    post(client, f"{BASE}/close", {"confirm": "yes", "reason-en": "The Council meets earlier."})
     before = snapshot()
     page = flash_after(client, post(client, f"{BASE}/publish", {"notify": "y", "confirm": "yes"}))
     assert "Record the outcome (at least in English) before publishing." in page
@@ -142,7 +176,7 @@ def test_outcome_needs_english_and_a_closed_consultation(client, people):
     before = snapshot()
     page = flash_after(client, post(client, f"{BASE}/outcome", {"outcome-en": "Too early"}))
     assert "The consultation must be closed first." in page
-    post(client, f"{BASE}/close", {"confirm": "yes", "reason": "The Council meets earlier."})
+    post(client, f"{BASE}/close", {"confirm": "yes", "reason-en": "The Council meets earlier."})
     before = snapshot()
     response = post(client, f"{BASE}/outcome", {"outcome-fr": "Seulement en français"})
     assert response.status_code == 400
@@ -156,14 +190,14 @@ def test_extend_the_deadline_with_a_reason_and_delegates_see_it(client, people, 
     response = post(
         client,
         f"{BASE}/extend",
-        {"closes_at": new.strftime("%Y-%m-%dT%H:%M"), "reason": "Asked by the regional groups"},
+        {"closes_at": new.strftime("%Y-%m-%dT%H:%M"), "reason-en": "Asked by the regional groups"},
     )
     assert "The deadline has been extended." in flash_after(client, response)
     event = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.action == "deadline_extended")
     ).one()
     assert event.details["reason"] == "Asked by the regional groups"
-    assert sent[-1]["reason"] == "Asked by the regional groups"
+    assert sent[-1]["reason"] == Text("Asked by the regional groups")
     assert sent[-1]["notify"] is False
     as_delegate(client, people)
     page = text(client.get("/consultations/idm-2010"))
@@ -174,16 +208,16 @@ def test_extend_the_deadline_with_a_reason_and_delegates_see_it(client, people, 
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"reason": ""}, "Give the reason; it is recorded in the audit log."),
+        ({"reason-en": ""}, "Give the reason; it is recorded in the audit log."),
         ({"closes_at": "2001-01-01T10:00"}, "The new deadline must be later than the current one"),
         ({"closes_at": "2030-03-31T02:30"}, "This time does not exist in Europe/Zurich"),
-        ({"reason": "x" * 1001}, "Keep it to 1000 characters."),
+        ({"reason-en": "x" * 1001}, "Keep it to 1000 characters."),
     ],
 )
 def test_bad_extensions_are_refused_and_nothing_saved(client, people, data, message):
     build_consultation()
     before = snapshot()
-    form = {"closes_at": "2030-03-01T10:00", "reason": "More time", **data}
+    form = {"closes_at": "2030-03-01T10:00", "reason-en": "More time", **data}
     response = post(client, f"{BASE}/extend", form)
     assert response.status_code == 400
     assert message in text(response)
@@ -192,14 +226,14 @@ def test_bad_extensions_are_refused_and_nothing_saved(client, people, data, mess
 
 def test_reopen_a_closed_consultation(client, people, sent):
     build_consultation()
-    post(client, f"{BASE}/close", {"confirm": "yes", "reason": "The Council meets earlier."})
+    post(client, f"{BASE}/close", {"confirm": "yes", "reason-en": "The Council meets earlier."})
     assert "Reopen the consultation" in text(client.get(BASE))
     response = post(
         client,
         f"{BASE}/reopen",
         {
             "closes_at": "2030-03-01T10:00",
-            "reason": "Two missions could not connect",
+            "reason-en": "Two missions could not connect",
             "notify": "y",
         },
     )
@@ -208,7 +242,7 @@ def test_reopen_a_closed_consultation(client, people, sent):
     assert consultation().phase().value == "open"
     assert sent[-1] == {
         "notify": True,
-        "reason": "Two missions could not connect",
+        "reason": Text("Two missions could not connect"),
         "actor_id": sent[-1]["actor_id"],
     }
     actions = list(db.session.scalars(sa.select(AuditEvent.action)))
@@ -217,7 +251,7 @@ def test_reopen_a_closed_consultation(client, people, sent):
 
 def test_extending_a_closed_consultation_points_to_reopening(client, people):
     build_consultation()
-    post(client, f"{BASE}/close", {"confirm": "yes", "reason": "The Council meets earlier."})
+    post(client, f"{BASE}/close", {"confirm": "yes", "reason-en": "The Council meets earlier."})
     response = client.get(f"{BASE}/extend")
     assert "The consultation is already closed; reopen it to set a new deadline." in flash_after(
         client, response

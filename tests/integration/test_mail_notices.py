@@ -11,6 +11,7 @@ from consult.consultations.models import Consultation, invitation
 from consult.core.audit import AuditEvent
 from consult.core.database import write_transaction
 from consult.core.templating import moment
+from consult.core.text import Text
 from consult.extensions import db
 from consult.mail import outbox
 from consult.mail.models import OutboxMessage
@@ -78,13 +79,29 @@ def test_deadline_extended_notice_gives_the_reason(app, mailbox):
         signals.deadline_extended,
         build_consultation(),
         notify=True,
-        reason="Several missions asked for more time.",
+        reason=Text("Several missions asked for more time."),
     )
     (message,) = mailbox.wait(1)
     assert message["Subject"] == "New deadline: IDM 2010 theme"
     assert "Reason given by the Administration: Several missions asked for more time." in (
         text_of(message)
     )
+
+
+def test_closing_notice_gives_the_reason_in_each_delegates_language(app, mailbox):
+    """The Administration writes the reason in English and French: the French delegate reads
+    the French one, the Spanish delegate (no Spanish given) the English one."""
+    admin = AdminFactory()
+    UserFactory(email="fr@example.org", name="Dominique", locale="fr")
+    UserFactory(email="es@example.org", name="Dolores", locale="es")
+    consultation = build_consultation()
+    reason = Text("The Council meets earlier.", "Le Conseil se réunit plus tôt.")
+    cycle.close_consultation(consultation.id, actor_id=admin.id, reason=reason, notify=True)
+    outbox.deliver()
+    texts = {str(m["To"]): text_of(m) for m in mailbox.wait(2)}
+    assert "Le Conseil se réunit plus tôt." in texts["fr@example.org"]
+    assert "The Council meets earlier." not in texts["fr@example.org"]
+    assert "The Council meets earlier." in texts["es@example.org"]
 
 
 def test_published_notice_in_french(app, mailbox):
@@ -124,7 +141,7 @@ def test_extending_through_the_lifecycle_service_notifies_with_the_new_deadline(
     consultation = build_consultation()
     later = consultation.closes_at + timedelta(days=3)
     cycle.extend_deadline(
-        consultation.id, later, "More time for capitals.", actor_id=admin.id, notify=True
+        consultation.id, later, Text("More time for capitals."), actor_id=admin.id, notify=True
     )
     outbox.deliver()
     (message,) = mailbox.wait(1)
@@ -133,6 +150,6 @@ def test_extending_through_the_lifecycle_service_notifies_with_the_new_deadline(
     with app.test_request_context():
         assert moment(later) in text
     cycle.extend_deadline(
-        consultation.id, later + timedelta(days=1), "Silent.", actor_id=admin.id, notify=False
+        consultation.id, later + timedelta(days=1), Text("Silent."), actor_id=admin.id, notify=False
     )
     assert outbox.deliver().sent == 0

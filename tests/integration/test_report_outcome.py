@@ -62,7 +62,9 @@ def decided(counted, app):  # noqa: F811 - the fixture imported above
 
     admin = AdminFactory(name="Head of Secretariat")
     with at(3):
-        cycle.close_consultation(counted.id, actor_id=admin.id, reason="Every region has answered.")
+        cycle.close_consultation(
+            counted.id, actor_id=admin.id, reason=Text("Every region has answered.")
+        )
     late = next(m for m in load_consultation(counted.slug).invited if m.code == "LLL")
     with at(4):
         cast(

@@ -282,6 +282,24 @@ def test_the_recorded_outcome_round_trips(runner, tmp_path, members):
     assert runner.invoke(args=["consultations", "dump", "idm-2011-copy"]).output == copy
 
 
+def test_a_reason_for_closing_early_in_three_languages_round_trips(runner, tmp_path, members):
+    translated = DECIDED.replace(
+        "  reason: Every region has answered.\n",
+        "  reason:\n    en: Every region has answered.\n    fr: Toutes les régions ont répondu.\n",
+    )
+    result = runner.invoke(args=["consultations", "import", write(tmp_path, translated)])
+    assert result.exit_code == 0, result.output
+    c = db.session.scalars(sa.select(Consultation)).one()
+    assert c.localized("close_reason", "fr") == "Toutes les régions ont répondu."
+    assert c.localized("close_reason", "es") == "Every region has answered."
+    first = runner.invoke(args=["consultations", "dump", "idm-2011-theme"]).output
+    assert "  reason:\n    en: Every region has answered.\n    fr: Toutes les régions" in first
+    copy = first.replace("slug: idm-2011-theme", "slug: idm-2011-copy")
+    result = runner.invoke(args=["consultations", "import", write(tmp_path, copy, "copy.yaml")])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["consultations", "dump", "idm-2011-copy"]).output == copy
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

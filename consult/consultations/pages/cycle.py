@@ -13,7 +13,7 @@ from wtforms import SelectChoice
 from consult.auth.decorators import admin_required
 from consult.consultations import builder, cycle, followup, lifecycle, outcomes
 from consult.consultations.checks import Issue, Problem
-from consult.consultations.formhelp import attach, error_list, show_time
+from consult.consultations.formhelp import attach, show_time
 from consult.consultations.forms import (
     CloseForm,
     DeadlineForm,
@@ -42,6 +42,7 @@ from consult.consultations.pages.base import (
 from consult.consultations.texts import get_text
 from consult.core import clock
 from consult.core.confirm import Confirmation, ask, confirmed
+from consult.core.formpage import error_list
 from consult.core.params import parse_id
 from consult.core.refusals import Invalid
 from consult.core.templating import localized, moment
@@ -168,7 +169,7 @@ def close(slug: str):
         lambda: cycle.close_consultation(
             consultation.id,
             actor_id=current_user.id,
-            reason=form.reason.data or "",
+            reason=text_of(form.reason),
             notify=bool(form.notify.data),
         ),
         _("The consultation is closed. Record its outcome next."),
@@ -194,7 +195,7 @@ def _deadline_page(slug: str, *, reopening: bool):
         (cycle.reopen if reopening else cycle.extend_deadline)(
             consultation.id,
             new_deadline,
-            form.reason.data or "",
+            text_of(form.reason),
             actor_id=current_user.id,
             notify=bool(form.notify.data),
         )

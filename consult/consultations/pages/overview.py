@@ -23,7 +23,7 @@ from consult.consultations import (
     lifecycle,
     services,
 )
-from consult.consultations.formhelp import error_list, show_time
+from consult.consultations.formhelp import show_time
 from consult.consultations.forms import (
     FIELD_LABELS,
     KIND_LABELS,
@@ -48,6 +48,7 @@ from consult.consultations.pages.base import (
 )
 from consult.consultations.texts import get_text, missing_translations
 from consult.core import clock, formpage
+from consult.core.formpage import error_list
 from consult.core.plaintext import fold
 from consult.core.templating import localized
 from consult.extensions import db

@@ -13,12 +13,7 @@ from wtforms import SelectChoice
 from consult.auth.decorators import admin_required
 from consult.consultations import builder, kinds, lifecycle
 from consult.consultations.checks import Issue, Problem
-from consult.consultations.formhelp import (
-    error_list,
-    fill_scale,
-    lines,
-    scale_of,
-)
+from consult.consultations.formhelp import fill_scale, lines, scale_of
 from consult.consultations.forms import (
     KIND_LABELS,
     METHOD_LABELS,
@@ -42,7 +37,7 @@ from consult.consultations.pages.base import (
 )
 from consult.consultations.texts import get_text
 from consult.core.confirm import Confirmation, ConfirmForm, ask, confirmed
-from consult.core.formpage import act, flashed
+from consult.core.formpage import act, error_list, flashed
 from consult.core.params import parse_id
 from consult.core.templating import localized
 from consult.extensions import db
