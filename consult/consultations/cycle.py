@@ -312,7 +312,7 @@ def correct_outcome(
             consultation=c,
             actor_id=actor_id,
             notify=notify,
-            reason=reason.en,
+            reason=reason,
             erratum=erratum,
         )
     return erratum

@@ -15,9 +15,10 @@ _signals = Namespace()
 
 #: The consultation was opened (by hand, or scheduled to open at ``opens_at``).
 opened = _signals.signal("consultation-opened")
-#: The deadline was extended, or a closed consultation reopened; also gets ``reason``.
+#: The deadline was extended, or a closed consultation reopened; also gets ``reason`` (a
+#: :class:`~consult.core.text.Text`, English and the translations given).
 deadline_extended = _signals.signal("consultation-deadline-extended")
-#: The consultation was closed ahead of its deadline; also gets ``reason``.
+#: The consultation was closed ahead of its deadline; also gets ``reason`` (a ``Text``).
 closed = _signals.signal("consultation-closed")
 #: The outcome and the results were published to the membership.
 published = _signals.signal("consultation-published")
@@ -32,6 +33,6 @@ dumping = _signals.signal("consultation-dumping")
 #: :class:`~consult.consultations.outcomes.OfficialResult` values. The results package counts
 #: (it builds on consultations, so consultations asks through this signal).
 counting = _signals.signal("consultation-counting")
-#: A published outcome was corrected by an erratum; also gets ``reason`` (in English) and
+#: A published outcome was corrected by an erratum; also gets ``reason`` (a ``Text``) and
 #: ``erratum``.
 corrected = _signals.signal("consultation-corrected")

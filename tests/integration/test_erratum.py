@@ -46,7 +46,7 @@ def published(client, auth):
     cast(c, mexico, ranking=[2, 1])
     cast(c, other, ranking=[2])
     sign_in_admin(auth)
-    post(client, f"{BASE}/close", {"confirm": "yes", "reason": "The Council meets earlier."})
+    post(client, f"{BASE}/close", {"confirm": "yes", "reason-en": "The Council meets earlier."})
     post(
         client,
         f"{BASE}/outcome",

@@ -31,7 +31,7 @@ def counted(client, auth):
     cast(c, members[1], ranking=[2], choice=[1, 2])
     cast(c, members[2], ranking=[1], choice=[1, 3])
     sign_in_admin(auth)
-    post(client, f"{BASE}/close", {"confirm": "yes", "reason": "The Council meets earlier."})
+    post(client, f"{BASE}/close", {"confirm": "yes", "reason-en": "The Council meets earlier."})
     assert consultation().status is Status.CLOSED
     return c
 
@@ -146,7 +146,7 @@ def test_a_tie_needs_a_reason_whichever_option_is_selected(client, auth):
     cast(c, members[0], ranking=[1], choice=[1, 2])
     cast(c, members[1], ranking=[1], choice=[1, 3])  # workshops 2 and 3 tie for the second place
     sign_in_admin(auth)
-    post(client, f"{BASE}/close", {"confirm": "yes", "reason": "The Council meets earlier."})
+    post(client, f"{BASE}/close", {"confirm": "yes", "reason-en": "The Council meets earlier."})
     page = client.get(f"{BASE}/outcome").get_data(as_text=True)
     assert "Question 2" not in field(page, "outcome-en")  # a tie is not prefilled as decided
     assert ticked(page) == {option_ids(1)[0]}
@@ -165,17 +165,17 @@ def test_publishing_an_outcome_the_count_no_longer_supports_is_refused(client, a
     members = [MemberFactory(code=code) for code in ("CIV", "SEN")]
     c = build_consultation()
     sign_in_admin(auth)
-    post(client, f"{BASE}/close", {"confirm": "yes", "reason": "The Council meets earlier."})
+    post(client, f"{BASE}/close", {"confirm": "yes", "reason-en": "The Council meets earlier."})
     # recorded before anyone answered: nothing to select, no reason needed
     assert post(client, f"{BASE}/outcome", outcome_form([])).status_code == 303
     post(
         client,
         f"{BASE}/reopen",
-        {"closes_at": "2099-01-01T12:00", "reason": "Late answers expected."},
+        {"closes_at": "2099-01-01T12:00", "reason-en": "Late answers expected."},
     )
     cast(c, members[0], ranking=[2])
     cast(c, members[1], ranking=[2])
-    post(client, f"{BASE}/close", {"confirm": "yes", "reason": "The Council meets earlier."})
+    post(client, f"{BASE}/close", {"confirm": "yes", "reason-en": "The Council meets earlier."})
     before = snapshot()
     # Refused up front: no confirmation page, but the outcome's form with its reason marked.
     for response in (client.get(f"{BASE}/publish"), post(client, f"{BASE}/publish", {})):
