@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
-import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,11 +14,15 @@ from consult.core.paging import Page
 from consult.core.templating import decimal, locale_code, percent
 from consult.core.timefmt import format_moment
 from consult.core.translated import in_language
-from consult.extensions import db
-from consult.members.models import MemberKind, Region
+from consult.members.models import MemberKind
 from consult.results.charts import BarChart, StackedChart, bar_chart, stacked_chart
 from consult.results.loaders import ParticipationRow
-from consult.results.services import Breakdown, ConsultationResults, QuestionResults
+from consult.results.services import (
+    Breakdown,
+    ConsultationResults,
+    Participation,
+    QuestionResults,
+)
 from consult.tally import IRVRound
 
 #: Each kind of member as a group (the participation tables; the lists' kind column).
@@ -150,13 +153,13 @@ def question_charts(
     return charts
 
 
-def region_names() -> dict[str, str]:
-    """Each region's name in the reader's language, by its English name (one query of plain
-    rows)."""
-    locale = locale_code()
-    rows = db.session.execute(sa.select(Region.name, Region.translations))
+def region_names(participation: Participation, locale: str | None = None) -> dict[str, str]:
+    """The name in the reader's language of each region of the invited members (those a
+    results page shows), by its English name: read with the participation's counts."""
+    locale = locale or locale_code()
     return {
-        name: in_language(translations or {}, "name", locale, name) for name, translations in rows
+        name: in_language(translations, "name", locale, name)
+        for name, translations in participation.region_translations.items()
     }
 
 
@@ -222,7 +225,7 @@ def page_context(
         "labels": labels,
         "charts": {q.question.id: question_charts(q, labels, locale) for q in results.questions},
         "transfer_text": transfer_text,
-        "region_names": region_names() if regions is None else regions,
+        "region_names": region_names(results.participation, locale) if regions is None else regions,
         "tie_rule_name": tie_rule_name,
         "labelled": labelled,
     }

@@ -158,6 +158,9 @@ class ParticipationCount:
     region: str
     status: ResponseStatus | None
     count: int
+    #: The region's names in other languages (``Region.translations``), read with the counts:
+    #: every member a results page shows is invited, so its region is among these.
+    region_translations: dict[str, Any] | None = None
 
 
 def invited_with_response(consultation_id: Any, *columns: Any) -> sa.Select[*tuple[Any, ...]]:
@@ -185,21 +188,27 @@ def _participation() -> sa.Select[*tuple[Any, ...]]:
             Region.name,
             ParticipantCount.status,
             sa.func.sum(ParticipantCount.members),
+            Region.translations,
         )
         .join(Region, Region.id == ParticipantCount.region_id)
         .where(ParticipantCount.consultation_id == CONSULTATION)
-        .group_by(ParticipantCount.kind, Region.name, ParticipantCount.status)
+        # By the region's key: its name and translations follow from it (PostgreSQL groups
+        # no JSON column).
+        .group_by(ParticipantCount.kind, Region.id, ParticipantCount.status)
     )
 
 
 def participation_counts(consultation_id: int) -> list[ParticipationCount]:
     """Invited members by kind, region and response status (None: no response), as the
     database counts them (:class:`consult.results.models.ParticipantCount`): one row read per
-    kind, region and status, however many members are invited."""
+    kind, region and status, however many members are invited; with each region's
+    translations (:attr:`ParticipationCount.region_translations`)."""
     rows = _execute(_participation(), {"consultation_id": consultation_id})
     return [
-        ParticipationCount(MemberKind(kind), region, ResponseStatus(status) if status else None, n)
-        for kind, region, status, n in rows
+        ParticipationCount(
+            MemberKind(kind), region, ResponseStatus(status) if status else None, n, translations
+        )
+        for kind, region, status, n, translations in rows
     ]
 
 

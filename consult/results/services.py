@@ -62,6 +62,8 @@ class Participation:
     observers_by_region: tuple[Breakdown, ...]
     #: Invited members that have not submitted (a draft only, or nothing), by region and name.
     missing: tuple[ParticipationRow, ...]
+    #: The invited members' regions' translations (``Region.translations``), by English name.
+    region_translations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,9 @@ def summarise_participation(
 ) -> Participation:
     """Invited, submitted and draft-only members, overall, by kind and by region."""
     tally_: Counter[tuple[str, str, str]] = Counter()
+    translations: dict[str, dict[str, Any]] = {}
     for c in counts:
+        translations[c.region] = c.region_translations or {}
         state = c.status.value if c.status else "none"
         tally_["all", "", state] += c.count
         tally_["kind", c.kind.value, state] += c.count
@@ -159,6 +163,7 @@ def summarise_participation(
             b for b in (breakdown("observers-region", r) for r in regions) if b.invited
         ),
         missing=tuple(missing),
+        region_translations=translations,
     )
 
 

@@ -80,7 +80,7 @@ def show(slug: str):
         if entry_possible
         else None
     )
-    regions = display.region_names()
+    regions = display.region_names(results.participation)
     links = _entry_links(consultation, entry_possible, missing, answered)
     return render_template(
         "results/show.html",
