@@ -233,16 +233,6 @@ def not_submitted(consultation_id: int) -> list[ParticipationRow]:
     ]
 
 
-def not_submitted_page(
-    consultation_id: int, page: int = 1, total: int | None = None
-) -> Page[ParticipationRow]:
-    """One page of :func:`not_submitted`: two statements (one when the caller knows how many
-    have not submitted, ``total``), and the page's rows only, however many members are
-    invited."""
-    rows, number, total = _page(_not_submitted(), consultation_id, page, total)
-    return Page([_participation_row(r) for r in rows], number, PAGE_SIZE, total)
-
-
 @cache
 def _submitted_list() -> sa.Select[*tuple[Any, ...]]:
     # The invitations' rows kept by the database lead, in the lists' order over their index
@@ -267,36 +257,131 @@ def _submitted_list() -> sa.Select[*tuple[Any, ...]]:
     )
 
 
-def submitted(
-    consultation_id: int, page: int = 1, total: int | None = None
-) -> Page[ParticipationRow]:
-    """One page of the invited members with a submitted response, by region (``updated_at``:
-    when it was submitted): two statements (one when the caller knows how many submitted,
-    ``total``), and the page's rows only, however many answered."""
-    rows, number, total = _page(_submitted_list(), consultation_id, page, total)
-    shown = [ParticipationRow(_member(row), ResponseStatus.SUBMITTED, row[6]) for row in rows]
-    return Page(shown, number, PAGE_SIZE, total)
+@dataclass(frozen=True)
+class Lists:
+    """What the results page lists by member: a page of those who have not submitted, a page
+    of those who have (None when not asked for) and the entry form's members."""
+
+    missing: Page[ParticipationRow]
+    submitted: Page[ParticipationRow] | None
+    enterable: list[MemberInfo]
 
 
-@cache
-def _window(statement: sa.Select[*tuple[Any, ...]]) -> sa.Select[*tuple[Any, ...]]:
-    return statement.limit(sa.bindparam("limit", type_=sa.Integer())).offset(
-        sa.bindparam("offset", type_=sa.Integer())
+def _last_page(number: int, total: int) -> int:
+    return min(number, max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
+
+
+def lists(
+    consultation: Consultation,
+    missing: tuple[int, int],
+    submitted: tuple[int, int] | None,
+    enterable: int,
+) -> Lists:
+    """The results page's lists in one statement (one round trip; none when every list is
+    empty), each in its own order over its own index, a page of rows only, however many
+    members are invited:
+
+    * ``missing``: a page of :func:`not_submitted` (by region and name);
+    * ``submitted``: a page of those with a submitted response, by region and name
+      (``updated_at``: when it was submitted), or None when the page does not list them;
+    * ``enterable``: the first so many invited members by name that the secretariat may
+      enter a response for (observers left out when they may answer nothing:
+      ``ballots.specs.may_answer`` in SQL); 0 reads none.
+
+    A page is given as (its number, how many the list holds: the participation's figures);
+    beyond the last page, the last page is read."""
+    missing_number, missing_total = missing
+    missing_number = _last_page(missing_number, missing_total)
+    submitted_number, submitted_total = submitted or (1, 0)
+    submitted_number = _last_page(submitted_number, submitted_total)
+    states_only = consultation.observers_may is ObserversMay.NOTHING
+    parts = (missing_total > 0, submitted_total > 0, enterable > 0)
+    found: dict[int, list[Any]] = {1: [], 2: [], 3: []}
+    if any(parts):
+        params = {
+            "consultation_id": consultation.id,
+            "offset_1": (missing_number - 1) * PAGE_SIZE,
+            "offset_2": (submitted_number - 1) * PAGE_SIZE,
+            "limit_3": enterable,
+        }
+        for row in _execute(_lists(parts, states_only), params).all():
+            found[row[0]].append(row)
+    return Lists(
+        Page(
+            [_participation_row(row[1:]) for row in found[1]],
+            missing_number,
+            PAGE_SIZE,
+            missing_total,
+        ),
+        None
+        if submitted is None
+        else Page(
+            [
+                ParticipationRow(_member(row, 1), ResponseStatus.SUBMITTED, row[8])
+                for row in found[2]
+            ],
+            submitted_number,
+            PAGE_SIZE,
+            submitted_total,
+        ),
+        [_member(row, 1) for row in found[3]],
     )
 
 
-def _page(
-    statement: sa.Select[*tuple[Any, ...]], consultation_id: int, number: int, total: int | None
-) -> tuple[list[Any], int, int]:
-    """The rows of page ``number`` of a list built once (the last page if beyond it), the
-    page's number and the list's length: counted first unless the caller knows it."""
-    params: dict[str, Any] = {"consultation_id": consultation_id}
-    if total is None:
-        counting = sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
-        total = int(_execute(counting, params).scalar_one())
-    number = min(number, max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
-    params |= {"limit": PAGE_SIZE if total else 0, "offset": (number - 1) * PAGE_SIZE}
-    return list(_execute(_window(statement), params)), number, total
+@cache
+def _lists(
+    parts: tuple[bool, bool, bool], states_only: bool
+) -> sa.Select[Any] | sa.CompoundSelect[Any]:
+    """The statement of :func:`lists` for the lists it reads (``parts``): a branch per list,
+    each windowed in its own order, then in the lists' order again (on a few rows) as one
+    result. Every branch gives: the list's number, the member's columns, the response's
+    status and time, and the list's order (two names and the member's id)."""
+    null = sa.null()
+    branches: list[sa.Select[Any]] = []
+    if parts[0]:
+        sub = (
+            _not_submitted()
+            .add_columns(Region.name.label("k1"), Member.name.label("k2"), Member.id.label("k3"))
+            .limit(PAGE_SIZE)
+            .offset(sa.bindparam("offset_1", type_=sa.Integer()))
+            .subquery()
+        )
+        branches.append(sa.select(_list_number(1), *sub.c))
+    if parts[1]:
+        sub = (
+            _submitted_list()
+            .add_columns(
+                Participant.region_name.label("k1"),
+                Participant.member_name.label("k2"),
+                Participant.member_id.label("k3"),
+            )
+            .limit(PAGE_SIZE)
+            .offset(sa.bindparam("offset_2", type_=sa.Integer()))
+            .subquery()
+        )
+        c = list(sub.c)
+        branches.append(sa.select(_list_number(2), *c[:6], null, *c[6:]))
+    if parts[2]:
+        sub = (
+            _enterable_list(states_only)
+            .add_columns(Participant.member_name.label("k2"), Participant.member_id.label("k3"))
+            .limit(sa.bindparam("limit_3", type_=sa.Integer()))
+            .subquery()
+        )
+        c = list(sub.c)
+        branches.append(
+            sa.select(_list_number(3), *c[:6], null, null, sa.literal_column("''"), *c[6:])
+        )
+    if len(branches) == 1:
+        columns = list(branches[0].selected_columns)
+        return branches[0].order_by(*columns[-3:])
+    union = sa.union_all(*branches)
+    columns = list(union.selected_columns)
+    return union.order_by(columns[0], *columns[-3:])
+
+
+def _list_number(number: int) -> sa.Label[Any]:
+    return sa.literal_column(str(number)).label("list")
 
 
 @cache
@@ -478,8 +563,13 @@ def texts(consultation_id: int, question_ids: Collection[int]) -> list[TextRow]:
     """Every comment, write-in and free-text answer of ``question_ids``, then every general
     comment, of submitted responses, with who wrote it (observers included): read whole, as
     the page shows them all (no server-side cursor, whose extra round trips a page pays on
-    PostgreSQL)."""
-    return list(iter_texts(consultation_id, question_ids, streamed=False))
+    PostgreSQL; one statement when there are questions)."""
+    if not question_ids:
+        return list(iter_texts(consultation_id, question_ids, streamed=False))
+    rows = _execute(
+        _all_texts(), {"consultation_id": consultation_id, "question_ids": list(question_ids)}
+    ).all()
+    return [TextRow(row[0], row[1], row[2], _member(row, 3)) for row in rows]
 
 
 #: How many rows a streamed read (the comments file) fetches at a time.
@@ -491,22 +581,23 @@ def _streaming(statement: sa.Select[*tuple[Any, ...]], streamed: bool) -> sa.Sel
     return statement.execution_options(yield_per=STREAMED_ROWS) if streamed else statement
 
 
-@cache
-def _general_comments(streamed: bool) -> sa.Select[*tuple[Any, ...]]:
-    return _streaming(
-        sa.select(sa.null(), sa.null(), Response.comment, *_MEMBER_COLUMNS)
+def _general_comments_unordered() -> sa.Select[*tuple[Any, ...]]:
+    return (
+        sa.select(
+            sa.cast(sa.null(), sa.Integer()),
+            sa.cast(sa.null(), sa.Integer()),
+            Response.comment,
+            *_MEMBER_COLUMNS,
+        )
         .join(Member, Member.id == Response.member_id)
         .join(Region, Region.id == Member.region_id)
         # A literal, so that the index of commented responses serves the condition.
         .where(Response.comment != sa.literal_column("''"), _submitted(CONSULTATION))
-        .order_by(Member.name),
-        streamed,
     )
 
 
-@cache
-def _answer_texts_statement(streamed: bool) -> sa.Select[*tuple[Any, ...]]:
-    return _streaming(
+def _answer_texts_unordered() -> sa.Select[*tuple[Any, ...]]:
+    return (
         sa.select(Answer.question_id, Answer.option_id, Answer.text, *_MEMBER_COLUMNS)
         .join(Response, Response.id == Answer.response_id)
         .join(Member, Member.id == Response.member_id)
@@ -517,9 +608,34 @@ def _answer_texts_statement(streamed: bool) -> sa.Select[*tuple[Any, ...]]:
             Answer.text != "",
             _submitted(CONSULTATION),
         )
-        .order_by(Answer.question_id, Answer.option_id, Member.name),
+    )
+
+
+@cache
+def _general_comments(streamed: bool) -> sa.Select[*tuple[Any, ...]]:
+    return _streaming(_general_comments_unordered().order_by(Member.name), streamed)
+
+
+@cache
+def _answer_texts_statement(streamed: bool) -> sa.Select[*tuple[Any, ...]]:
+    return _streaming(
+        _answer_texts_unordered().order_by(Answer.question_id, Answer.option_id, Member.name),
         streamed,
     )
+
+
+@cache
+def _all_texts() -> sa.CompoundSelect[*tuple[Any, ...]]:
+    """The answers' texts, then the general comments, in one statement (one round trip
+    for the page, which reads them whole): each part in its own statement's order."""
+    union = sa.union_all(
+        _answer_texts_unordered().add_columns(
+            sa.literal_column("0").label("part"), Member.name.label("by_name")
+        ),
+        _general_comments_unordered().add_columns(sa.literal_column("1"), Member.name),
+    )
+    c = union.selected_columns
+    return union.order_by(c.part, c.question_id, c.option_id, c.by_name)
 
 
 def iter_texts(
@@ -618,19 +734,7 @@ def _entered(current_only: bool) -> sa.Select[*tuple[Any, ...]]:
     return stmt
 
 
-def enterable(consultation: Consultation, limit: int) -> list[MemberInfo]:
-    """The first ``limit`` invited members, by name, that the secretariat may enter a response
-    for: observers are left out when the consultation lets them answer nothing
-    (``ballots.specs.may_answer`` in SQL). One query, at most ``limit`` rows."""
-    statement = _enterable(consultation.observers_may is ObserversMay.NOTHING)
-    return [
-        _member(row)
-        for row in _execute(statement, {"consultation_id": consultation.id, "limit": limit})
-    ]
-
-
-@cache
-def _enterable(states_only: bool) -> sa.Select[*tuple[Any, ...]]:
+def _enterable_list(states_only: bool) -> sa.Select[*tuple[Any, ...]]:
     # By the names the invitations' rows copy, over their index (a page's few rows read).
     query = (
         sa.select(*_MEMBER_COLUMNS)
@@ -639,7 +743,6 @@ def _enterable(states_only: bool) -> sa.Select[*tuple[Any, ...]]:
         .join(Region, Region.id == Member.region_id)
         .where(Participant.consultation_id == CONSULTATION)
         .order_by(Participant.member_name, Participant.member_id)
-        .limit(sa.bindparam("limit", type_=sa.Integer()))
     )
     if states_only:
         query = query.where(Participant.kind == MemberKind.MEMBER_STATE.value)

@@ -68,18 +68,16 @@ def show(slug: str):
     is_open = phase is Phase.OPEN
     entry_possible, _late = onbehalf.window(consultation.status, phase)
     # Lists that follow the membership come a page at a time; the entry form offers a list to
-    # choose from only while it is short (beyond, the member's code).
-    invited = loaders.enterable(consultation, CHOICES + 1) if entry_possible else []
-    # The lists' lengths are the participation's figures (no count of their own).
+    # choose from only while it is short (beyond, the member's code). The lists' lengths are
+    # the participation's figures (no count of their own); all are read in one statement.
     total = results.participation.total
-    missing = loaders.not_submitted_page(
-        consultation.id, page_number(request.args.get("missing")), total.invited - total.submitted
+    lists = loaders.lists(
+        consultation,
+        (page_number(request.args.get("missing")), total.invited - total.submitted),
+        (page_number(request.args.get("page")), total.submitted) if entry_possible else None,
+        CHOICES + 1 if entry_possible else 0,
     )
-    answered = (
-        loaders.submitted(consultation.id, page_number(request.args.get("page")), total.submitted)
-        if entry_possible
-        else None
-    )
+    invited, missing, answered = lists.enterable, lists.missing, lists.submitted
     regions = display.region_names(results.participation)
     links = _entry_links(consultation, entry_possible, missing, answered)
     return render_template(
