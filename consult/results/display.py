@@ -16,7 +16,7 @@ from consult.core.timefmt import format_moment
 from consult.core.translated import in_language
 from consult.members.models import MemberKind
 from consult.results.charts import BarChart, StackedChart, bar_chart, stacked_chart
-from consult.results.loaders import ParticipationRow
+from consult.results.loaders import ParticipationRow, TextRow
 from consult.results.services import (
     Breakdown,
     ConsultationResults,
@@ -171,6 +171,37 @@ def labelled(
     return [(names.get(b.key, b.key if other is None else other), b) for b in rows]
 
 
+class Said(NamedTuple):
+    """A comment or a free-text answer as the results pages write it."""
+
+    #: Who said it, in the reader's language, and the name of its region.
+    name: str
+    region: str
+    observer: bool
+    text: str
+
+
+def shown(row: TextRow, who: str) -> bool:
+    """Whether a comment passes the page's filter (``all``, ``members``: member states only,
+    ``observers``)."""
+    return who == "all" or (who == "observers") == row.member.is_observer
+
+
+def said(rows: Iterable[TextRow], who: str, regions: Mapping[str, str], locale: str) -> list[Said]:
+    """The comments or answers of ``rows`` that pass the filter ``who``, as the page writes
+    them (worked out here: a lookup costs more in Jinja than the text it finds)."""
+    return [
+        Said(
+            row.member.localized_name(locale),
+            regions.get(row.member.region, row.member.region),
+            row.member.is_observer,
+            row.text,
+        )
+        for row in rows
+        if shown(row, who)
+    ]
+
+
 class Listed(NamedTuple):
     """A member in the lists of who has and who has not submitted, as the page writes it."""
 
@@ -220,12 +251,18 @@ def page_context(
     names, when the caller has read them)."""
     labels = option_labels(results.consultation)
     locale = locale_code()
+    names = region_names(results.participation, locale) if regions is None else regions
+
+    def said_here(rows: Iterable[TextRow], who: str = "all") -> list[Said]:
+        return said(rows, who, names, locale)
+
     return {
         "results": results,
         "labels": labels,
         "charts": {q.question.id: question_charts(q, labels, locale) for q in results.questions},
         "transfer_text": transfer_text,
-        "region_names": region_names(results.participation, locale) if regions is None else regions,
+        "region_names": names,
+        "said": said_here,
         "tie_rule_name": tie_rule_name,
         "labelled": labelled,
     }

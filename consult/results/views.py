@@ -27,7 +27,6 @@ from consult.core.paging import Page, page_number
 from consult.core.streaming import started
 from consult.extensions import db, limiter
 from consult.results import display, documents, loaders, report, services
-from consult.results.loaders import TextRow
 
 bp = Blueprint("results", __name__)
 bp.record_once(lambda _state: services.connect())  # the outcome is checked against the count
@@ -36,12 +35,6 @@ WHO = ("all", "members", "observers")
 EXPORT_LIMIT = "30 per 10 minutes"
 #: The entry form lists the members to choose from up to this many (beyond, a code field).
 CHOICES = 50
-
-
-@bp.app_template_test("shown")
-def shown(row: TextRow, who: str) -> bool:
-    """Whether a comment passes the page's filter (everyone, member states, observers)."""
-    return who == "all" or (who == "observers") == row.member.is_observer
 
 
 def _consultation(slug: str) -> Consultation:
