@@ -157,3 +157,40 @@ def test_the_missing_list_comes_fifty_to_a_page_and_a_long_registry_is_entered_b
     assert chosen.headers["Location"].endswith(entry(kenya))
     unknown = client.get("/admin/consultations/idm-2010/entries?code=XYZ", follow_redirects=True)
     assert "No member has the code XYZ." in unknown.get_data(as_text=True)
+
+
+def test_each_list_of_members_keeps_its_own_members_and_order(client, setting):
+    """The results page reads its lists of members together: those who have not submitted
+    and those who have, each by region and then by name, and the entry form's members by
+    name."""
+    from tests.factories import RegionFactory
+    from tests.integration.builder_helpers import submit
+
+    kenya, ghana, observer = setting  # Kenya, Ghana and Observia are in Europe
+    asia = RegionFactory(name="Asia")
+    africa = RegionFactory(name="Africa")
+    bhutan = MemberFactory(code="BTN", name="Bhutan", region=asia)
+    MemberFactory(code="TCD", name="Chad", region=africa)
+    albania = MemberFactory(code="ALB", name="Albania")
+    build_consultation()
+    for member in (ghana, bhutan, albania):
+        submit("idm-2010", UserFactory(member=member), {1: 1})
+    page = client.get("/admin/consultations/idm-2010/results").get_data(as_text=True)
+
+    def names(table_id: str) -> list[str]:
+        body = page.split(f'id="{table_id}"')[1].split("</tbody>")[0]
+        return re.findall(r'<tr><td>([^<]+) <span class="muted">', body)
+
+    assert names("not-submitted") == ["Chad", "Kenya", "Observia"]
+    assert names("submitted") == ["Bhutan", "Albania", "Ghana"]
+    form = page.split('id="entry-member"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="\d+">([^ ]+) \(', form) == [
+        "Albania",
+        "Bhutan",
+        "Chad",
+        "Ghana",
+        "Kenya",
+        "Observia",
+    ]
+    assert f'<option value="{observer.id}">Observia (OBN)</option>' in form
+    assert kenya.code in form
