@@ -372,9 +372,9 @@ def _lists(
         branches.append(
             sa.select(_list_number(3), *c[:6], null, null, sa.literal_column("''"), *c[6:])
         )
-    if len(branches) == 1:
+    if len(branches) == 1:  # in its own order (the entry form's has no region: two keys)
         columns = list(branches[0].selected_columns)
-        return branches[0].order_by(*columns[-3:])
+        return branches[0].order_by(*columns[-2 if parts[2] else -3 :])
     union = sa.union_all(*branches)
     columns = list(union.selected_columns)
     return union.order_by(columns[0], *columns[-3:])

@@ -194,3 +194,13 @@ def test_each_list_of_members_keeps_its_own_members_and_order(client, setting):
     ]
     assert f'<option value="{observer.id}">Observia (OBN)</option>' in form
     assert kenya.code in form
+
+
+def test_the_results_page_of_a_consultation_without_invited_members(client, auth):
+    """Nobody to invite yet: every list is empty and the entry form has nobody to offer."""
+    AdminFactory(email="sec@example.org")
+    auth.login("sec@example.org")
+    build_consultation()
+    page = client.get("/admin/consultations/idm-2010/results")
+    assert page.status_code == 200
+    assert "0 invited members have not submitted" in page.get_data(as_text=True)
