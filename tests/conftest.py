@@ -23,6 +23,44 @@ PASSWORD = "correct horse battery"
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+#: The longest tests (``--durations``), longest first: ``make test``'s two workers take them
+#: first, in turn, and share the short ones at the end, rather than one of them running a long
+#: test alone while the other has finished.
+LONGEST = [
+    "integration/test_hostile_input.py::test_hostile_queries",
+    "integration/test_hostile_input.py::test_hypothesis_walk",
+    "e2e/test_every_page.py::test_axe_finds_no_wcag_violation",
+    "integration/test_production.py::test_with_redis_the_sign_in_limit_holds",
+    "integration/test_hostile_input.py::test_hostile_path_parameters",
+    "e2e/test_translated_pages.py::test_no_catalogue_string_left_in_english",
+    "integration/test_production.py::test_with_redis_down",
+    "e2e/test_every_page.py::test_every_page_fits_a_phone",
+    "integration/test_hostile_input.py::test_hostile_forms",
+    "integration/test_query_counts.py::test_yaml_replace_costs",
+    "integration/test_builder_fuzz.py::test_option_texts",
+    "unit/test_tally_oracle.py::test_every_method_agrees_with_pref_voting",
+    "e2e/test_cycle.py::test_administrator_runs_the_cycle",
+    "integration/test_query_counts.py::test_results_page_with_more_members",
+    "integration/test_query_counts.py::test_the_receipt_lists_revisions",
+    "integration/test_mail_worker.py::test_the_worker_process_answers",
+    "unit/test_tally_oracle.py::test_runoff_agrees_with_pref_voting",
+    "integration/test_onbehalf_links.py::test_the_submitted_list_comes_fifty",
+    "unit/test_tally_properties.py::test_runoff_matches_a_plain_recount",
+    "integration/test_reminders.py::test_remind_all_delivers",
+    "integration/test_sqlite_writers.py::test_writes_that_never_pause",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests of :data:`LONGEST` first, in its order; the others as collected."""
+
+    def rank(item: pytest.Item) -> int:
+        name = item.nodeid.removeprefix("tests/")
+        return next((i for i, p in enumerate(LONGEST) if name.startswith(p)), len(LONGEST))
+
+    items.sort(key=rank)
+
+
 @pytest.fixture(scope="session")
 def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A SQLite file, or a fresh PostgreSQL database when TEST_DATABASE_URL is set."""

@@ -10,7 +10,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from .test_every_page import visit
-from .walk import ROLES
+from .walk import share, shares
 
 CATALOGUES = Path(__file__).parents[2] / "consult" / "translations"
 
@@ -123,22 +123,23 @@ def left_in(texts: list[str], patterns: list[tuple[str, re.Pattern[str]]]) -> li
     return found
 
 
+@pytest.mark.parametrize(("role", "part"), shares(admin=3))
 @pytest.mark.parametrize("language", ["fr", "es"])
-def test_no_catalogue_string_left_in_english(browser, live, pages, language):
+def test_no_catalogue_string_left_in_english(browser, live, pages, language, role, part):
+    """Each role's pages (the administrator's in shares, see ``walk.shares``)."""
     patterns = english_left(language)
     name = {"fr": "Français", "es": "Español"}[language]
     problems = []
-    for role in ROLES:
-        context, page = visit(browser, live, role, width=1280, locale=language)
-        page.goto(f"{live}{pages[role][0]}")
-        page.get_by_role("button", name=name).click()
-        page.wait_for_load_state()
-        for path in pages[role]:
-            page.goto(f"{live}{path}")
-            assert page.locator("html").get_attribute("lang") == language, path
-            for english, text in left_in(page.evaluate(TEXTS), patterns):
-                problems.append(f"{role} {path}: {english!r} in {text[:100]!r}")
-        context.close()
+    context, page = visit(browser, live, role, width=1280, locale=language)
+    page.goto(f"{live}{pages[role][0]}")
+    page.get_by_role("button", name=name).click()
+    page.wait_for_load_state()
+    for path in share(pages[role], part):
+        page.goto(f"{live}{path}")
+        assert page.locator("html").get_attribute("lang") == language, path
+        for english, text in left_in(page.evaluate(TEXTS), patterns):
+            problems.append(f"{role} {path}: {english!r} in {text[:100]!r}")
+    context.close()
     assert not problems, "\n".join(sorted(set(problems)))
 
 

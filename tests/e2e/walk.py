@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 from werkzeug.exceptions import HTTPException
@@ -57,6 +58,27 @@ UNLINKED = {
 #: At most this many addresses of one endpoint (members, questions...): the others share the
 #: template with them.
 PER_ENDPOINT = 4
+
+
+def shares(admin: int) -> list:
+    """The walks as tests: each role's pages in one test, the administrator's (the most
+    pages) in ``admin`` tests, so that the two workers of ``make test`` share the longest
+    walks instead of one of them running each alone (the same pages, each visited once)."""
+    out = []
+    for role in ROLES:
+        count = admin if role == "admin" else 1
+        out += [
+            pytest.param(role, (i, count), id=role if count == 1 else f"{role}-{i + 1}of{count}")
+            for i in range(count)
+        ]
+    return out
+
+
+def share(paths: list[str], part: tuple[int, int]) -> list[str]:
+    """One test's share of a role's pages (every ``count``-th from ``index``: each share
+    holds some of every kind of page)."""
+    index, count = part
+    return paths[index::count]
 
 
 class Links(HTMLParser):

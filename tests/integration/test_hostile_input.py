@@ -27,10 +27,10 @@ from consult.consultations import cycle
 from consult.consultations.document import Text
 from consult.core import clock
 from consult.documents.models import AttachmentFile
-from consult.extensions import db
+from consult.extensions import db, limiter
 from consult.mail.models import MailKind, OutboxMessage
 from tests import document_files as samples
-from tests.conftest import PASSWORD, csrf_token
+from tests.conftest import PASSWORD, Rows, csrf_token, empty_tables, restore, snapshot
 from tests.factories import (
     AdminFactory,
     MemberFactory,
@@ -158,6 +158,7 @@ class World:
         delegate = UserFactory(email=DELEGATE, member=member)
         gone = UserFactory(member=MemberFactory(active=False), active=False)
         empty_region = RegionFactory(name="Antarctica")
+        self.app = app
         build_consultation("idm-2010")
         draft = build_consultation("idm-2011", status="draft")
         closed, decided, published = (build_consultation(f"idm-200{i}") for i in (7, 8, 9))
@@ -185,7 +186,6 @@ class World:
         invitation, _t = tokens.issue(db.session, invited, TokenPurpose.INVITATION, day)
         reset, _t = tokens.issue(db.session, delegate, TokenPurpose.PASSWORD_RESET, day)
         db.session.commit()
-        self.app = app
         self.valid: dict[str, list[object]] = {
             "slug": ["idm-2011", "idm-2010", "idm-2007", "idm-2008", "idm-2009"],
             "member_id": [member.id, gone.member_id, invited.member_id],
@@ -199,27 +199,33 @@ class World:
             "fmt": ["pdf"],
             "token": [invitation, reset],
         }
-        self.clients = {role: app.test_client() for role in ("admin", "delegate", "anonymous")}
-        for role, email in (("admin", ADMIN), ("delegate", DELEGATE)):
-            c = self.clients[role]
-            data = {"email": email, "password": PASSWORD, "csrf_token": csrf_token(c)}
-            assert c.post("/login", data=data).status_code == 302
+        self.sign_in()
         note = add_document(self.clients["admin"], "idm-2011", samples.pdf("Discussion note"))
         assert note.status_code == 303
         stored = db.session.scalars(sa.select(AttachmentFile)).one()
         self.valid["attachment_id"] = [stored.attachment_id]
         self.valid["file_id"] = [stored.id]
         self.valid["entry_id"] = [1]  # the scan of an entry by the secretariat (none stored)
-        self.tokens = {
-            "anonymous": csrf_token(self.clients["anonymous"], "/login"),
-            "admin": csrf_token(self.clients["admin"], "/admin/consultations/new"),
-            "delegate": csrf_token(self.clients["delegate"], "/"),
-        }
         self.rules = [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
         self.query_names = read_in_source() | {"q", "kind", "region", "status", "who"}
         #: For each POST endpoint: the fields of its forms and a path a form posts to.
         self.fields: dict[str, set[str]] = {k: set(v) for k, v in EXTRA_FIELDS.items()}
         self.targets: dict[str, str] = {}
+        self.crawl()
+
+    def sign_in(self) -> None:
+        """New clients, signed in, and the CSRF token of each (each test starts with its own,
+        as a visitor would: what a test sent leaves no cookie to the next)."""
+        self.clients = {role: self.app.test_client() for role in ("admin", "delegate", "anonymous")}
+        for role, email in (("admin", ADMIN), ("delegate", DELEGATE)):
+            c = self.clients[role]
+            data = {"email": email, "password": PASSWORD, "csrf_token": csrf_token(c)}
+            assert c.post("/login", data=data).status_code == 302
+        self.tokens = {
+            "anonymous": csrf_token(self.clients["anonymous"], "/login"),
+            "admin": csrf_token(self.clients["admin"], "/admin/consultations/new"),
+            "delegate": csrf_token(self.clients["delegate"], "/"),
+        }
 
     def role(self, rule: Rule) -> str:
         if rule.rule.startswith("/admin"):
@@ -243,7 +249,8 @@ class World:
         return out
 
     def crawl(self) -> None:
-        """Visit every page with every valid value and note the forms found."""
+        """Visit every page with every valid value and note the forms found (once, when the
+        world is built: the pages are the same for each test, the world being put back)."""
         adapter = self.app.url_map.bind("localhost")
         for rule in self.rules:
             if "GET" not in rule.methods:
@@ -278,9 +285,27 @@ class World:
         return client.post(path, query_string=query, data=data)
 
 
+@pytest.fixture(scope="session")
+def built(app: Flask) -> tuple[World, Rows]:
+    """The world, its forms found, built once per worker and kept as rows; the tables are
+    left empty for the next test."""
+    with app.app_context():
+        world = World(app)
+        rows = snapshot()
+        db.session.remove()
+        empty_tables()
+        limiter.reset()
+    return world, rows
+
+
 @pytest.fixture
-def world(app: Flask) -> World:
-    return World(app)
+def world(app: Flask, built: tuple[World, Rows]) -> World:
+    """The world put back as it was built (whatever the previous test did to it), with
+    clients signed in anew."""
+    world, rows = built
+    restore(rows)
+    world.sign_in()
+    return world
 
 
 def no_5xx(response, what: str) -> None:
@@ -313,26 +338,37 @@ def test_hostile_path_parameters(world: World):
                     assert response.status_code in (400, 403, 404, 405), (path, response)
 
 
-def test_hostile_queries_and_forms(world: World):
-    world.crawl()
+#: The hostile query values in shares: each share walks every page, and the shares run as
+#: tests that the two workers of ``make test`` run at once (the walk is the longest test).
+QUERY_SHARES = [CORE[:4], CORE[4:8], CORE[8:], RAW]
+
+
+@pytest.mark.parametrize(
+    "values", QUERY_SHARES, ids=[f"{i + 1}of{len(QUERY_SHARES)}" for i in range(len(QUERY_SHARES))]
+)
+def test_hostile_queries(world: World, values: list[str]):
+    """Every page with each hostile value in every query parameter the views read (the values
+    of ``CORE`` as they are, those of ``RAW`` already percent-encoded)."""
+    assert {"q", "region", "before", "action", "member", "since"} <= world.query_names
+    for rule in world.rules:
+        if "GET" not in rule.methods:
+            continue
+        path = world.path(rule)
+        for value in values:
+            if values is RAW:
+                query: str | dict[str, str] = "&".join(f"{n}={value}" for n in world.query_names)
+            else:
+                query = dict.fromkeys(world.query_names, value)
+            no_5xx(world.send(rule, path, query=query), f"{rule.endpoint} ?*={value!r}")
+
+
+def test_hostile_forms(world: World):
     # Every POST route is reached with the fields of its form, so the walk tests them.
     posts = {r.endpoint for r in world.rules if "POST" in r.methods} - ACTIONS_WITHOUT_FIELDS
     missing = {
         e for e in posts if not any(f.endswith("csrf_token") for f in world.fields.get(e, ()))
     }
     assert not missing, f"no form found for {sorted(missing)}"
-    assert {"q", "region", "before", "action", "member", "since"} <= world.query_names
-
-    for rule in world.rules:
-        if "GET" not in rule.methods:
-            continue
-        path = world.path(rule)
-        for value in CORE:
-            query = dict.fromkeys(world.query_names, value)
-            no_5xx(world.send(rule, path, query=query), f"{rule.endpoint} ?*={value!r}")
-        for raw in RAW:
-            query = "&".join(f"{name}={raw}" for name in world.query_names)
-            no_5xx(world.send(rule, path, query=query), f"{rule.endpoint} ?*={raw}")
 
     # The settings form can rename the draft: walked last, so the others find it.
     for rule in sorted(
@@ -354,7 +390,6 @@ def test_hostile_queries_and_forms(world: World):
 
 def test_hypothesis_walk(world: World):
     """Random mixes of hostile and valid values in paths, queries and forms."""
-    world.crawl()
     rules = [r for r in world.rules if r.endpoint not in ACTIONS_WITHOUT_FIELDS]
     value = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=30), st.integers().map(str))
 
