@@ -36,8 +36,10 @@ run: install translations
 	$(VENV)/bin/consult mail worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  MAIL_DELIVER_IN_REQUEST=false $(VENV)/bin/flask --app consult run --port $(PORT)
 
+# Compiled modules kept (even where the environment sets PYTHONDONTWRITEBYTECODE): each worker
+# otherwise compiles the package and rewrites and compiles every test module on every run.
 test: install translations
-	$(PY) -m pytest -n 2 -p no:cacheprovider
+	env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -n 2 -p no:cacheprovider
 
 # Every page of every role at 1280 and 360 px in the three languages, as PNG in screenshots/.
 screenshots: install translations

@@ -5,7 +5,8 @@ The earlier tree is unpacked from git into a temporary folder (its catalogs comp
 suites run on SQLite with this checkout's virtual environment, the same command as ``make
 test`` (``pytest -n 2``), one after the other, the order swapped every round. For each run:
 the wall time and the CPU time (user + system of pytest, its workers and the browsers they
-start). The figure is the median of the per-round ratios now ÷ before.
+start). The figure is the median of the per-round ratios now ÷ before. As ``make test``, both
+keep their compiled modules (``PYTHONDONTWRITEBYTECODE`` unset for both).
 
 Beside it, for information, the same comparison on the tests both trees have (the same node
 ids): the suite has since grown with other issues' tests, so this is what the speed work did
@@ -59,6 +60,13 @@ def node_ids(tree: Path) -> set[str]:
     return {line for line in done.stdout.splitlines() if "::" in line}
 
 
+def environment(tree: Path) -> dict[str, str]:
+    """The environment of ``make test`` for the suite in ``tree``."""
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def run_suite(tree: Path, name: str, only: Path | None = None) -> tuple[float, float]:
     """Wall and CPU seconds of one run of the suite in ``tree`` (``only``: a file of the
     test ids to run)."""
@@ -70,7 +78,7 @@ def run_suite(tree: Path, name: str, only: Path | None = None) -> tuple[float, f
         cwd=tree,
         capture_output=True,
         text=True,
-        env=dict(os.environ, PYTHONPATH=str(tree)),
+        env=environment(tree),
         check=False,
     )
     wall = time.perf_counter() - started
