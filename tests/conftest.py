@@ -113,23 +113,31 @@ def empty_tables() -> None:
     of them, and lifting every trigger (on SQLite a change of schema that every connection
     then reads again) or truncating every table (on PostgreSQL new files for each) cost more
     than many a test. On PostgreSQL the keys start again from 1, as after ``TRUNCATE …
-    RESTART IDENTITY``; its triggers (and checks of foreign keys) are off for the DELETEs, as
-    for ``pg_restore``, when the tests' role may (a superuser), else lifted table by table."""
+    RESTART IDENTITY``."""
     with db.engine.begin() as conn:
         full = holding_rows(conn)
-        if conn.dialect.name != "postgresql":
-            if full:
-                with protections_lifted(conn, tables=full):
-                    delete_from(conn, full)
-            return
-        if full and superuser(conn):
-            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
-            delete_from(conn, full)
-        elif full:
-            with protections_lifted(conn, tables=full):
-                delete_from(conn, full)
-        for sequence in conn.exec_driver_sql(ADVANCED_SEQUENCES).scalars().all():
-            conn.execute(sa.text("SELECT setval(:s, 1, false)"), {"s": sequence})
+        if full:
+            with triggers_off(conn, full):
+                for table in full:
+                    conn.exec_driver_sql(f"DELETE FROM {table}")  # noqa: S608 - from metadata
+        if conn.dialect.name == "postgresql":
+            for sequence in conn.exec_driver_sql(ADVANCED_SEQUENCES).scalars().all():
+                conn.execute(sa.text("SELECT setval(:s, 1, false)"), {"s": sequence})
+
+
+@contextmanager
+def triggers_off(conn: sa.Connection, tables: list[str]) -> Iterator[None]:
+    """No trigger of ``tables`` fires inside ``conn``'s transaction (to empty or fill them as
+    they were). On PostgreSQL, when the tests' role may (a superuser), as ``pg_restore`` does:
+    ``session_replication_role`` (no user trigger, no check of foreign keys; one setting
+    rather than locking and altering each table); otherwise :func:`protections_lifted`."""
+    if conn.dialect.name == "postgresql" and superuser(conn):
+        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        yield
+        conn.exec_driver_sql("SET LOCAL session_replication_role = origin")
+        return
+    with protections_lifted(conn, tables=tables):
+        yield
 
 
 def holding_rows(conn: sa.Connection) -> list[str]:
@@ -142,11 +150,6 @@ def holding_rows(conn: sa.Connection) -> list[str]:
     )
     full = set(conn.exec_driver_sql(probes).scalars())
     return [t for t in tables if t in full]
-
-
-def delete_from(conn: sa.Connection, tables: list[str]) -> None:
-    for table in tables:
-        conn.exec_driver_sql(f"DELETE FROM {table}")  # noqa: S608 - table names from metadata
 
 
 #: The sequences (of the tests' schema) that gave out a key since they were last set back.
@@ -190,7 +193,8 @@ def restore(rows: Rows) -> None:
     """Put back the rows of :func:`snapshot` as they were (same keys, same values) in tables
     left empty by the previous test, with no trigger firing (the record's chains and the
     structure versions are copied, not recomputed)."""
-    with db.engine.begin() as conn, protections_lifted(conn, every_table=True):
+    every_table = [table.name for table, _values in rows]
+    with db.engine.begin() as conn, triggers_off(conn, every_table):
         for table, values in rows:
             if values:
                 conn.execute(table.insert(), values)

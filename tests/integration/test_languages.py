@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from pathlib import Path
@@ -33,13 +34,16 @@ KEYWORDS = {
 }
 
 
-def source_messages() -> set[str]:
+@functools.cache
+def source_messages() -> frozenset[str]:
+    """The messages marked in the source (extracted once per process: both catalogues are
+    compared with them)."""
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(ROOT / "consult"), METHOD_MAP, OPTIONS, keywords=KEYWORDS
     ):
         found.add(message if isinstance(message, str) else message[0])
-    return found
+    return frozenset(found)
 
 
 @pytest.mark.parametrize("lang", ["fr", "es"])
