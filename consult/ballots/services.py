@@ -34,7 +34,7 @@ from consult.consultations.models import Consultation, Question, invitation
 from consult.core import audit, clock
 from consult.core.actions import Action
 from consult.core.anchors import Head
-from consult.core.database import write_transaction
+from consult.core.database import Prepared, write_transaction
 from consult.core.kept import Kept
 from consult.extensions import db
 from consult.members.models import Member, MemberKind
@@ -587,23 +587,21 @@ def _write(session: sa.orm.Session, written: _Written) -> int:
         )
     if postgres:
         params |= {f"receipt_{k}": v for k, v in queue.items()}
-        updated = connection.execute(_write_statement(submit), params).scalar_one()
+        updated = _write_statement(submit).run(connection, params).scalar_one()
         if not updated:
             raise Stale(_name_of(session, stored.updated_by_id), stored.updated_at)
         return revision_id
     # SQLite: the revision first (its trigger deletes the answers it replaces), then its answers.
     if written.revision is not None:
-        key = connection.execute(_INSERT_REVISION, params).inserted_primary_key
-        assert key is not None  # noqa: S101 - a single-row insert
-        revision_id = queue["item_id"] = key[0]
+        revision_id = queue["item_id"] = _INSERT_REVISION.run(connection, params).lastrowid
         if written.answers:
             rows = [{"response_id": stored.id, **a} for a in written.answers]
-            connection.execute(_INSERT_ANSWERS, rows)
-    if connection.execute(_update_response(submit), params).rowcount != 1:
+            _INSERT_ANSWERS.run(connection, rows)
+    if _update_prepared(submit).run(connection, params).rowcount != 1:
         raise Stale(_name_of(session, stored.updated_by_id), stored.updated_at)
     if written.revision is not None:
-        connection.execute(receipt_mail.QUEUE, queue)
-    connection.execute(_INSERT_EVENT, params)
+        _QUEUE_RECEIPTS.run(connection, queue)
+    _RECORD_EVENT.run(connection, params)
     return revision_id
 
 
@@ -655,11 +653,21 @@ _SUBMIT_COLUMNS = (
     "revision",
     "receipt",
 )
-_INSERT_REVISION = sa.insert(revisions.TABLE).values(
-    _bound(revisions.TABLE, "revision_", _REVISION_COLUMNS)
-)
 _INSERT_EVENT = sa.insert(_event).values(_bound(_event, "event_", _EVENT_COLUMNS))
-_INSERT_ANSWERS = sa.insert(_answer)
+#: SQLite's writes (:func:`_write`), each a statement of its own.
+_INSERT_REVISION = Prepared(
+    sa.insert(revisions.TABLE).values(_bound(revisions.TABLE, "revision_", _REVISION_COLUMNS))
+)
+_INSERT_ANSWERS = Prepared(
+    sa.insert(_answer).values(_bound(_answer, "", ("response_id", *_ANSWER_FIELDS)))
+)
+_RECORD_EVENT = Prepared(_INSERT_EVENT)
+_QUEUE_RECEIPTS = Prepared(receipt_mail.QUEUE)
+
+
+@functools.cache
+def _update_prepared(submit: bool) -> Prepared:
+    return Prepared(_update_response(submit))
 
 
 @functools.cache
@@ -677,9 +685,13 @@ def _update_response(submit: bool) -> sa.Update:
 
 
 @functools.cache
-def _write_statement(submit: bool) -> sa.Select:
+def _write_statement(submit: bool) -> Prepared:
     """PostgreSQL: every write of :func:`_write` in one statement, which returns the number
     of responses updated (0: the response changed since it was read)."""
+    return Prepared(_write_select(submit))
+
+
+def _write_select(submit: bool) -> sa.Select:
     responded = _update_response(submit).returning(_response.c.id).cte("responded")
     recorded = _INSERT_EVENT.cte("recorded")
     if not submit:
