@@ -444,8 +444,8 @@ def _read(
     dialect = connection.dialect.name
     params = {"slug": slug, "member_id": member_id}
     if dialect == "postgresql":
-        connection.execute(_LOCK, params)
-    row = connection.execute(_read_statement(dialect, submit), params).first()
+        _LOCK.run(connection, params)
+    row = _read_statement(dialect, submit).first(connection, params)
     if row is None:
         raise Missing
     consulted = _Consulted(*row[:_INVITED])
@@ -461,7 +461,7 @@ _INVITED = len(_CONSULTED)
 _STORED = _INVITED + 2
 
 
-def _stored(row: sa.Row[Any]) -> _Stored | None:
+def _stored(row: tuple[Any, ...]) -> _Stored | None:
     if row[_STORED] is None:
         return None
     found = tuple(row[_STORED:])  # the id of the next revision is read on PostgreSQL only
@@ -491,23 +491,26 @@ def _created(
         .on_conflict_do_nothing(index_elements=["consultation_id", "member_id"])
     )
     params = {"slug": slug, "member_id": member_id}
-    stored = _stored(session.connection().execute(_read_statement(dialect, submit), params).one())
+    row = _read_statement(dialect, submit).first(session.connection(), params)
+    stored = _stored(row) if row is not None else None
     assert stored is not None  # noqa: S101 - just written
     return stored
 
 
 #: PostgreSQL: the consultation held FOR SHARE, then the audit trail's lock (the subquery's
 #: rows are locked before the outer select calls the function on them).
-_LOCK = sa.select(audit.chain_lock()).select_from(
-    sa.select(Consultation.id)
-    .where(Consultation.slug == sa.bindparam("slug"))
-    .with_for_update(read=True)
-    .subquery()
+_LOCK = Prepared(
+    sa.select(audit.chain_lock()).select_from(
+        sa.select(Consultation.id)
+        .where(Consultation.slug == sa.bindparam("slug"))
+        .with_for_update(read=True)
+        .subquery()
+    )
 )
 
 
 @functools.cache
-def _read_statement(dialect: str, submit: bool) -> sa.Select:
+def _read_statement(dialect: str, submit: bool) -> Prepared:
     """The read of :func:`_read`, built once (bound parameters ``slug`` and ``member_id``):
     plain columns, no ORM object built."""
     member_id: sa.BindParameter[int] = sa.bindparam("member_id")
@@ -534,7 +537,7 @@ def _read_statement(dialect: str, submit: bool) -> sa.Select:
         sequence = sa.cast(sa.func.pg_get_serial_sequence("revision", "id"), postgresql.REGCLASS)
         columns.append(sa.select(sa.func.nextval(sequence)).scalar_subquery().label("next_id"))
     revision = revisions.TABLE.c
-    return (
+    return Prepared(
         sa.select(*columns)
         .select_from(_consultation)
         .outerjoin(

@@ -352,13 +352,15 @@ class Prepared:
     :meth:`sqlalchemy.engine.Connection.exec_driver_sql`: events (the statements' count,
     logging) and errors are SQLAlchemy's, as for any statement."""
 
-    __slots__ = ("_dialects", "_statement")
+    __slots__ = ("_dialects", "_results", "_statement")
 
     def __init__(self, statement: sa.Executable) -> None:
         self._statement = statement
         #: By dialect name: the compiled statement, the names of its expanding parameters and
         #: its forms by their lengths (:meth:`_form`).
         self._dialects: dict[str, tuple[Any, tuple[str, ...], dict[tuple[int, ...], Any]]] = {}
+        #: By dialect name: the conversion of each column of a select's rows (:meth:`first`).
+        self._results: dict[str, tuple[Any, ...]] = {}
 
     def run(
         self, connection: sa.Connection, params: dict[str, Any] | list[dict[str, Any]]
@@ -383,6 +385,25 @@ class Prepared:
             converted = [{slot[0]: _value(slot, row) for slot in slots} for row in rows]
         return connection.exec_driver_sql(
             sql, converted if isinstance(params, list) else converted[0]
+        )
+
+    def first(self, connection: sa.Connection, params: dict[str, Any]) -> tuple[Any, ...] | None:
+        """The first row of a select run with ``params``, its values converted as
+        ``connection.execute`` would (enumerations, SQLite's dates and booleans), or None."""
+        row = self.run(connection, params).first()
+        if row is None:
+            return None
+        processors = self._results.get(connection.dialect.name)
+        if processors is None:
+            dialect = connection.dialect
+            compiled = self._dialects[dialect.name][0]
+            processors = self._results[dialect.name] = tuple(
+                column.type.dialect_impl(dialect).result_processor(dialect, None)
+                for column in compiled._result_columns
+            )
+        return tuple(
+            value if convert is None else convert(value)
+            for value, convert in zip(row, processors, strict=True)
         )
 
 
