@@ -590,7 +590,7 @@ def _write(session: sa.orm.Session, written: _Written) -> int:
         )
     if postgres:
         params |= {f"receipt_{k}": v for k, v in queue.items()}
-        updated = _write_statement(submit).run(connection, params).scalar_one()
+        updated = _write_statement(submit).run(connection, params).fetchone()[0]
         if not updated:
             raise Stale(_name_of(session, stored.updated_by_id), stored.updated_at)
         return revision_id
