@@ -137,7 +137,7 @@ def _begin_immediate_now(conn: sa.Connection) -> None:
     if conn.dialect.name != "sqlite":
         return
     _enter_queue(conn.info, conn.info.get(_BUDGET, 5.0))
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    _BEGIN_IMMEDIATE.run(conn, {})
 
 
 def _sqlite_checkin(dbapi_connection: Any, record: Any) -> None:
@@ -460,3 +460,7 @@ def _value(slot: tuple[Any, ...], row: dict[str, Any]) -> Any:
     name, index = source
     value = row[name] if index is None else row[name][index]
     return value if convert is None else convert(value)
+
+
+#: The submission's ``BEGIN IMMEDIATE`` (:func:`_begin_immediate_now`).
+_BEGIN_IMMEDIATE = Prepared(sa.text("BEGIN IMMEDIATE"))
