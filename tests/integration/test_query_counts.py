@@ -208,7 +208,8 @@ def test_a_submission_costs_the_same_statements_for_the_first_and_a_later_revisi
             counts.append(counter["n"])
     finally:
         app.config["MAIL_DELIVER_IN_REQUEST"] = True
-    assert counts[1] == counts[2] <= SUBMIT_STATEMENTS[db.engine.dialect.name]
+    # Every statement counted, those run on the driver's cursor too (core.database.Prepared).
+    assert counts[1] == counts[2] == SUBMIT_STATEMENTS[db.engine.dialect.name]
     outbox = db.session.scalar(sa.text("SELECT count(*) FROM mail_outbox"))
     assert outbox == 6  # three receipts to each of the two delegates
 
