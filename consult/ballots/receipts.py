@@ -46,7 +46,9 @@ def receipt_code(
     if head is not None:
         payload += f"\n{head.seq}\n{head.digest}".encode()
     mac = hmac.new(key, payload, hashlib.sha256)
-    code = base64.b32encode(mac.digest()).decode()[:20]
+    # The first 15 bytes of the MAC are the first 24 characters of its base32 (5 bytes make 8
+    # characters): the same code as encoding all 32 bytes, for a third of the time.
+    code = base64.b32encode(mac.digest()[:15]).decode()[:20]
     return "-".join(code[i : i + 5] for i in range(0, 20, 5))
 
 
