@@ -360,7 +360,7 @@ class Prepared:
 
     __slots__ = ("_dialects", "_results", "_statement")
 
-    def __init__(self, statement: sa.Executable) -> None:
+    def __init__(self, statement: sa.ClauseElement) -> None:
         self._statement = statement
         #: By dialect name: the compiled statement, the names of its expanding parameters and
         #: its forms by their lengths (:func:`_form`).
@@ -372,11 +372,11 @@ class Prepared:
         """Execute with ``params`` (a list of rows: ``executemany``); the driver's cursor,
         for its ``rowcount``, ``lastrowid`` or rows."""
         many = isinstance(params, list)
-        rows = params if many else [params]
+        rows: list[dict[str, Any]] = params if isinstance(params, list) else [params]
         dialect = connection.dialect
         known = self._dialects.get(dialect.name)
         if known is None:
-            compiled = self._statement.compile(dialect=dialect)
+            compiled: Any = self._statement.compile(dialect=dialect)
             expanding = tuple(b.key for b in compiled.binds.values() if b.expanding)
             known = self._dialects[dialect.name] = (compiled, expanding, {})
         compiled, expanding, forms = known
@@ -441,7 +441,7 @@ def _form(compiled: Any, params: dict[str, Any]) -> tuple[str, tuple[tuple[Any, 
     }
     processors = {**compiled._bind_processors, **expanded.processors}
     names = expanded.positiontup if compiled.positional else list(expanded.parameters)
-    slots = []
+    slots: list[tuple[Any, ...]] = []
     for name in names or ():
         convert = processors.get(name)
         if name in origin or name in params:
