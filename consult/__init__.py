@@ -24,6 +24,7 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     register_i18n(app)
     register_auth(app)
     register_blueprints(app)
+    register_limits(app)
     register_mail(app)
     register_templating(app)
     register_headers(app)
@@ -122,6 +123,24 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(members_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(mail_bp)
+
+
+def register_limits(app: Flask) -> None:
+    """Flask-Limiter checks every request before its view for limits of the whole app, of a
+    blueprint or of its own (meta) — consult has none: each limit decorates its view, which
+    checks it when called. That check found nothing on every page, at some 50 µs each, so it
+    is left out while there are none of those limits (configuring one keeps it)."""
+    from consult.extensions import limiter
+
+    manager = limiter.limit_manager
+    if (
+        manager.default_limits
+        or manager.application_limits
+        or manager._blueprint_limits
+        or limiter._meta_limits
+    ):
+        return
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
 
 
 def register_mail(app: Flask) -> None:

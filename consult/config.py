@@ -73,7 +73,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{_instance_dir() / 'consult.sqlite'}")
     )
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
+    #: Connections idle for a few seconds are pinged before use (core.database._ping_if_idle).
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {}
     #: A request's statement that runs longer is cancelled (PostgreSQL) and the page says 503.
     STATEMENT_TIMEOUT_MS = int(os.environ.get("CONSULT_STATEMENT_TIMEOUT_MS", "30000"))
     #: How long a SQLite write waits for the lock before the page says 503.

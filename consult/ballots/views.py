@@ -24,7 +24,7 @@ from consult.consultations.lifecycle import Phase
 from consult.consultations.models import Consultation, ObserversMay
 from consult.consultations.structure import Structure
 from consult.core import audit
-from consult.core.database import begins_writing
+from consult.core.database import begins_writing, reads_alone
 from consult.core.errors import CSRF_RECOVERY
 from consult.core.paging import page_number
 from consult.core.params import parse_id
@@ -137,6 +137,7 @@ render_ballot = _render
 
 
 @bp.get("/<slug:slug>")
+@reads_alone  # one statement (the structure, if read, is kept under the version it has)
 @delegate_required
 def answer(slug: str):
     """Show the consultation with the member's current answers."""
@@ -277,6 +278,7 @@ CSRF_RECOVERY["ballots.save"] = _save_csrf
 
 
 @bp.get("/<slug:slug>/receipt")
+@reads_alone  # revisions are appended, never changed: those up to the response's count
 @delegate_required
 def receipt(slug: str):
     """Show the receipt of the response that counts, its revisions fifty to a page, and check

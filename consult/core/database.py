@@ -241,6 +241,39 @@ def _statement_timeout(milliseconds: int):
     return checkout
 
 
+#: When its pool record's connection was last returned (or made), ``time.monotonic()``.
+_RETURNED = "consult_returned_at"
+#: A connection idle for longer is pinged before a request uses it (:func:`_ping_if_idle`).
+PING_AFTER_SECONDS = 5.0
+
+
+def _returned(_dbapi_connection: Any, record: Any) -> None:
+    if record is not None:
+        record.info[_RETURNED] = time.monotonic()
+
+
+def _ping_if_idle(engine: sa.Engine):
+    """SQLAlchemy's ``pool_pre_ping`` costs a round trip on every checkout (every request on
+    PostgreSQL). A connection a request gave back moments ago is alive unless the server went
+    away in those seconds (then that request fails with the 503 page, and SQLAlchemy renews
+    the whole pool); one idle for longer (a restart at night, a firewall's idle timeout) is
+    pinged first, and replaced by the pool if the ping fails, as ``pool_pre_ping`` would."""
+    dialect = engine.dialect
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get(_RETURNED)
+        if returned is not None and time.monotonic() - returned < PING_AFTER_SECONDS:
+            return
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            raise sa.exc.DisconnectionError(str(error)) from error
+        if not alive:
+            raise sa.exc.DisconnectionError("the ping failed")
+
+    return checkout
+
+
 def configure_engines(app: Flask) -> None:
     """The app's engine with the settings below, timeouts from the configuration."""
     configure_engine(
@@ -256,12 +289,16 @@ def configure_engine(
     """SQLite: foreign keys, WAL, the busy timeout, explicit BEGIN (IMMEDIATE for writers,
     which queue for the write lock: see :func:`_enter_queue`).
     PostgreSQL: statements of a request stop after ``statement_timeout_ms`` (commands such as
-    migrations are not limited). Either way the page then says 503, try again.
+    migrations are not limited). Either way the page then says 503, try again. A connection
+    idle for :data:`PING_AFTER_SECONDS` is pinged before use (:func:`_ping_if_idle`).
 
     Public so that the benchmarks' bare baseline runs on exactly the app's settings."""
     if id(engine) in _configured:
         return
     _configured.add(id(engine))
+    sa.event.listen(engine, "connect", _returned)
+    sa.event.listen(engine, "checkin", _returned)
+    sa.event.listen(engine, "checkout", _ping_if_idle(engine))
     if engine.dialect.name == "sqlite":
         connect = functools.partial(
             _sqlite_connect, busy_timeout_ms=busy_timeout_ms, queue=_queue_file(engine)
@@ -287,12 +324,34 @@ def begins_writing(view: F) -> F:
     return view
 
 
-def _begin_writing() -> None:
-    if request.method != "POST" or request.endpoint is None:
+def reads_alone(view: F) -> F:
+    """Mark a view whose GET needs no transaction around its reads: each statement is
+    consistent on its own (one statement, or later ones that only follow rows the first one
+    read, as a response's revisions are appended and never changed). Its statements then run
+    in autocommit, the signed-in user's included: on PostgreSQL no BEGIN and no ROLLBACK,
+    two round trips fewer per page; on SQLite no BEGIN (as :data:`_LATER`). A write
+    (:func:`write_transaction`) still begins a transaction of its own."""
+    view.reads_alone = True  # type: ignore[attr-defined]
+    return view
+
+
+#: The connection's options of a request whose view :func:`reads_alone`, by dialect.
+_ALONE = {"sqlite": {"sqlite_begin": _LATER}, "postgresql": {"isolation_level": "AUTOCOMMIT"}}
+
+
+def _begin_request() -> None:
+    """The request's connection as its view is marked: :func:`begins_writing` (POST) or
+    :func:`reads_alone` (GET, HEAD); others begin a transaction with their first read."""
+    if request.endpoint is None:
         return
     view = current_app.view_functions.get(request.endpoint)
-    if getattr(view, "begins_writing", False):
-        db.session.connection(execution_options={"sqlite_begin": _LATER, "writing": True})
+    if request.method == "POST":
+        if getattr(view, "begins_writing", False):
+            db.session.connection(execution_options={"sqlite_begin": _LATER, "writing": True})
+    elif request.method in ("GET", "HEAD") and getattr(view, "reads_alone", False):
+        options = _ALONE.get(db.session.get_bind().dialect.name)
+        if options is not None:
+            db.session.connection(execution_options=options)
 
 
 def end_writing() -> None:
@@ -305,11 +364,11 @@ def end_writing() -> None:
 
 
 def init_database(app: Flask) -> None:
-    """The engines' settings, and the transaction of a view marked :func:`begins_writing`
-    begun before the signed-in user is read."""
+    """The engines' settings, and the connection of a view marked :func:`begins_writing` or
+    :func:`reads_alone` set before the signed-in user is read."""
     with app.app_context():
         configure_engines(app)
-    app.before_request(_begin_writing)
+    app.before_request(_begin_request)
 
 
 @contextmanager
