@@ -261,3 +261,27 @@ def test_a_write_that_waits_too_long_for_the_sqlite_lock_says_503(own, queued):
             blocker.exec_driver_sql("ROLLBACK")
     sign_in["csrf_token"] = csrf_token(client)
     assert client.post("/login", data=sign_in).status_code == 302
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="PostgreSQL ends connections")
+def test_connections_the_server_ended_while_idle_are_replaced_before_a_page_uses_them(
+    own, monkeypatch
+):
+    """Connections are pinged only once idle for a few seconds (core.database): after a
+    restart of the server, a page finds them dead at the ping and gets fresh ones."""
+    from consult.core import database as database_module
+
+    app, database = own
+    member = MemberFactory()
+    UserFactory(email="delegate@example.org", member=member)
+    build_consultation("idm-2010")
+    client, _token = signed_in(app, "delegate@example.org")
+    for path in ("/", "/consultations/idm-2010", "/consultations/idm-2010/receipt"):
+        assert client.get(path).status_code == 200, path
+    database._admin(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "  # noqa: S608 - our own name
+        f"WHERE datname = '{database.name}' AND pid <> pg_backend_pid()"
+    )
+    monkeypatch.setattr(database_module, "PING_AFTER_SECONDS", 0.0)  # as if idle for long
+    for path in ("/", "/consultations/idm-2010", "/consultations/idm-2010/receipt"):
+        assert client.get(path).status_code == 200, path
