@@ -26,12 +26,14 @@ import base64
 import gzip
 import hashlib
 import mimetypes
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, abort, request, url_for
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature
 
 YEAR = 365 * 24 * 3600
 #: Files served joined as one (each name under ``static/``), so a page needs one request.
@@ -113,10 +115,43 @@ class Assets:
         )
 
 
+#: Session cookies this process has verified: (secret key, cookie) → (signed at, contents).
+_VERIFIED: dict[tuple[Any, str], tuple[int, dict[str, Any]]] = {}
+_VERIFIED_MAX = 4096
+_IMMUTABLE = (str, int, float, bool, type(None))
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's cookie session, left out of static responses: they are public and cached for
     a year, so they must carry no cookie and no ``Vary: Cookie`` (which Flask adds whenever
-    anything, here Flask-Login's remember-cookie check, looks at the session)."""
+    anything, here Flask-Login's remember-cookie check, looks at the session).
+
+    A cookie is sent back unchanged on most requests (it is signed again about once a
+    minute), so the contents of one this process has verified are kept, by the exact cookie
+    and secret key: its signature is not checked and its JSON not decoded again, its age
+    still is. Only contents of plain values are kept (each request gets its own copy)."""
+
+    def open_session(self, app: Flask, request: Any) -> Any:
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if not cookie or not app.secret_key:
+            return super().open_session(app, request)
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        key = (app.secret_key, cookie)
+        found = _VERIFIED.get(key)
+        if found is not None and 0 <= int(time.time()) - found[0] <= max_age:
+            return self.session_class(found[1])
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        try:
+            data, signed_at = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        if isinstance(data, dict) and all(isinstance(v, _IMMUTABLE) for v in data.values()):
+            if len(_VERIFIED) >= _VERIFIED_MAX:
+                _VERIFIED.clear()
+            _VERIFIED[key] = (int(signed_at.timestamp()), data)
+        return self.session_class(data)
 
     def save_session(self, app: Flask, session: Any, response: Response) -> None:
         if request.endpoint != "static":

@@ -200,3 +200,29 @@ def test_idle_sessions_end_and_activity_is_recorded_to_the_minute(client, auth):
     response = client.get("/")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_a_session_cookie_past_its_lifetime_is_refused_though_it_was_accepted(
+    app, client, auth, monkeypatch
+):
+    """The session's cookie is verified once per process and kept (core.assets): its age is
+    checked all the same, and an altered cookie is checked in full."""
+    import time
+
+    UserFactory(email="aged@example.org")
+    auth.login("aged@example.org")
+    assert client.get("/").status_code == 200
+    assert client.get("/").status_code == 200  # the kept contents
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    altered = cookie.value[:-2] + ("AA" if not cookie.value.endswith("AA") else "BB")
+    client.set_cookie("session", altered)
+    assert client.get("/").status_code == 302  # signed in no more
+    client.set_cookie("session", cookie.value)
+    assert client.get("/").status_code == 200
+    later = time.time() + app.permanent_session_lifetime.total_seconds() + 60
+    monkeypatch.setattr(time, "time", lambda: later)  # the cookie's clock (itsdangerous')
+    with app.test_request_context("/", headers={"Cookie": f"session={cookie.value}"}):
+        from flask import request
+
+        assert dict(app.session_interface.open_session(app, request)) == {}
