@@ -140,7 +140,9 @@ def register_limits(app: Flask) -> None:
         or limiter._meta_limits
     ):
         return
-    app.before_request_funcs[None].remove(limiter._check_request_limit)
+    checks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in checks:  # not there when limits are disabled
+        checks.remove(limiter._check_request_limit)
 
 
 def register_mail(app: Flask) -> None:

@@ -226,3 +226,18 @@ def test_a_session_cookie_past_its_lifetime_is_refused_though_it_was_accepted(
         from flask import request
 
         assert dict(app.session_interface.open_session(app, request)) == {}
+
+
+def test_an_app_with_rate_limits_turned_off_starts_and_serves(tmp_path):
+    """RATELIMIT_ENABLED=false (a benchmark's client, an operator's choice) registers no
+    limiter check before requests: the app must still start, and sign-in still answers."""
+    from consult import create_app
+
+    unlimited = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}",
+            "RATELIMIT_ENABLED": False,
+        },
+    )
+    assert unlimited.test_client().get("/login").status_code == 200
