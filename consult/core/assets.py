@@ -35,6 +35,8 @@ from flask import Flask, Response, abort, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
+from consult.core.kept import Kept
+
 YEAR = 365 * 24 * 3600
 #: Files served joined as one (each name under ``static/``), so a page needs one request.
 BUNDLES: dict[str, tuple[str, ...]] = {
@@ -116,8 +118,7 @@ class Assets:
 
 
 #: Session cookies this process has verified: (secret key, cookie) → (signed at, contents).
-_VERIFIED: dict[tuple[Any, str], tuple[int, dict[str, Any]]] = {}
-_VERIFIED_MAX = 4096
+_VERIFIED: Kept[tuple[Any, str], tuple[int, dict[str, Any]]] = Kept(4096)
 _IMMUTABLE = (str, int, float, bool, type(None))
 
 
@@ -148,9 +149,7 @@ class SessionInterface(SecureCookieSessionInterface):
         except BadSignature:
             return self.session_class()
         if isinstance(data, dict) and all(isinstance(v, _IMMUTABLE) for v in data.values()):
-            if len(_VERIFIED) >= _VERIFIED_MAX:
-                _VERIFIED.clear()
-            _VERIFIED[key] = (int(signed_at.timestamp()), data)
+            _VERIFIED.keep(key, (int(signed_at.timestamp()), data))
         return self.session_class(data)
 
     def save_session(self, app: Flask, session: Any, response: Response) -> None:

@@ -2,7 +2,8 @@
 
 Used for what is worked out from rows that carry their own version (a consultation's
 structure, its ballot texts in one language): a key names exactly one value, so a kept value
-is never stale and only the bound decides what goes; or a hint its user checks against what
+is never stale and only the bound decides what goes (also a session cookie's verified
+contents, keyed by the exact cookie and the secret key); or a hint its user checks against what
 it reads (the save's consultation last seen per slug). Safe across threads; a value is made
 outside the lock, so two threads may both make it and the second one kept wins.
 """
