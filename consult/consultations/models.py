@@ -117,7 +117,8 @@ class Consultation(TranslatedMixin, Model):
     questions: Mapped[list[Question]] = relationship(
         back_populates="consultation", order_by="Question.position", cascade="all, delete-orphan"
     )
-    invited: Mapped[list[Member]] = relationship(secondary=invitation)
+    #: In code order, as every page and export lists them (the database's own order is not one).
+    invited: Mapped[list[Member]] = relationship(secondary=invitation, order_by="Member.code")
     selected_options: Mapped[list[Option]] = relationship(
         secondary=outcome_selection, order_by="Option.position"
     )
