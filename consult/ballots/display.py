@@ -1,6 +1,8 @@
 """What the ballot page writes of a kept structure in one language: each question's prompt and
-help, each option's label, background and rank label, worked out once per structure version
-and language (the page then fills in only the member's answers)."""
+help, each option's label, background and rank label, and the parts of a ranking question's
+fields that are the same for every member (an option's heading, the list of ranks with each
+one chosen), worked out once per structure version and language as escaped Markup: the page
+then fills in only the member's answers, its errors and whether the form is disabled."""
 
 from __future__ import annotations
 
@@ -26,6 +28,11 @@ class OptionTexts:
     rank_label: Markup
     #: The name of the option's rank field.
     rank_name: str
+    #: The option's block up to its fields: its container, heading and background.
+    head: Markup
+    #: The name of the option's comment field and its label ("Comment on <label>").
+    comment_name: str
+    comment_label: Markup
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +41,13 @@ class QuestionTexts:
     #: The help, rendered from Markdown.
     help: Markup
     options: dict[int, OptionTexts]
+    #: A ranking's choices in a rank field ("Not ranked", 1 to the number of options), by the
+    #: rank the form chose ("" for none; a value that is no rank chooses none either).
+    rank_choices: dict[str, Markup]
+
+    def choices(self, chosen: str) -> Markup:
+        """The rank field's choices with ``chosen`` selected."""
+        return self.rank_choices.get(chosen) or self.rank_choices[""]
 
 
 _kept: Kept[tuple[Structure, str], dict[int, QuestionTexts]] = Kept(2 * KEPT)
@@ -47,24 +61,52 @@ def ballot_texts(kept: Structure, locale: str) -> dict[int, QuestionTexts]:
 def _texts(
     kept: Structure, locale: str, translations: NullTranslations
 ) -> dict[int, QuestionTexts]:
-    rank_for = Markup(translations.ugettext(N_("Rank for %(option)s")))  # noqa: S704 - a msgstr
+    t = translations.ugettext
+    rank_for = Markup(t(N_("Rank for %(option)s")))  # noqa: S704 - a msgstr
+    comment_on = Markup(t(N_("Comment on %(option)s")))  # noqa: S704 - a msgstr
+    not_ranked = t(N_("Not ranked"))
     out: dict[int, QuestionTexts] = {}
     for q in kept.questions:
         options = {}
         for o in q.options:
             label = o.localized("label", locale)
+            description = render_markdown(o.localized("description", locale))
             options[o.id] = OptionTexts(
                 label,
-                render_markdown(o.localized("description", locale)),
+                description,
                 rank_for % {"option": label},
                 f"q{q.id}-rank-{o.id}",
+                _OPTION_HEAD.format(o.id, label, description),
+                f"q{q.id}-comment-{o.id}",
+                comment_on % {"option": label},
             )
         out[q.id] = QuestionTexts(
             q.localized("prompt", locale),
             render_markdown(q.localized("help", locale)) if q.help else Markup(""),
             options,
+            _rank_choices(len(q.options), not_ranked),
         )
     return out
+
+
+#: As kinds/ranking.html wrote them with a loop per option (the same HTML, byte for byte).
+_OPTION_HEAD = Markup(
+    '<div class="option" data-option="{}">\n  <h3 class="option-title">{}</h3>\n'
+    '  <div class="option-background">{}</div>\n  '
+)
+_RANK_CHOICE = Markup('<option value="{0}"{1}>{0}</option>')
+
+
+def _rank_choices(count: int, not_ranked: str) -> dict[str, Markup]:
+    ranks = [str(r) for r in range(1, count + 1)]
+    first = Markup('<option value="">{}</option>\n      \n      ').format(not_ranked)
+    return {
+        chosen: first
+        + Markup("").join(
+            _RANK_CHOICE.format(r, Markup(" selected") if r == chosen else "") for r in ranks
+        )
+        for chosen in ["", *ranks]
+    }
 
 
 @functools.lru_cache(maxsize=16)
