@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -170,19 +171,22 @@ ATTACHMENT = sa.table("attachment", sa.column("consultation_id", sa.Integer))
 class DelegatePage:
     """What the ballot page and the receipt read first, in one statement: the consultation
     (its row), the member's response with who submitted it, the content of its latest
-    revision (the ballot page only) and whether the consultation has documents."""
+    revision (the ballot page only), whether the consultation has documents and a page of the
+    response's revisions (the receipt only)."""
 
     consultation: Consultation
     response: ResponseRow | None
     content: dict[str, Any] | None
     has_documents: bool
+    revisions: Revisions | None = None
 
 
 @functools.cache
-def _page_statement(content: bool) -> sa.Select[Any]:
+def _page_statement(content: bool, revisions: bool = False) -> sa.Select[Any]:
     """The consultation of ``slug``, whether ``member_id`` is invited, whether it has
     documents, and the member's response (with its latest revision's content when
-    ``content``): built once."""
+    ``content``; with page ``page`` of its revisions and the latest, a row each, when
+    ``revisions``): built once."""
     member_id: sa.BindParameter[int] = sa.bindparam("member_id")
     c = cast(sa.Table, Consultation.__table__).c
     a = ATTACHMENT.c
@@ -200,34 +204,74 @@ def _page_statement(content: bool) -> sa.Select[Any]:
         documents.label("has_documents"),
         *_RESPONSE_COLUMNS,
     ]
+    v = cast(sa.Table, Revision.__table__).c
     if content:
-        v = cast(sa.Table, Revision.__table__).c
         joined = joined.outerjoin(
             v.id.table, sa.and_(v.response_id == _r.id, v.number == _r.revision)
         )
         columns.append(v.content.label("content"))
-    return (
-        sa.select(Consultation)
-        .select_from(joined)
-        .add_columns(*columns)
-        .where(c.slug == sa.bindparam("slug"))
+    statement = sa.select(Consultation)
+    if revisions:
+        # Page ``page`` of ``revision`` revisions numbered 1 to ``revision`` (fifty to a
+        # page, newest first; the last page if beyond it), and the latest.
+        def number(n: int) -> sa.ColumnElement[int]:
+            return sa.literal_column(str(n), sa.Integer)
+
+        pages = (_r.revision + number(PAGE_SIZE - 1)) // number(PAGE_SIZE)
+        page = sa.bindparam("page", type_=sa.Integer)
+        shown = sa.case((page > pages, pages), else_=page)
+        high = _r.revision - (shown - number(1)) * number(PAGE_SIZE)
+        low = high - number(PAGE_SIZE - 1)
+        window = sa.or_(v.number == _r.revision, v.number.between(low, high))
+        joined, more = _with_revision_columns(
+            joined.outerjoin(v.id.table, sa.and_(v.response_id == _r.id, window))
+        )
+        columns += more
+        statement = statement.order_by(v.number.desc())
+    return statement.select_from(joined).add_columns(*columns).where(c.slug == sa.bindparam("slug"))
+
+
+def delegate_page(
+    slug: str, member_id: int, *, content: bool = False, revisions_page: int | None = None
+) -> DelegatePage | None:
+    """The consultation if the member is invited to it and it is not a draft (else None),
+    with the member's response: one statement, prepared once. The questions and options come
+    from :mod:`consult.consultations.structure`. With ``revisions_page``, the page of the
+    response's revisions in the same statement (:func:`_revisions_of`)."""
+    params: dict[str, Any] = {"slug": slug, "member_id": member_id}
+    if revisions_page is not None:
+        params["page"] = revisions_page
+    rows = db.session.execute(_page_statement(content, revisions_page is not None), params).all()
+    row = rows[0] if rows else None
+    if row is None or row[0].status is Status.DRAFT or not row.invited:
+        return None
+    response = _response_row(row)
+    listed = None
+    if revisions_page is not None:
+        listed = _revisions_of(rows, response, revisions_page)
+    return DelegatePage(
+        row[0],
+        response,
+        row.content if content else None,
+        bool(row.has_documents),
+        listed,
     )
 
 
-def delegate_page(slug: str, member_id: int, *, content: bool = False) -> DelegatePage | None:
-    """The consultation if the member is invited to it and it is not a draft (else None),
-    with the member's response: one statement, prepared once. The questions and options come
-    from :mod:`consult.consultations.structure`."""
-    row = db.session.execute(
-        _page_statement(content), {"slug": slug, "member_id": member_id}
-    ).first()
-    if row is None or row[0].status is Status.DRAFT or not row.invited:
-        return None
-    return DelegatePage(
-        row[0],
-        _response_row(row),
-        row.content if content else None,
-        bool(row.has_documents),
+def _revisions_of(rows: list[Any], response: ResponseRow | None, page: int) -> Revisions:
+    """Page ``page`` of the response's revisions (fifty, newest first; the last page if
+    beyond it) with the latest, as the page statement read them (:func:`delegate_page`):
+    revisions are numbered 1 to ``response.revision``, so the page is known from the
+    response's row in the same statement."""
+    total = response.revision if response is not None else 0
+    if response is None or not total:
+        return Revisions(Page([], 1, PAGE_SIZE, 0), None, {})
+    page = min(page, (total + PAGE_SIZE - 1) // PAGE_SIZE)  # the last if beyond it, as read
+    listed, marks = _revisions_and_marks(row for row in rows if row.v_number is not None)
+    high = total - (page - 1) * PAGE_SIZE
+    latest = listed[0] if listed and listed[0].number == total else None
+    return Revisions(
+        Page([r for r in listed if r.number <= high], page, PAGE_SIZE, total), latest, marks
     )
 
 
@@ -292,49 +336,47 @@ class Revisions:
     marks: dict[int, onbehalf.Mark]
 
 
+def _with_revision_columns(joined: sa.FromClause) -> tuple[sa.FromClause, list[Any]]:
+    """``joined`` (which has the revision table) with who submitted each revision and, for
+    those the secretariat entered, the entry and who entered it; and their columns, named
+    ``v_*`` (the consultation's columns beside them have names of their own)."""
+    v = cast(sa.Table, Revision.__table__).c
+    e = cast(sa.Table, Entry.__table__).c
+    created_by = sa.alias(_u.id.table, "created_by")
+    entered_by = sa.alias(_u.id.table, "entered_by")
+    joined = (
+        joined.outerjoin(created_by, created_by.c.id == v.created_by_id)
+        .outerjoin(e.id.table, sa.and_(e.response_id == v.response_id, e.revision == v.number))
+        .outerjoin(entered_by, entered_by.c.id == e.entered_by_id)
+    )
+    columns = [
+        *(
+            column.label(f"v_{column.name}")
+            for column in (v.number, v.created_at, v.receipt, v.key_id, v.audit_seq)
+        ),
+        v.audit_digest.label("v_audit_digest"),
+        created_by.c.name.label("v_by_name"),
+        created_by.c.role.label("v_by_role"),
+        *(
+            column.label(f"v_entry_{column.name}")
+            for column in (e.id, e.channel, e.reference, e.received_on, e.late, e.reason)
+        ),
+        e.scan_sha256.label("v_entry_scan_sha256"),
+        entered_by.c.name.label("v_entered_by"),
+    ]
+    return joined, columns
+
+
 def _revision_statement() -> sa.Select[Any]:
     """Revisions of ``response_id`` with who submitted them and, for those the secretariat
     entered, the entry and who entered it."""
     v = cast(sa.Table, Revision.__table__).c
-    e = cast(sa.Table, Entry.__table__).c
-    by = sa.alias(_u.id.table, "entered_by")
+    joined, columns = _with_revision_columns(v.id.table)
     return (
-        sa.select(
-            v.number,
-            v.created_at,
-            v.receipt,
-            v.key_id,
-            v.audit_seq,
-            v.audit_digest,
-            _u.name.label("by_name"),
-            _u.role.label("by_role"),
-            e.id,
-            e.channel,
-            e.reference,
-            e.received_on,
-            e.late,
-            e.reason,
-            e.scan_sha256,
-            by.c.name.label("entered_by"),
-        )
-        .select_from(
-            v.id.table.outerjoin(_u.id.table, _u.id == v.created_by_id)
-            .outerjoin(e.id.table, sa.and_(e.response_id == v.response_id, e.revision == v.number))
-            .outerjoin(by, by.c.id == e.entered_by_id)
-        )
+        sa.select(*columns)
+        .select_from(joined)
         .where(v.response_id == sa.bindparam("response_id"))
         .order_by(v.number.desc())
-    )
-
-
-@functools.cache
-def _revisions_page_statement() -> sa.Select[Any]:
-    v = cast(sa.Table, Revision.__table__).c
-    return _revision_statement().where(
-        sa.or_(
-            v.number == sa.bindparam("latest"),
-            v.number.between(sa.bindparam("low"), sa.bindparam("high")),
-        )
     )
 
 
@@ -344,46 +386,57 @@ def _revision_by_receipt_statement() -> sa.Select[Any]:
     return _revision_statement().where(v.receipt == sa.bindparam("receipt"))
 
 
-def _revision_rows(
-    statement: sa.Select[Any], params: dict[str, Any]
+@dataclass(frozen=True, slots=True)
+class _EntryOfRow:
+    """The entry of a row that selected :func:`_with_revision_columns` (``entries.EntryFields``)."""
+
+    id: int
+    channel: onbehalf.Channel
+    reference: str
+    received_on: date
+    late: bool
+    reason: str
+    scan_sha256: str | None
+
+
+def _revisions_and_marks(
+    rows: Iterable[Any],
 ) -> tuple[list[RevisionRow], dict[int, onbehalf.Mark]]:
-    rows: list[RevisionRow] = []
+    """The revisions of rows that selected :func:`_with_revision_columns`, and the marks of
+    those entered."""
+    listed: list[RevisionRow] = []
     marks: dict[int, onbehalf.Mark] = {}
-    for row in db.session.connection().execute(statement, params):
-        by = None if row.by_name is None else Submitter(row.by_name, row.by_role)
-        rows.append(
+    for row in rows:
+        by = None if row.v_by_name is None else Submitter(row.v_by_name, row.v_by_role)
+        listed.append(
             RevisionRow(
-                row.number,
-                row.created_at,
-                row.receipt,
-                row.key_id,
-                row.audit_seq,
-                row.audit_digest,
+                row.v_number,
+                row.v_created_at,
+                row.v_receipt,
+                row.v_key_id,
+                row.v_audit_seq,
+                row.v_audit_digest,
                 by,
             )
         )
-        if row.id is not None:
-            marks[row.number] = entries.mark_of(row, row.entered_by)
-    return rows, marks
+        if row.v_entry_id is not None:
+            entry = _EntryOfRow(
+                row.v_entry_id,
+                row.v_entry_channel,
+                row.v_entry_reference,
+                row.v_entry_received_on,
+                row.v_entry_late,
+                row.v_entry_reason,
+                row.v_entry_scan_sha256,
+            )
+            marks[row.v_number] = entries.mark_of(entry, row.v_entered_by)
+    return listed, marks
 
 
-def revisions(response: ResponseRow | None, page: int) -> Revisions:
-    """Page ``page`` of the response's revisions (fifty, newest first; the last page if
-    beyond it) with the latest: one statement whatever their number, since revisions are
-    numbered 1 to ``response.revision`` (none without a response)."""
-    total = response.revision if response is not None else 0
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    number = min(max(page, 1), pages)
-    if response is None or not total:
-        return Revisions(Page([], number, PAGE_SIZE, 0), None, {})
-    high = total - (number - 1) * PAGE_SIZE
-    rows, marks = _revision_rows(
-        _revisions_page_statement(),
-        {"response_id": response.id, "latest": total, "low": high - PAGE_SIZE + 1, "high": high},
-    )
-    latest = rows[0] if rows and rows[0].number == total else None
-    items = [r for r in rows if r.number <= high]
-    return Revisions(Page(items, number, PAGE_SIZE, total), latest, marks)
+def _revision_rows(
+    statement: sa.Select[Any], params: dict[str, Any]
+) -> tuple[list[RevisionRow], dict[int, onbehalf.Mark]]:
+    return _revisions_and_marks(db.session.connection().execute(statement, params))
 
 
 def revision_by_receipt(

@@ -45,9 +45,13 @@ def _consultation_or_404(slug: str) -> Consultation:
     return _page_or_404(slug).consultation
 
 
-def _page_or_404(slug: str, *, content: bool = False) -> queries.DelegatePage:
+def _page_or_404(
+    slug: str, *, content: bool = False, revisions_page: int | None = None
+) -> queries.DelegatePage:
     """The consultation with the member's response, as :func:`_consultation_or_404`."""
-    found = queries.delegate_page(slug, current_user.member_id, content=content)
+    found = queries.delegate_page(
+        slug, current_user.member_id, content=content, revisions_page=revisions_page
+    )
     if found is None:
         abort(404)
     return found
@@ -281,11 +285,11 @@ CSRF_RECOVERY["ballots.save"] = _save_csrf
 @reads_alone  # revisions are appended, never changed: those up to the response's count
 @delegate_required
 def receipt(slug: str):
-    """Show the receipt of the response that counts, its revisions fifty to a page, and check
-    a receipt code."""
-    page = _page_or_404(slug)
-    consultation, response = page.consultation, page.response
-    listed = queries.revisions(response, page_number(request.args.get("page")))
+    """Show the receipt of the response that counts, its revisions fifty to a page (read with
+    it), and check a receipt code."""
+    page = _page_or_404(slug, revisions_page=page_number(request.args.get("page")))
+    consultation, response, listed = page.consultation, page.response, page.revisions
+    assert listed is not None  # noqa: S101 - asked for
     marks = listed.marks
     checked: queries.RevisionRow | bool | None = None
     in_record = None
