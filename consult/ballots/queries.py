@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any, cast
@@ -258,7 +258,7 @@ def delegate_page(
     )
 
 
-def _revisions_of(rows: list[Any], response: ResponseRow | None, page: int) -> Revisions:
+def _revisions_of(rows: Sequence[Any], response: ResponseRow | None, page: int) -> Revisions:
     """Page ``page`` of the response's revisions (fifty, newest first; the last page if
     beyond it) with the latest, as the page statement read them (:func:`delegate_page`):
     revisions are numbered 1 to ``response.revision``, so the page is known from the
