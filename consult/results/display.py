@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from consult.consultations.models import Consultation
 from consult.core.paging import Page
@@ -16,14 +17,14 @@ from consult.core.timefmt import format_moment
 from consult.core.translated import in_language
 from consult.members.models import MemberKind
 from consult.results.charts import BarChart, StackedChart, bar_chart, stacked_chart
-from consult.results.loaders import ParticipationRow, TextRow
+from consult.results.loaders import MemberInfo, ParticipationRow, TextRow
 from consult.results.services import (
     Breakdown,
     ConsultationResults,
     Participation,
     QuestionResults,
 )
-from consult.tally import IRVRound
+from consult.tally import IRVRound, RankingTally
 
 #: Each kind of member as a group (the participation tables; the lists' kind column).
 KIND_NAMES = {
@@ -171,14 +172,25 @@ def labelled(
     return [(names.get(b.key, b.key if other is None else other), b) for b in rows]
 
 
-class Said(NamedTuple):
-    """A comment or a free-text answer as the results pages write it."""
+def text_html(text: str) -> str:
+    """``text`` escaped for HTML as Jinja escapes it (markupsafe's entities), as a plain
+    string: the rows written below hold many short texts, and escaping each one as Jinja does
+    (a :class:`Markup` made per text) costs more than writing the row."""
+    return (
+        text.replace("&", "&amp;")
+        .replace(">", "&gt;")
+        .replace("<", "&lt;")
+        .replace("'", "&#39;")
+        .replace('"', "&#34;")
+    )
 
-    #: Who said it, in the reader's language, and the name of its region.
-    name: str
-    region: str
-    observer: bool
-    text: str
+
+class Said(NamedTuple):
+    """Comments or free-text answers as the results pages list them: how many, and the
+    list's items, written here (``results/_macros.html``, ``comment_list``)."""
+
+    count: int
+    items: Markup
 
 
 def shown(row: TextRow, who: str) -> bool:
@@ -187,61 +199,145 @@ def shown(row: TextRow, who: str) -> bool:
     return who == "all" or (who == "observers") == row.member.is_observer
 
 
-def said(rows: Iterable[TextRow], who: str, regions: Mapping[str, str], locale: str) -> list[Said]:
-    """The comments or answers of ``rows`` that pass the filter ``who``, as the page writes
-    them (worked out here: a lookup costs more in Jinja than the text it finds)."""
-    return [
-        Said(
-            row.member.localized_name(locale),
-            regions.get(row.member.region, row.member.region),
-            row.member.is_observer,
-            row.text,
+def said(rows: Iterable[TextRow], who: str, regions: Mapping[str, str], locale: str) -> Said:
+    """The comments or answers of ``rows`` that pass the filter ``who``, each with who said
+    it, its region and, for an observer, a badge (worked out here: a lookup and an escape
+    per text cost more in Jinja than the text)."""
+    items = []
+    badge = None
+    for row in rows:
+        if not shown(row, who):
+            continue
+        member = row.member
+        region = regions.get(member.region, member.region)
+        mark = ""
+        if member.is_observer:
+            if badge is None:
+                badge = f' <span class="badge observer">{_("Observer")}</span>'
+            mark = badge
+        items.append(
+            f'<li><span class="who-said">{text_html(member.localized_name(locale))}</span>'
+            f' <span class="muted">({text_html(region)})</span>{mark}: '
+            f'<span class="comment-text">{text_html(row.text)}</span></li>'
         )
-        for row in rows
-        if shown(row, who)
-    ]
-
-
-class Listed(NamedTuple):
-    """A member in the lists of who has and who has not submitted, as the page writes it."""
-
-    name: str
-    code: str
-    kind: str
-    region: str
-    #: A response saved (a draft in the list of those who have not submitted).
-    saved: bool
-    #: When it was saved or submitted, in words ("" if never).
-    when: str
-    #: Where to enter the response received from it, if the page offers it.
-    link: str | None
+    return Said(len(items), Markup("".join(items)))  # noqa: S704 - each text escaped above
 
 
 def listed(
-    page: Page[ParticipationRow] | None, regions: Mapping[str, str], links: Mapping[int, str]
-) -> list[Listed]:
-    """The rows of one page of a participation list, worked out here rather than in the
-    template (a page lists up to fifty members; Jinja's lookups cost more than the text)."""
+    page: Page[ParticipationRow] | None,
+    regions: Mapping[str, str],
+    links: Mapping[int, str],
+    *,
+    submitted: bool,
+    entry_column: bool,
+) -> Markup:
+    """The rows of one page of a participation list (who has ``submitted``, or who has not),
+    written here rather than in the template: a page lists up to fifty members, and Jinja's
+    lookups and escapes cost more than the text. ``entry_column``: the column of links to
+    enter a response received otherwise (always there in the list of who has submitted)."""
     if page is None:
-        return []
+        return Markup()
     locale = locale_code()
     timezone = current_app.config["TIMEZONE"]
-    kinds = {kind: str(name) for kind, name in KIND_NAMES.items()}
+    kinds = {kind: text_html(str(name)) for kind, name in KIND_NAMES.items()}
+    if submitted:
+        enter, draft, not_started = _("Enter a revision received"), "", ""
+    else:
+        enter, draft, not_started = (
+            _("Enter a response received"),
+            _("Draft saved %(when)s"),
+            _("Not started"),
+        )
     rows = []
     for row in page.items:
         m = row.member
-        rows.append(
-            Listed(
-                m.localized_name(locale),
-                m.code,
-                kinds[m.kind],
-                regions.get(m.region, m.region),
-                row.status is not None,
-                "" if row.updated_at is None else format_moment(row.updated_at, timezone, locale),
-                links.get(m.id),
-            )
+        name = text_html(m.localized_name(locale))
+        when = (
+            ""
+            if row.updated_at is None
+            else text_html(format_moment(row.updated_at, timezone, locale))
         )
-    return rows
+        if not submitted:
+            when = draft % {"when": when} if row.status is not None else not_started
+        entry = ""
+        if submitted or entry_column:
+            link = links.get(m.id)
+            entry = (
+                "<td></td>"
+                if link is None
+                else f'<td><a href="{text_html(link)}">{enter}'
+                f'<span class="visually-hidden"> ({name})</span></a></td>'
+            )
+        rows.append(
+            f'<tr><td>{name} <span class="muted">{text_html(m.code)}</span></td>'
+            f"<td>{kinds[m.kind]}</td><td>{text_html(regions.get(m.region, m.region))}</td>"
+            f"<td>{when}</td>{entry}</tr>"
+        )
+    return Markup("".join(rows))  # noqa: S704 - each text escaped above
+
+
+def member_options(members: Iterable[MemberInfo]) -> Markup:
+    """The entry form's choice of members (``<option>``s), in the reader's language."""
+    locale = locale_code()
+    return Markup(  # noqa: S704 - each text escaped
+        "".join(
+            f'<option value="{m.id}">{text_html(m.localized_name(locale))}'
+            f" ({text_html(m.code)})</option>"
+            for m in members
+        )
+    )
+
+
+def rounds_rows(ranking: RankingTally, options: Sequence[int], labels: Mapping[int, str]) -> Markup:
+    """The body of the instant-runoff table: a row per option (its count in each round, or
+    a dash once it is out), then the exhausted ballots, as ``ranking_results`` writes it."""
+    locale = locale_code()
+    irv = ranking.irv
+    out = []
+    winner_badge = f' <span class="badge">{_("winner")}</span>'
+    eliminated_badge = f' <span class="badge">{_("eliminated")}</span>'
+    for o in options:
+        badge = winner_badge if o == irv.winner else ""
+        out.append(f'\n      <tr><th scope="row">{text_html(labels[o])}{badge}</th>\n      ')
+        for round_ in irv.rounds:
+            if o in round_.counts:
+                cell = decimal(round_.counts[o], locale=locale)
+                if o in round_.eliminated:
+                    cell += eliminated_badge
+            else:
+                cell = "—"
+            out.append(f'\n        <td class="num">{cell}</td>\n      ')
+        out.append("</tr>\n    ")
+    exhausted = "".join(
+        f'<td class="num">{decimal(round_.exhausted, locale=locale)}</td>' for round_ in irv.rounds
+    )
+    out.append(f'\n      <tr><th scope="row">{_("Exhausted ballots")}</th>{exhausted}</tr>')
+    return Markup("".join(out))  # noqa: S704 - labels escaped, numbers and our texts
+
+
+def pairwise_rows(
+    ranking: RankingTally, options: Sequence[int], labels: Mapping[int, str]
+) -> Markup:
+    """The body of the head-to-head table: how many ballots prefer each row's option to each
+    column's, marked where it beats or loses, then its wins."""
+    locale = locale_code()
+    matrix, wins = ranking.pairwise.matrix, ranking.pairwise.wins
+    out = []
+    for a in options:
+        cells = []
+        for b in options:
+            if a == b:
+                cells.append('<td class="num">—</td>')
+                continue
+            n, m = matrix[a, b], matrix[b, a]
+            mark = "beats" if n > m else ("loses" if n < m else "")
+            number = decimal(n, locale=locale)
+            cells.append(f'<td class="num"><span class="{mark}">{number}</span></td>')
+        out.append(
+            f'<tr><th scope="row">{text_html(labels[a])}</th>\n      {"".join(cells)}'
+            f'\n      <td class="num">{wins[a]}</td></tr>'
+        )
+    return Markup("".join(out))  # noqa: S704 - labels escaped, numbers
 
 
 def page_context(
@@ -253,16 +349,36 @@ def page_context(
     locale = locale_code()
     names = region_names(results.participation, locale) if regions is None else regions
 
-    def said_here(rows: Iterable[TextRow], who: str = "all") -> list[Said]:
+    def said_here(rows: Iterable[TextRow], who: str = "all") -> Said:
         return said(rows, who, names, locale)
 
     return {
         "results": results,
         "labels": labels,
         "charts": {q.question.id: question_charts(q, labels, locale) for q in results.questions},
+        "ranking_rows": {
+            q.question.id: ranking_rows(q.ranking, [o.id for o in q.question.options], labels)
+            for q in results.questions
+            if q.ranking is not None
+        },
         "transfer_text": transfer_text,
         "region_names": names,
         "said": said_here,
         "tie_rule_name": tie_rule_name,
         "labelled": labelled,
     }
+
+
+class RankingRows(NamedTuple):
+    """The bodies of a ranking question's two tables of figures, written in Python."""
+
+    rounds: Markup
+    pairwise: Markup
+
+
+def ranking_rows(
+    ranking: RankingTally, options: Sequence[int], labels: Mapping[int, str]
+) -> RankingRows:
+    return RankingRows(
+        rounds_rows(ranking, options, labels), pairwise_rows(ranking, options, labels)
+    )

@@ -79,12 +79,14 @@ def show(slug: str):
         who=who if who in WHO else "all",
         reminders_url=url_for("mail.reminders_page", slug=slug) if is_open else None,
         entry_possible=entry_possible,
-        invited=invited if len(invited) <= CHOICES else [],
+        invited=display.member_options(invited if len(invited) <= CHOICES else []),
         enter_by_code=len(invited) > CHOICES,
         missing=missing,
         answered=answered,
-        missing_rows=display.listed(missing, regions, links),
-        answered_rows=display.listed(answered, regions, links),
+        missing_rows=display.listed(
+            missing, regions, links, submitted=False, entry_column=entry_possible
+        ),
+        answered_rows=display.listed(answered, regions, links, submitted=True, entry_column=True),
         **display.page_context(results, regions),
     )
 
