@@ -32,6 +32,7 @@ from consult.ballots.rules import NO_OPINION
 from consult.consultations import kinds
 from consult.consultations.kinds.base import Source, ValueCounts
 from consult.consultations.models import Consultation, ObserversMay, invitation
+from consult.core.database import Prepared
 from consult.core.paging import PAGE_SIZE, Page
 from consult.core.translated import in_language
 from consult.extensions import db
@@ -92,7 +93,7 @@ _MEMBER_COLUMNS = (
     Member.code,
     Member.name,
     sa.cast(Member.translations, sa.Text),  # decoded when shown (:class:`MemberInfo`)
-    Member.kind,
+    sa.type_coerce(Member.kind, sa.String()),  # its value, made a MemberKind by _member
     Region.name,
 )
 
@@ -114,6 +115,51 @@ def _execute(
     if session.new or session.dirty or session.deleted:
         session.flush()
     return session.connection().execute(statement, params)
+
+
+#: The page's statements (built once, below) as :class:`Prepared`, each with the conversion
+#: of its columns that have one, per dialect: by the statement's identity.
+_prepared: dict[int, tuple[Any, Prepared, dict[str, tuple[tuple[int, Any], ...]]]] = {}
+
+
+def _read(statement: sa.Select[Any] | sa.CompoundSelect[Any], params: dict[str, Any]) -> list[Any]:
+    """The rows of a statement built once (``@cache``), run as :class:`Prepared` (the SQL its
+    dialect compiled it to, on the driver's cursor: :meth:`sqlalchemy.Connection.execute`
+    works out its compiled form, its parameters and its result's columns again on every call,
+    more than the database's own work for most of the results page's reads), each value
+    converted as SQLAlchemy converts it (dates on SQLite, enumerations, JSON)."""
+    found = _prepared.get(id(statement))
+    if found is None:
+        found = _prepared[id(statement)] = (statement, Prepared(statement), {})
+    _statement, prepared, conversions = found
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    connection = session.connection()
+    dialect = connection.dialect
+    convert = conversions.get(dialect.name)
+    if convert is None:
+        processors = (
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in statement.selected_columns
+        )
+        convert = conversions[dialect.name] = tuple(
+            (i, f) for i, f in enumerate(processors) if f is not None
+        )
+    cursor = prepared.run(connection, params)
+    try:
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    if not convert:
+        return rows
+    converted = []
+    for row in rows:
+        values = list(row)
+        for i, f in convert:
+            values[i] = f(values[i])
+        converted.append(values)
+    return converted
 
 
 def _member(row: Any, offset: int = 0) -> MemberInfo:
@@ -203,7 +249,7 @@ def participation_counts(consultation_id: int) -> list[ParticipationCount]:
     database counts them (:class:`consult.results.models.ParticipantCount`): one row read per
     kind, region and status, however many members are invited; with each region's
     translations (:attr:`ParticipationCount.region_translations`)."""
-    rows = _execute(_participation(), {"consultation_id": consultation_id})
+    rows = _read(_participation(), {"consultation_id": consultation_id})
     return [
         ParticipationCount(
             MemberKind(kind), region, ResponseStatus(status) if status else None, n, translations
@@ -304,7 +350,7 @@ def lists(
             "offset_2": (submitted_number - 1) * PAGE_SIZE,
             "limit_3": enterable,
         }
-        for row in _execute(_lists(parts, states_only), params).all():
+        for row in _read(_lists(parts, states_only), params):
             found[row[0]].append(row)
     return Lists(
         Page(
@@ -403,7 +449,7 @@ def rankings(consultation: Consultation, question_id: int) -> dict[tuple[int, ..
     The database counts them as ballots are submitted, revised or stop counting
     (:class:`consult.results.models.RankingCount`, member states' and observers' apart): one
     row read per distinct ranking, however many ballots there are."""
-    rows = _execute(
+    rows = _read(
         _rankings(consultation.observers_may is ObserversMay.VOTE),
         {"question_id": question_id},
     )
@@ -566,9 +612,9 @@ def texts(consultation_id: int, question_ids: Collection[int]) -> list[TextRow]:
     PostgreSQL; one statement when there are questions)."""
     if not question_ids:
         return list(iter_texts(consultation_id, question_ids, streamed=False))
-    rows = _execute(
+    rows = _read(
         _all_texts(), {"consultation_id": consultation_id, "question_ids": list(question_ids)}
-    ).all()
+    )
     return [TextRow(row[0], row[1], row[2], _member(row, 3)) for row in rows]
 
 
@@ -690,7 +736,7 @@ def entered(consultation_id: int, *, current_only: bool = True) -> list[EnteredR
     member: only those that count now, or (``current_only=False``) every one, oldest first."""
     return [
         EnteredRow(_member(row), row[6], _mark(row, 8), row[6] == row[7])
-        for row in _execute(_entered(current_only), {"consultation_id": consultation_id})
+        for row in _read(_entered(current_only), {"consultation_id": consultation_id})
     ]
 
 
