@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import groupby
 from operator import itemgetter
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
 
@@ -40,9 +40,9 @@ from consult.members.models import Member, MemberKind, Region
 from consult.results.models import Participant, ParticipantCount, RankingCount
 
 
-@dataclass(frozen=True)
-class MemberInfo:
-    """Who said something, as shown beside a comment."""
+class MemberInfo(NamedTuple):
+    """Who said something, as shown beside a comment (a named tuple: a page makes one per
+    row it lists, and a tuple is made in a fraction of a frozen dataclass's time)."""
 
     id: int
     code: str
@@ -64,8 +64,7 @@ class MemberInfo:
         return in_language(self.translations, "name", locale, self.name)
 
 
-@dataclass(frozen=True)
-class TextRow:
+class TextRow(NamedTuple):
     """A comment on an option, a write-in, a free-text answer or a general comment."""
 
     question_id: int | None
@@ -74,8 +73,7 @@ class TextRow:
     member: MemberInfo
 
 
-@dataclass(frozen=True)
-class ParticipationRow:
+class ParticipationRow(NamedTuple):
     member: MemberInfo
     status: ResponseStatus | None
     updated_at: Any
