@@ -28,6 +28,7 @@ from consult.core.actions import Action
 from consult.core.database import write_transaction
 from consult.core.plaintext import NO_GROUPING, WriteInGroup
 from consult.extensions import db
+from consult.mail import outbox
 from consult.members.models import MemberKind
 from consult.results import loaders
 from consult.results.loaders import EnteredRow, MemberInfo, ParticipationRow, TextRow
@@ -248,17 +249,25 @@ def consultation_results(
 
 def page_consultation(slug: str) -> Consultation | None:
     """The consultation of ``slug`` for a page that reads its results: its row as a model (one
-    statement) with the questions and options of its structure kept per process
+    statement, which also counts the messages the outbox could not send, for the layout) with
+    the questions and options of its structure kept per process
     (:func:`structure.with_structure`), not loaded as ORM objects on every view."""
-    found = db.session.scalars(_by_slug(), {"slug": slug}).first()
-    return None if found is None else structure.with_structure(found)
+    row = db.session.execute(_by_slug(), {"slug": slug}).first()
+    if row is None:
+        return None
+    found, failures = row
+    outbox.failures_counted(failures)  # the layout's badge, read with the page's row
+    return structure.with_structure(found)
 
 
 @functools.cache
-def _by_slug() -> sa.Select[tuple[Consultation]]:
-    """The consultation of a slug (bound parameter ``slug``), built once per process: building
-    the statement costs about as much as the ORM's reading of the row."""
-    return sa.select(Consultation).where(Consultation.slug == sa.bindparam("slug"))
+def _by_slug() -> sa.Select[tuple[Consultation, int]]:
+    """The consultation of a slug (bound parameter ``slug``), with the count of messages the
+    outbox could not send (the layout's badge), built once per process: building the
+    statement costs about as much as the ORM's reading of the row."""
+    return sa.select(Consultation, outbox.failed_count_column()).where(
+        Consultation.slug == sa.bindparam("slug")
+    )
 
 
 def on_counting(

@@ -125,3 +125,26 @@ def test_message_page_is_for_administrators_only(client, auth):
     auth.login("delegate@example.org")
     assert client.get(f"/admin/mail/{message_id}").status_code == 403
     assert client.get("/admin/mail/99999").status_code in (403, 404)
+
+
+def test_results_page_shows_the_badge_read_with_its_own_row(admin, mailbox):
+    """The results page counts the messages not sent with its consultation's row: the badge
+    is right, and no statement of the page reads the outbox alone."""
+    _notices()
+    path = "/admin/consultations/idm-2010/results"
+    assert "not sent" not in admin.get(path).get_data(as_text=True)
+    mailbox.refuse = True
+    outbox.deliver()
+    seen: list[str] = []
+
+    def before(_conn, _cursor, statement, *_args):
+        seen.append(" ".join(statement.split()))
+
+    sa.event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        page = admin.get(path).get_data(as_text=True)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", before)
+    assert "2 not sent" in page
+    alone = [s for s in seen if s.startswith("SELECT count(*)") and "FROM mail_outbox" in s]
+    assert alone == []
