@@ -109,7 +109,7 @@ class Answer(Model):
     text: Mapped[str | None] = mapped_column(sa.Text)
     #: On the first-ranked answer of a ranking only: the whole ranking, option ids best first
     #: joined with commas, so that the results group identical rankings with one row per
-    #: ballot (written with the answers; ``results.loaders.rankings`` reads it).
+    #: ballot (written with the answers; ``results.loaders.counted_rows`` reads it).
     ranking_key: Mapped[str | None] = mapped_column(sa.Text)
 
     response: Mapped[Response] = relationship(back_populates="answers")

@@ -99,7 +99,6 @@ _MEMBER_COLUMNS = (
 #: The consultation a statement built once (below, ``@cache``) reads, given when it runs:
 #: building a statement of joins costs more than running it.
 CONSULTATION = sa.bindparam("consultation_id", type_=sa.Integer())
-QUESTION = sa.bindparam("question_id", type_=sa.Integer())
 QUESTIONS: sa.BindParameter[list[int]] = sa.bindparam("question_ids", expanding=True)
 
 
@@ -254,6 +253,79 @@ def participation_counts(consultation_id: int) -> list[ParticipationCount]:
         )
         for kind, region, status, n, translations in rows
     ]
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What the database counts for a results page: the participation (as
+    :func:`participation_counts`) and each ranking question's distinct rankings with their
+    ballots, by question (:func:`counted_rows`)."""
+
+    participation: list[ParticipationCount]
+    rankings: dict[int, dict[tuple[int, ...], int]]
+
+
+def counted_rows(consultation: Consultation) -> Counted:
+    """:func:`participation_counts` and each ranking question's distinct rankings in the
+    counted ballots (best first) with how many ballots cast each, in one statement (one
+    round trip, however many ranking questions there are).
+
+    The database counts rankings as ballots are submitted, revised or stop counting
+    (:class:`consult.results.models.RankingCount`, member states' and observers' apart): one
+    row read per distinct ranking, however many ballots there are; empty ones never appear."""
+    ids = _ids(consultation, Source.RANKINGS)
+    observers_vote = consultation.observers_may is ObserversMay.VOTE
+    params: dict[str, Any] = {"consultation_id": consultation.id}
+    if ids:
+        params["question_ids"] = ids
+    participation: list[ParticipationCount] = []
+    found: dict[int, dict[tuple[int, ...], int]] = {question_id: {} for question_id in ids}
+    for part, kind, region, status, n, translations, question_id, key in _read(
+        _counted_rows(bool(ids), observers_vote), params
+    ):
+        if part:
+            found[question_id][tuple(int(o) for o in key.split(","))] = int(n)
+        else:
+            participation.append(
+                ParticipationCount(
+                    MemberKind(kind),
+                    region,
+                    ResponseStatus(status) if status else None,
+                    n,
+                    translations,
+                )
+            )
+    return Counted(participation, found)
+
+
+@cache
+def _counted_rows(rankings: bool, observers_vote: bool) -> sa.Select[Any] | sa.CompoundSelect[Any]:
+    """:func:`_participation`'s rows (first column 0), then, with ``rankings``, the counted
+    ballots of each distinct ranking of the questions ``question_ids`` (first column 1)."""
+    null = sa.null()
+    participation = _participation().add_columns(null, null)
+    participation = participation.with_only_columns(
+        sa.literal_column("0").label("part"), *participation.selected_columns
+    )
+    if not rankings:
+        return participation
+    ranked = (
+        sa.select(
+            sa.literal_column("1"),
+            null,
+            null,
+            null,
+            sa.func.sum(RankingCount.ballots),
+            null,
+            RankingCount.question_id,
+            RankingCount.ranking_key,
+        )
+        .where(RankingCount.question_id.in_(QUESTIONS))
+        .group_by(RankingCount.question_id, RankingCount.ranking_key)
+    )
+    if not observers_vote:
+        ranked = ranked.where(RankingCount.observer == sa.false())
+    return sa.union_all(participation, ranked)
 
 
 @cache
@@ -426,32 +498,6 @@ def _lists(
 
 def _list_number(number: int) -> sa.Label[Any]:
     return sa.literal_column(str(number)).label("list")
-
-
-@cache
-def _rankings(observers_vote: bool) -> sa.Select[*tuple[Any, ...]]:
-    query = sa.select(RankingCount.ranking_key, RankingCount.ballots).where(
-        RankingCount.question_id == QUESTION
-    )
-    if observers_vote:
-        return query.with_only_columns(
-            RankingCount.ranking_key, sa.func.sum(RankingCount.ballots)
-        ).group_by(RankingCount.ranking_key)
-    return query.where(RankingCount.observer == sa.false())
-
-
-def rankings(consultation: Consultation, question_id: int) -> dict[tuple[int, ...], int]:
-    """Each distinct ranking of one question in the counted ballots (best first), with how
-    many ballots cast it; empty ones never appear.
-
-    The database counts them as ballots are submitted, revised or stop counting
-    (:class:`consult.results.models.RankingCount`, member states' and observers' apart): one
-    row read per distinct ranking, however many ballots there are."""
-    rows = _read(
-        _rankings(consultation.observers_may is ObserversMay.VOTE),
-        {"question_id": question_id},
-    )
-    return {tuple(int(o) for o in cast(str, key).split(",")): int(n) for key, n in rows}
 
 
 def _ids(consultation: Consultation, source: Source) -> list[int]:

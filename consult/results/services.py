@@ -19,7 +19,7 @@ from consult import tally
 from consult.ballots.models import ResponseStatus
 from consult.ballots.services import load_consultation
 from consult.consultations import kinds, signals, structure, writeins
-from consult.consultations.kinds.base import Inputs, Official, Source
+from consult.consultations.kinds.base import Inputs, Official
 from consult.consultations.kinds.funding import FundingTotals
 from consult.consultations.models import Consultation, Question
 from consult.consultations.outcomes import OfficialResult
@@ -175,9 +175,9 @@ def consultation_results(
     """Everything the results page shows, in a fixed number of queries; each question's
     figures come from its kind (``consultations/kinds/``). ``missing=False`` leaves out the
     list of members that have not submitted (the page reads it a page at a time)."""
+    counted = loaders.counted_rows(consultation)
     participation = summarise_participation(
-        loaders.participation_counts(consultation.id),
-        loaders.not_submitted(consultation.id) if missing else (),
+        counted.participation, loaders.not_submitted(consultation.id) if missing else ()
     )
     selections = loaders.selections(consultation)
     values = loaders.value_counts(consultation)
@@ -201,9 +201,7 @@ def consultation_results(
         kind = kinds.get(question.kind)
         rows = by_question.get(question.id, [])
         inputs = Inputs(
-            rankings=loaders.rankings(consultation, question.id)
-            if Source.RANKINGS in kind.reads
-            else {},
+            rankings=counted.rankings.get(question.id, {}),
             selections=selections.get(question.id, []),
             values={
                 observers: counts

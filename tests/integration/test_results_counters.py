@@ -156,11 +156,11 @@ def assert_in_step(consultations: list[Consultation]) -> None:
             consultation.observers_may = (
                 ObserversMay.VOTE if observers_vote else ObserversMay.COMMENT
             )
-            assert loaders.rankings(consultation, question) == fresh
+            assert loaders.counted_rows(consultation).rankings[question] == fresh
         db.session.rollback()
         shown = {
             (p.kind.value, p.region, p.status.value if p.status else "", p.count)
-            for p in loaders.participation_counts(consultation.id)
+            for p in loaders.counted_rows(consultation).participation
         }
         names = dict(db.session.execute(sa.select(Region.id, Region.name)).all())
         assert shown == {
