@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from flask import current_app
@@ -185,7 +186,8 @@ def text_html(text: str) -> str:
     )
 
 
-class Said(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Said:
     """Comments or free-text answers as the results pages list them: how many, and the
     list's items, written here (``results/_macros.html``, ``comment_list``)."""
 

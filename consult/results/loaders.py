@@ -309,7 +309,7 @@ def _counted_rows(rankings: bool, observers_vote: bool) -> sa.Select[Any] | sa.C
     )
     if not rankings:
         return participation
-    ranked = (
+    ranked: sa.Select[*tuple[Any, ...]] = (
         sa.select(
             sa.literal_column("1"),
             null,

@@ -259,7 +259,7 @@ def page_consultation(slug: str) -> Consultation | None:
 
 
 @functools.cache
-def _by_slug() -> sa.Select[tuple[Consultation, int]]:
+def _by_slug() -> sa.Select[Consultation, int]:
     """The consultation of a slug (bound parameter ``slug``), with the count of messages the
     outbox could not send (the layout's badge), built once per process: building the
     statement costs about as much as the ORM's reading of the row."""
