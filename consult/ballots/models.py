@@ -40,8 +40,9 @@ class Response(Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: No index of its own: the unique (consultation_id, member_id) serves it.
     consultation_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+        sa.ForeignKey("consultation.id", ondelete="CASCADE")
     )
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
     status: Mapped[ResponseStatus] = mapped_column(enum_column(ResponseStatus))
@@ -98,9 +99,8 @@ class Answer(Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("response.id", ondelete="CASCADE"), index=True
-    )
+    #: No index of its own: the unique (response_id, question_id, option_id) serves it.
+    response_id: Mapped[int] = mapped_column(sa.ForeignKey("response.id", ondelete="CASCADE"))
     question_id: Mapped[int] = mapped_column(sa.ForeignKey("question.id"), index=True)
     option_id: Mapped[int | None] = mapped_column(sa.ForeignKey("option.id"))
     rank: Mapped[int | None]
@@ -122,9 +122,8 @@ class Revision(Model):
     __table_args__ = (sa.UniqueConstraint("response_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("response.id", ondelete="CASCADE"), index=True
-    )
+    #: No index of its own: the unique (response_id, number) serves it.
+    response_id: Mapped[int] = mapped_column(sa.ForeignKey("response.id", ondelete="CASCADE"))
     number: Mapped[int]
     content: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     digest: Mapped[str] = mapped_column(sa.String(64))

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from consult.ballots import onbehalf
+from consult.ballots import onbehalf, services
 from consult.ballots.models import Answer, Response, ResponseStatus
+from consult.ballots.rules import rank_field
 from consult.consultations.models import Consultation, ObserversMay, invitation
 from consult.extensions import db
 from consult.members.models import Member, MemberKind, Region
@@ -266,6 +267,70 @@ def test_counts_kept_by_triggers_follow_every_change(app, seed):
     db.session.delete(gone)
     db.session.commit()
     assert_in_step(consultations)
+
+
+def _log_ranking_deletions() -> None:
+    """From now on, every ``ballot_ranking`` row deleted is logged (:func:`_rankings_deleted`)."""
+    db.session.execute(sa.text("CREATE TABLE ranking_deleted (response_id integer)"))
+    insert = "INSERT INTO ranking_deleted VALUES (OLD.response_id)"
+    trigger = "CREATE TRIGGER ranking_deleted AFTER DELETE ON ballot_ranking"
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(
+            sa.text(
+                "CREATE FUNCTION log_ranking_deleted() RETURNS trigger LANGUAGE plpgsql AS "
+                f"$$ BEGIN {insert}; RETURN NULL; END $$"
+            )
+        )
+        db.session.execute(
+            sa.text(f"{trigger} FOR EACH ROW EXECUTE FUNCTION log_ranking_deleted()")
+        )
+    else:
+        db.session.execute(sa.text(f"{trigger} BEGIN {insert}; END"))
+    db.session.commit()
+
+
+def _rankings_deleted() -> int:
+    return db.session.scalar(sa.text("SELECT count(*) FROM ranking_deleted")) or 0
+
+
+def test_a_ballot_submitted_again_keeps_its_counted_ranking_until_it_changes(app):
+    """Submitting the same rankings again leaves their counted rows in place (on SQLite they
+    were deleted and inserted again, their counts lowered and raised); a different ranking,
+    or none, replaces or removes its row, and the counts follow."""
+    options = [{"label": x} for x in "ABC"]
+    questions = [
+        {"kind": "ranking", "prompt": p, "required": False, "options": options}
+        for p in ("First", "Second")
+    ]
+    member = MemberFactory()
+    user = UserFactory(member=member)
+    consultation = build_consultation("again", questions=questions)
+    first, second = consultation.questions
+    _log_ranking_deletions()
+
+    def submit(*rankings: list[int]) -> None:
+        form: dict[str, list[str]] = {}
+        for question, positions in zip((first, second), rankings, strict=False):
+            ids = [o.id for o in question.options]
+            for rank, position in enumerate(positions, start=1):
+                form[rank_field(question.id, ids[position - 1])] = [str(rank)]
+        response = services.current_response(consultation.id, member.id)
+        version = response.version if response else 0
+        outcome = services.save(
+            consultation, user, form, submit=True, base_version=version, token=""
+        )
+        assert not isinstance(outcome, list), outcome
+        assert_in_step([consultation])
+
+    for _ in range(3):
+        submit([1, 2, 3], [3, 2, 1])
+    assert _rankings_deleted() == 0
+    submit([2, 1], [3, 2, 1])
+    assert _rankings_deleted() == 1
+    submit([2, 1])
+    assert _rankings_deleted() == 2
+    ranking = f"{first.options[1].id},{first.options[0].id}"
+    assert kept()["rankings"] == {(first.id, False, ranking, 1)}
 
 
 def test_the_migration_rebuilds_what_the_triggers_kept(app):
