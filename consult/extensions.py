@@ -8,9 +8,9 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf.csrf import CSRFProtect
 
 from consult.core.base import Base
+from consult.core.csrf import CSRF
 
 db = SQLAlchemy(model_class=Base)
 
@@ -22,6 +22,6 @@ else:
     Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
-csrf = CSRFProtect()
+csrf = CSRF()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -1,18 +1,18 @@
 """Sign-in, password and account forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from consult.auth.models import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+from consult.core.csrf import PageForm
 
 #: Enough to catch typing mistakes; the invitation message proves the address works.
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s.]+$"
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PageForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(
         _l("Password"), validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)]
@@ -21,7 +21,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(PageForm):
     password = PasswordField(
         _l("New password"),
         validators=[
@@ -64,7 +64,7 @@ class ChangePasswordForm(SetPasswordForm):
     submit = SubmitField(_l("Change the password"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(PageForm):
     email = EmailField(
         _l("E-mail address"),
         validators=[
@@ -84,7 +84,7 @@ LOCALE_CHOICES = [
 ]
 
 
-class InviteForm(FlaskForm):
+class InviteForm(PageForm):
     email = EmailField(
         _l("E-mail address"),
         validators=[
@@ -101,7 +101,7 @@ class InviteForm(FlaskForm):
     submit = SubmitField(_l("Send the invitation"))
 
 
-class AccountForm(FlaskForm):
+class AccountForm(PageForm):
     name = StringField(
         _l("Name"),
         validators=[DataRequired(message=_l("Enter the name.")), Length(max=200)],
@@ -110,6 +110,6 @@ class AccountForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(PageForm):
     locale = SelectField(_l("Language of the pages and messages"), choices=LOCALE_CHOICES)
     submit = SubmitField(_l("Save the language"))

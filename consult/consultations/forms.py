@@ -7,7 +7,6 @@ as the YAML import), and their problems are attached back to the fields by the v
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     Form,
@@ -24,6 +23,7 @@ from wtforms.validators import NumberRange, Optional
 
 from consult.consultations import kinds
 from consult.consultations.document import Text
+from consult.core.csrf import PageForm
 from consult.core.params import form_id, parse_id
 
 LANGUAGE_LABELS = {"en": _l("English"), "fr": _l("French"), "es": _l("Spanish")}
@@ -88,7 +88,7 @@ def _time_field(label, description=""):
     )
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(PageForm):
     slug = StringField(
         _l("Short name (in addresses)"),
         description=_l("Lower-case letters, digits and hyphens, e.g. idm-2011-theme."),
@@ -113,7 +113,7 @@ class SettingsForm(FlaskForm):
     )
 
 
-class InvitationsForm(FlaskForm):
+class InvitationsForm(PageForm):
     mode = RadioField(
         _l("Who is invited"),
         choices=[
@@ -130,7 +130,7 @@ class InvitationsForm(FlaskForm):
     members = SelectMultipleField(_l("Members"), coerce=form_id, choices=[], validate_choice=False)
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(PageForm):
     """The settings every kind has; :func:`question_form` adds those of one kind."""
 
     kind = SelectField(_l("Kind of question"), choices=_choices(KIND_LABELS))
@@ -201,14 +201,14 @@ def question_form(kind: str) -> type[QuestionForm]:
     return type(f"{kind.title()}QuestionForm", (QuestionForm,), fields)
 
 
-class OptionForm(FlaskForm):
+class OptionForm(PageForm):
     label = translated(_l("Label"))
     description = translated(
         _l("Background (Markdown)"), textarea=True, rows=6, description=_l("Optional.")
     )
 
 
-class OpenForm(FlaskForm):
+class OpenForm(PageForm):
     when = RadioField(
         _l("When"),
         choices=[
@@ -220,7 +220,7 @@ class OpenForm(FlaskForm):
     notify = BooleanField(_l("Notify the invited delegates by e-mail"), default=True)
 
 
-class DeadlineForm(FlaskForm):
+class DeadlineForm(PageForm):
     closes_at = _time_field(_l("New deadline"))
     reason = translated(
         _l("Reason (recorded in the audit log)"),
@@ -231,7 +231,7 @@ class DeadlineForm(FlaskForm):
     notify = BooleanField(_l("Notify the invited delegates by e-mail"), default=True)
 
 
-class CloseForm(FlaskForm):
+class CloseForm(PageForm):
     reason = translated(
         _l("Reason for closing before the deadline (shown to delegates, recorded)"),
         textarea=True,
@@ -241,7 +241,7 @@ class CloseForm(FlaskForm):
     notify = BooleanField(_l("Notify the invited delegates by e-mail"), default=True)
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(PageForm):
     outcome = translated(
         _l("Outcome"),
         textarea=True,
@@ -260,7 +260,7 @@ class OutcomeForm(FlaskForm):
     )
 
 
-class ErratumForm(FlaskForm):
+class ErratumForm(PageForm):
     outcome = translated(_l("Corrected outcome"), textarea=True, rows=3)
     reason = translated(
         _l("Reason for the correction"),
@@ -271,16 +271,16 @@ class ErratumForm(FlaskForm):
     notify = BooleanField(_l("Notify the invited delegates by e-mail"), default=True)
 
 
-class PublishForm(FlaskForm):
+class PublishForm(PageForm):
     notify = BooleanField(_l("Notify the invited delegates by e-mail"), default=True)
 
 
-class MergeForm(FlaskForm):
+class MergeForm(PageForm):
     survivor = SelectField(_l("Option that remains"), coerce=form_id, choices=[])
     absorbed = SelectField(_l("Option folded into it (removed)"), coerce=form_id, choices=[])
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(PageForm):
     slug = StringField(_l("Short name (in addresses)"))
     title = translated(_l("Title"))
     reference = StringField(_l("Reference document symbol"))

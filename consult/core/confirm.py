@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from flask import render_template, request
-from flask_wtf import FlaskForm
 
+from consult.core.csrf import PageForm
 from consult.core.formpage import error_list
 
 FIELD = "confirm"
@@ -34,7 +34,7 @@ class Confirmation:
     general: Sequence[str] = field(default_factory=tuple)
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PageForm):
     """An action with nothing to fill in: only the CSRF token."""
 
 
@@ -43,7 +43,7 @@ def confirmed() -> bool:
     return request.method == "POST" and request.form.get(FIELD) == "yes"
 
 
-def ask(confirmation: Confirmation, form: FlaskForm | None = None, status: int = 200):
+def ask(confirmation: Confirmation, form: PageForm | None = None, status: int = 200):
     """The confirmation page; ``form`` holds the action's fields (a reason, "notify")."""
     shown = form if form is not None else ConfirmForm()
     errors = error_list(shown)

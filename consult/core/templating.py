@@ -13,7 +13,6 @@ from babel.numbers import NumberPattern, format_currency, parse_pattern
 from flask import Flask, current_app, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from jinja2.runtime import Context, Macro
 
@@ -201,7 +200,6 @@ def init_templating(app: Flask) -> None:
         member_name=_page_member_name,
         languages=LANGUAGE_NAMES,
         locale_code=_page_locale_code,
-        csrf_token=generate_csrf,
         fixed_url=fixed_url,
     )
     globals_ = app.jinja_env.globals

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import FileField, RadioField, SelectChoice, SelectField, TextAreaField
 
 from consult.consultations.forms import LANGUAGE_LABELS, translated
+from consult.core.csrf import PageForm
 from consult.documents.messages import KIND_LABELS
 
 
@@ -14,7 +14,7 @@ def _languages() -> list[SelectChoice]:
     return [SelectChoice(code, label) for code, label in LANGUAGE_LABELS.items()]
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(PageForm):
     """A new document with its first file."""
 
     kind = RadioField(
@@ -34,7 +34,7 @@ class DocumentForm(FlaskForm):
     )
 
 
-class FileForm(FlaskForm):
+class FileForm(PageForm):
     """A file for one language of a document: a first one, a replacement or a new version."""
 
     language = SelectField(_l("Language of the file"), choices=_languages(), default="en")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from consult.core.csrf import PageForm
 from consult.core.params import form_id
 from consult.members.models import MemberKind
 
@@ -19,7 +19,7 @@ KIND_LABELS = {
 }
 
 
-class MemberForm(FlaskForm):
+class MemberForm(PageForm):
     code = StringField(
         _l("Code"),
         validators=[DataRequired(message=_l("Enter the code.")), Length(max=10)],
@@ -38,7 +38,7 @@ class MemberForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class RegionForm(FlaskForm):
+class RegionForm(PageForm):
     name = StringField(
         _l("Name in English"),
         validators=[DataRequired(message=_l("Enter the name of the region.")), Length(max=80)],
@@ -48,7 +48,7 @@ class RegionForm(FlaskForm):
     submit = SubmitField(_l("Save the region"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(PageForm):
     file = FileField(
         _l("CSV file"),
         description=_l(

@@ -1,0 +1,145 @@
+"""CSRF tokens: Flask-WTF's protection, its token signed once per period and masked anew in
+every response.
+
+Flask-WTF keeps a random secret in the session and puts it in each form signed with a
+timestamp (``itsdangerous``), signing it again on every request that shows a form (every page:
+the layout's form), about 0.1 ms. Here the signed token of a session's secret is kept per
+process and signed again once it is :data:`PERIOD` seconds old, so a page's token expires at
+most that much sooner than Flask-WTF's; its checks stay Flask-WTF's own (``validate_csrf``:
+the session's secret, the signature, ``WTF_CSRF_TIME_LIMIT``).
+
+A token kept for a while would be the same bytes in many compressed pages, next to text from
+the request: what the BREACH attack reads, byte by byte, from the responses' sizes. So every
+token written into a page is masked with a random one-time pad of its own length, as Django
+does: ``pad + (pad XOR token)``, in URL-safe base64; no two responses carry the same token
+bytes. A posted token is unmasked before Flask-WTF checks it; a plain signed token (a page
+shown before this masking) is checked as it is.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+import time
+from typing import Any
+
+from flask import Flask, current_app, g, session
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFProtect, _FlaskFormCSRF, validate_csrf
+from itsdangerous import URLSafeTimedSerializer
+
+from consult.core.kept import Kept
+
+#: How long a signed token is given to pages before it is signed again (seconds), at most.
+PERIOD = 60
+#: Flask-WTF's salt for its tokens (``flask_wtf.csrf.generate_csrf``).
+_SALT = "wtf-csrf-token"
+#: Signed tokens by (secret key, session's secret): (signed at, token).
+_SIGNED: Kept[tuple[Any, str], tuple[float, str]] = Kept(4096)
+#: Where the request's signed token is kept in ``g``.
+_G_KEY = "consult_csrf_signed"
+
+
+def _settings() -> tuple[Any, str, float | None]:
+    config = current_app.config
+    secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    if secret is None:
+        raise RuntimeError("A secret key is required to use CSRF.")
+    return secret, config["WTF_CSRF_FIELD_NAME"], config.get("WTF_CSRF_TIME_LIMIT", 3600)
+
+
+def signed() -> str:
+    """The session's secret signed as Flask-WTF signs it, the same one for :data:`PERIOD`
+    seconds (less when ``WTF_CSRF_TIME_LIMIT`` is short: a sixtieth of it)."""
+    found: str | None = g.get(_G_KEY)
+    if found is not None:
+        return found
+    secret, field, limit = _settings()
+    raw = session.get(field)
+    if not isinstance(raw, str):
+        raw = session[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 - as Flask-WTF
+    now = time.time()
+    period = PERIOD if not limit else min(PERIOD, limit / 60)
+    kept = _SIGNED.get((secret, raw))
+    if kept is None or not 0 <= now - kept[0] < period:
+        serializer = URLSafeTimedSerializer(secret, salt=_SALT)
+        kept = _SIGNED.keep((secret, raw), (now, serializer.dumps(raw)))
+    setattr(g, _G_KEY, kept[1])
+    return kept[1]
+
+
+def mask(token: str) -> str:
+    """``token`` under a random one-time pad: ``pad + (pad XOR token)``, URL-safe base64."""
+    data = token.encode()
+    size = len(data)
+    pad = os.urandom(size)
+    masked = (int.from_bytes(pad) ^ int.from_bytes(data)).to_bytes(size)
+    return base64.urlsafe_b64encode(pad + masked).rstrip(b"=").decode()
+
+
+def unmask(value: str | None) -> str | None:
+    """The signed token behind a masked ``value``; a plain signed token (with its dots) or
+    anything that is not a mask is returned as it is, for Flask-WTF to refuse."""
+    if not value or "." in value:
+        return value
+    try:
+        data = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError):
+        return value
+    size = len(data) // 2
+    if not size or len(data) != 2 * size:
+        return value
+    plain = (int.from_bytes(data[:size]) ^ int.from_bytes(data[size:])).to_bytes(size)
+    try:
+        return plain.decode("ascii")
+    except UnicodeDecodeError:
+        return value
+
+
+def token() -> str:
+    """A CSRF token for a page (``csrf_token()`` in templates): masked anew at each call."""
+    return mask(signed())
+
+
+class CSRF(CSRFProtect):
+    """Flask-WTF's ``CSRFProtect`` (every POST checked before its view, the same settings and
+    errors), reading masked tokens and giving templates :func:`token`."""
+
+    def init_app(self, app: Flask) -> None:
+        processors = app.template_context_processors[None]
+        before = len(processors)
+        super().init_app(app)
+        # Its processor puts Flask-WTF's own ``csrf_token`` in every page's context (over the
+        # global below), at a call per page.
+        del processors[before:]
+        app.jinja_env.globals["csrf_token"] = token
+
+    def _get_csrf_token(self) -> str | None:
+        found: str | None = super()._get_csrf_token()
+        return unmask(found)
+
+
+class _FormCSRF(_FlaskFormCSRF):
+    """A form's CSRF field with masked tokens (its checks are Flask-WTF's)."""
+
+    def generate_csrf_token(self, csrf_token_field: Any) -> str:
+        return token()
+
+    def validate_csrf_token(self, form: Any, field: Any) -> None:
+        if g.get("csrf_valid", False):  # already checked by CSRF.protect, as Flask-WTF does
+            return
+        validate_csrf(
+            unmask(field.data),
+            self.meta.csrf_secret,
+            self.meta.csrf_time_limit,
+            self.meta.csrf_field_name,
+        )
+
+
+class PageForm(FlaskForm):
+    """The base of consult's forms: Flask-WTF's, with masked CSRF tokens."""
+
+    class Meta:
+        csrf_class = _FormCSRF

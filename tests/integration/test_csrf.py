@@ -1,0 +1,90 @@
+"""CSRF tokens as a browser sees them: a new one in every page (no bytes repeated between
+compressed responses, BREACH), each accepted by every form of its session, refused from another
+session, altered, or once expired."""
+
+from __future__ import annotations
+
+import re
+import time
+from difflib import SequenceMatcher
+
+import pytest
+
+from consult.core import csrf
+from tests.conftest import csrf_token
+from tests.factories import UserFactory
+
+
+def _common_run(a: str, b: str) -> int:
+    """The length of the longest run of characters ``a`` and ``b`` share."""
+    return SequenceMatcher(None, a, b, autojunk=False).find_longest_match().size
+
+
+@pytest.mark.parametrize("path", ["/login", "/"])
+def test_every_page_carries_a_token_of_its_own_and_each_is_accepted(client, auth, path):
+    """``/login``: a form's CSRF field; ``/``: the layout's ``csrf_token()``."""
+    if path == "/":
+        UserFactory(email="d@example.org")
+        auth.login("d@example.org")
+    first, second = csrf_token(client, path), csrf_token(client, path)
+    assert first != second
+    # Random bytes apart: the same secret is never sent twice in a compressed page.
+    assert _common_run(first, second) < 8
+    for token in (first, second):
+        response = client.post("/language", data={"lang": "fr", "next": "/", "csrf_token": token})
+        assert response.status_code == 302
+
+
+def test_a_token_of_another_session_is_refused(app, client, auth):
+    UserFactory(email="d@example.org")
+    auth.login("d@example.org")
+    theirs = csrf_token(app.test_client(), "/login")
+    response = client.post("/language", data={"lang": "fr", "next": "/", "csrf_token": theirs})
+    assert response.status_code == 400
+    assert "This form has expired or was not sent from this site." in response.get_data(
+        as_text=True
+    )
+    assert client.get("/").status_code == 200  # still signed in
+
+
+def test_an_altered_token_is_refused(client):
+    token = csrf_token(client)
+    middle = len(token) // 2
+    altered = token[:middle] + ("A" if token[middle] != "A" else "B") + token[middle + 1 :]
+    for forged in (altered, token[:-4], "not-a-token", token + "AAAA"):
+        response = client.post("/language", data={"lang": "fr", "csrf_token": forged})
+        assert response.status_code == 400
+
+
+def test_a_token_is_accepted_until_it_expires(app, client, monkeypatch):
+    """A token is signed at most ``csrf.PERIOD`` seconds before the page that shows it: it is
+    accepted for the configured time limit less that, and refused after the limit."""
+    UserFactory(email="d@example.org")
+    token = csrf_token(client)
+    shown = time.time()
+    limit = app.config["WTF_CSRF_TIME_LIMIT"]
+    form = {"email": "d@example.org", "password": "wrong password", "csrf_token": token}
+
+    monkeypatch.setattr(time, "time", lambda: shown + limit - csrf.PERIOD - 1)
+    accepted = client.post("/login", data=form).get_data(as_text=True)
+    assert "The e-mail address or password is not correct." in accepted
+
+    monkeypatch.setattr(time, "time", lambda: shown + limit + 1)
+    expired = client.post("/login", data=form).get_data(as_text=True)
+    assert "The sign-in form had expired. Please enter your password again." in expired
+
+
+def test_a_page_shown_after_the_period_carries_a_newly_signed_token(app, client, monkeypatch):
+    """Signed once per period, not once per process: a page shown later expires later."""
+    first = csrf.unmask(csrf_token(client))
+    later = time.time() + csrf.PERIOD + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    second = csrf.unmask(csrf_token(client))
+    assert first != second
+    assert first is not None
+    assert second is not None
+    assert re.fullmatch(r"[\w-]+\.[\w-]+\.[\w-]+", second)  # Flask-WTF's signed form
+    limit = app.config["WTF_CSRF_TIME_LIMIT"]
+    monkeypatch.setattr(time, "time", lambda: later + limit - 1)
+    response = client.post("/language", data={"lang": "fr", "csrf_token": second})
+    assert response.status_code == 302
