@@ -335,6 +335,20 @@ def reads_alone(view: F) -> F:
     return view
 
 
+def read_together() -> None:
+    """In a view marked :func:`reads_alone`, the reads that follow are made in one
+    transaction (statements that must agree, as a page of rows and their counts): the
+    request's connection without a transaction is given back, and the next read begins one on
+    a connection with the usual settings. For a branch of the view (the administrators' side
+    of a page whose other side reads one statement)."""
+    real = db.session()
+    if real.in_transaction() and any(
+        real.connection().get_execution_options().get(key) in (_LATER, "AUTOCOMMIT")
+        for key in ("sqlite_begin", "isolation_level")
+    ):
+        real.close()
+
+
 #: The connection's options of a request whose view :func:`reads_alone`, by dialect.
 _ALONE = {"sqlite": {"sqlite_begin": _LATER}, "postgresql": {"isolation_level": "AUTOCOMMIT"}}
 
