@@ -17,7 +17,8 @@ Delegates work on slow links (``bench/slow_links.py`` measures the pages at 400 
 
 Compressing pages that hold a CSRF token beside text from the request is the setting of the
 BREACH attack; it needs many requests carrying the victim's session from another site, which
-the ``SameSite=Lax`` session cookie does not allow (cross-site subrequests carry no cookie).
+the ``SameSite=Lax`` session cookie does not allow (cross-site subrequests carry no cookie),
+and each page's token is masked anew (``core/csrf.py``): no two responses carry its bytes.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ import os
 import time
 from typing import Any
 
-from flask import Flask, current_app, g, session
+from flask import Flask, current_app, g, request, session
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect, _FlaskFormCSRF, validate_csrf
 from itsdangerous import URLSafeTimedSerializer
@@ -115,6 +115,12 @@ class CSRF(CSRFProtect):
         # global below), at a call per page.
         del processors[before:]
         app.jinja_env.globals["csrf_token"] = token
+
+    def protect(self, apply_exemptions: bool = False) -> None:
+        """Flask-WTF's check, which a GET or HEAD skips before looking up the view's
+        exemptions (every page is a GET)."""
+        if request.method in current_app.config["WTF_CSRF_METHODS"]:
+            super().protect(apply_exemptions)
 
     def _get_csrf_token(self) -> str | None:
         found: str | None = super()._get_csrf_token()
