@@ -9,11 +9,13 @@ most that much sooner than Flask-WTF's; its checks stay Flask-WTF's own (``valid
 the session's secret, the signature, ``WTF_CSRF_TIME_LIMIT``).
 
 A token kept for a while would be the same bytes in many compressed pages, next to text from
-the request: what the BREACH attack reads, byte by byte, from the responses' sizes. So every
-token written into a page is masked with a random one-time pad of its own length, as Django
-does: ``pad + (pad XOR token)``, in URL-safe base64; no two responses carry the same token
-bytes. A posted token is unmasked before Flask-WTF checks it; a plain signed token (a page
-shown before this masking) is checked as it is.
+the request: what the BREACH attack reads, byte by byte, from the responses' sizes. So the
+token written into a response is masked with a one-time pad, as Django does: ``seed + (pad XOR
+token)`` in URL-safe base64, the pad drawn from a random seed of :data:`SEED_BYTES` (SHAKE-256)
+so that a page carries 16 random bytes more than the token rather than twice its length (pages
+stay small on slow links); no two responses carry the same token bytes (the forms of one
+response share its mask). A posted token is unmasked before Flask-WTF checks it; a plain
+signed token (a page shown before this masking) is checked as it is.
 """
 
 from __future__ import annotations
@@ -38,8 +40,11 @@ PERIOD = 60
 _SALT = "wtf-csrf-token"
 #: Signed tokens by (secret key, session's secret): (signed at, token).
 _SIGNED: Kept[tuple[Any, str], tuple[float, str]] = Kept(4096)
-#: Where the request's signed token is kept in ``g``.
+#: Where the request's signed token and its masked form are kept in ``g``.
 _G_KEY = "consult_csrf_signed"
+_G_MASKED = "consult_csrf_masked"
+#: The random seed of a mask (its pad is drawn from it).
+SEED_BYTES = 16
 
 
 def _settings() -> tuple[Any, str, float | None]:
@@ -70,13 +75,16 @@ def signed() -> str:
     return kept[1]
 
 
+def _pad(seed: bytes, size: int) -> int:
+    return int.from_bytes(hashlib.shake_256(seed).digest(size))
+
+
 def mask(token: str) -> str:
-    """``token`` under a random one-time pad: ``pad + (pad XOR token)``, URL-safe base64."""
+    """``token`` under a one-time pad: ``seed + (pad XOR token)``, URL-safe base64."""
     data = token.encode()
-    size = len(data)
-    pad = os.urandom(size)
-    masked = (int.from_bytes(pad) ^ int.from_bytes(data)).to_bytes(size)
-    return base64.urlsafe_b64encode(pad + masked).rstrip(b"=").decode()
+    seed = os.urandom(SEED_BYTES)
+    masked = (_pad(seed, len(data)) ^ int.from_bytes(data)).to_bytes(len(data))
+    return base64.urlsafe_b64encode(seed + masked).rstrip(b"=").decode()
 
 
 def unmask(value: str | None) -> str | None:
@@ -88,10 +96,10 @@ def unmask(value: str | None) -> str | None:
         data = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
     except (binascii.Error, ValueError):
         return value
-    size = len(data) // 2
-    if not size or len(data) != 2 * size:
+    seed, masked = data[:SEED_BYTES], data[SEED_BYTES:]
+    if not masked:
         return value
-    plain = (int.from_bytes(data[:size]) ^ int.from_bytes(data[size:])).to_bytes(size)
+    plain = (_pad(seed, len(masked)) ^ int.from_bytes(masked)).to_bytes(len(masked))
     try:
         return plain.decode("ascii")
     except UnicodeDecodeError:
@@ -99,8 +107,13 @@ def unmask(value: str | None) -> str | None:
 
 
 def token() -> str:
-    """A CSRF token for a page (``csrf_token()`` in templates): masked anew at each call."""
-    return mask(signed())
+    """The CSRF token of a response (``csrf_token()`` in templates, every form's field):
+    masked anew for each response, the same for the forms of one."""
+    found: str | None = g.get(_G_MASKED)
+    if found is None:
+        found = mask(signed())
+        setattr(g, _G_MASKED, found)
+    return found
 
 
 class CSRF(CSRFProtect):
