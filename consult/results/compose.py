@@ -895,7 +895,8 @@ class _Composer:
     def who(self, member: MemberInfo) -> str:
         name = member.localized_name(self.locale)
         if member.is_observer:
-            return f"{name} ({_('Observer')})"
+            observer = _("Observer")  # outside the f-string: the extractor reads it
+            return f"{name} ({observer})"
         return name
 
 

@@ -215,7 +215,8 @@ def said(rows: Iterable[TextRow], who: str, regions: Mapping[str, str], locale: 
         mark = ""
         if member.is_observer:
             if badge is None:
-                badge = f' <span class="badge observer">{_("Observer")}</span>'
+                observer = _("Observer")  # outside the f-string: the extractor reads it
+                badge = f' <span class="badge observer">{observer}</span>'
             mark = badge
         items.append(
             f'<li><span class="who-said">{text_html(member.localized_name(locale))}</span>'
@@ -296,8 +297,10 @@ def rounds_rows(ranking: RankingTally, options: Sequence[int], labels: Mapping[i
     locale = locale_code()
     irv = ranking.irv
     out = []
-    winner_badge = f' <span class="badge">{_("winner")}</span>'
-    eliminated_badge = f' <span class="badge">{_("eliminated")}</span>'
+    # The words outside the f-strings: the catalogue's extractor does not read inside them.
+    winner, eliminated, exhausted_ballots = _("winner"), _("eliminated"), _("Exhausted ballots")
+    winner_badge = f' <span class="badge">{winner}</span>'
+    eliminated_badge = f' <span class="badge">{eliminated}</span>'
     for o in options:
         badge = winner_badge if o == irv.winner else ""
         out.append(f'\n      <tr><th scope="row">{text_html(labels[o])}{badge}</th>\n      ')
@@ -313,7 +316,7 @@ def rounds_rows(ranking: RankingTally, options: Sequence[int], labels: Mapping[i
     exhausted = "".join(
         f'<td class="num">{decimal(round_.exhausted, locale=locale)}</td>' for round_ in irv.rounds
     )
-    out.append(f'\n      <tr><th scope="row">{_("Exhausted ballots")}</th>{exhausted}</tr>')
+    out.append(f'\n      <tr><th scope="row">{exhausted_ballots}</th>{exhausted}</tr>')
     return Markup("".join(out))  # noqa: S704 - labels escaped, numbers and our texts
 
 

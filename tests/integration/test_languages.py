@@ -61,6 +61,18 @@ def test_catalog_is_complete(lang):
     assert missing == [], f"{lang}: untranslated or fuzzy: {missing[:10]}"
 
 
+@pytest.mark.parametrize("lang", ["fr", "es"])
+def test_catalog_holds_only_messages_the_source_marks(lang):
+    """Every message of the catalogue is one the extractor finds in the source: one it no
+    longer finds is dropped by the next ``consult translate update``, and its page shows
+    English from then on. The usual cause is a call inside an f-string
+    (``f"<b>{_('winner')}</b>"``), which the extractor cannot read."""
+    path = ROOT / "consult" / "translations" / lang / "LC_MESSAGES" / "messages.po"
+    catalog = read_po(io.BytesIO(path.read_bytes()), locale=lang)
+    ids = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+    assert sorted(ids - source_messages()) == []
+
+
 def test_french_punctuation_keeps_to_its_word():
     """French puts a space before ``: ; ? ! »`` and after ``«``; an ordinary one lets a line
     break leave the sign alone at the start of a line (on a phone, often), so it is a no-break
