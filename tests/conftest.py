@@ -94,6 +94,18 @@ def app(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fla
 
 
 @pytest.fixture(autouse=True)
+def _one_limiter() -> Iterator[None]:
+    """The rate limiter is one object per process: a test that builds an app of its own
+    (``create_app``: its ``init_app``) changes it for the suite's app too — turned off by
+    ``RATELIMIT_ENABLED=False``, given new storage — so every test gives it back as it found
+    it (the suite's app, a session fixture, is set up before this)."""
+    before = dict(vars(limiter))
+    yield
+    vars(limiter).clear()
+    vars(limiter).update(before)
+
+
+@pytest.fixture(autouse=True)
 def _context(request: pytest.FixtureRequest) -> Iterator[None]:
     """Every test that uses the app runs in an app context and leaves empty tables behind."""
     if "app" not in request.fixturenames:

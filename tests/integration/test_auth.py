@@ -232,20 +232,12 @@ def test_an_app_with_rate_limits_turned_off_starts_and_serves(tmp_path):
     """RATELIMIT_ENABLED=false (a benchmark's client, an operator's choice) registers no
     limiter check before requests: the app must still start, and sign-in still answers."""
     from consult import create_app
-    from consult.extensions import limiter
 
-    # The limiter is one object per process: a second app's init_app turns it off (and gives
-    # it new storage) for the suite's own app too, whose later rate-limit tests then fail.
-    before = dict(vars(limiter))
-    try:
-        unlimited = create_app(
-            "testing",
-            {
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}",
-                "RATELIMIT_ENABLED": False,
-            },
-        )
-        assert unlimited.test_client().get("/login").status_code == 200
-    finally:
-        vars(limiter).clear()
-        vars(limiter).update(before)
+    unlimited = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}",
+            "RATELIMIT_ENABLED": False,
+        },
+    )
+    assert unlimited.test_client().get("/login").status_code == 200
