@@ -54,13 +54,12 @@ def init_mail(app: Flask) -> None:
         return response
 
     def mail_failures() -> int:
-        """Messages waiting after a failed attempt, counted once per request (the layout shows
-        the figure in its row of links and again in its folded menu)."""
-        if "mail_failures" not in g:
-            try:
-                g.mail_failures = outbox.failed_count()
-            except SQLAlchemyError:
-                g.mail_failures = 0
-        return int(g.mail_failures)
+        """Messages waiting after a failed attempt (``outbox.request_failures``); 0 when the
+        database cannot say (the page is shown all the same)."""
+        try:
+            return outbox.request_failures()
+        except SQLAlchemyError:
+            outbox.failures_counted(0)
+            return 0
 
     app.jinja_env.globals["mail_failures"] = mail_failures

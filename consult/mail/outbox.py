@@ -404,10 +404,22 @@ def failed_count_column() -> sa.ScalarSelect[int]:
     return _failed_count().scalar_subquery()
 
 
+#: Where the request keeps its figure of :func:`failed_count` (in ``g``).
+_G_FAILURES = "mail_failures"
+
+
 def failures_counted(count: int) -> None:
     """The request's figure of :func:`failed_count`, read with another statement: the
-    layout's badge (``mail_failures``) takes it from here."""
-    g.mail_failures = count
+    layout's badge (:func:`request_failures`) takes it from here."""
+    setattr(g, _G_FAILURES, count)
+
+
+def request_failures() -> int:
+    """:func:`failed_count` once per request (the layout shows it in its row of links and
+    again in its folded menu), unless a page gave it already (:func:`failures_counted`)."""
+    if _G_FAILURES not in g:
+        failures_counted(failed_count())
+    return int(getattr(g, _G_FAILURES))
 
 
 def failed_ids() -> list[int]:
