@@ -416,26 +416,40 @@ def _earlier_goal_rows() -> list[tuple[str, str]]:
     return rows
 
 
+def _readme_sections(text: str) -> dict[str, list[str]]:
+    """The README's sections by their heading line; a line starting with ``## `` inside a
+    code block (bench/load.py prints one per database) is part of its section."""
+    sections: dict[str, list[str]] = {}
+    body: list[str] = []
+    fenced = False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        if line.startswith("## ") and not fenced:
+            body = sections.setdefault(line, [])
+        else:
+            body.append(line)
+    return sections
+
+
 def _earlier_sections(run_titles: set[str]) -> dict[str, list[str]]:
     """The sections of the README as it stands for the benchmarks this run skipped."""
     readme = ROOT / "bench" / "README.md"
     if not readme.exists():
         return {}
-    text = readme.read_text()
+    sections = _readme_sections(readme.read_text())
     out: dict[str, list[str]] = {}
     note = "Not re-run by the latest `make bench`: the text and figures of an earlier run."
     for _name, title, _command in BENCHES:
         if title in run_titles:
             continue
-        match = re.search(
-            rf"^## {re.escape(title)} \(`[^`]+`\)\n(.*?)(?=^## |\Z)", text, re.M | re.S
-        )
-        if match is None:
+        heading = next((h for h in sections if re.match(rf"## {re.escape(title)} \(`", h)), None)
+        if heading is None:
             continue
-        body = match.group(1).strip()
+        body = "\n".join(sections[heading]).strip()
         if not body.startswith(note):
             body = f"{note}\n\n{body}"
-        out[title] = ["", match.group(0).splitlines()[0], "", body]
+        out[title] = ["", heading, "", body]
     return out
 
 

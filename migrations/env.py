@@ -14,6 +14,22 @@ fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 
+class _OneLine(logging.Filter):
+    """Each record on one line: alembic logs a revision's whole first paragraph, several lines
+    for some of ours, and whoever reads the log (bench/run.py among them) would take the lines
+    after the first for output of their own."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "\n" in message:
+            record.msg, record.args = " ".join(message.split()), None
+        return True
+
+
+for _handler in logging.getLogger().handlers:
+    _handler.addFilter(_OneLine())
+
+
 def get_engine():
     try:
         # this works with Flask-SQLAlchemy<3 and Alchemical
