@@ -33,7 +33,8 @@ def delegate_required(view: F) -> F:
     @wraps(view)
     @login_required
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if current_user.role != permissions.DELEGATE or current_user.member_id is None:
+        user = current_user._get_current_object()  # looked up once, not per attribute
+        if user.role != permissions.DELEGATE or user.member_id is None:
             abort(403)
         return view(*args, **kwargs)
 

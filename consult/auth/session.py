@@ -75,15 +75,17 @@ def init_login(app: Flask) -> None:
 
     @app.before_request
     def _enforce_lifetimes():
-        if request.endpoint == "static" or not current_user.is_authenticated:
+        req = request._get_current_object()  # type: ignore[attr-defined]
+        if req.endpoint == "static" or not current_user.is_authenticated:
             return None
         now = int(time.time())
-        started = session.get("signed_in_at", 0)
-        seen = session.get("seen_at", 0)
+        cookie = session._get_current_object()  # type: ignore[attr-defined]
+        started = cookie.get("signed_in_at", 0)
+        seen = cookie.get("seen_at", 0)
         if now - started > ABSOLUTE_SECONDS or now - seen > IDLE_SECONDS:
             logout_user()
-            session.clear()
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            cookie.clear()
+            return redirect(url_for("auth.login", next=req.full_path.rstrip("?")))
         if now - seen >= SEEN_RESOLUTION:
-            session["seen_at"] = now
+            cookie["seen_at"] = now
         return None

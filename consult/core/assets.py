@@ -154,8 +154,25 @@ class SessionInterface(SecureCookieSessionInterface):
         return self.session_class(data)
 
     def save_session(self, app: Flask, session: Any, response: Response) -> None:
-        if request.endpoint != "static":
-            super().save_session(app, session, response)
+        """Flask's, which on a request that changed nothing (most: the cookie is sent again
+        about once a minute) only says ``Vary: Cookie`` when the session was read."""
+        if request.endpoint == "static":
+            return
+        if not session.modified and not self.should_set_cookie(app, session):
+            if session.accessed:
+                vary(response, "Cookie")
+            return
+        super().save_session(app, session, response)
+
+
+def vary(response: Response, name: str) -> None:
+    """Add ``name`` to the response's ``Vary`` header, as ``response.vary.add(name)`` does
+    without parsing the header into a set and writing it back."""
+    current = response.headers.get("Vary")
+    if not current:
+        response.headers["Vary"] = name
+    elif name.lower() not in (part.strip().lower() for part in current.split(",")):
+        response.headers["Vary"] = f"{current}, {name}"
 
 
 def _accepts_gzip() -> bool:
@@ -220,5 +237,5 @@ def init_assets(app: Flask) -> None:
             return response
         response.set_data(gzip.compress(body, 6, mtime=0))
         response.headers["Content-Encoding"] = "gzip"
-        response.vary.add("Accept-Encoding")
+        vary(response, "Accept-Encoding")
         return response

@@ -21,8 +21,11 @@ def init_headers(app: Flask) -> None:
         h["X-Frame-Options"] = "DENY"
         h["Referrer-Policy"] = "same-origin"
         h["Cross-Origin-Opener-Policy"] = "same-origin"
-        if app.config.get("SESSION_COOKIE_SECURE") or request.is_secure:
+        req = request._get_current_object()  # type: ignore[attr-defined]
+        if app.config.get("SESSION_COOKIE_SECURE") or req.is_secure:
             h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if request.endpoint != "static" and current_user and current_user.is_authenticated:
-            h["Cache-Control"] = "no-store"
+        if req.endpoint != "static":
+            user = current_user._get_current_object()  # looked up once, not per attribute
+            if user and user.is_authenticated:
+                h["Cache-Control"] = "no-store"
         return response

@@ -21,8 +21,9 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # commands and background work: English unless forced
         return str(current_app.config["BABEL_DEFAULT_LOCALE"])
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return str(current_user.locale)
+    user = current_user._get_current_object()  # looked up once, not per attribute
+    if user and user.is_authenticated and user.locale in languages:
+        return str(user.locale)
     chosen = session.get("locale")
     if chosen in languages:
         return str(chosen)

@@ -212,9 +212,10 @@ def init_templating(app: Flask) -> None:
     @app.context_processor
     def _globals() -> dict[str, Any]:
         locale = locale_code()
+        user = current_user._get_current_object()  # looked up once, not per attribute
         return {
             LOCALE_KEY: locale,
             "organisation": organisation_name(locale),
-            "is_admin": bool(current_user.is_authenticated and current_user.is_admin),
+            "is_admin": bool(user.is_authenticated and user.is_admin),
             "current_path": request.full_path.rstrip("?") if request else "/",
         }

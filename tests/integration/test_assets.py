@@ -6,6 +6,7 @@ import gzip
 import re
 
 from consult.core.assets import Assets
+from tests.conftest import csrf_token
 
 ASSET = re.compile(r'(?:href|src)="(/static/[^"?]+)\?v=([0-9a-f]{12})"')
 
@@ -94,3 +95,21 @@ def test_the_pages_fetch_the_stylesheet_and_the_icon_only(client):
         "/static/css/consult.css",
         "/static/img/favicon.svg",
     }
+
+
+def test_a_signed_in_page_varies_by_cookie_and_encoding_and_sends_no_cookie(client, auth):
+    """A page of a signed-in reader depends on their session cookie (and, compressed, on the
+    encoding); the cookie itself is not sent again while the session is unchanged."""
+    from tests.factories import UserFactory
+
+    UserFactory(email="d@example.org")
+    auth.login("d@example.org")
+    client.get("/")
+    page = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert page.status_code == 200
+    varies = {part.strip() for part in page.headers["Vary"].split(",")}
+    assert varies == {"Accept-Encoding", "Cookie"}
+    assert "Set-Cookie" not in page.headers
+    signed_out = client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert "Set-Cookie" in signed_out.headers  # the session changed: sent again
+    assert client.get("/").status_code == 302

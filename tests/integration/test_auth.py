@@ -131,6 +131,22 @@ def test_deactivated_user_loses_session(client, auth):
     assert client.get("/").status_code == 302
 
 
+def test_a_limited_page_says_its_limit_and_others_say_none(client, auth):
+    """The sign-in form's answers carry its limit and what is left of it; a page without a
+    limit carries no limit headers."""
+    UserFactory(email="d@example.org")
+    first = auth.login("d@example.org", "wrong")
+    second = auth.login("d@example.org", "wrong")
+    assert int(first.headers["X-RateLimit-Limit"]) in (10, 50)  # per account, per address
+    assert int(second.headers["X-RateLimit-Remaining"]) == (
+        int(first.headers["X-RateLimit-Remaining"]) - 1
+    )
+    assert "X-RateLimit-Reset" in second.headers
+    page = client.get("/login")
+    assert page.status_code == 200
+    assert not [name for name, _ in page.headers.items() if name.startswith("X-RateLimit")]
+
+
 def test_failed_logins_are_limited_per_account(client, auth):
     UserFactory(email="d@example.org")
     statuses = [auth.login("d@example.org", "wrong").status_code for _ in range(11)]

@@ -88,3 +88,40 @@ def test_a_page_shown_after_the_period_carries_a_newly_signed_token(app, client,
     monkeypatch.setattr(time, "time", lambda: later + limit - 1)
     response = client.post("/language", data={"lang": "fr", "csrf_token": second})
     assert response.status_code == 302
+
+
+def test_a_token_accepted_once_is_still_refused_from_another_session(app, client):
+    """A token this process has verified is kept (its signature not checked again), and
+    still belongs to its session alone."""
+    token = csrf_token(client)
+    form = {"lang": "fr", "next": "/", "csrf_token": token}
+    assert client.post("/language", data=form).status_code == 302
+    assert client.post("/language", data=form).status_code == 302
+    other = app.test_client()
+    csrf_token(other)  # a session with a secret of its own
+    refused = other.post("/language", data=form)
+    assert refused.status_code == 400
+    assert "This form has expired or was not sent from this site." in refused.get_data(as_text=True)
+
+
+def test_a_token_accepted_once_is_refused_under_a_new_secret_key(app, client, monkeypatch):
+    """The tokens' own key (``WTF_CSRF_SECRET_KEY``) changed: the session stays, its tokens
+    signed under the old key are refused, kept or not."""
+    token = csrf_token(client)
+    form = {"lang": "fr", "next": "/", "csrf_token": token}
+    assert client.post("/language", data=form).status_code == 302
+    monkeypatch.setitem(app.config, "WTF_CSRF_SECRET_KEY", "another key for this test")
+    assert client.post("/language", data=form).status_code == 400
+    fresh = csrf_token(client)
+    assert client.post("/language", data={**form, "csrf_token": fresh}).status_code == 302
+
+
+def test_over_https_a_post_needs_a_referrer_of_this_site(client):
+    token = csrf_token(client)
+    form = {"lang": "fr", "next": "/", "csrf_token": token}
+    secure = {"base_url": "https://localhost"}
+    assert client.post("/language", data=form, **secure).status_code == 400
+    foreign = {"Referer": "https://elsewhere.example/"}
+    assert client.post("/language", data=form, headers=foreign, **secure).status_code == 400
+    own = {"Referer": "https://localhost/"}
+    assert client.post("/language", data=form, headers=own, **secure).status_code == 302
