@@ -222,10 +222,13 @@ def init_assets(app: Flask) -> None:
 
     @app.after_request
     def _compress(response: Response) -> Response:
+        if response.direct_passthrough or response.is_streamed:
+            return response
+        length = response.content_length  # a redirect's few bytes: nothing more to look at
+        if length is not None and length < MIN_SIZE:
+            return response
         if (
-            response.direct_passthrough
-            or response.is_streamed
-            or "Content-Encoding" in response.headers
+            "Content-Encoding" in response.headers
             or response.status_code < 200
             or response.status_code in (204, 304)
             or not (response.mimetype or "").startswith(COMPRESSIBLE)

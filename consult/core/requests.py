@@ -61,12 +61,13 @@ def _has_nul(values: t.Iterable[tuple[str, str]]) -> bool:
 
 
 def _refuse_nul() -> None:
-    if "\x00" in request.path or _has_nul(request.args.items(multi=True)):
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    if "\x00" in req.path or (req.query_string and _has_nul(req.args.items(multi=True))):
         abort(400)
-    if request.method in ("GET", "HEAD", "OPTIONS"):
+    if req.method in ("GET", "HEAD", "OPTIONS"):
         return
-    view = current_app.view_functions.get(request.endpoint or "")
-    if not getattr(view, "checks_own_text", False) and _has_nul(request.form.items(multi=True)):
+    view = current_app.view_functions.get(req.endpoint or "")
+    if not getattr(view, "checks_own_text", False) and _has_nul(req.form.items(multi=True)):
         abort(400)
 
 
