@@ -34,7 +34,7 @@ from consult.consultations.models import Consultation, Question, invitation
 from consult.core import audit, clock
 from consult.core.actions import Action
 from consult.core.anchors import Head
-from consult.core.database import Prepared, write_transaction
+from consult.core.database import Prepared, run_together, write_transaction
 from consult.core.kept import Kept
 from consult.extensions import db
 from consult.members.models import Member, MemberKind
@@ -219,9 +219,10 @@ def save_ballot(
     as a late entry (:func:`consult.ballots.entries.admits_late`).
 
     Everything is read in one statement (on PostgreSQL after the one that takes the locks,
-    :func:`_read`) and written as plain rows with statements built once (:func:`_write`): on
-    PostgreSQL in one statement; the receipt e-mails are queued for the mail worker to write
-    (:mod:`consult.ballots.receipt_mail`).
+    sent with it: :func:`_read`) and written as plain rows with statements built once
+    (:func:`_write`): on PostgreSQL in one statement, sent with the COMMIT (the answers given
+    again as they were are left as they are); the receipt e-mails are queued for the mail
+    worker to write (:mod:`consult.ballots.receipt_mail`).
     """
     member_id = entry.member.id if entry is not None else user.member_id
     user_id = user.id
@@ -288,7 +289,7 @@ def save_ballot(
                 member_id=member_id,
                 details={"version": version},
             )
-            _write(session, _Written(stored, changes, event))
+            _write(session, _Written(stored, changes, event, last=True))
             return Saved(False, None, stored.revision, version, ballot.discarded)
         appended = revisions.next_revision(
             revisions.Chain(stored.id, consultation.id, member_id, stored.revision, stored.digest),
@@ -307,10 +308,16 @@ def save_ballot(
             "revision": appended.number,
             "receipt": appended.receipt,
         }
-        revision_id = _write(
-            session,
-            _Written(stored, changes, appended.event, appended, parsed.answers, consultation.id),
+        written = _Written(
+            stored,
+            changes,
+            appended.event,
+            appended,
+            parsed.answers,
+            consultation.id,
+            last=entry is None,  # an entry's provenance is written next
         )
+        revision_id = _write(session, written)
         if entry is not None:
             entries.write(
                 session,
@@ -438,14 +445,20 @@ def _read(
     consultation (FOR SHARE: the builder holds it FOR UPDATE while it changes questions) and
     then the audit trail's lock (in that order, as every writer of the trail takes them), in
     one statement, and reads in the next one (a statement that waited for a lock would see
-    the rows as they were before): every writer of a response writes the trail, so the
-    response too stays as read (its update checks the version all the same)."""
+    the rows as they were before), both sent in one round trip (:func:`run_together`: the
+    server reads as soon as it has the locks): every writer of a response writes the trail,
+    so the response too stays as read (its update checks the version all the same, and
+    nothing is written if it changed)."""
     connection = session.connection()
     dialect = connection.dialect.name
     params = {"slug": slug, "member_id": member_id}
+    read = _read_statement(dialect, submit)
     if dialect == "postgresql":
-        _LOCK.run(connection, params)
-    row = _read_statement(dialect, submit).first(connection, params)
+        row = read.first_of(
+            connection, run_together(connection, [(_LOCK, params), (read, params)])[1]
+        )
+    else:
+        row = read.first(connection, params)
     if row is None:
         raise Missing
     consulted = _Consulted(*row[:_INVITED])
@@ -561,12 +574,17 @@ class _Written:
     revision: revisions.Next | None = None
     answers: list[dict[str, Any]] | None = None
     consultation_id: int | None = None
+    #: Nothing more is written in the transaction: on PostgreSQL its COMMIT is sent with the
+    #: statement (:func:`consult.core.database.run_together`), and the locks taken by
+    #: :func:`_read` are released when the server has written, without a round trip more.
+    last: bool = False
 
 
 def _write(session: sa.orm.Session, written: _Written) -> int:
     """Write ``written`` (:class:`Stale` if the response changed meanwhile): on PostgreSQL in
-    one statement of data-modifying WITH queries, on SQLite one statement per table. The id
-    of the revision written (0 for a draft)."""
+    one statement of data-modifying WITH queries (:func:`_write_select`, sent with the COMMIT
+    when ``written.last``), on SQLite one statement per table. The id of the revision written
+    (0 for a draft)."""
     stored, submit = written.stored, written.revision is not None
     params: dict[str, Any] = {f"response_{k}": v for k, v in written.changes.items()}
     params |= {"response_key": stored.id, "response_was": stored.version}
@@ -581,8 +599,7 @@ def _write(session: sa.orm.Session, written: _Written) -> int:
         if postgres:
             assert stored.next_revision_id is not None  # noqa: S101 - read for a submission
             revision_id = stored.next_revision_id
-            params |= {"revision_id": revision_id, "answers_of": stored.id}
-            params["answers"] = written.answers
+            params |= {"revision_id": revision_id, "answers": written.answers}
         queue = receipt_mail.queue_params(
             consultation_id=written.consultation_id,
             member_id=written.event["member_id"],
@@ -590,7 +607,8 @@ def _write(session: sa.orm.Session, written: _Written) -> int:
         )
     if postgres:
         params |= {f"receipt_{k}": v for k, v in queue.items()}
-        updated = _write_statement(submit).run(connection, params).fetchone()[0]
+        run = [(_write_statement(submit), params)]
+        updated = run_together(connection, run, commit=written.last)[0].fetchone()[0]
         if not updated:
             raise Stale(_name_of(session, stored.updated_by_id), stored.updated_at)
         return revision_id
@@ -695,49 +713,82 @@ def _write_statement(submit: bool) -> Prepared:
 
 
 def _write_select(submit: bool) -> sa.Select:
-    responded = _update_response(submit).returning(_response.c.id).cte("responded")
-    recorded = _INSERT_EVENT.cte("recorded")
-    if not submit:
-        return sa.select(sa.func.count()).select_from(responded).add_cte(recorded)
-    revised = (
-        sa.insert(revisions.TABLE)
-        .values(
-            id=sa.bindparam("revision_id", type_=sa.Integer),
-            **_bound(revisions.TABLE, "revision_", _REVISION_COLUMNS),
-        )
-        .cte("revised")
+    """Every write of a save in one statement; each row is written only if the response is
+    updated (``responded`` empty: its version changed, and nothing at all is written), so the
+    COMMIT can go with it (:func:`_write`)."""
+    responded = (
+        _update_response(submit).returning(_response.c.id, _response.c.member_id).cte("responded")
     )
-    # The answers replaced: deleted, then (the count waits for the DELETE) inserted.
+    recorded = _if_updated(_event, _bound(_event, "event_", _EVENT_COLUMNS), responded)
+    if not submit:
+        return sa.select(sa.func.count()).select_from(responded).add_cte(recorded.cte("recorded"))
+    revision = {
+        "id": sa.bindparam("revision_id", type_=sa.Integer),
+        **_bound(revisions.TABLE, "revision_", _REVISION_COLUMNS),
+    }
+    revised = _if_updated(revisions.TABLE, revision, responded).cte("revised")
+    # The answers replaced where they differ: the stored rows that no new row repeats are
+    # deleted, then (the count waits for the DELETE) the new rows that no stored row repeats
+    # are inserted. An answer given again as it was stays as it is: no index, foreign key or
+    # counter is touched for it, and a ballot submitted again unchanged writes no answer at
+    # all (the answers' statement triggers then find nothing to refresh). A ballot's rows are
+    # distinct (:meth:`consult.consultations.kinds.fields.QuestionAnswer.rows`), so rows
+    # compared as wholes give the new ballot's rows exactly.
+    rows = (
+        sa.func.json_to_recordset(sa.bindparam("answers", type_=postgresql.JSON))
+        .table_valued(*(sa.column(name, _answer.c[name].type) for name in _ANSWER_FIELDS))
+        .render_derived(name="given_rows", with_types=True)
+    )
+    given = sa.select(*rows.c).cte("given")
     gone = (
         sa.delete(_answer)
-        .where(_answer.c.response_id == sa.bindparam("answers_of", type_=sa.Integer))
+        .where(
+            _answer.c.response_id == sa.select(responded.c.id).scalar_subquery(),
+            ~sa.exists().where(_same(_answer, given)),
+        )
         .returning(_answer.c.id)
         .cte("gone")
     )
-    given = (
-        sa.func.json_to_recordset(sa.bindparam("answers", type_=postgresql.JSON))
-        .table_valued(*(sa.column(name, _answer.c[name].type) for name in _ANSWER_FIELDS))
-        .render_derived(name="given", with_types=True)
-    )
+    kept = _answer.alias("kept")
     answered = (
         sa.insert(_answer)
         .from_select(
             ["response_id", *_ANSWER_FIELDS],
-            sa.select(
-                sa.bindparam("answers_of", type_=sa.Integer),
-                *(given.c[name] for name in _ANSWER_FIELDS),
-            ).where(sa.select(sa.func.count()).select_from(gone).scalar_subquery() >= _ZERO),
+            sa.select(responded.c.id, *(given.c[name] for name in _ANSWER_FIELDS))
+            .select_from(responded, given)
+            .where(
+                sa.select(sa.func.count()).select_from(gone).scalar_subquery() >= _ZERO,
+                ~sa.exists().where(kept.c.response_id == responded.c.id, _same(kept, given)),
+            ),
         )
         .cte("answered")
     )
-    # The receipts' parameters renamed ``receipt_…``: a parameter named as a column of the
-    # response (``member_id``) would otherwise be taken for a value of its UPDATE.
-    queue = sa.sql.visitors.replacement_traverse(receipt_mail.QUEUE, {}, _receipt_param)
+    # The receipts' parameters renamed ``receipt_…`` (a parameter named as a column of the
+    # response would otherwise be taken for a value of its UPDATE), and the member the one
+    # of the response updated: no delegate (no receipt) when it was not.
+    member = sa.select(responded.c.member_id).scalar_subquery()
+    queue = sa.sql.visitors.replacement_traverse(
+        receipt_mail.QUEUE, {}, functools.partial(_receipt_param, member=member)
+    )
     receipts = cast(sa.Insert, queue).cte("receipts")
     return (
         sa.select(sa.func.count())
         .select_from(responded)
-        .add_cte(revised, gone, answered, receipts, recorded)
+        .add_cte(revised, gone, answered, receipts, recorded.cte("recorded"))
+    )
+
+
+def _if_updated(table: sa.Table, values: dict[str, Any], responded: Any) -> sa.Insert:
+    """The row of ``values`` inserted into ``table`` if the response was updated."""
+    return sa.insert(table).from_select(
+        list(values), sa.select(*values.values()).select_from(responded)
+    )
+
+
+def _same(stored: Any, given: Any) -> sa.ColumnElement[bool]:
+    """A stored answer row equal to a given one in every column (NULL equal to NULL)."""
+    return sa.tuple_(*(stored.c[name] for name in _ANSWER_FIELDS)).is_not_distinct_from(
+        sa.tuple_(*(given.c[name] for name in _ANSWER_FIELDS))
     )
 
 
@@ -745,12 +796,15 @@ def _write_select(submit: bool) -> sa.Select:
 _ZERO = sa.bindparam(None, 0, type_=sa.Integer, literal_execute=True)
 
 
-def _receipt_param(element: Any, **_kw: Any) -> Any:
-    """A named parameter of the receipts' statement renamed ``receipt_…``; its constants (the
-    message's kind, empty texts) written into the SQL, which keeps the statement's parameters
-    under the number for which psycopg keeps its conversion of the query."""
+def _receipt_param(element: Any, *, member: Any, **_kw: Any) -> Any:
+    """A named parameter of the receipts' statement renamed ``receipt_…`` (``member_id``:
+    ``member``); its constants (the message's kind, empty texts) written into the SQL, which
+    keeps the statement's parameters under the number for which psycopg keeps its conversion
+    of the query."""
     if not isinstance(element, sa.BindParameter):
         return None
+    if element.key == "member_id":
+        return member
     if element.unique:
         return sa.bindparam(None, element.value, type_=element.type, literal_execute=True)
     return sa.bindparam(f"receipt_{element.key}", type_=element.type, expanding=element.expanding)

@@ -7,6 +7,7 @@ import fcntl
 import functools
 import os
 import queue as queues
+import re
 import sqlite3
 import threading
 import time
@@ -457,10 +458,18 @@ class Prepared:
         form = forms.get(lengths)
         if form is None:
             sql, slots = _form(compiled, rows[0])
-            form = forms[lengths] = (sql, _converter(slots, positional=dialect.positional))
-        sql, convert = form
+            raw = dialect.driver == "psycopg"
+            if raw:
+                sql, slots = _numbered(sql, slots)
+            convert = _converter(slots, positional=dialect.positional or raw)
+            form = forms[lengths] = (sql, convert, raw)
+        sql, convert, raw = form
         driver_params: Any = [convert(row) for row in rows] if many else convert(rows[0])
-        cursor = connection.connection.cursor()
+        cursor = (
+            dialect.loaded_dbapi.RawCursor(connection.connection.driver_connection)
+            if raw
+            else connection.connection.cursor()
+        )
         dispatch = connection.dispatch
         dispatch.before_cursor_execute(connection, cursor, sql, driver_params, None, many)
         try:
@@ -478,7 +487,10 @@ class Prepared:
     def first(self, connection: sa.Connection, params: dict[str, Any]) -> tuple[Any, ...] | None:
         """The first row of a select run with ``params``, its values converted as
         ``connection.execute`` would (enumerations, SQLite's dates and booleans), or None."""
-        cursor = self.run(connection, params)
+        return self.first_of(connection, self.run(connection, params))
+
+    def first_of(self, connection: sa.Connection, cursor: Any) -> tuple[Any, ...] | None:
+        """:meth:`first` of the cursor of a :meth:`run` (closed)."""
         try:
             row = cursor.fetchone()
         finally:
@@ -522,6 +534,32 @@ def _form(compiled: Any, params: dict[str, Any]) -> tuple[str, tuple[tuple[Any, 
     return expanded.statement, tuple(slots)
 
 
+#: A named parameter of psycopg's SQL, or an escaped percent sign.
+_NAMED = re.compile(r"%\(([^)]+)\)s|%%")
+
+
+def _numbered(
+    sql: str, slots: tuple[tuple[Any, ...], ...]
+) -> tuple[str, tuple[tuple[Any, ...], ...]]:
+    """psycopg's SQL with PostgreSQL's own numbered parameters (``$1``: a name used twice
+    is one parameter) and its slots in their order, for psycopg's ``RawCursor``, which sends
+    the SQL as it is: psycopg otherwise parses a statement's SQL on every execution once it
+    is longer than 4096 characters (it keeps the parsing of shorter ones), as the writes of
+    a submission are."""
+    by_name = {slot[0]: slot for slot in slots}
+    numbers: dict[str, int] = {}
+
+    def number(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name is None:
+            return "%"
+        if name not in numbers:
+            numbers[name] = len(numbers) + 1
+        return f"${numbers[name]}"
+
+    return _NAMED.sub(number, sql), tuple(by_name[name] for name in numbers)
+
+
 def _converter(
     slots: tuple[tuple[Any, ...], ...], *, positional: bool
 ) -> Callable[[dict[str, Any]], Any]:
@@ -547,6 +585,40 @@ def _converter(
     )
     # The source holds only the statement's own parameter names, quoted by repr.
     return eval(f"lambda row: {body}", namespace)  # noqa: S307
+
+
+def run_together(
+    connection: sa.Connection,
+    runs: list[tuple[Prepared, dict[str, Any]]],
+    *,
+    commit: bool = False,
+) -> list[Any]:
+    """Run each :class:`Prepared` statement with its parameters, in order, and with
+    ``commit`` then COMMIT the transaction; their cursors (:meth:`Prepared.run`).
+
+    On PostgreSQL they are sent in one round trip (psycopg's pipeline mode, with one Sync:
+    psycopg's ``BEGIN`` goes with them if the transaction has not begun): each is still a
+    statement of its own, with its own snapshot, so one that follows a statement that waited
+    for a lock sees what was committed meanwhile; the server runs the next as soon as the
+    previous one ends, without waiting for this process to read its result, so locks taken
+    by the first are held for the server's work alone. An error stops the rest (a COMMIT
+    after it is not run) and is raised as :meth:`Prepared.run` raises it. Elsewhere they run
+    one after the other (``commit`` is then left to the caller's transaction)."""
+    dialect = connection.dialect
+    if dialect.name != "postgresql":
+        return [prepared.run(connection, params) for prepared, params in runs]
+    driver: Any = connection.connection.driver_connection
+    cursors: list[Any] = []
+    try:
+        with driver.pipeline():
+            cursors.extend(prepared.run(connection, params) for prepared, params in runs)
+            if commit:  # not a statement of the caller's (SQLAlchemy's commit is not one either)
+                driver.cursor().execute("COMMIT", prepare=False)
+    except dialect.loaded_dbapi.Error as error:
+        raise sa.exc.DBAPIError.instance(
+            "(statements run together)", None, error, dialect.loaded_dbapi.Error, dialect=dialect
+        ) from error
+    return cursors
 
 
 #: The submission's ``BEGIN IMMEDIATE`` (:func:`_begin_immediate_now`).
