@@ -14,7 +14,9 @@ gives the same text.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import gc
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -163,6 +165,66 @@ def load(text: str) -> tuple[Any, dict[Path, int]]:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise DocumentInvalid([DocError(None, f"the file is larger than {MAX_BYTES} bytes")])
     try:
+        with _no_cycle_collection():
+            return _data_and_lines(*_compose(text))
+    except (yaml.YAMLError, _Refused):
+        return _data_and_lines(*_compose_to_word_errors(text))
+
+
+def _data_and_lines(node: yaml.Node | None, data: Any) -> tuple[Any, dict[Path, int]]:
+    lines: dict[Path, int] = {}
+    if node is not None:
+        _index(node, (), lines)
+    return data, lines
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused while a file is parsed and its lines indexed. The
+    parser builds a tree of nodes as large as the file, alive until then, that has no cycle
+    (aliases are refused) and that reference counting frees: the collector would only walk it
+    again and again, move it to the oldest generation and, once it is large enough, walk every
+    object of the process (a full collection), so that a file of 100 consultations cost far
+    more than ten times one of 10. It runs again afterwards, as it was."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class _Refused(Exception):
+    """An anchor or an alias (worded by :func:`_compose_to_word_errors`)."""
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, refusing an anchor or an alias at the node that has it."""
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _Refused
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+
+
+def _compose(text: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for the lines) and the data of a valid file, parsed once: the time of an
+    import of many consultations grows with the file and nothing else."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
+
+
+def _compose_to_word_errors(text: str) -> tuple[yaml.Node | None, Any]:
+    """The file's first problem as :class:`DocumentInvalid`: an anchor or an alias anywhere in
+    the stream, or the parser's error with its line. Slower than :func:`_compose` (the text is
+    read three times), so only for a file that it refused."""
+    try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 line = event.start_mark.line + 1 if event.start_mark else None
@@ -175,10 +237,7 @@ def load(text: str) -> tuple[Any, dict[Path, int]]:
         raise DocumentInvalid([DocError(line, f"not valid YAML: {error.problem}")]) from error
     except yaml.YAMLError as error:
         raise DocumentInvalid([DocError(None, f"not valid YAML: {error}")]) from error
-    lines: dict[Path, int] = {}
-    if node is not None:
-        _index(node, (), lines)
-    return data, lines
+    return node, data
 
 
 def _index(node: yaml.Node, path: Path, lines: dict[Path, int]) -> None:
@@ -412,7 +471,11 @@ def read(
     else:
         reader.error((), "expected a consultation (a mapping with slug, title …)")
         items = []
-    docs = [_consultation(reader, path, item, now, set(extra_keys)) for path, item in items]
+    below = _lines_below(reader.lines, len(items[0][0]) if items else 0)
+    docs = [
+        _consultation(reader, path, item, now, set(extra_keys), below.get(path, {}))
+        for path, item in items
+    ]
     slugs: dict[str, Path] = {}
     for (path, _item), doc in zip(items, docs, strict=True):
         if doc is None:
@@ -425,8 +488,23 @@ def read(
     return [d for d in docs if d is not None]
 
 
+def _lines_below(lines: Mapping[Path, int], depth: int) -> dict[Path, dict[Path, int]]:
+    """The lines grouped by their path's first ``depth`` parts, each path relative to them: one
+    pass over the file's lines for all the consultations (not one per consultation)."""
+    groups: dict[Path, dict[Path, int]] = {}
+    for path, line in lines.items():
+        if len(path) >= depth:
+            groups.setdefault(path[:depth], {})[path[depth:]] = line
+    return groups
+
+
 def _consultation(
-    r: _Reader, path: Path, value: Any, now: datetime | None, extra_keys: set[str]
+    r: _Reader,
+    path: Path,
+    value: Any,
+    now: datetime | None,
+    extra_keys: set[str],
+    lines: Mapping[Path, int],
 ) -> ConsultationDoc | None:
     data = r.mapping(value, path, CONSULTATION_KEYS | extra_keys)
     if data is None:
@@ -514,7 +592,7 @@ def _consultation(
         errata=errata,
         questions=tuple(q for q in questions if q is not None),
         extra={k: data[k] for k in extra_keys if k in data},
-        lines={p[len(path) :]: line for p, line in r.lines.items() if p[: len(path)] == path},
+        lines=lines,
     )
 
 

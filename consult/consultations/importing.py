@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from types import SimpleNamespace
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -171,11 +174,11 @@ def _write_structure(
     selection need them), the suggestions in one, the selected options in one, and the
     settings that name other questions or options in one."""
     built = [
-        (c, doc, [_question(q, n, members) for n, q in enumerate(doc.questions, start=1)])
+        (c, doc, [_question(q, n) for n, q in enumerate(doc.questions, start=1)])
         for c, doc in pairs
     ]
     question_rows = [
-        {**_columns(question), "consultation_id": c.id} for c, _doc, qs in built for question in qs
+        {**question.columns, "consultation_id": c.id} for c, _doc, qs in built for question in qs
     ]
     if not question_rows:
         return
@@ -190,7 +193,7 @@ def _write_structure(
         )
     }
     option_rows = [
-        {**_columns(option), "question_id": question_ids[c.id, question.position]}
+        {**option, "question_id": question_ids[c.id, question.position]}
         for c, _doc, qs in built
         for question in qs
         for option in question.options
@@ -198,7 +201,7 @@ def _write_structure(
     if option_rows:
         _insert(session, Option, option_rows)
     needs_ids = (
-        any(o.suggested_by for _c, _d, qs in built for q in qs for o in q.options)
+        any(o.suggested_by for _c, doc, _qs in built for q in doc.questions for o in q.options)
         or any(
             q.settings.get("show_if") or _references(q)
             for _c, doc, _qs in built
@@ -217,11 +220,11 @@ def _write_structure(
         )
     }
     suggestions = [
-        {"option_id": option_ids[question_ids[c.id, q.position], o.position], "member_id": m.id}
-        for c, _doc, qs in built
-        for q in qs
-        for o in q.options
-        for m in o.suggested_by
+        {"option_id": option_ids[question_ids[c.id, qn], on], "member_id": members[code].id}
+        for c, doc, _qs in built
+        for qn, q in enumerate(doc.questions, start=1)
+        for on, o in enumerate(q.options, start=1)
+        for code in o.suggested_by
     ]
     if suggestions:
         session.execute(sa.insert(option_suggestion), suggestions)
@@ -252,25 +255,55 @@ def _write_structure(
         session.execute(sa.update(Question), updates)
 
 
-def _columns(obj: Question | Option) -> dict[str, Any]:
-    """The column values of a new (unsaved) question or option, defaults filled in, so that
-    every row of a batch has the same keys (one statement for all of them)."""
+class _Row(SimpleNamespace):
+    """A new question or option as plain attributes, for ``set_text`` and
+    ``kinds.store_settings`` to write into: an import of many consultations builds thousands,
+    and only their column values are inserted, so an ORM object for each would be work (and
+    garbage) for nothing. An attribute not set reads None, as on a new ORM object."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return None
+
+
+@cache
+def _column_defaults(model: type[Question] | type[Option]) -> tuple[tuple[str, Any], ...]:
+    """The columns a new row of ``model`` is inserted with, and their defaults."""
+    mapper: sa.orm.Mapper[Any] = sa.inspect(model)
+    return tuple(
+        (attr.key, attr.columns[0].default)
+        for attr in mapper.column_attrs
+        if attr.key not in ("id", "consultation_id", "question_id")
+    )
+
+
+def _columns(row: _Row, model: type[Question] | type[Option]) -> dict[str, Any]:
+    """The column values of a new question or option, defaults filled in, so that every row of
+    a batch has the same keys (one statement for all of them)."""
+    given = vars(row)
     values: dict[str, Any] = {}
-    mapper: sa.orm.Mapper[Any] = sa.inspect(type(obj))
-    for attr in mapper.column_attrs:
-        if attr.key in ("id", "consultation_id", "question_id"):
-            continue
-        if attr.key in obj.__dict__:
-            values[attr.key] = obj.__dict__[attr.key]
-            continue
-        default = attr.columns[0].default
-        if default is None:
-            values[attr.key] = None
+    for key, default in _column_defaults(model):
+        if key in given:
+            values[key] = given[key]
+        elif default is None:
+            values[key] = None
         elif default.is_callable:
-            values[attr.key] = default.arg(None)
+            values[key] = default.arg(None)
         else:
-            values[attr.key] = default.arg
+            values[key] = default.arg
     return values
+
+
+@dataclass(frozen=True)
+class _NewQuestion:
+    position: int
+    columns: dict[str, Any]
+    options: list[dict[str, Any]]
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return cast(dict[str, Any], self.columns["settings"])
 
 
 def _insert(
@@ -407,8 +440,8 @@ def _references(q: QuestionDoc) -> dict[str, int]:
     }
 
 
-def _question(q: QuestionDoc, position: int, members: dict[str, Member]) -> Question:
-    question = Question(position=position, kind=QuestionKind(q.kind), required=q.required)
+def _question(q: QuestionDoc, position: int) -> _NewQuestion:
+    question = _Row(position=position, kind=QuestionKind(q.kind), required=q.required)
     question.translations = {}
     question.settings = {}
     references = dict.fromkeys(_references(q))
@@ -417,21 +450,17 @@ def _question(q: QuestionDoc, position: int, members: dict[str, Member]) -> Ques
     )
     set_text(question, "prompt", q.prompt)
     set_text(question, "help", q.help)
-    for opt_position, o in enumerate(q.options, start=1):
-        question.options.append(_option(o, opt_position, members))
-    return question
+    options = [_option(o, n) for n, o in enumerate(q.options, start=1)]
+    return _NewQuestion(position, _columns(question, Question), options)
 
 
-def _option(o: OptionDoc, position: int, members: dict[str, Member]) -> Option:
-    option = Option(
-        position=position,
-        merged_from=[dict(entry) for entry in o.merged_from],
-        suggested_by=[members[code] for code in o.suggested_by],
-        translations={},
+def _option(o: OptionDoc, position: int) -> dict[str, Any]:
+    option = _Row(
+        position=position, merged_from=[dict(entry) for entry in o.merged_from], translations={}
     )
     set_text(option, "label", o.label)
     set_text(option, "description", o.description)
-    return option
+    return _columns(option, Option)
 
 
 # Out -----------------------------------------------------------------------------------------

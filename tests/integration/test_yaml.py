@@ -132,6 +132,29 @@ def test_the_same_slug_is_refused_unless_replacing_a_draft(runner, tmp_path, mem
     assert c.questions[0].options[1].label == "Migration and Climate Change"
 
 
+def test_imported_questions_and_options_get_the_defaults_of_new_ones(runner, tmp_path, members):
+    path = write(tmp_path, THEME + "  - kind: text\n    prompt: Anything else?\n")
+    assert runner.invoke(args=["consultations", "import", path]).exit_code == 0
+    result = runner.invoke(args=["consultations", "import", "--replace", path])
+    assert result.exit_code == 0, result.output
+    c = db.session.scalars(sa.select(Consultation)).one()
+    ranking, likert, free = c.questions
+    assert (free.kind.value, free.max_length, free.help, free.required) == ("text", 2000, "", False)
+    assert (ranking.allow_partial, ranking.allow_option_comments, likert.official_method.value) == (
+        True,
+        False,
+        "irv",
+    )
+    health, climate = ranking.options
+    assert (health.translations, health.description, health.merged_from) == (
+        {"es": {"label": "Migración y salud"}},
+        "",
+        [],
+    )
+    assert (climate.translations, [m.code for m in health.suggested_by]) == ({}, ["MEX"])
+    assert (free.translations, free.settings) == ({}, {})
+
+
 def test_an_open_consultation_cannot_be_replaced(runner, tmp_path):
     build_consultation("idm-2011-theme")
     path = write(tmp_path, THEME.replace("invite: [CHE, MEX]", "invite: all"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime
 from textwrap import dedent
 
@@ -213,3 +214,40 @@ def test_dump_then_read_then_dump_is_stable():
     (again,) = read(text)
     assert again == doc
     assert document.dump([again], "Europe/Zurich") == text
+
+
+def test_each_consultation_of_a_file_keeps_the_lines_of_its_own_fields():
+    body = "".join("  " + line + "\n" if line else "\n" for line in GOOD.splitlines())
+    second = body.lstrip().replace("idm-2010-theme", "idm-2010-other")
+    text = "consultations:\n- " + body.lstrip() + "- " + second
+    first, other = read(text)
+    source = text.splitlines()
+    for doc in (first, other):
+        invite = doc.line("invite")
+        label = doc.line("questions", 1, "options", 2, "label")
+        assert (source[invite - 1], source[label - 1]) == (
+            "  invite: all",
+            "        - label: Three",
+        )
+    assert other.line("invite") == first.line("invite") + len(GOOD.splitlines())
+
+
+def test_an_anchor_is_refused_at_its_line_wherever_it_is():
+    nested = GOOD.replace("      - label: One\n", "      - &one\n        label: One\n")
+    assert errors(nested) == ["line 28: anchors and aliases are not supported"]
+    assert errors(GOOD + "---\nslug: &again x\n") == [
+        "line 38: anchors and aliases are not supported"
+    ]
+
+
+def test_reading_leaves_the_garbage_collector_as_it_was():
+    assert gc.isenabled()
+    read(GOOD)
+    errors(GOOD + "a: [unclosed\n")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        read(GOOD)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
