@@ -14,9 +14,7 @@ gives the same text.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -30,6 +28,7 @@ from consult.consultations.checks import Problem
 from consult.consultations.enums import TallyMethod
 from consult.consultations.kinds import QuestionShape
 from consult.consultations.kinds.number import canonical, read_number
+from consult.core import collector
 from consult.core.text import Text as Text  # re-exported: documents read texts from here
 
 STATUSES = ("draft", "open", "closed", "published")
@@ -165,7 +164,7 @@ def load(text: str) -> tuple[Any, dict[Path, int]]:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise DocumentInvalid([DocError(None, f"the file is larger than {MAX_BYTES} bytes")])
     try:
-        with _no_cycle_collection():
+        with collector.paused():  # the node tree lives until the lines are read from it
             return _data_and_lines(*_compose(text))
     except (yaml.YAMLError, _Refused):
         return _data_and_lines(*_compose_to_word_errors(text))
@@ -176,23 +175,6 @@ def _data_and_lines(node: yaml.Node | None, data: Any) -> tuple[Any, dict[Path, 
     if node is not None:
         _index(node, (), lines)
     return data, lines
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """The cyclic garbage collector paused while a file is parsed and its lines indexed. The
-    parser builds a tree of nodes as large as the file, alive until then, that has no cycle
-    (aliases are refused) and that reference counting frees: the collector would only walk it
-    again and again, move it to the oldest generation and, once it is large enough, walk every
-    object of the process (a full collection), so that a file of 100 consultations cost far
-    more than ten times one of 10. It runs again afterwards, as it was."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class _Refused(Exception):

@@ -41,7 +41,7 @@ from consult.consultations.models import (
 )
 from consult.consultations.responses import response
 from consult.consultations.texts import get_text, set_text
-from consult.core import audit, clock
+from consult.core import audit, clock, collector
 from consult.core.actions import Action
 from consult.core.database import DbSession, write_transaction
 from consult.core.text import Text
@@ -82,8 +82,11 @@ def import_documents(
     are deleted with one statement per table, and the new ones written in batches for the whole
     file (:func:`_write_structure`); each consultation adds its own row, its audit event and
     its documents.
+
+    The collector is paused meanwhile (:mod:`consult.core.collector`): the documents, the
+    consultations and the rows of the whole file live until the end.
     """
-    with write_transaction(db.session) as session:
+    with collector.paused(), write_transaction(db.session) as session:
         members = {m.code: m for m in session.scalars(sa.select(Member))}
         existing = {
             c.slug: c
@@ -178,7 +181,7 @@ def _write_structure(
         for c, doc in pairs
     ]
     question_rows = [
-        {**question.columns, "consultation_id": c.id} for c, _doc, qs in built for question in qs
+        _with(question.columns, "consultation_id", c.id) for c, _doc, qs in built for question in qs
     ]
     if not question_rows:
         return
@@ -193,7 +196,7 @@ def _write_structure(
         )
     }
     option_rows = [
-        {**option, "question_id": question_ids[c.id, question.position]}
+        _with(option, "question_id", question_ids[c.id, question.position])
         for c, _doc, qs in built
         for question in qs
         for option in question.options
@@ -253,6 +256,12 @@ def _write_structure(
                 updates.append({"id": question_ids[c.id, question.position], "settings": settings})
     if updates:
         session.execute(sa.update(Question), updates)
+
+
+def _with(row: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
+    """``row`` with ``key`` set (in place: thousands of rows are not copied)."""
+    row[key] = value
+    return row
 
 
 class _Row(SimpleNamespace):

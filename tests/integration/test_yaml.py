@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from textwrap import dedent, indent
 
 import pytest
@@ -153,6 +154,14 @@ def test_imported_questions_and_options_get_the_defaults_of_new_ones(runner, tmp
     )
     assert (climate.translations, [m.code for m in health.suggested_by]) == ({}, ["MEX"])
     assert (free.translations, free.settings) == ({}, {})
+
+
+def test_an_import_leaves_the_garbage_collector_running(runner, tmp_path, members):
+    bad = write(tmp_path, THEME.replace("invite: [CHE, MEX]", "invite: [CHE, ZZZ]"), "bad.yaml")
+    assert runner.invoke(args=["consultations", "import", bad]).exit_code == 1
+    assert gc.isenabled()
+    assert runner.invoke(args=["consultations", "import", write(tmp_path, THEME)]).exit_code == 0
+    assert gc.isenabled()
 
 
 def test_an_open_consultation_cannot_be_replaced(runner, tmp_path):
