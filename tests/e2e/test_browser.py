@@ -133,8 +133,8 @@ def test_ranking_by_keyboard_with_undo_and_a_warning_before_leaving(page, live):
     # Leaving now asks first (the changes are not saved).
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
-    page.locator("a.brand").click(no_wait_after=True)
-    page.wait_for_timeout(500)
+    with page.expect_event("dialog"):  # dismissed by the handler: the page stays
+        page.locator("a.brand").click(no_wait_after=True)
     assert dialogs == ["beforeunload"]
     expect(page).to_have_url(re.compile("/consultations/idm-2010$"))
 

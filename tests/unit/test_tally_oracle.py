@@ -12,14 +12,17 @@ whenever our count needed no tie rule.
 
 from __future__ import annotations
 
+import functools
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from pref_voting.iterative_methods import instant_runoff_for_truncated_linear_orders
-from pref_voting.margin_based_methods import beat_path
-from pref_voting.profiles_with_ties import ProfileWithTies
-from pref_voting.scoring_methods import borda_for_profile_with_ties, symmetric_borda_scores
 
 from consult.tally import Profile, tally_ranking
+
+if TYPE_CHECKING:
+    from pref_voting.profiles_with_ties import ProfileWithTies
 
 EXAMPLES = 300  # bench/tally.py compares thousands more profiles, runoff ties included
 
@@ -38,9 +41,28 @@ def profiles(draw: st.DrawFn, min_options: int = 2, max_options: int = 6) -> Pro
     return Profile.from_ballots(options, ballots)
 
 
+@functools.cache
+def pref_voting() -> SimpleNamespace:
+    """pref_voting's functions, imported by the first test that calls them: pref_voting loads
+    scipy, numba and matplotlib (1.5-2 s), which a worker of ``make test`` that runs neither
+    test need not pay for when it collects this module."""
+    from pref_voting.iterative_methods import instant_runoff_for_truncated_linear_orders
+    from pref_voting.margin_based_methods import beat_path
+    from pref_voting.profiles_with_ties import ProfileWithTies
+    from pref_voting.scoring_methods import borda_for_profile_with_ties, symmetric_borda_scores
+
+    return SimpleNamespace(
+        instant_runoff=instant_runoff_for_truncated_linear_orders,
+        beat_path=beat_path,
+        ProfileWithTies=ProfileWithTies,
+        borda=borda_for_profile_with_ties,
+        symmetric_borda_scores=symmetric_borda_scores,
+    )
+
+
 def theirs(profile: Profile) -> ProfileWithTies:
     rankings = list(profile.rankings)
-    return ProfileWithTies(
+    return pref_voting().ProfileWithTies(
         [{option: rank for rank, option in enumerate(r, start=1)} for r in rankings],
         rcounts=[profile.rankings[r] for r in rankings],
         candidates=list(profile.options),
@@ -50,13 +72,14 @@ def theirs(profile: Profile) -> ProfileWithTies:
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(profiles())
 def test_every_method_agrees_with_pref_voting(profile):
+    pv = pref_voting()
     ours = tally_ranking(profile)
     prof = theirs(profile)
     n = len(profile.options)
 
     assert ours.first.counts == prof.plurality_scores()
     if not ours.irv.ties:
-        assert [ours.irv.winner] == instant_runoff_for_truncated_linear_orders(prof)
+        assert [ours.irv.winner] == pv.instant_runoff(prof)
 
     prof.use_extended_strict_preference()
     assert ours.pairwise.matrix == {
@@ -64,11 +87,11 @@ def test_every_method_agrees_with_pref_voting(profile):
     }
     assert ours.pairwise.condorcet_winner == prof.condorcet_winner()
     assert ours.pairwise.condorcet_loser == prof.condorcet_loser()
-    assert sorted(ours.schulze.winners) == beat_path(prof)
+    assert sorted(ours.schulze.winners) == pv.beat_path(prof)
 
-    symmetric = symmetric_borda_scores(prof)
+    symmetric = pv.symmetric_borda_scores(prof)
     assert {o: 2 * p - profile.ballots * (n - 1) for o, p in ours.borda.points.items()} == symmetric
-    assert sorted(ours.borda.winners) == borda_for_profile_with_ties(prof)
+    assert sorted(ours.borda.winners) == pv.borda(prof)
 
 
 @settings(max_examples=EXAMPLES // 2, deadline=None)
@@ -78,5 +101,5 @@ def test_runoff_agrees_with_pref_voting_when_no_tie_rule_is_needed(profile):
     generator rarely produces a count without ties (health check)."""
     ours = tally_ranking(profile).irv
     assume(not ours.ties)
-    assert [ours.winner] == instant_runoff_for_truncated_linear_orders(theirs(profile))
+    assert [ours.winner] == pref_voting().instant_runoff(theirs(profile))
     assert len(ours.rounds) >= 1
