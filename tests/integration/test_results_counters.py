@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import random
 import threading
+from collections.abc import Iterator
 from datetime import date
 from itertools import permutations
 from pathlib import Path
@@ -269,8 +270,25 @@ def test_counts_kept_by_triggers_follow_every_change(app, seed):
     assert_in_step(consultations)
 
 
+@pytest.fixture
+def ranking_log(app) -> Iterator[None]:
+    """The log of :func:`_log_ranking_deletions` dropped after the test: the worker's
+    database keeps the migrations' schema for the tests after it (a table left behind made
+    ``test_cli.test_migrations_match_models`` fail when it came later in the same worker)."""
+    yield
+    db.session.rollback()
+    postgresql = db.engine.dialect.name == "postgresql"
+    with db.engine.begin() as conn:
+        on = " ON ballot_ranking" if postgresql else ""
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS ranking_deleted{on}")
+        conn.exec_driver_sql("DROP TABLE IF EXISTS ranking_deleted")
+        if postgresql:
+            conn.exec_driver_sql("DROP FUNCTION IF EXISTS log_ranking_deleted()")
+
+
 def _log_ranking_deletions() -> None:
-    """From now on, every ``ballot_ranking`` row deleted is logged (:func:`_rankings_deleted`)."""
+    """From now on, every ``ballot_ranking`` row deleted is logged (:func:`_rankings_deleted`);
+    tests that call it use :func:`ranking_log`."""
     db.session.execute(sa.text("CREATE TABLE ranking_deleted (response_id integer)"))
     insert = "INSERT INTO ranking_deleted VALUES (OLD.response_id)"
     trigger = "CREATE TRIGGER ranking_deleted AFTER DELETE ON ballot_ranking"
@@ -293,7 +311,7 @@ def _rankings_deleted() -> int:
     return db.session.scalar(sa.text("SELECT count(*) FROM ranking_deleted")) or 0
 
 
-def test_a_ballot_submitted_again_keeps_its_counted_ranking_until_it_changes(app):
+def test_a_ballot_submitted_again_keeps_its_counted_ranking_until_it_changes(app, ranking_log):
     """Submitting the same rankings again leaves their counted rows in place (on SQLite they
     were deleted and inserted again, their counts lowered and raised); a different ranking,
     or none, replaces or removes its row, and the counts follow."""
