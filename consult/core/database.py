@@ -290,7 +290,8 @@ def configure_engine(
     """SQLite: foreign keys, WAL, the busy timeout, explicit BEGIN (IMMEDIATE for writers,
     which queue for the write lock: see :func:`_enter_queue`).
     PostgreSQL: statements of a request stop after ``statement_timeout_ms`` (commands such as
-    migrations are not limited). Either way the page then says 503, try again. A connection
+    migrations are not limited); psycopg's cursors describe their columns when asked
+    (:mod:`consult.core.pgcursor`). Either way the page then says 503, try again. A connection
     idle for :data:`PING_AFTER_SECONDS` is pinged before use (:func:`_ping_if_idle`).
 
     Public so that the benchmarks' bare baseline runs on exactly the app's settings."""
@@ -309,8 +310,13 @@ def configure_engine(
         sa.event.listen(engine, "begin", begin)
         sa.event.listen(engine, "checkin", _sqlite_checkin)
         sa.event.listen(engine, "close", _sqlite_close)
-    elif engine.dialect.name == "postgresql" and statement_timeout_ms:
-        sa.event.listen(engine, "checkout", _statement_timeout(statement_timeout_ms))
+    elif engine.dialect.name == "postgresql":
+        if engine.dialect.driver == "psycopg":
+            from consult.core import pgcursor
+
+            sa.event.listen(engine, "connect", pgcursor.use_on)
+        if statement_timeout_ms:
+            sa.event.listen(engine, "checkout", _statement_timeout(statement_timeout_ms))
 
 
 def begins_writing(view: F) -> F:
@@ -354,19 +360,21 @@ def read_together() -> None:
 _ALONE = {"sqlite": {"sqlite_begin": _LATER}, "postgresql": {"isolation_level": "AUTOCOMMIT"}}
 
 
-def _begin_request() -> None:
+def _begin_request(alone: dict[str, Any] | None) -> None:
     """The request's connection as its view is marked: :func:`begins_writing` (POST) or
-    :func:`reads_alone` (GET, HEAD); others begin a transaction with their first read."""
-    if request.endpoint is None:
+    :func:`reads_alone` (GET, HEAD, with the connection options ``alone`` of the app's
+    database); others begin a transaction with their first read."""
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    endpoint = req.endpoint
+    if endpoint is None:
         return
-    view = current_app.view_functions.get(request.endpoint)
-    if request.method == "POST":
+    view = current_app.view_functions.get(endpoint)
+    method = req.method
+    if method == "POST":
         if getattr(view, "begins_writing", False):
             db.session.connection(execution_options={"sqlite_begin": _LATER, "writing": True})
-    elif request.method in ("GET", "HEAD") and getattr(view, "reads_alone", False):
-        options = _ALONE.get(db.session.get_bind().dialect.name)
-        if options is not None:
-            db.session.connection(execution_options=options)
+    elif alone is not None and method in ("GET", "HEAD") and getattr(view, "reads_alone", False):
+        db.session.connection(execution_options=alone)
 
 
 def end_writing() -> None:
@@ -383,7 +391,10 @@ def init_database(app: Flask) -> None:
     :func:`reads_alone` set before the signed-in user is read."""
     with app.app_context():
         configure_engines(app)
-    app.before_request(_begin_request)
+        # The options of a view that reads alone, by the app's database, found once (asking
+        # the session for its bind on every request cost some 15 µs).
+        alone = _ALONE.get(db.engine.dialect.name)
+    app.before_request(functools.partial(_begin_request, alone))
 
 
 @contextmanager
