@@ -508,7 +508,31 @@ class Prepared:
             cursor.close()
         if row is None:
             return None
-        dialect = connection.dialect
+        return tuple(
+            value if convert is None else convert(value)
+            for value, convert in zip(row, self._processors(connection.dialect), strict=True)
+        )
+
+    def all(self, connection: sa.Connection, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Every row of a select run with ``params``, converted as :meth:`first` converts."""
+        cursor = self.run(connection, params)
+        try:
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        processors = self._processors(connection.dialect)
+        if not any(processors):
+            return [tuple(row) for row in rows]
+        return [
+            tuple(
+                value if convert is None else convert(value)
+                for value, convert in zip(row, processors, strict=True)
+            )
+            for row in rows
+        ]
+
+    def _processors(self, dialect: sa.Dialect) -> tuple[Any, ...]:
+        """The conversion of each column of the select's rows (None: as the driver gives it)."""
         processors = self._results.get(dialect.name)
         if processors is None:
             compiled = self._dialects[dialect.name][0]
@@ -516,10 +540,7 @@ class Prepared:
                 column.type.dialect_impl(dialect).result_processor(dialect, None)
                 for column in compiled._result_columns
             )
-        return tuple(
-            value if convert is None else convert(value)
-            for value, convert in zip(row, processors, strict=True)
-        )
+        return processors
 
 
 def _form(compiled: Any, params: dict[str, Any]) -> tuple[str, tuple[tuple[Any, ...], ...]]:

@@ -58,11 +58,6 @@ class Description(Sequence[psycopg.Column]):
     def __getitem__(self, index: int | slice) -> psycopg.Column | list[psycopg.Column]:
         return self._made()[index]
 
-    def __eq__(self, other: object) -> bool:
-        return list(self) == (list(other) if isinstance(other, Description) else other)
-
-    __hash__ = None  # type: ignore[assignment] - a list's equality, unhashable as a list
-
     def __repr__(self) -> str:
         return repr(self._made())
 
