@@ -290,9 +290,9 @@ def configure_engine(
     """SQLite: foreign keys, WAL, the busy timeout, explicit BEGIN (IMMEDIATE for writers,
     which queue for the write lock: see :func:`_enter_queue`).
     PostgreSQL: statements of a request stop after ``statement_timeout_ms`` (commands such as
-    migrations are not limited); psycopg's cursors describe their columns when asked
-    (:mod:`consult.core.pgcursor`). Either way the page then says 503, try again. A connection
+    migrations are not limited). Either way the page then says 503, try again. A connection
     idle for :data:`PING_AFTER_SECONDS` is pinged before use (:func:`_ping_if_idle`).
+    psycopg's cursors describe their columns when read (:mod:`consult.core.pgcursor`).
 
     Public so that the benchmarks' bare baseline runs on exactly the app's settings."""
     if id(engine) in _configured:
