@@ -34,7 +34,7 @@ from consult.consultations.models import Consultation, Question, invitation
 from consult.core import audit, clock
 from consult.core.actions import Action
 from consult.core.anchors import Head
-from consult.core.database import Prepared, run_together, write_transaction
+from consult.core.database import Prepared, commit_with, run_together, write_transaction
 from consult.core.kept import Kept
 from consult.extensions import db
 from consult.members.models import Member, MemberKind
@@ -574,9 +574,9 @@ class _Written:
     revision: revisions.Next | None = None
     answers: list[dict[str, Any]] | None = None
     consultation_id: int | None = None
-    #: Nothing more is written in the transaction: on PostgreSQL its COMMIT is sent with the
-    #: statement (:func:`consult.core.database.run_together`), and the locks taken by
-    #: :func:`_read` are released when the server has written, without a round trip more.
+    #: Nothing more is written in the transaction: it commits with its last statement
+    #: (:func:`consult.core.database.commit_with`; on PostgreSQL in the same round trip), and
+    #: the locks taken by :func:`_read` are released when the server has written.
     last: bool = False
 
 
@@ -608,7 +608,8 @@ def _write(session: sa.orm.Session, written: _Written) -> int:
     if postgres:
         params |= {f"receipt_{k}": v for k, v in queue.items()}
         run = [(_write_statement(submit), params)]
-        updated = run_together(connection, run, commit=written.last)[0].fetchone()[0]
+        ran = commit_with(session, run) if written.last else run_together(connection, run)
+        updated = ran[0].fetchone()[0]
         if not updated:
             raise Stale(_name_of(session, stored.updated_by_id), stored.updated_at)
         return revision_id
@@ -622,7 +623,10 @@ def _write(session: sa.orm.Session, written: _Written) -> int:
         raise Stale(_name_of(session, stored.updated_by_id), stored.updated_at)
     if written.revision is not None:
         _QUEUE_RECEIPTS.run(connection, queue)
-    _RECORD_EVENT.run(connection, params)
+    if written.last:
+        commit_with(session, [(_RECORD_EVENT, params)])
+    else:
+        _RECORD_EVENT.run(connection, params)
     return revision_id
 
 

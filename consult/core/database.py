@@ -406,7 +406,8 @@ def write_transaction(session: DbSession) -> Iterator[Session]:
     before its first read (two deferred readers could otherwise deadlock on upgrade). A
     transaction the request began for writing (:func:`begins_writing`) is continued instead
     (on SQLite it has read only the signed-in user, in a statement of its own: it begins
-    IMMEDIATE now, on the same connection). Commits on success and rolls back on any error.
+    IMMEDIATE now, on the same connection). Commits on success (unless the block committed
+    with its last statements: :func:`commit_with`) and rolls back on any error.
     """
     real = session() if isinstance(session, scoped_session) else session
     options = real.connection().get_execution_options() if real.in_transaction() else {}
@@ -418,8 +419,12 @@ def write_transaction(session: DbSession) -> Iterator[Session]:
         _begin_immediate_now(real.connection())
     try:
         yield real
-        real.commit()
+        if not real.info.pop(_ENDED, False):
+            real.commit()
+        elif real.in_transaction():
+            raise AfterCommit("a statement ran after the transaction's COMMIT")
     except BaseException:
+        real.info.pop(_ENDED, None)
         real.rollback()
         raise
 
@@ -453,28 +458,33 @@ class Prepared:
         #: By dialect name: the conversion of each column of a select's rows (:meth:`first`).
         self._results: dict[str, tuple[Any, ...]] = {}
 
-    def run(self, connection: sa.Connection, params: dict[str, Any] | list[dict[str, Any]]) -> Any:
-        """Execute with ``params`` (a list of rows: ``executemany``); the driver's cursor,
-        for its ``rowcount``, ``lastrowid`` or rows."""
-        many = isinstance(params, list)
-        rows: list[dict[str, Any]] = params if isinstance(params, list) else [params]
-        dialect = connection.dialect
+    def form(self, dialect: sa.Dialect, row: dict[str, Any]) -> tuple[str, Any, bool]:
+        """The SQL for ``row``'s lengths of expanding parameters, the function that makes the
+        driver's parameters of a row, and whether they are psycopg's raw ones (``$n``)."""
         known = self._dialects.get(dialect.name)
         if known is None:
             compiled: Any = self._statement.compile(dialect=dialect)
             expanding = tuple(b.key for b in compiled.binds.values() if b.expanding)
             known = self._dialects[dialect.name] = (compiled, expanding, {})
         compiled, expanding, forms = known
-        lengths = tuple(len(rows[0][name]) for name in expanding)
+        lengths = tuple(len(row[name]) for name in expanding)
         form = forms.get(lengths)
         if form is None:
-            sql, slots = _form(compiled, rows[0])
+            sql, slots = _form(compiled, row)
             raw = dialect.driver == "psycopg"
             if raw:
                 sql, slots = _numbered(sql, slots)
             convert = _converter(slots, positional=dialect.positional or raw)
             form = forms[lengths] = (sql, convert, raw)
-        sql, convert, raw = form
+        return form
+
+    def run(self, connection: sa.Connection, params: dict[str, Any] | list[dict[str, Any]]) -> Any:
+        """Execute with ``params`` (a list of rows: ``executemany``); the driver's cursor,
+        for its ``rowcount``, ``lastrowid`` or rows."""
+        many = isinstance(params, list)
+        rows: list[dict[str, Any]] = params if isinstance(params, list) else [params]
+        dialect = connection.dialect
+        sql, convert, raw = self.form(dialect, rows[0])
         driver_params: Any = [convert(row) for row in rows] if many else convert(rows[0])
         cursor = (
             dialect.loaded_dbapi.RawCursor(connection.connection.driver_connection)
@@ -620,37 +630,75 @@ def _converter(
 
 
 def run_together(
-    connection: sa.Connection,
-    runs: list[tuple[Prepared, dict[str, Any]]],
-    *,
-    commit: bool = False,
+    connection: sa.Connection, runs: list[tuple[Prepared, dict[str, Any]]]
 ) -> list[Any]:
-    """Run each :class:`Prepared` statement with its parameters, in order, and with
-    ``commit`` then COMMIT the transaction; their cursors (:meth:`Prepared.run`).
+    """Run each :class:`Prepared` statement with its parameters, in order; their cursors
+    (:meth:`Prepared.run`), or on PostgreSQL their results, read the same way.
 
-    On PostgreSQL they are sent in one round trip (psycopg's pipeline mode, with one Sync:
-    psycopg's ``BEGIN`` goes with them if the transaction has not begun): each is still a
-    statement of its own, with its own snapshot, so one that follows a statement that waited
-    for a lock sees what was committed meanwhile; the server runs the next as soon as the
-    previous one ends, without waiting for this process to read its result, so locks taken
-    by the first are held for the server's work alone. An error stops the rest (a COMMIT
-    after it is not run) and is raised as :meth:`Prepared.run` raises it. Elsewhere they run
-    one after the other (``commit`` is then left to the caller's transaction)."""
+    On PostgreSQL they are sent in one round trip (:func:`consult.core.pgpipeline.send_together`,
+    with psycopg's ``BEGIN`` if the transaction has not begun): each is still a statement of its
+    own, with its own snapshot, so one that follows a statement that waited for a lock sees
+    what was committed meanwhile; the server runs the next as soon as the previous one ends,
+    without waiting for this process to read its result, so locks taken by the first are held
+    for the server's work alone. An error stops the rest and is raised as :meth:`Prepared.run`
+    raises it. Elsewhere they run one after the other."""
+    return _run_together(connection, runs, commit=False)
+
+
+def commit_with(session: Session, runs: list[tuple[Prepared, dict[str, Any]]]) -> list[Any]:
+    """The last statements of a :func:`write_transaction`, and its COMMIT: on PostgreSQL sent
+    with them in one round trip (:func:`run_together`), so that the locks the transaction took
+    are released as soon as the server has written, without a round trip more; elsewhere
+    right after them. The session's transaction ends here (SQLAlchemy's commit: it finds
+    nothing left for the server on PostgreSQL), and :func:`write_transaction` refuses a
+    statement the block runs after it (it rolls that back and raises :class:`AfterCommit`)."""
+    results = _run_together(session.connection(), runs, commit=True)
+    session.commit()
+    session.info[_ENDED] = True
+    return results
+
+
+class AfterCommit(RuntimeError):
+    """A write transaction ran a statement after the one it committed with
+    (:func:`commit_with`): rolled back, and a bug in the service."""
+
+
+#: In a session's ``info``: its write transaction was committed by :func:`commit_with`.
+_ENDED = "consult_committed_with"
+
+
+def _run_together(
+    connection: sa.Connection, runs: list[tuple[Prepared, dict[str, Any]]], *, commit: bool
+) -> list[Any]:
     dialect = connection.dialect
     if dialect.name != "postgresql":
         return [prepared.run(connection, params) for prepared, params in runs]
+    statements = []
+    dispatch = connection.dispatch
+    for prepared, params in runs:
+        sql, convert, _raw = prepared.form(dialect, params)
+        values = convert(params)
+        dispatch.before_cursor_execute(connection, None, sql, values, None, False)
+        statements.append((sql, values))
+    from consult.core import pgpipeline  # psycopg: imported by PostgreSQL's engines alone
+
     driver: Any = connection.connection.driver_connection
-    cursors: list[Any] = []
     try:
-        with driver.pipeline():
-            cursors.extend(prepared.run(connection, params) for prepared, params in runs)
-            if commit:  # not a statement of the caller's (SQLAlchemy's commit is not one either)
-                driver.cursor().execute("COMMIT", prepare=False)
+        results = pgpipeline.send_together(
+            driver, [(_encoded(sql), values) for sql, values in statements], commit=commit
+        )
     except dialect.loaded_dbapi.Error as error:
         raise sa.exc.DBAPIError.instance(
             "(statements run together)", None, error, dialect.loaded_dbapi.Error, dialect=dialect
         ) from error
-    return cursors
+    for (sql, values), result in zip(statements, results, strict=True):
+        dispatch.after_cursor_execute(connection, result, sql, values, None, False)
+    return results
+
+
+@functools.lru_cache(maxsize=256)
+def _encoded(sql: str) -> bytes:
+    return sql.encode()
 
 
 #: The submission's ``BEGIN IMMEDIATE`` (:func:`_begin_immediate_now`).
