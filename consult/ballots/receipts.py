@@ -26,26 +26,36 @@ def canonical_json(content: Any) -> str:
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _payload(response_id: int, number: int, content: Any) -> bytes:
+def payload(response_id: int, number: int, content: Any) -> bytes:
+    """What a revision's digest and receipt are computed over (its canonical content)."""
     return f"{response_id}\n{number}\n{canonical_json(content)}".encode()
 
 
-def chain_digest(previous: str, response_id: int, number: int, content: Any) -> str:
-    """SHA-256 of the previous digest and this revision's canonical content."""
-    return hashlib.sha256(
-        previous.encode() + b"\n" + _payload(response_id, number, content)
-    ).hexdigest()
+def chain_digest(
+    previous: str, response_id: int, number: int, content: Any, *, signed: bytes | None = None
+) -> str:
+    """SHA-256 of the previous digest and this revision's canonical content (``signed``: its
+    :func:`payload`, when the caller has made it)."""
+    signed = signed if signed is not None else payload(response_id, number, content)
+    return hashlib.sha256(previous.encode() + b"\n" + signed).hexdigest()
 
 
 def receipt_code(
-    key: bytes, response_id: int, number: int, content: Any, head: Head | None = None
+    key: bytes,
+    response_id: int,
+    number: int,
+    content: Any,
+    head: Head | None = None,
+    *,
+    signed: bytes | None = None,
 ) -> str:
     """A 20-character code (100 bits) such as ``K7QD-M2XA-...``, grouped in fives; it signs
-    the audit ``head`` too when given (receipts from before heads were recorded have none)."""
-    payload = _payload(response_id, number, content)
+    the audit ``head`` too when given (receipts from before heads were recorded have none).
+    ``signed``: the revision's :func:`payload`, when the caller has made it."""
+    message = signed if signed is not None else payload(response_id, number, content)
     if head is not None:
-        payload += f"\n{head.seq}\n{head.digest}".encode()
-    mac = hmac.new(key, payload, hashlib.sha256)
+        message += f"\n{head.seq}\n{head.digest}".encode()
+    mac = hmac.new(key, message, hashlib.sha256)
     # The first 15 bytes of the MAC are the first 24 characters of its base32 (5 bytes make 8
     # characters): the same code as encoding all 32 bytes, for a third of the time.
     code = base64.b32encode(mac.digest()[:15]).decode()[:20]

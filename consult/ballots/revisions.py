@@ -55,7 +55,8 @@ def next_revision(
     secretariat)."""
     number = chain.revision + 1
     previous = chain.digest or receipts.GENESIS
-    digest = receipts.chain_digest(previous, chain.response_id, number, content)
+    signed = receipts.payload(chain.response_id, number, content)  # made once for both
+    digest = receipts.chain_digest(previous, chain.response_id, number, content, signed=signed)
     event = audit.event_row(
         Action.BALLOT_SUBMITTED,
         last=last,
@@ -66,7 +67,9 @@ def next_revision(
     )
     key = keys.signing_key()
     head = Head(event["seq"], event["digest"])
-    receipt = receipts.receipt_code(key.secret, chain.response_id, number, content, head)
+    receipt = receipts.receipt_code(
+        key.secret, chain.response_id, number, content, head, signed=signed
+    )
     row = {
         "response_id": chain.response_id,
         "number": number,
