@@ -137,8 +137,11 @@ NEXT = {
     "psycopg's own cache): psycopg's connection.pipeline() polled the socket after every "
     "statement queued, about 300 µs of CPU for a statement and its COMMIT against 100 µs; "
     "committing with the last statements is core.database.commit_with on both engines "
-    "(the session knows the transaction ended). In-process A/B against main, 40 "
-    "alternating pairs of 40 submissions, CPU time, load 7-9: PostgreSQL 0.87x.",
+    "(the session knows the transaction ended). In-process A/B against main (test "
+    "client, alternating pairs of 30-40 submissions, CPU time, median of the pairs' "
+    "ratios): PostgreSQL 0.87x (40 pairs, load 7-9), 0.91x and 0.88x (48 pairs each, "
+    "load 3-4), one run at 0.97x (load 6-7); SQLite unchanged (1.00x and 1.06x, an A/A "
+    "run 1.01x with the same spread, IQR about ±0.12).",
     "delegate home": "the signed-in user is a plain row read by the user loader as a "
     "core.database.Prepared statement (auth/current.signed_in: SQL compiled once per dialect, "
     "its values converted as SQLAlchemy would; SQLAlchemy's execute cost several times the "
