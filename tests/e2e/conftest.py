@@ -10,9 +10,11 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.serving import make_server
 
+from consult.documents import storage
 from consult.extensions import db, limiter
 from tests.conftest import Rows, empty_tables, restore, snapshot
 from tests.smtp import mailbox, smtp_server  # noqa: F401 - the SMTP fixtures, for mail tests
+from tests.worlds import NamedRows, built_once, named, tables
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -76,19 +78,49 @@ def page_without_js(browser):
 
 
 @pytest.fixture(scope="session")
-def world(app) -> tuple[dict[str, list[str]], Rows]:
+def world(app, tmp_path_factory) -> tuple[dict[str, list[str]], Rows]:
     """The demo's world and the pages of each role (tests/e2e/walk.py), built and walked once
-    per worker, kept as rows; the tables are left empty for the next test."""
-    from .walk import build_world, walk_all
+    per run (by the first worker that needs it, tests/worlds.py), kept as rows with the
+    files it stored; the tables are left empty for the next test."""
 
+    def build() -> tuple[dict[str, list[str]], NamedRows, dict[str, bytes]]:
+        from .walk import build_world, walk_all
+
+        with app.app_context():
+            build_world(app)
+            walks = dict(walk_all(app))
+            rows = named(snapshot())
+            files = stored_files()
+            db.session.remove()
+            empty_tables()
+            limiter.reset()
+        return walks, rows, files
+
+    walks, rows, files = built_once(tmp_path_factory, "browser-world", build)
     with app.app_context():
-        build_world(app)
-        walks = dict(walk_all(app))
-        rows = snapshot()
-        db.session.remove()
-        empty_tables()
-        limiter.reset()
-    return walks, rows
+        store_files(files)
+    return walks, tables(rows)
+
+
+def stored_files() -> dict[str, bytes]:
+    """The documents the world stored (their files, by path in the store)."""
+    root = storage.root()
+    return (
+        {str(f.relative_to(root)): f.read_bytes() for f in root.rglob("*") if f.is_file()}
+        if root.is_dir()
+        else {}
+    )
+
+
+def store_files(files: dict[str, bytes]) -> None:
+    """The world's documents in this worker's store (a worker that read the world rather
+    than build it has none of them)."""
+    root = storage.root()
+    for name, content in files.items():
+        path = root / name
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
 
 
 @pytest.fixture

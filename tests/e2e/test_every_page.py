@@ -4,6 +4,7 @@ at 12 px, and no WCAG 2.1 A/AA violation found by axe-core."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import expect
@@ -47,11 +48,27 @@ CHART_LABELS = """() => [...document.querySelectorAll("svg text")].map((t) => {
 })"""
 
 
-def visit(browser, live, role, *, width, locale="en-GB"):
-    context = browser.new_context(viewport={"width": width, "height": 800}, locale=locale)
+#: Each role's signed-in browser state (its session cookie), by server: the walks sign in
+#: once per worker and role, not in every test. The session stays valid from one test to
+#: the next: the world is put back with the same accounts (and their session nonces).
+SIGNED_IN: dict[tuple[str, str], Any] = {}
+
+
+def visit(browser, live, role, *, width, locale="en-GB", axe=False):
+    """A browser signed in as ``role``; with ``axe``, axe-core loaded in each page it opens."""
+    state = SIGNED_IN.get((live, role))
+    context = browser.new_context(
+        viewport={"width": width, "height": 800}, locale=locale, storage_state=state
+    )
+    if axe:
+        # Given to the browser once, run by it before each page's own scripts (outside the
+        # page's CSP, as the driver's calls are): not sent again with every page.
+        context.add_init_script(AXE)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    sign_in_page(page, live, ROLES[role])
+    if state is None and ROLES[role]:
+        sign_in_page(page, live, ROLES[role])
+        SIGNED_IN[live, role] = context.storage_state()
     return context, page
 
 
@@ -60,7 +77,7 @@ def small_labels(page) -> list:
 
 
 def axe_violations(page, path: str) -> list[str]:
-    page.evaluate(AXE)  # through the driver: the page's CSP is not loosened
+    """What axe finds on the page (opened by ``visit(..., axe=True)``)."""
     result = page.evaluate(RUN, WCAG)
     return [
         f"{path}: {v['id']} ({v['impact']}) {[n['target'] for n in v['nodes'][:3]]}"
@@ -76,7 +93,7 @@ def test_every_page_fits_a_phone_and_axe_finds_no_wcag_violation_there(
     members' tables stacked; and on one address of each page, no WCAG violation found by axe
     (what the width changes is the layout, which each page's template decides). One visit of
     each page for both."""
-    context, page = visit(browser, live, role, width=360)
+    context, page = visit(browser, live, role, width=360, axe=True)
     once = set(one_per_endpoint(app, pages[role]))
     problems = []
     for path in share(pages[role], part):
@@ -97,7 +114,7 @@ def test_every_page_fits_a_phone_and_axe_finds_no_wcag_violation_there(
 @pytest.mark.parametrize(("role", "part"), shares(admin=4))
 def test_axe_finds_no_wcag_violation(browser, live, pages, role, part):
     """Every page at 1280 px."""
-    context, page = visit(browser, live, role, width=1280)
+    context, page = visit(browser, live, role, width=1280, axe=True)
     problems = []
     for path in share(pages[role], part):
         page.goto(f"{live}{path}")
@@ -110,10 +127,9 @@ def test_axe_finds_no_wcag_violation(browser, live, pages, role, part):
 
 def test_axe_reports_what_it_finds(browser, live, pages):
     """The check can fail: an image without a text alternative is reported."""
-    context, page = visit(browser, live, "anonymous", width=1280)
+    context, page = visit(browser, live, "anonymous", width=1280, axe=True)
     page.goto(f"{live}/login")
     page.evaluate("document.querySelector('main').append(document.createElement('img'))")
-    page.evaluate(AXE)
     result = page.evaluate(
         "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
     )
