@@ -9,10 +9,13 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from consult.auth.models import User
+from consult.ballots import services
 from consult.ballots.models import Answer, Response, Revision
 from consult.consultations.models import Consultation
 from consult.core.audit import AuditEvent
 from consult.extensions import db
+from tests.integration.results_helpers import assert_in_step
 
 _HIDDEN = re.compile(r'<input type="hidden" name="(csrf_token|version|token)" value="([^"]*)">')
 
@@ -65,6 +68,16 @@ def post_ballot(
     fields.update(hidden)
     data = {**form, **fields, "action": action}
     return client.post(f"/consultations/{slug}", data=data)
+
+
+def submit_and_check(consultation: Consultation, user: User, form: dict[str, list[str]]) -> None:
+    """Submit ``form`` for the user's member through the save the ballot page calls (on the
+    member's current version), and check that the results' counts stay in step."""
+    response = services.current_response(consultation.id, user.member_id)
+    version = response.version if response else 0
+    outcome = services.save(consultation, user, form, submit=True, base_version=version, token="")
+    assert not isinstance(outcome, list), outcome
+    assert_in_step([consultation])
 
 
 def snapshot() -> tuple:

@@ -14,18 +14,10 @@ from consult.core.audit import AuditEvent
 from consult.extensions import db
 from consult.mail.models import OutboxMessage
 from tests.factories import MemberFactory, UserFactory, build_consultation
-from tests.integration.ballot_helpers import post_ballot, ranking_form, snapshot
-from tests.integration.test_results_counters import assert_in_step
+from tests.integration.ballot_helpers import post_ballot, ranking_form, snapshot, submit_and_check
 
-COLUMNS = (
-    Answer.question_id,
-    Answer.option_id,
-    Answer.rank,
-    Answer.selected,
-    Answer.value,
-    Answer.text,
-    Answer.ranking_key,
-)
+#: Every column of an answer the save writes but its response: where the save names them.
+COLUMNS = tuple(getattr(Answer, name) for name in services._ANSWER_FIELDS)
 
 
 def stored(member_id: int) -> dict[tuple[Any, ...], int]:
@@ -57,19 +49,10 @@ def test_a_ballot_submitted_again_stores_exactly_its_answers(app):
             f"q{text.id}-text": [words],
         }
 
-    def submit(user: Any, values: dict[str, list[str]]) -> None:
-        response = services.current_response(consultation.id, user.member_id)
-        version = response.version if response else 0
-        outcome = services.save(
-            consultation, user, values, submit=True, base_version=version, token=""
-        )
-        assert not isinstance(outcome, list), outcome
-        assert_in_step([consultation])
-
     first = form([0, 2], "More case studies")
-    submit(delegate, first)
+    submit_and_check(consultation, delegate, first)
     before = stored(delegate.member_id)
-    submit(delegate, first)
+    submit_and_check(consultation, delegate, first)
     again = stored(delegate.member_id)
     assert again.keys() == before.keys()
     postgresql = db.engine.dialect.name == "postgresql"
@@ -77,8 +60,8 @@ def test_a_ballot_submitted_again_stores_exactly_its_answers(app):
         assert again == before
 
     changed = form([0, 1], "Fewer case studies")
-    submit(delegate, changed)
-    submit(newcomer, changed)
+    submit_and_check(consultation, delegate, changed)
+    submit_and_check(consultation, newcomer, changed)
     after = stored(delegate.member_id)
     assert after.keys() == stored(newcomer.member_id).keys()
     if postgresql:  # the ranking, the first choice and the scale were given again as they were
