@@ -4,8 +4,13 @@ each route is for, on the database of the run (SQLite, or PostgreSQL with TEST_D
 
 from __future__ import annotations
 
+import fcntl
 import itertools
+import os
+import pickle
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -26,6 +31,7 @@ from consult.auth.models import TokenPurpose
 from consult.consultations import cycle
 from consult.consultations.document import Text
 from consult.core import clock
+from consult.documents import storage
 from consult.documents.models import AttachmentFile
 from consult.extensions import db, limiter
 from consult.mail.models import MailKind, OutboxMessage
@@ -153,12 +159,24 @@ class World:
     (found by visiting each page with each valid value)."""
 
     def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.rules = [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+        self.valid: dict[str, list[object]] = {}
+        self.query_names = read_in_source() | {"q", "kind", "region", "status", "who"}
+        #: For each POST endpoint: the fields of its forms and a path a form posts to.
+        self.fields: dict[str, set[str]] = {k: set(v) for k, v in EXTRA_FIELDS.items()}
+        self.targets: dict[str, str] = {}
+
+    #: What :meth:`build` finds, the same for every worker given the same rows (:func:`built`).
+    FOUND = ("valid", "query_names", "fields", "targets")
+
+    def build(self) -> None:
+        """The rows of the world, then its forms (:meth:`crawl`)."""
         admin = AdminFactory(email=ADMIN)
         member = MemberFactory()
         delegate = UserFactory(email=DELEGATE, member=member)
         gone = UserFactory(member=MemberFactory(active=False), active=False)
         empty_region = RegionFactory(name="Antarctica")
-        self.app = app
         build_consultation("idm-2010")
         draft = build_consultation("idm-2011", status="draft")
         closed, decided, published = (build_consultation(f"idm-200{i}") for i in (7, 8, 9))
@@ -186,7 +204,7 @@ class World:
         invitation, _t = tokens.issue(db.session, invited, TokenPurpose.INVITATION, day)
         reset, _t = tokens.issue(db.session, delegate, TokenPurpose.PASSWORD_RESET, day)
         db.session.commit()
-        self.valid: dict[str, list[object]] = {
+        self.valid = {
             "slug": ["idm-2011", "idm-2010", "idm-2007", "idm-2008", "idm-2009"],
             "member_id": [member.id, gone.member_id, invited.member_id],
             "user_id": [delegate.id, gone.id],
@@ -206,11 +224,6 @@ class World:
         self.valid["attachment_id"] = [stored.attachment_id]
         self.valid["file_id"] = [stored.id]
         self.valid["entry_id"] = [1]  # the scan of an entry by the secretariat (none stored)
-        self.rules = [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
-        self.query_names = read_in_source() | {"q", "kind", "region", "status", "who"}
-        #: For each POST endpoint: the fields of its forms and a path a form posts to.
-        self.fields: dict[str, set[str]] = {k: set(v) for k, v in EXTRA_FIELDS.items()}
-        self.targets: dict[str, str] = {}
         self.crawl()
 
     def sign_in(self) -> None:
@@ -286,16 +299,48 @@ class World:
 
 
 @pytest.fixture(scope="session")
-def built(app: Flask) -> tuple[World, Rows]:
-    """The world, its forms found, built once per worker and kept as rows; the tables are
-    left empty for the next test."""
-    with app.app_context():
+def built(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> tuple[World, Rows]:
+    """The world, its forms found, built once per run and kept as rows; the tables are left
+    empty for the next test. The first worker that needs it builds it (some 15 s) and leaves
+    it, with the files of its document store, in the run's folder; any other loads it."""
+    folder = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = folder.parent  # shared by the workers of the run
+    with app.app_context(), shared_once(folder / "hostile-world.lock"):
         world = World(app)
-        rows = snapshot()
+        saved = folder / "hostile-world.pickle"
+        if saved.exists():
+            found, named, files = pickle.loads(saved.read_bytes())  # noqa: S301 - our own
+            vars(world).update(found)
+            rows = [(db.metadata.tables[name], values) for name, values in named]
+            for path, content in files.items():
+                (storage.root() / path).parent.mkdir(parents=True, exist_ok=True)
+                (storage.root() / path).write_bytes(content)
+        else:
+            world.build()
+            rows = snapshot()
+            store = storage.root()
+            files = {
+                str(p.relative_to(store)): p.read_bytes() for p in store.rglob("*") if p.is_file()
+            }
+            found = {name: getattr(world, name) for name in World.FOUND}
+            named = [(table.name, values) for table, values in rows]
+            saved.write_bytes(pickle.dumps((found, named, files)))
         db.session.remove()
         empty_tables()
         limiter.reset()
     return world, rows
+
+
+@contextmanager
+def shared_once(lock: Path) -> Iterator[None]:
+    """Held by one worker at a time: the other waits for the world rather than build it."""
+    with lock.open("w") as file:
+        fcntl.flock(file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(file, fcntl.LOCK_UN)
 
 
 @pytest.fixture
