@@ -12,14 +12,16 @@ import openpyxl
 import pypdf
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 
+from consult.consultations.models import Consultation
 from consult.core import clock
 from consult.core.audit import AuditEvent
 from consult.extensions import db
 from consult.members.models import MemberKind
 from consult.results import compose, services
 from consult.results.docmodel import Document, Percent, Table, outline
-from tests.conftest import csrf_token
+from tests.conftest import Rows, csrf_token, empty_tables, restore, snapshot
 from tests.factories import (
     AdminFactory,
     MemberFactory,
@@ -34,8 +36,26 @@ NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 WINNER_FR = "Migration Sud-Sud"
 
 
+@pytest.fixture(scope="module")
+def counted_rows(app: Flask) -> Rows:
+    """The rows of :func:`count`, built once for the module (seven ballots cast through the
+    save); the tables are left empty for the next test."""
+    with app.app_context():
+        count()
+        rows = snapshot()
+        db.session.remove()
+        empty_tables()
+    return rows
+
+
 @pytest.fixture
-def counted(app):
+def counted(counted_rows: Rows) -> Consultation:
+    """The counted consultation as :func:`count` left it, put back for each test."""
+    restore(counted_rows)
+    return db.session.scalars(sa.select(Consultation)).one()
+
+
+def count() -> Consultation:
     """Five member states answer; instant runoff needs two rounds (Migration and Health is
     eliminated and its ballot passes to South-South Migration, which wins)."""
     with clock.freeze(datetime(2026, 2, 1, 12, 0, tzinfo=UTC)):
