@@ -20,9 +20,10 @@ from consult.core.text import Text
 from consult.results.docmodel import outline
 from tests.factories import AdminFactory
 from tests.integration.results_helpers import cast
-from tests.integration.test_report_documents import (  # noqa: F401 - the fixture
+from tests.integration.test_report_documents import (  # noqa: F401 - the fixtures
     GOLDEN,
     counted,
+    counted_rows,
     document_of,
     post_document,
 )

@@ -12,7 +12,10 @@ from consult.consultations.models import Consultation
 from consult.extensions import db
 from tests.factories import MemberFactory, build_consultation
 from tests.integration.builder_helpers import snapshot
-from tests.integration.test_report_documents import counted  # noqa: F401 - a fixture
+from tests.integration.test_report_documents import (  # noqa: F401 - fixtures
+    counted,
+    counted_rows,
+)
 from tests.integration.test_report_outcome import decided  # noqa: F401 - a fixture
 
 THEME = dedent(
