@@ -16,6 +16,7 @@ from typing import TypeVar
 
 import pytest
 
+from consult.documents import storage
 from consult.extensions import db
 
 T = TypeVar("T")
@@ -55,3 +56,24 @@ def named(rows: list) -> NamedRows:
 def tables(rows: NamedRows) -> list:
     """Named rows back with this process's table objects."""
     return [(db.metadata.tables[name], values) for name, values in rows]
+
+
+def stored_files() -> dict[str, bytes]:
+    """The documents the world stored (their files, by path in the store)."""
+    root = storage.root()
+    return (
+        {str(f.relative_to(root)): f.read_bytes() for f in root.rglob("*") if f.is_file()}
+        if root.is_dir()
+        else {}
+    )
+
+
+def store_files(files: dict[str, bytes]) -> None:
+    """The world's documents in this worker's store (a worker that read the world rather
+    than build it has none of them)."""
+    root = storage.root()
+    for name, content in files.items():
+        path = root / name
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)

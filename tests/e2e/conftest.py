@@ -10,11 +10,10 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.serving import make_server
 
-from consult.documents import storage
 from consult.extensions import db, limiter
 from tests.conftest import Rows, empty_tables, restore, snapshot
 from tests.smtp import mailbox, smtp_server  # noqa: F401 - the SMTP fixtures, for mail tests
-from tests.worlds import NamedRows, built_once, named, tables
+from tests.worlds import NamedRows, built_once, named, store_files, stored_files, tables
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -100,27 +99,6 @@ def world(app, tmp_path_factory) -> tuple[dict[str, list[str]], Rows]:
     with app.app_context():
         store_files(files)
     return walks, tables(rows)
-
-
-def stored_files() -> dict[str, bytes]:
-    """The documents the world stored (their files, by path in the store)."""
-    root = storage.root()
-    return (
-        {str(f.relative_to(root)): f.read_bytes() for f in root.rglob("*") if f.is_file()}
-        if root.is_dir()
-        else {}
-    )
-
-
-def store_files(files: dict[str, bytes]) -> None:
-    """The world's documents in this worker's store (a worker that read the world rather
-    than build it has none of them)."""
-    root = storage.root()
-    for name, content in files.items():
-        path = root / name
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
 
 
 @pytest.fixture

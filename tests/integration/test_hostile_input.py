@@ -4,13 +4,8 @@ each route is for, on the database of the run (SQLite, or PostgreSQL with TEST_D
 
 from __future__ import annotations
 
-import fcntl
 import itertools
-import os
-import pickle
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -31,7 +26,6 @@ from consult.auth.models import TokenPurpose
 from consult.consultations import cycle
 from consult.consultations.document import Text
 from consult.core import clock
-from consult.documents import storage
 from consult.documents.models import AttachmentFile
 from consult.extensions import db, limiter
 from consult.mail.models import MailKind, OutboxMessage
@@ -45,6 +39,7 @@ from tests.factories import (
     build_consultation,
 )
 from tests.integration.document_helpers import add_document
+from tests.worlds import NamedRows, built_once, named, store_files, stored_files, tables
 
 #: Values that broke or could break parsing: beyond 64 bits, digits that are not ASCII, NUL,
 #: signs, spaces, floats, SQL and markup, control and bidi characters, very long texts.
@@ -300,47 +295,28 @@ class World:
 
 @pytest.fixture(scope="session")
 def built(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> tuple[World, Rows]:
-    """The world, its forms found, built once per run and kept as rows; the tables are left
-    empty for the next test. The first worker that needs it builds it (some 15 s) and leaves
-    it, with the files of its document store, in the run's folder; any other loads it."""
-    folder = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        folder = folder.parent  # shared by the workers of the run
-    with app.app_context(), shared_once(folder / "hostile-world.lock"):
-        world = World(app)
-        saved = folder / "hostile-world.pickle"
-        if saved.exists():
-            found, named, files = pickle.loads(saved.read_bytes())  # noqa: S301 - our own
-            vars(world).update(found)
-            rows = [(db.metadata.tables[name], values) for name, values in named]
-            for path, content in files.items():
-                (storage.root() / path).parent.mkdir(parents=True, exist_ok=True)
-                (storage.root() / path).write_bytes(content)
-        else:
+    """The world, its forms found, built once per run (by the first worker that needs it,
+    tests/worlds.py: some 15 s) and kept as rows with the files it stored; the tables are
+    left empty for the next test."""
+
+    def build() -> tuple[dict[str, object], NamedRows, dict[str, bytes]]:
+        with app.app_context():
+            world = World(app)
             world.build()
-            rows = snapshot()
-            store = storage.root()
-            files = {
-                str(p.relative_to(store)): p.read_bytes() for p in store.rglob("*") if p.is_file()
-            }
             found = {name: getattr(world, name) for name in World.FOUND}
-            named = [(table.name, values) for table, values in rows]
-            saved.write_bytes(pickle.dumps((found, named, files)))
-        db.session.remove()
-        empty_tables()
-        limiter.reset()
-    return world, rows
+            rows = named(snapshot())
+            files = stored_files()
+            db.session.remove()
+            empty_tables()
+            limiter.reset()
+        return found, rows, files
 
-
-@contextmanager
-def shared_once(lock: Path) -> Iterator[None]:
-    """Held by one worker at a time: the other waits for the world rather than build it."""
-    with lock.open("w") as file:
-        fcntl.flock(file, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(file, fcntl.LOCK_UN)
+    found, rows, files = built_once(tmp_path_factory, "hostile-world", build)
+    with app.app_context():
+        store_files(files)
+        world = World(app)
+    vars(world).update(found)
+    return world, tables(rows)
 
 
 @pytest.fixture
