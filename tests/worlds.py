@@ -17,7 +17,8 @@ from typing import TypeVar
 import pytest
 
 from consult.documents import storage
-from consult.extensions import db
+from consult.extensions import db, limiter
+from tests.conftest import empty_tables, snapshot
 
 T = TypeVar("T")
 
@@ -46,6 +47,17 @@ def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Calla
         partial.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         partial.rename(stored)
         return value
+
+
+def kept() -> tuple[NamedRows, dict[str, bytes]]:
+    """The world just built, as rows by table name and the files it stored; the tables are
+    left empty (and the rate limits reset) for the next test."""
+    rows = named(snapshot())
+    files = stored_files()
+    db.session.remove()
+    empty_tables()
+    limiter.reset()
+    return rows, files
 
 
 def named(rows: list) -> NamedRows:

@@ -10,10 +10,9 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.serving import make_server
 
-from consult.extensions import db, limiter
-from tests.conftest import Rows, empty_tables, restore, snapshot
+from tests.conftest import Rows, restore
 from tests.smtp import mailbox, smtp_server  # noqa: F401 - the SMTP fixtures, for mail tests
-from tests.worlds import NamedRows, built_once, named, store_files, stored_files, tables
+from tests.worlds import NamedRows, built_once, kept, store_files, tables
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -88,11 +87,7 @@ def world(app, tmp_path_factory) -> tuple[dict[str, list[str]], Rows]:
         with app.app_context():
             build_world(app)
             walks = dict(walk_all(app))
-            rows = named(snapshot())
-            files = stored_files()
-            db.session.remove()
-            empty_tables()
-            limiter.reset()
+            rows, files = kept()
         return walks, rows, files
 
     walks, rows, files = built_once(tmp_path_factory, "browser-world", build)

@@ -27,10 +27,10 @@ from consult.consultations import cycle
 from consult.consultations.document import Text
 from consult.core import clock
 from consult.documents.models import AttachmentFile
-from consult.extensions import db, limiter
+from consult.extensions import db
 from consult.mail.models import MailKind, OutboxMessage
 from tests import document_files as samples
-from tests.conftest import PASSWORD, Rows, csrf_token, empty_tables, restore, snapshot
+from tests.conftest import PASSWORD, Rows, csrf_token, restore
 from tests.factories import (
     AdminFactory,
     MemberFactory,
@@ -39,7 +39,7 @@ from tests.factories import (
     build_consultation,
 )
 from tests.integration.document_helpers import add_document
-from tests.worlds import NamedRows, built_once, named, store_files, stored_files, tables
+from tests.worlds import NamedRows, built_once, kept, store_files, tables
 
 #: Values that broke or could break parsing: beyond 64 bits, digits that are not ASCII, NUL,
 #: signs, spaces, floats, SQL and markup, control and bidi characters, very long texts.
@@ -304,11 +304,7 @@ def built(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> tuple[World, 
             world = World(app)
             world.build()
             found = {name: getattr(world, name) for name in World.FOUND}
-            rows = named(snapshot())
-            files = stored_files()
-            db.session.remove()
-            empty_tables()
-            limiter.reset()
+            rows, files = kept()
         return found, rows, files
 
     found, rows, files = built_once(tmp_path_factory, "hostile-world", build)
