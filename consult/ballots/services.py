@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol, cast
@@ -220,9 +221,9 @@ def save_ballot(
 
     Everything is read in one statement (on PostgreSQL after the one that takes the locks,
     sent with it: :func:`_read`) and written as plain rows with statements built once
-    (:func:`_write`): on PostgreSQL in one statement, sent with the COMMIT (the answers given
-    again as they were are left as they are); the receipt e-mails are queued for the mail
-    worker to write (:mod:`consult.ballots.receipt_mail`).
+    (:func:`_write`): on PostgreSQL in one statement, sent with the COMMIT; on both engines
+    the answers given again as they were are left as they are; the receipt e-mails are
+    queued for the mail worker to write (:mod:`consult.ballots.receipt_mail`).
     """
     member_id = entry.member.id if entry is not None else user.member_id
     user_id = user.id
@@ -613,12 +614,12 @@ def _write(session: sa.orm.Session, written: _Written) -> int:
         if not updated:
             raise Stale(_name_of(session, stored.updated_by_id), stored.updated_at)
         return revision_id
-    # SQLite: the revision first (its trigger deletes the answers it replaces), then its answers.
+    # SQLite: the revision first, then its answers, replaced where they differ (the view
+    # ``answers_given``'s trigger: an answer given again as it was keeps its row).
     if written.revision is not None:
         revision_id = queue["item_id"] = _INSERT_REVISION.run(connection, params).lastrowid
-        if written.answers:
-            rows = [{"response_id": stored.id, **a} for a in written.answers]
-            _INSERT_ANSWERS.run(connection, rows)
+        given = {"response_id": stored.id, "answers": _given_rows(written.answers or [])}
+        _GIVE_ANSWERS.run(connection, given)
     if _update_prepared(submit).run(connection, params).rowcount != 1:
         raise Stale(_name_of(session, stored.updated_by_id), stored.updated_at)
     if written.revision is not None:
@@ -649,6 +650,20 @@ def _answers(ballot: Ballot) -> list[dict[str, Any]]:
         }
         for row in answer_rows(ballot)
     ]
+
+
+def _given_rows(answers: list[dict[str, Any]]) -> str:
+    """SQLite: the answer rows as the view ``answers_given`` takes them, a JSON array of
+    arrays of :data:`_ANSWER_FIELDS` (booleans as SQLite stores them, 0 or 1, so that a row
+    given again as it was is written in JSON as SQLite writes the stored one)."""
+    return json.dumps(
+        [
+            [int(v) if isinstance(v, bool) else v for v in (a[name] for name in _ANSWER_FIELDS)]
+            for a in answers
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
 
 
 def _bound(table: sa.Table, prefix: str, names: Any) -> dict[str, sa.BindParameter[Any]]:
@@ -683,8 +698,13 @@ _INSERT_EVENT = sa.insert(_event).values(_bound(_event, "event_", _EVENT_COLUMNS
 _INSERT_REVISION = Prepared(
     sa.insert(revisions.TABLE).values(_bound(revisions.TABLE, "revision_", _REVISION_COLUMNS))
 )
-_INSERT_ANSWERS = Prepared(
-    sa.insert(_answer).values(_bound(_answer, "", ("response_id", *_ANSWER_FIELDS)))
+#: A submission's answers (:func:`_given_rows`), which the view's ``INSTEAD OF`` trigger
+#: writes where they differ from the stored ones (migration ``6a2d9e4f8c13``).
+_GIVE_ANSWERS = Prepared(
+    sa.insert(sa.table("answers_given", sa.column("response_id"), sa.column("answers"))).values(
+        response_id=sa.bindparam("response_id", type_=sa.Integer),
+        answers=sa.bindparam("answers", type_=sa.Text),
+    )
 )
 _RECORD_EVENT = Prepared(_INSERT_EVENT)
 _QUEUE_RECEIPTS = Prepared(receipt_mail.QUEUE)
