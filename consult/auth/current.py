@@ -96,9 +96,10 @@ def _statement() -> Prepared:
 
 def signed_in(user_id: int) -> SignedIn | None:
     """The account ``user_id`` with its member, or None (one statement, in the request's
-    transaction: for a view that begins writing, before its write lock on SQLite,
-    ``core.database.begins_writing``)."""
-    row = _statement().first(db.session.connection(), {"user_id": user_id})
+    transaction, or before it has begun on the server: on PostgreSQL without a BEGIN round
+    trip of its own, ``Prepared.first_alone``; for a view that begins writing, before its
+    write lock on SQLite, ``core.database.begins_writing``)."""
+    row = _statement().first_alone(db.session.connection(), {"user_id": user_id})
     if row is None:
         return None
     (uid, email, name, role, member_id, locale, active, nonce) = row[:8]

@@ -510,6 +510,22 @@ class Prepared:
         ``connection.execute`` would (enumerations, SQLite's dates and booleans), or None."""
         return self.first_of(connection, self.run(connection, params))
 
+    def first_alone(
+        self, connection: sa.Connection, params: dict[str, Any]
+    ) -> tuple[Any, ...] | None:
+        """:meth:`first`, on PostgreSQL outside the transaction if it has not begun on the
+        server (:func:`consult.core.pgpipeline.before_transaction`: no BEGIN round trip of
+        its own, and none at all for a request that reads nothing else in it), as SQLite
+        reads the signed-in user of a request that begins writing. For a read that needs no
+        snapshot shared with the statements after it."""
+        if connection.dialect.driver != "psycopg":
+            return self.first(connection, params)
+        from consult.core import pgpipeline  # psycopg: imported by PostgreSQL's engines alone
+
+        driver: Any = connection.connection.driver_connection
+        with pgpipeline.before_transaction(driver):
+            return self.first(connection, params)
+
     def first_of(self, connection: sa.Connection, cursor: Any) -> tuple[Any, ...] | None:
         """:meth:`first` of the cursor of a :meth:`run` (closed)."""
         try:

@@ -20,7 +20,7 @@ the transaction is then in error, for its ROLLBACK.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -140,6 +140,23 @@ def send_together(
     if cache._to_flush:  # statements psycopg evicted from its cache (a hundred at most)
         connection.wait(cache.maintain_gen(connection))
     return results
+
+
+@contextlib.contextmanager
+def before_transaction(connection: psycopg.Connection[Any]) -> Iterator[None]:
+    """The statements of the block in autocommit if the connection's transaction has not
+    begun on the server: psycopg would otherwise send its BEGIN first, a round trip of its
+    own; the transaction then begins with the next statement (:func:`send_together` sends
+    its BEGIN with it), or not at all. For a read that shares no snapshot with what follows
+    (at READ COMMITTED, the app's isolation level, each statement has its own anyway)."""
+    if connection.autocommit or connection.pgconn.transaction_status != _IDLE:
+        yield
+        return
+    connection.autocommit = True
+    try:
+        yield
+    finally:
+        connection.autocommit = False
 
 
 def _results(

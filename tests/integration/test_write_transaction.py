@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+from psycopg.pq import TransactionStatus
 
 from consult.core.database import (
     AfterCommit,
@@ -91,3 +92,27 @@ def test_statements_run_together_give_what_sqlalchemy_gives(app):
     assert expected[0] == params["j"]
     assert expected[2] is None
     assert expected[3] == "100%"
+
+
+def test_a_read_before_the_transaction_begins_none_and_one_after_reads_in_it(app):
+    """``Prepared.first_alone``: before the transaction has begun on the server, the read
+    begins none (on PostgreSQL no BEGIN of its own: the server is still outside a transaction
+    after it, and the next statement begins it); once it has begun, the read is made in it
+    and sees its uncommitted rows."""
+    postgresql = db.engine.dialect.name == "postgresql"
+
+    def on_server() -> str:
+        driver = session.connection().connection.driver_connection
+        return TransactionStatus(driver.pgconn.transaction_status).name if postgresql else ""
+
+    with write_transaction(db.session) as session:
+        connection = session.connection()
+        assert _COUNT.first_alone(connection, {}) == (0,)
+        if postgresql:
+            assert on_server() == "IDLE"
+        session.execute(sa.insert(_REGION).values(name="Test Africa"))
+        if postgresql:
+            assert on_server() == "INTRANS"
+        assert _COUNT.first_alone(connection, {}) == (1,)
+        assert regions() == []  # not committed yet
+    assert regions() == ["Test Africa"]
