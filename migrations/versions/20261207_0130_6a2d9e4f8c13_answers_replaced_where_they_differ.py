@@ -10,15 +10,25 @@ deletes the stored rows that no given row repeats, then inserts the given rows t
 row repeats, two statements of the trigger in one of the save. Rows are compared as SQLite
 writes them in JSON (``json_array`` of the stored columns against ``json_each``'s element):
 the same text is the same row, and a row that only looks different is written again, never
-wrongly kept. The answers' DELETE trigger still leaves the counted rankings to the rows
-inserted next and to the response's update (the revision is inserted first:
-``8d1e5b3c9f27``). PostgreSQL already writes a submission this way in one statement.
+wrongly kept. PostgreSQL already writes a submission this way in one statement.
+
+The counted rankings (``ballot_ranking``) are then refreshed by the answers' own triggers
+again, as the results counters' migration made them: a deleted ranking refreshes its question
+at once (``answer_results_delete`` without the condition ``8d1e5b3c9f27`` added), and the
+response's revision no longer refreshes all of its ballots (``response_results_revision``,
+two statements on every submission, dropped). ``8d1e5b3c9f27`` deferred the refresh because
+every answer was deleted and inserted again, which dropped and put back a ranking that had
+not changed; now a ranking's rows are deleted only when that ranking changed or is no longer
+given, and then its counted row changes anyway.
 
 Revision ID: 6a2d9e4f8c13
 Revises: 4b8e2f6a1c57
 Create Date: 2026-12-07 01:30:00
 
 """
+
+import importlib.util
+from pathlib import Path
 
 from alembic import op
 
@@ -34,9 +44,21 @@ _STORED = f"json_array({', '.join(_COLUMNS)})"
 _GIVEN = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(_COLUMNS)))
 
 
+def _ranking_kept():
+    """The migration that deferred the rankings' refresh during a submission: its downgrade
+    and upgrade give the triggers without and with the deferral."""
+    path = Path(__file__).with_name("20261206_1640_8d1e5b3c9f27_ranking_kept_on_resubmission.py")
+    spec = importlib.util.spec_from_file_location("ranking_kept", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def upgrade():
     if op.get_bind().dialect.name != "sqlite":
         return
+    _ranking_kept().downgrade()
     op.execute("DROP TRIGGER revision_replaces_answers")
     op.execute("CREATE VIEW answers_given (response_id, answers) AS SELECT NULL, NULL WHERE 0")
     op.execute(
@@ -59,3 +81,4 @@ def downgrade():
         "CREATE TRIGGER revision_replaces_answers AFTER INSERT ON revision BEGIN "
         "DELETE FROM answer WHERE response_id = NEW.response_id; END"
     )
+    _ranking_kept().upgrade()
