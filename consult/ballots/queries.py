@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections import namedtuple
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
@@ -16,6 +17,8 @@ from consult.ballots.models import Entry, Response, ResponseStatus, Revision
 from consult.ballots.rules import ballot_from_canonical, ballot_to_form
 from consult.consultations.lifecycle import Phase, Status, phase
 from consult.consultations.models import Consultation, invitation
+from consult.consultations.row import COLUMNS as CONSULTATION_COLUMNS
+from consult.consultations.row import ConsultationRow
 from consult.core import clock
 from consult.core.anchors import Head
 from consult.core.database import Prepared
@@ -168,7 +171,7 @@ class DelegatePage:
     revision (the ballot page only), whether the consultation has documents and a page of the
     response's revisions (the receipt only)."""
 
-    consultation: Consultation
+    consultation: ConsultationRow
     response: ResponseRow | None
     content: dict[str, Any] | None
     has_documents: bool
@@ -176,11 +179,12 @@ class DelegatePage:
 
 
 @functools.cache
-def _page_statement(content: bool, revisions: bool = False) -> sa.Select[Any]:
+def _page_statement(content: bool, revisions: bool = False) -> tuple[Prepared, Any]:
     """The consultation of ``slug``, whether ``member_id`` is invited, whether it has
     documents, and the member's response (with its latest revision's content when
     ``content``; with page ``page`` of its revisions and the latest, a row each, when
-    ``revisions``): built once."""
+    ``revisions``): built once, with the named tuple of its rows (the consultation's
+    columns first, as :class:`ConsultationRow`'s fields)."""
     member_id: sa.BindParameter[int] = sa.bindparam("member_id")
     c = cast(sa.Table, Consultation.__table__).c
     a = ATTACHMENT.c
@@ -194,6 +198,7 @@ def _page_statement(content: bool, revisions: bool = False) -> sa.Select[Any]:
         )
     )
     columns: list[Any] = [
+        *CONSULTATION_COLUMNS,
         invited.label("invited"),
         documents.label("has_documents"),
         *_RESPONSE_COLUMNS,
@@ -204,7 +209,7 @@ def _page_statement(content: bool, revisions: bool = False) -> sa.Select[Any]:
             v.id.table, sa.and_(v.response_id == _r.id, v.number == _r.revision)
         )
         columns.append(v.content.label("content"))
-    statement = sa.select(Consultation)
+    statement = sa.select(*columns)
     if revisions:
         # Page ``page`` of ``revision`` revisions numbered 1 to ``revision`` (fifty to a
         # page, newest first; the last page if beyond it), and the latest.
@@ -220,36 +225,42 @@ def _page_statement(content: bool, revisions: bool = False) -> sa.Select[Any]:
         joined, more = _with_revision_columns(
             joined.outerjoin(v.id.table, sa.and_(v.response_id == _r.id, window))
         )
-        columns += more
-        statement = statement.order_by(v.number.desc())
-    return statement.select_from(joined).add_columns(*columns).where(c.slug == sa.bindparam("slug"))
+        statement = statement.add_columns(*more).order_by(v.number.desc())
+    statement = statement.select_from(joined).where(c.slug == sa.bindparam("slug"))
+    names = [column.name for column in statement.selected_columns]
+    return Prepared(statement), namedtuple("PageRow", names)  # type: ignore[misc]
 
 
 def delegate_page(
     slug: str, member_id: int, *, content: bool = False, revisions_page: int | None = None
 ) -> DelegatePage | None:
     """The consultation if the member is invited to it and it is not a draft (else None),
-    with the member's response: one statement, prepared once. The questions and options come
-    from :mod:`consult.consultations.structure`. With ``revisions_page``, the page of the
+    with the member's response: one statement, prepared once (its row is a plain one: the
+    ORM's entity cost more than the rest of the read). The questions and options come from
+    :mod:`consult.consultations.structure`. With ``revisions_page``, the page of the
     response's revisions in the same statement (:func:`_revisions_of`)."""
     params: dict[str, Any] = {"slug": slug, "member_id": member_id}
     if revisions_page is not None:
         params["page"] = revisions_page
-    rows = db.session.execute(_page_statement(content, revisions_page is not None), params).all()
+    prepared, named = _page_statement(content, revisions_page is not None)
+    rows = [named._make(row) for row in prepared.all(db.session.connection(), params)]
     row = rows[0] if rows else None
-    if row is None or row[0].status is Status.DRAFT or not row.invited:
+    if row is None or row.status is Status.DRAFT or not row.invited:
         return None
     response = _response_row(row)
     listed = None
     if revisions_page is not None:
         listed = _revisions_of(rows, response, revisions_page)
     return DelegatePage(
-        row[0],
+        ConsultationRow(*row[:_CONSULTATION]),
         response,
         row.content if content else None,
         bool(row.has_documents),
         listed,
     )
+
+
+_CONSULTATION = len(CONSULTATION_COLUMNS)
 
 
 def _revisions_of(rows: Sequence[Any], response: ResponseRow | None, page: int) -> Revisions:
@@ -267,12 +278,6 @@ def _revisions_of(rows: Sequence[Any], response: ResponseRow | None, page: int) 
     return Revisions(
         Page([r for r in listed if r.number <= high], page, PAGE_SIZE, total), latest, marks
     )
-
-
-def visible_consultation(slug: str, member_id: int) -> Consultation | None:
-    """The consultation (its row) if the member is invited to it and it is not a draft."""
-    found = delegate_page(slug, member_id)
-    return found.consultation if found is not None else None
 
 
 @functools.cache

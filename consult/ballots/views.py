@@ -20,8 +20,9 @@ from consult.ballots.models import Revision
 from consult.ballots.rules import FieldError
 from consult.ballots.specs import may_answer, member_may_vote, question_spec, structure_spec
 from consult.consultations import kinds, structure
-from consult.consultations.lifecycle import Phase
+from consult.consultations.lifecycle import Phase, Status
 from consult.consultations.models import Consultation, ObserversMay
+from consult.consultations.row import ConsultationRow, as_model
 from consult.consultations.structure import Structure
 from consult.core import audit
 from consult.core.database import begins_writing, reads_alone
@@ -39,7 +40,7 @@ bp = Blueprint("ballots", __name__, url_prefix="/consultations")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{0,64}")
 
 
-def _consultation_or_404(slug: str) -> Consultation:
+def _consultation_or_404(slug: str) -> ConsultationRow:
     """The consultation, if the delegate's member is invited and it is not a draft (its row:
     the questions and options come from :mod:`consult.consultations.structure`)."""
     return _page_or_404(slug).consultation
@@ -87,7 +88,7 @@ def _field_labels(kept: Structure) -> dict[str, str]:
 
 
 def _render(
-    consultation: Consultation,
+    consultation: Consultation | ConsultationRow,
     values: dict[str, list[str]],
     *,
     errors: list[FieldError] | None = None,
@@ -117,6 +118,7 @@ def _render(
     locale = locale_code()
     context = {
         "consultation": consultation,
+        "outcome_of": _outcome_of(consultation),
         "structure": kept,
         "texts": display.ballot_texts(kept, locale),
         "ranking_attributes": display.ranking_attributes(locale),
@@ -138,6 +140,16 @@ def _render(
 
 
 render_ballot = _render
+
+
+def _outcome_of(consultation: Consultation | ConsultationRow) -> Consultation | None:
+    """What the published outcome is shown from: the model (its selected options and
+    corrections are read when shown), made from the row without a statement."""
+    if consultation.status is not Status.PUBLISHED:
+        return None
+    if isinstance(consultation, ConsultationRow):
+        return as_model(consultation)
+    return consultation
 
 
 @bp.get("/<slug:slug>")
@@ -365,6 +377,7 @@ def preview(slug: str):
     return render_template(
         "ballots/answer.html",
         consultation=consultation,
+        outcome_of=_outcome_of(consultation),
         structure=kept,
         texts=display.ballot_texts(kept, locale),
         ranking_attributes=display.ranking_attributes(locale),

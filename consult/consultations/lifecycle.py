@@ -60,6 +60,12 @@ def phase(status: Status, opens_at: datetime | None, closes_at: datetime, now: d
     return Phase.OPEN
 
 
+def closed_early(status: Status, original_closes_at: datetime | None) -> bool:
+    """Closed by hand before its deadline (and not reopened since): ``closes_at`` is the
+    closing time, ``original_closes_at`` the deadline it had."""
+    return original_closes_at is not None and status in (Status.CLOSED, Status.PUBLISHED)
+
+
 def effective_status(status: Status, closes_at: datetime, now: datetime) -> Status:
     """The status as time has made it: an open consultation past its deadline is closed."""
     if status is Status.OPEN and now >= closes_at:

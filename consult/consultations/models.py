@@ -17,7 +17,7 @@ from consult.extensions import Model, db
 from consult.members.models import Member
 
 from .enums import ObserversMay, QuestionKind, TallyMethod
-from .lifecycle import Phase, Schedule, Stage, Status, phase, stage
+from .lifecycle import Phase, Schedule, Stage, Status, closed_early, phase, stage
 
 __all__ = [
     "Consultation",
@@ -141,10 +141,7 @@ class Consultation(TranslatedMixin, Model):
     def closed_early(self) -> bool:
         """Closed by hand before its deadline (and not reopened since): ``closes_at`` is the
         closing time, ``original_closes_at`` the deadline it had, ``close_reason`` why."""
-        return self.original_closes_at is not None and self.status in (
-            Status.CLOSED,
-            Status.PUBLISHED,
-        )
+        return closed_early(self.status, self.original_closes_at)
 
     def schedule(self) -> Schedule:
         return Schedule(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import sqlalchemy as sa
 
@@ -71,6 +71,16 @@ class QuestionRow(Localized):
         """As ``Question.scale_label``: a Likert point (1-based) in ``locale``."""
         entry = self.scale[value - 1]
         return str(entry.get(locale) or entry.get("en", str(value)))
+
+
+class Versioned(Protocol):
+    """A consultation as :func:`of` reads it: its model, or a plain row."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def structure_version(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -197,8 +207,8 @@ def current(consultation_id: int, version: int) -> Structure:
     return _kept.keep((consultation_id, read.version), read)
 
 
-def of(consultation: Consultation) -> Structure:
-    """The structure of a consultation read as a model (its row at least)."""
+def of(consultation: Versioned) -> Structure:
+    """The structure of a consultation read as a model (its row at least) or a plain row."""
     return current(consultation.id, consultation.structure_version)
 
 
