@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from consult.consultations.enums import QuestionKind, TallyMethod
 from consult.consultations.models import Consultation, Option, Question
+from consult.consultations.row import ConsultationRow, as_model
 from consult.core.kept import Kept
 from consult.core.translated import Localized
 from consult.extensions import db
@@ -213,29 +214,43 @@ def of(consultation: Versioned) -> Structure:
 
 
 class WithStructure:
-    """A consultation's model read without its questions, seen with the questions of its
-    kept structure: what asks for ``questions`` (the results' loaders, the question kinds,
-    the condition texts, the templates) gets the kept rows, which answer as ``Question`` and
-    ``Option`` do; everything else is the model's own (columns, ``phase()``,
-    ``localized``). A page that only reads the consultation saves building its questions and
-    options as ORM objects on every view."""
+    """A consultation's model or plain row read without its questions, seen with the
+    questions of its kept structure: what asks for ``questions`` (the results' loaders, the
+    question kinds, the condition texts, the templates) gets the kept rows, which answer as
+    ``Question`` and ``Option`` do; everything else is the consultation's own (columns,
+    ``phase()``, ``localized``), and what a plain row does not have (relationships: the
+    outcome's selected options and corrections) the model's made of it
+    (:func:`~consult.consultations.row.as_model`). A page that only reads the consultation
+    saves building its questions and options as ORM objects on every view."""
 
-    def __init__(self, model: Consultation, kept: Structure) -> None:
-        self.model = model
+    def __init__(self, consultation: Consultation | ConsultationRow, kept: Structure) -> None:
+        self.consultation = consultation
         self.structure = kept
 
     @property
     def questions(self) -> tuple[QuestionRow, ...]:
         return self.structure.questions
 
+    @functools.cached_property
+    def model(self) -> Consultation:
+        consultation = self.consultation
+        if isinstance(consultation, ConsultationRow):
+            return as_model(consultation)
+        return consultation
+
     def __getattr__(self, name: str) -> Any:
-        # Read from the model once, then found here (pages read the same few many times).
-        value = getattr(self.model, name)
+        # Read once, then found here (pages read the same few many times).
+        try:
+            value = getattr(self.consultation, name)
+        except AttributeError:
+            if not isinstance(self.consultation, ConsultationRow):
+                raise
+            value = getattr(self.model, name)
         setattr(self, name, value)
         return value
 
 
-def with_structure(consultation: Consultation) -> Consultation:
+def with_structure(consultation: Consultation | ConsultationRow) -> Consultation:
     """``consultation`` (its row read) with the questions of its kept structure, typed as the
     model whose reading it answers (:class:`WithStructure`); for reading only."""
     return cast(Consultation, WithStructure(consultation, of(consultation)))

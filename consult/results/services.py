@@ -23,9 +23,11 @@ from consult.consultations.kinds.base import Inputs, Official
 from consult.consultations.kinds.funding import FundingTotals
 from consult.consultations.models import Consultation, Question
 from consult.consultations.outcomes import OfficialResult
+from consult.consultations.row import COLUMNS as CONSULTATION_COLUMNS
+from consult.consultations.row import ConsultationRow
 from consult.core import audit
 from consult.core.actions import Action
-from consult.core.database import write_transaction
+from consult.core.database import Prepared, write_transaction
 from consult.core.plaintext import NO_GROUPING, WriteInGroup
 from consult.extensions import db
 from consult.mail import outbox
@@ -246,25 +248,26 @@ def consultation_results(
 
 
 def page_consultation(slug: str) -> Consultation | None:
-    """The consultation of ``slug`` for a page that reads its results: its row as a model (one
-    statement, which also counts the messages the outbox could not send, for the layout) with
-    the questions and options of its structure kept per process
+    """The consultation of ``slug`` for a page that reads its results: its plain row (one
+    prepared statement, which also counts the messages the outbox could not send, for the
+    layout) with the questions and options of its structure kept per process
     (:func:`structure.with_structure`), not loaded as ORM objects on every view."""
-    row = db.session.execute(_by_slug(), {"slug": slug}).first()
-    if row is None:
+    found = _by_slug().first(db.session.connection(), {"slug": slug})
+    if found is None:
         return None
-    found, failures = row
-    outbox.failures_counted(failures)  # the layout's badge, read with the page's row
-    return structure.with_structure(found)
+    outbox.failures_counted(found[-1])  # the layout's badge, read with the page's row
+    return structure.with_structure(ConsultationRow(*found[:-1]))
 
 
 @functools.cache
-def _by_slug() -> sa.Select[Consultation, int]:
-    """The consultation of a slug (bound parameter ``slug``), with the count of messages the
-    outbox could not send (the layout's badge), built once per process: building the
-    statement costs about as much as the ORM's reading of the row."""
-    return sa.select(Consultation, outbox.failed_count_column()).where(
-        Consultation.slug == sa.bindparam("slug")
+def _by_slug() -> Prepared:
+    """The consultation's row of a slug (bound parameter ``slug``), with the count of
+    messages the outbox could not send (the layout's badge), built once per process: the
+    ORM's entity and execute cost more than the database's work."""
+    return Prepared(
+        sa.select(*CONSULTATION_COLUMNS, outbox.failed_count_column()).where(
+            Consultation.slug == sa.bindparam("slug")
+        )
     )
 
 
