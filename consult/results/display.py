@@ -345,6 +345,22 @@ def pairwise_rows(
     return Markup("".join(out))  # noqa: S704 - labels escaped, numbers
 
 
+def bar_rows(chart: BarChart) -> Markup:
+    """The rows of a bar chart (``bar_chart`` in ``results/_macros.html``), written here: a
+    row per option, whose lookups and escapes cost more in Jinja than the text."""
+    return Markup(  # noqa: S704 - label and text escaped, the width a number
+        "".join(
+            '\n  <div class="chart-row">\n    <span class="chart-label">'
+            f'{text_html(bar.label)}</span>\n    <span class="chart-bar"><svg viewBox="0 0 100 10"'
+            ' preserveAspectRatio="none" focusable="false"><rect class="bar'
+            f'{" official" if bar.highlight else ""}" x="0" y="0" width="{bar.width}"'
+            ' height="10"></rect></svg><span class="chart-value">'
+            f"{text_html(bar.text)}</span></span>\n  </div>\n  "
+            for bar in chart.bars
+        )
+    )
+
+
 def page_context(
     results: ConsultationResults, regions: dict[str, str] | None = None
 ) -> dict[str, object]:
@@ -367,6 +383,7 @@ def page_context(
             if q.ranking is not None
         },
         "transfer_text": transfer_text,
+        "bar_rows": bar_rows,
         "region_names": names,
         "said": said_here,
         "tie_rule_name": tie_rule_name,
