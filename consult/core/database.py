@@ -455,8 +455,8 @@ class Prepared:
         #: By dialect name: the compiled statement, the names of its expanding parameters and
         #: its forms by their lengths (:func:`_form`).
         self._dialects: dict[str, tuple[Any, tuple[str, ...], dict[tuple[int, ...], Any]]] = {}
-        #: By dialect name: the conversion of each column of a select's rows (:meth:`first`).
-        self._results: dict[str, tuple[Any, ...]] = {}
+        #: By dialect name: the conversions of a select's columns (:meth:`_conversions`).
+        self._results: dict[str, tuple[tuple[int, Any], ...]] = {}
 
     def form(self, dialect: sa.Dialect, row: dict[str, Any]) -> tuple[str, Any, bool]:
         """The SQL for ``row``'s lengths of expanding parameters, the function that makes the
@@ -534,10 +534,7 @@ class Prepared:
             cursor.close()
         if row is None:
             return None
-        return tuple(
-            value if convert is None else convert(value)
-            for value, convert in zip(row, self._processors(connection.dialect), strict=True)
-        )
+        return self._converted(row, self._conversions(connection.dialect))
 
     def all(self, connection: sa.Connection, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         """Every row of a select run with ``params``, converted as :meth:`first` converts."""
@@ -546,27 +543,35 @@ class Prepared:
             rows = cursor.fetchall()
         finally:
             cursor.close()
-        processors = self._processors(connection.dialect)
-        if not any(processors):
+        conversions = self._conversions(connection.dialect)
+        if not conversions:
             return [tuple(row) for row in rows]
-        return [
-            tuple(
-                value if convert is None else convert(value)
-                for value, convert in zip(row, processors, strict=True)
-            )
-            for row in rows
-        ]
+        return [self._converted(row, conversions) for row in rows]
 
-    def _processors(self, dialect: sa.Dialect) -> tuple[Any, ...]:
-        """The conversion of each column of the select's rows (None: as the driver gives it)."""
-        processors = self._results.get(dialect.name)
-        if processors is None:
+    @staticmethod
+    def _converted(row: Any, conversions: tuple[tuple[int, Any], ...]) -> tuple[Any, ...]:
+        if not conversions:
+            return tuple(row)
+        values = list(row)
+        for i, convert in conversions:
+            values[i] = convert(values[i])
+        return tuple(values)
+
+    def _conversions(self, dialect: sa.Dialect) -> tuple[tuple[int, Any], ...]:
+        """The select's columns that SQLAlchemy converts (dates on SQLite, enumerations,
+        JSON), each as its index and conversion: the others are left as the driver gives
+        them, without a call per value."""
+        conversions = self._results.get(dialect.name)
+        if conversions is None:
             compiled = self._dialects[dialect.name][0]
-            processors = self._results[dialect.name] = tuple(
+            processors = (
                 column.type.dialect_impl(dialect).result_processor(dialect, None)
                 for column in compiled._result_columns
             )
-        return processors
+            conversions = self._results[dialect.name] = tuple(
+                (i, f) for i, f in enumerate(processors) if f is not None
+            )
+        return conversions
 
 
 def _form(compiled: Any, params: dict[str, Any]) -> tuple[str, tuple[tuple[Any, ...], ...]]:

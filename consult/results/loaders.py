@@ -114,49 +114,26 @@ def _execute(
     return session.connection().execute(statement, params)
 
 
-#: The page's statements (built once, below) as :class:`Prepared`, each with the conversion
-#: of its columns that have one, per dialect: by the statement's identity.
-_prepared: dict[int, tuple[Any, Prepared, dict[str, tuple[tuple[int, Any], ...]]]] = {}
+#: The page's statements (built once, below) as :class:`Prepared`: by the statement's identity.
+_prepared: dict[int, tuple[Any, Prepared]] = {}
 
 
-def _read(statement: sa.Select[Any] | sa.CompoundSelect[Any], params: dict[str, Any]) -> list[Any]:
+def _read(
+    statement: sa.Select[Any] | sa.CompoundSelect[Any], params: dict[str, Any]
+) -> list[tuple[Any, ...]]:
     """The rows of a statement built once (``@cache``), run as :class:`Prepared` (the SQL its
     dialect compiled it to, on the driver's cursor: :meth:`sqlalchemy.Connection.execute`
     works out its compiled form, its parameters and its result's columns again on every call,
     more than the database's own work for most of the results page's reads), each value
-    converted as SQLAlchemy converts it (dates on SQLite, enumerations, JSON)."""
+    converted as SQLAlchemy converts it (dates on SQLite, enumerations, JSON); changes not yet
+    written are written first, as the session would."""
     found = _prepared.get(id(statement))
-    if found is None:
-        found = _prepared[id(statement)] = (statement, Prepared(statement), {})
-    _statement, prepared, conversions = found
+    if found is None:  # the statement is kept beside its Prepared: its id stays its own
+        found = _prepared[id(statement)] = (statement, Prepared(statement))
     session = db.session
     if session.new or session.dirty or session.deleted:
         session.flush()
-    connection = session.connection()
-    dialect = connection.dialect
-    convert = conversions.get(dialect.name)
-    if convert is None:
-        processors = (
-            column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in statement.selected_columns
-        )
-        convert = conversions[dialect.name] = tuple(
-            (i, f) for i, f in enumerate(processors) if f is not None
-        )
-    cursor = prepared.run(connection, params)
-    try:
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    if not convert:
-        return rows
-    converted = []
-    for row in rows:
-        values = list(row)
-        for i, f in convert:
-            values[i] = f(values[i])
-        converted.append(values)
-    return converted
+    return found[1].all(session.connection(), params)
 
 
 def _member(row: Any, offset: int = 0) -> MemberInfo:
