@@ -27,7 +27,7 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     register_blueprints(app)
     register_limits(app)
     register_mail(app)
-    register_templating(app)
+    register_templating(app)  # after the blueprints: their copies of Flask's context processor go
     register_headers(app)
     register_commands(app)
     configure_logging(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import ChainMap
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -11,9 +12,11 @@ from typing import Any, ClassVar
 from babel import Locale
 from babel.numbers import NumberPattern, format_currency, parse_pattern
 from flask import Flask, current_app, request, url_for
+from flask.templating import _default_template_ctx_processor
 from flask_babel import get_locale
 from flask_login import current_user
-from jinja2 import pass_context
+from jinja2 import Template, pass_context
+from jinja2.environment import TemplateModule
 from jinja2.runtime import Context, Macro
 
 from consult.core.i18n import LANGUAGE_NAMES, PAGE_GETTEXT
@@ -171,6 +174,34 @@ _PLAIN: frozenset[type] = frozenset([Macro, BuiltinFunctionType])
 _MARKABLE: frozenset[type] = frozenset([FunctionType, MethodType])
 
 
+class PageTemplate(Template):
+    """Jinja's template, which finds out more cheaply whether an import can use the module it
+    keeps: ``{% import %}`` without context asks which names the importing page's globals have
+    that the imported template's do not (a new module when there are any), by testing each of
+    the page's some 40 globals against the template's ``ChainMap`` in Python, about 40 µs an
+    import (the delegate home, the receipt and the results page import macros). Here the
+    same difference is taken over the ``ChainMap``'s own dicts, in C; the answer is the same."""
+
+    def _get_default_module(self, ctx: Context | None = None) -> TemplateModule:
+        found = self.globals
+        if (
+            ctx is not None
+            and type(found) is ChainMap
+            and not ctx.globals_keys.difference(*found.maps)
+        ):
+            ctx = None  # nothing the kept module lacks: Jinja would return it too
+        return super()._get_default_module(ctx)
+
+
+def _processors_once(app: Flask) -> None:
+    """Flask gives every blueprint its own copy of its default context processor (``g``,
+    ``request`` and ``session``), which then runs twice for the pages of a blueprint: the
+    application's, run for every page, is kept alone."""
+    for name, processors in app.template_context_processors.items():
+        if name is not None:
+            processors[:] = [f for f in processors if f is not _default_template_ctx_processor]
+
+
 _FIXED: dict[tuple[str, str, str], str] = {}
 
 
@@ -188,6 +219,8 @@ def fixed_url(endpoint: str, filename: str = "") -> str:
 def init_templating(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.context_class = PageContext
+    app.jinja_env.template_class = PageTemplate
+    _processors_once(app)
     app.jinja_env.filters.update(
         moment=_page_moment,
         decimal=_page_decimal,

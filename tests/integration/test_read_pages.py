@@ -117,3 +117,24 @@ def test_postgresql_cursors_describe_their_columns_as_psycopg(app):
         # SQLAlchemy's own reads: a statement it has not cached describes its columns by name.
         row = conn.execute(sa.text("SELECT 3 AS three, 'x' AS ex")).one()
         assert row._mapping == {"three": 3, "ex": "x"}
+
+
+def test_a_macro_module_imported_without_context_sees_the_pages_own_globals():
+    """An import without context reuses the module Jinja keeps (core.templating.PageTemplate)
+    unless the importing page has globals the imported template lacks: then, as in Jinja, the
+    module is made again and sees them."""
+    from jinja2 import DictLoader, Environment
+
+    from consult.core.templating import PageTemplate
+
+    templates = {
+        "macros.html": "{% macro who() %}{{ extra | default('none') }}{% endmacro %}",
+        "page.html": "{% import 'macros.html' as m %}{{ m.who() }}",
+        "other.html": "{% import 'macros.html' as m %}{{ m.who() }}",
+    }
+    env = Environment(loader=DictLoader(templates), autoescape=True)
+    env.template_class = PageTemplate
+    assert env.get_template("page.html").render() == "none"
+    assert env.get_template("page.html").render() == "none"
+    assert env.get_template("other.html", globals={"extra": "its own"}).render() == "its own"
+    assert env.get_template("page.html").render() == "none"
