@@ -165,10 +165,17 @@ class SessionInterface(SecureCookieSessionInterface):
         super().save_session(app, session, response)
 
 
+def header(response: Response, name: str) -> str | None:
+    """The response's first ``name`` header, as ``response.headers.get(name)`` without raising
+    and catching an HTTP exception (Werkzeug's ``BadRequestKeyError``) when there is none."""
+    lowered = name.lower()
+    return next((value for key, value in response.headers if key.lower() == lowered), None)
+
+
 def vary(response: Response, name: str) -> None:
     """Add ``name`` to the response's ``Vary`` header, as ``response.vary.add(name)`` does
     without parsing the header into a set and writing it back."""
-    current = response.headers.get("Vary")
+    current = header(response, "Vary")
     if not current:
         response.headers["Vary"] = name
     elif name.lower() not in (part.strip().lower() for part in current.split(",")):
@@ -176,7 +183,7 @@ def vary(response: Response, name: str) -> None:
 
 
 def _accepts_gzip() -> bool:
-    return "gzip" in request.headers.get("Accept-Encoding", "").lower()
+    return "gzip" in request.environ.get("HTTP_ACCEPT_ENCODING", "").lower()
 
 
 def init_assets(app: Flask) -> None:
@@ -228,7 +235,7 @@ def init_assets(app: Flask) -> None:
         if length is not None and length < MIN_SIZE:
             return response
         if (
-            "Content-Encoding" in response.headers
+            header(response, "Content-Encoding") is not None
             or response.status_code < 200
             or response.status_code in (204, 304)
             or not (response.mimetype or "").startswith(COMPRESSIBLE)

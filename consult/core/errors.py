@@ -100,7 +100,9 @@ def _note_refusal(code: int, error: HTTPException) -> None:
 def init_errors(app: Flask) -> None:
     @app.before_request
     def _request_id() -> None:
-        g.request_id = accepted_request_id(request.headers.get("X-Request-Id"))
+        # From the environ: Werkzeug's headers raise and catch an HTTP exception for a header
+        # that is absent, as this one mostly is.
+        g.request_id = accepted_request_id(request.environ.get("HTTP_X_REQUEST_ID"))
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):

@@ -95,6 +95,49 @@ def test_security_headers(client):
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 
+def test_security_headers_replace_a_views_own_and_keep_its_policy():
+    """A view's own X-Frame-Options or Cache-Control is replaced (one header each, ours), its
+    own Content-Security-Policy kept; HTTPS gets Strict-Transport-Security."""
+    from flask import Flask, Response
+    from flask_login import LoginManager, UserMixin
+
+    from consult.core.headers import CSP, init_headers
+
+    app = Flask(__name__)
+    manager = LoginManager(app)
+
+    class Someone(UserMixin):
+        id = "1"
+
+    manager.request_loader(lambda _request: Someone())
+    init_headers(app)
+
+    @app.route("/own")
+    def own() -> Response:
+        response = Response("ok")
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        response.headers["Cache-Control"] = "public, max-age=60"
+        response.headers["Content-Security-Policy"] = "default-src 'none'"
+        return response
+
+    @app.route("/plain")
+    def plain() -> str:
+        return "ok"
+
+    client = app.test_client()
+    own_headers = client.get("/own").headers
+    assert own_headers.getlist("X-Frame-Options") == ["DENY"]
+    assert own_headers.getlist("Cache-Control") == ["no-store"]
+    assert own_headers.getlist("Content-Security-Policy") == ["default-src 'none'"]
+    assert "Strict-Transport-Security" not in own_headers
+    secure = client.get("/plain", base_url="https://localhost").headers
+    assert secure.getlist("Content-Security-Policy") == [CSP]
+    assert secure.getlist("X-Frame-Options") == ["DENY"]
+    assert secure.getlist("Cross-Origin-Opener-Policy") == ["same-origin"]
+    assert secure["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert secure.getlist("Cache-Control") == ["no-store"]
+
+
 def test_authenticated_pages_are_not_cached(client, auth):
     UserFactory(email="d@example.org")
     auth.login("d@example.org")
