@@ -12,7 +12,10 @@ from flask_login import current_user
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
+from consult.core.kept import Kept
 from consult.extensions import babel
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
@@ -29,6 +32,26 @@ def _locale(code: str) -> Locale:
     return found
 
 
+#: The best of our languages for an ``Accept-Language`` header, by the header and languages:
+#: a browser sends the same header with every request, which Werkzeug parses anew each time.
+_BEST: Kept[tuple[str, tuple[str, ...]], str] = Kept(1024)
+#: Longer headers are matched without being kept.
+_BEST_KEPT_LENGTH = 200
+
+
+def _browser_choice(header: str, languages: tuple[str, ...]) -> str:
+    """The best of ``languages`` for the ``Accept-Language`` header, else English."""
+    if len(header) > _BEST_KEPT_LENGTH:
+        return _best(header, languages)
+    key = (header, languages)
+    found = _BEST.get(key)
+    return found if found is not None else _BEST.keep(key, _best(header, languages))
+
+
+def _best(header: str, languages: tuple[str, ...]) -> str:
+    return parse_accept_header(header, LanguageAccept).best_match(languages) or "en"
+
+
 def select_locale() -> Locale:
     """The user's language, else the one chosen in the session, else the browser's best
     among ours, else English."""
@@ -41,7 +64,8 @@ def select_locale() -> Locale:
     chosen = session.get("locale")
     if chosen in languages:
         return _locale(str(chosen))
-    return _locale(request.accept_languages.best_match(languages) or "en")
+    header = request.environ.get("HTTP_ACCEPT_LANGUAGE", "")
+    return _locale(_browser_choice(header, tuple(languages)))
 
 
 #: The template context's key for the translations of the page being rendered.

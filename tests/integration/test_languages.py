@@ -105,6 +105,21 @@ def test_browser_language_is_used_before_sign_in(client):
     assert "Iniciar sesión" in page.get_data(as_text=True)
 
 
+def test_browser_language_followed_when_it_changes(client):
+    """The language chosen for a browser's Accept-Language (kept per process) follows the
+    header from one request to the next, a long header included."""
+    for header, lang in [
+        ("es-ES,es;q=0.9", "es"),
+        ("fr-CH,fr;q=0.9,en;q=0.8", "fr"),
+        ("es-ES,es;q=0.9", "es"),
+        ("de-DE,de;q=0.9", "en"),
+        ("", "en"),
+        ("de;q=0.9," * 40 + "fr;q=0.5", "fr"),
+    ]:
+        page = client.get("/login", headers={"Accept-Language": header})
+        assert f'<html lang="{lang}">' in page.get_data(as_text=True), header
+
+
 def test_switcher_sets_language_for_anonymous_visitor(client):
     token = csrf_token(client)
     client.post("/language", data={"lang": "fr", "csrf_token": token, "next": "/login"})
