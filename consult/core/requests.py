@@ -6,6 +6,8 @@ fields; :class:`FormParser` applies the same limit to both (413 beyond it). Post
 NUL in text, and no field of a page can hold one, so a NUL in the path, the query string or a
 form value is refused with 400 before any view runs — except by views that check their texts
 themselves and answer with a message on the field (:func:`checks_own_text`).
+
+A request's cookies are read from the environ and parsed once per process per Cookie header.
 """
 
 from __future__ import annotations
@@ -15,8 +17,13 @@ from collections.abc import Callable
 from urllib.parse import parse_qsl
 
 from flask import Flask, Request, abort, current_app, request
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
+from werkzeug.http import parse_cookie
+from werkzeug.utils import cached_property
+
+from consult.core.kept import Kept
 
 F = t.TypeVar("F", bound=Callable[..., t.Any])
 
@@ -45,8 +52,28 @@ class FormParser(FormDataParser):
         return stream, self.cls(items), self.cls()
 
 
+#: Parsed Cookie headers by the header (a browser sends the same one until a cookie changes).
+_COOKIES: Kept[str, ImmutableMultiDict[str, str]] = Kept(1024)
+#: Longer Cookie headers are parsed without being kept.
+_COOKIES_KEPT_LENGTH = 2048
+
+
 class ConsultRequest(Request):
     form_data_parser_class = FormParser
+
+    @cached_property
+    def cookies(self) -> ImmutableMultiDict[str, str]:
+        """Werkzeug's, from the environ's ``HTTP_COOKIE`` (Werkzeug gathers it by walking
+        every header of the environ, titling each name) and parsed once per process."""
+        header: str = self.environ.get("HTTP_COOKIE", "")
+        if len(header) > _COOKIES_KEPT_LENGTH:
+            return _parse_cookies(header)
+        found = _COOKIES.get(header)
+        return found if found is not None else _COOKIES.keep(header, _parse_cookies(header))
+
+
+def _parse_cookies(header: str) -> ImmutableMultiDict[str, str]:
+    return t.cast(ImmutableMultiDict[str, str], parse_cookie(header, cls=ImmutableMultiDict))
 
 
 def checks_own_text(view: F) -> F:
