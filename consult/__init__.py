@@ -10,11 +10,14 @@ from typing import Any
 from flask import Flask
 
 from consult.config import CONFIGS, ProductionConfig
+from consult.core.application import Consult
 
 
 def create_app(config_name: str | None = None, test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application."""
-    app = Flask(__name__, instance_path=os.environ.get("CONSULT_INSTANCE_DIR"), static_folder=None)
+    app = Consult(
+        __name__, instance_path=os.environ.get("CONSULT_INSTANCE_DIR"), static_folder=None
+    )
     configure(app, config_name, test_config)
     register_requests(app)
     register_errorhandlers(app)  # first, so that every request has its id before it can fail
