@@ -46,6 +46,10 @@ BUNDLES: dict[str, tuple[str, ...]] = {
 #: Images up to this size are written into the page (``asset_src``) instead of fetched.
 INLINE_MAX = 2048
 MIN_SIZE = 512
+#: zlib's level for pages. On the delegate's pages (3.5-18 KB) level 4 costs 0.75-0.9 of level
+#: 6's CPU (the ballot page 74 µs against 96, the receipt 124 against 144) for 0.5-1.4% more
+#: bytes (the ballot page 2227 against 2197); levels 1-3 save more CPU for 5-7% more bytes.
+LEVEL = 4
 COMPRESSIBLE = (
     "text/",
     "application/javascript",
@@ -245,7 +249,7 @@ def init_assets(app: Flask) -> None:
         body = response.get_data()
         if len(body) < MIN_SIZE:
             return response
-        response.set_data(gzip.compress(body, 6, mtime=0))
+        response.set_data(gzip.compress(body, LEVEL, mtime=0))
         response.headers["Content-Encoding"] = "gzip"
         vary(response, "Accept-Encoding")
         return response
