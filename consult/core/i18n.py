@@ -84,13 +84,32 @@ def _gettext(context: Context, string: str) -> str:
     return _translations(context).ugettext(string)
 
 
+#: A template's texts without variables as Markup, by translations and text: a page shows the
+#: same few dozen (templates give ``_()`` literal texts); emptied past :data:`_MARKED_BOUND`.
+_MARKED: dict[tuple[NullTranslations, str], Markup] = {}
+_MARKED_BOUND = 8192
+
+
 @pass_context
 def _template_gettext(context: Context, string: str, **variables: Any) -> str:
     """``_()`` and ``gettext()`` in templates: Jinja's new-style gettext (the text escaped as
     Markup where the page escapes, then formatted with ``variables``, escaped) in one call, where
     Jinja's own goes through three (``_``, then ``gettext``, then the translations)."""
-    text: str = _translations(context).ugettext(string)
-    if context.eval_ctx.autoescape:
+    translations = _translations(context)
+    escapes = context.eval_ctx.autoescape
+    if escapes and not variables:
+        key = (translations, string)
+        found = _MARKED.get(key)
+        if found is None:
+            found = Markup(translations.ugettext(string))  # noqa: S704 - as below
+            if "%" in found:
+                found = found % {}
+            if len(_MARKED) >= _MARKED_BOUND:
+                _MARKED.clear()
+            _MARKED[key] = found
+        return found
+    text: str = translations.ugettext(string)
+    if escapes:
         text = Markup(text)  # noqa: S704 - our catalogue's text, as Jinja's gettext does
     return text % variables if variables or "%" in text else text
 
