@@ -17,9 +17,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from consult.core import refusals
+from consult.core import clock, refusals
 
 
 class Status(enum.StrEnum):
@@ -79,6 +79,38 @@ def stage(status: Status, opens_at: datetime | None, closes_at: datetime, now: d
     if current is Status.OPEN and opens_at is not None and now < opens_at:
         return Stage.SCHEDULED
     return Stage(current.value)
+
+
+class _Dated(Protocol):
+    @property
+    def status(self) -> Status: ...
+    @property
+    def opens_at(self) -> datetime | None: ...
+    @property
+    def closes_at(self) -> datetime: ...
+    @property
+    def original_closes_at(self) -> datetime | None: ...
+
+
+class Dated:
+    """:func:`phase`, :func:`stage` and :func:`closed_early` as methods of what has a
+    consultation's status and dates: the model and its plain row
+    (:class:`consult.consultations.row.ConsultationRow`)."""
+
+    __slots__ = ()
+
+    def phase(self: _Dated, now: datetime | None = None) -> Phase:
+        return phase(self.status, self.opens_at, self.closes_at, now or clock.now())
+
+    def stage(self: _Dated, now: datetime | None = None) -> Stage:
+        """Draft, scheduled, open, closed (by hand or by its deadline) or published."""
+        return stage(self.status, self.opens_at, self.closes_at, now or clock.now())
+
+    @property
+    def closed_early(self: _Dated) -> bool:
+        """Closed by hand before its deadline (and not reopened since): ``closes_at`` is the
+        closing time, ``original_closes_at`` the deadline it had, ``close_reason`` why."""
+        return closed_early(self.status, self.original_closes_at)
 
 
 class Refusal(enum.StrEnum):

@@ -17,7 +17,7 @@ from consult.extensions import Model, db
 from consult.members.models import Member
 
 from .enums import ObserversMay, QuestionKind, TallyMethod
-from .lifecycle import Phase, Schedule, Stage, Status, closed_early, phase, stage
+from .lifecycle import Dated, Schedule, Status
 
 __all__ = [
     "Consultation",
@@ -62,7 +62,7 @@ outcome_selection = sa.Table(
 )
 
 
-class Consultation(TranslatedMixin, Model):
+class Consultation(Dated, TranslatedMixin, Model):
     __tablename__ = "consultation"
     __table_args__ = (
         sa.CheckConstraint("opens_at IS NULL OR opens_at < closes_at", name="opens_before_closes"),
@@ -129,19 +129,6 @@ class Consultation(TranslatedMixin, Model):
     children: Mapped[list[Consultation]] = relationship(
         back_populates="parent", order_by="Consultation.created_at"
     )
-
-    def phase(self, now: datetime | None = None) -> Phase:
-        return phase(self.status, self.opens_at, self.closes_at, now or clock.now())
-
-    def stage(self, now: datetime | None = None) -> Stage:
-        """Draft, scheduled, open, closed (by hand or by its deadline) or published."""
-        return stage(self.status, self.opens_at, self.closes_at, now or clock.now())
-
-    @property
-    def closed_early(self) -> bool:
-        """Closed by hand before its deadline (and not reopened since): ``closes_at`` is the
-        closing time, ``original_closes_at`` the deadline it had, ``close_reason`` why."""
-        return closed_early(self.status, self.original_closes_at)
 
     def schedule(self) -> Schedule:
         return Schedule(

@@ -12,17 +12,16 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.orm import make_transient_to_detached
 
-from consult.core import clock
 from consult.core.translated import Localized
 from consult.extensions import db
 
 from .enums import ObserversMay
-from .lifecycle import Phase, Stage, Status, closed_early, phase, stage
+from .lifecycle import Dated, Status
 from .models import Consultation
 
 
 @dataclass(frozen=True, slots=True)
-class ConsultationRow(Localized):
+class ConsultationRow(Dated, Localized):
     """A consultation as the delegate's pages show it: ``phase()``, ``closed_early`` and
     ``localized`` answer as the model's do."""
 
@@ -43,16 +42,6 @@ class ConsultationRow(Localized):
     rationale: str
     structure_version: int
     translations: dict[str, Any]
-
-    def phase(self, now: datetime | None = None) -> Phase:
-        return phase(self.status, self.opens_at, self.closes_at, now or clock.now())
-
-    def stage(self, now: datetime | None = None) -> Stage:
-        return stage(self.status, self.opens_at, self.closes_at, now or clock.now())
-
-    @property
-    def closed_early(self) -> bool:
-        return closed_early(self.status, self.original_closes_at)
 
 
 #: The consultation table's columns of :class:`ConsultationRow`, in its fields' order.
