@@ -20,7 +20,10 @@ _EXTENSION = "consult.keys"
 
 
 def path() -> Path:
-    return Path(current_app.config.get("RECEIPT_KEYS_FILE") or receipt_keys_path())
+    """The key file: ``RECEIPT_KEYS_FILE``, else :func:`consult.config.receipt_keys_path`
+    (its path made once per setting, not made again from it on every receipt)."""
+    chosen = current_app.config.get("RECEIPT_KEYS_FILE")
+    return Path(chosen) if chosen else receipt_keys_path()
 
 
 def keyring() -> Keyring:
