@@ -56,6 +56,18 @@ def test_an_altered_token_is_refused(client):
         assert response.status_code == 400
 
 
+def test_a_valid_token_with_characters_added_is_refused(client):
+    """Characters outside the token's alphabet, added to a valid token under the mask, make
+    it a forgery (itsdangerous's decoding would skip them)."""
+    signed = csrf.unmask(csrf_token(client))
+    assert signed is not None
+    for forged in (signed + "!!!", signed + "\x00", signed + " ", signed[:-1] + "~" + signed[-1]):
+        response = client.post("/language", data={"lang": "fr", "csrf_token": csrf.mask(forged)})
+        assert response.status_code == 400, forged
+    accepted = client.post("/language", data={"lang": "fr", "csrf_token": csrf.mask(signed)})
+    assert accepted.status_code == 302
+
+
 def test_a_token_is_accepted_until_it_expires(app, client, monkeypatch):
     """A token is signed at most ``csrf.PERIOD`` seconds before the page that shows it: it is
     accepted for the configured time limit less that, and refused after the limit."""
