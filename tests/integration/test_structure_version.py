@@ -150,7 +150,7 @@ consultations:
 
 
 def test_kept_structures_are_per_version_and_start_at_random(app):
-    """Ids are reused (SQLite, or PostgreSQL's RESTART IDENTITY in the tests): versions start
+    """Ids are reused (SQLite, or PostgreSQL's sequences set back by the tests): versions start
     at random, so what was kept of a deleted consultation is not taken for a new one's."""
     build_consultation("idm-2011", status="draft")
     cid, _qs, os = ids()
