@@ -39,6 +39,7 @@ from tests.factories import (
     build_consultation,
 )
 from tests.integration.document_helpers import add_document
+from tests.strategies import text
 from tests.worlds import NamedRows, built_once, kept, store_files, tables
 
 #: Values that broke or could break parsing: beyond 64 bits, digits that are not ASCII, NUL,
@@ -408,7 +409,7 @@ def test_hostile_forms(world: World):
 def test_hypothesis_walk(world: World):
     """Random mixes of hostile and valid values in paths, queries and forms."""
     rules = [r for r in world.rules if r.endpoint not in ACTIONS_WITHOUT_FIELDS]
-    value = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=30), st.integers().map(str))
+    value = st.one_of(st.sampled_from(HOSTILE), text(max_size=30), st.integers().map(str))
 
     @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
     @given(data=st.data())

@@ -15,6 +15,7 @@ from consult.ballots.rules import (
     ballot_to_form,
     parse_ballot,
 )
+from tests.strategies import text
 
 RANKING = QuestionSpec(
     1,
@@ -108,7 +109,7 @@ def test_observer_may_not_rank():
 @given(
     st.permutations([10, 11, 12]),
     st.integers(0, 3),
-    st.text(max_size=50).filter(lambda s: "\x00" not in s),
+    text(max_size=50).filter(lambda s: "\x00" not in s),
 )
 def test_valid_ballot_round_trips(order, length, comment):
     form = {f"q1-rank-{o}": [str(i)] for i, o in enumerate(order[:length], start=1)}

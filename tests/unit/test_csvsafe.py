@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from consult.results.csvsafe import BOM, csv_bytes
+from tests.strategies import text
 
 
 def parse(rows):
@@ -36,7 +37,7 @@ def test_awkward_text_round_trips_with_the_header_column_count(text):
     assert rows[1][1] == text
 
 
-@given(st.lists(st.lists(st.text(), min_size=3, max_size=3), max_size=20))
+@given(st.lists(st.lists(text(), min_size=3, max_size=3), max_size=20))
 def test_every_cell_is_safe_and_rows_keep_their_shape(rows):
     parsed = parse([["a", "b", "c"], *rows])
     assert all(len(r) == 3 for r in parsed)

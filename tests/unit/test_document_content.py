@@ -7,7 +7,6 @@ import unicodedata
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 from consult.documents.content import (
     DOCX,
@@ -21,6 +20,7 @@ from consult.documents.content import (
     sniff,
 )
 from tests import document_files as files
+from tests.strategies import text
 
 
 def judge(data: bytes, limits: Limits | None = None):
@@ -119,7 +119,7 @@ def test_long_names_are_cut_before_the_extension():
     assert cleaned == "x" * 100 + ".pdf"
 
 
-@given(st.text(max_size=400))
+@given(text(max_size=400))
 def test_any_name_gives_a_safe_name(name):
     cleaned = clean_name(name, DOCX)
     assert cleaned.endswith(".docx")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 from consult.members.csvimport import (
     MAX_ROWS,
@@ -14,6 +13,7 @@ from consult.members.csvimport import (
     decode,
     parse_members,
 )
+from tests.strategies import text
 
 KNOWN = {"DEU", "FRA", "SEN"}.__contains__
 
@@ -136,7 +136,7 @@ def test_field_rules_used_by_the_form():
     assert check_text("Côte d'Ivoire — ok", "name", maximum=200) == []
 
 
-@given(st.text(max_size=400))
+@given(text(max_size=400))
 def test_any_text_gives_rows_or_problems_never_an_exception(text):
     rows, problems = parse_members("code,name,kind,region\n" + text, KNOWN)
     assert rows or problems
