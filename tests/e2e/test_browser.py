@@ -5,15 +5,40 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
+from flask import current_app
 from playwright.sync_api import expect
 
 from consult.ballots.models import Response, Revision
 from consult.extensions import db
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, csrf_token
 from tests.factories import MemberFactory, UserFactory, build_consultation
 
 
 def sign_in(page, live, email):
+    """Signed in as ``email`` and on the home page, as after the sign-in form, which the test
+    client posts (the browser is given its session cookie): two pages fewer than the form in
+    the browser, for the tests that check what comes after signing in (the form itself is
+    filled in the browser by :func:`sign_in_through_the_form`)."""
+    client = current_app.test_client()
+    data = {"email": email, "password": PASSWORD, "csrf_token": csrf_token(client)}
+    assert client.post("/login", data=data).status_code == 302
+    cookie = client.get_cookie(current_app.config["SESSION_COOKIE_NAME"])
+    assert cookie is not None
+    page.context.add_cookies(
+        [
+            {
+                "name": cookie.key,
+                "value": cookie.value,
+                "url": live,
+                "httpOnly": cookie.http_only,
+                "sameSite": cookie.same_site or "Lax",
+            }
+        ]
+    )
+    page.goto(f"{live}/")
+
+
+def sign_in_through_the_form(page, live, email):
     page.goto(f"{live}/login")
     page.get_by_label(re.compile("E-mail|Adresse|Correo")).fill(email)
     page.get_by_label(re.compile("Password|Mot de passe|Contraseña")).fill(PASSWORD)
@@ -22,7 +47,7 @@ def sign_in(page, live, email):
 
 def test_sign_in_switch_to_french_and_sign_out(page, live):
     UserFactory(email="d@example.org", member=MemberFactory(name="Testland"))
-    sign_in(page, live, "d@example.org")
+    sign_in_through_the_form(page, live, "d@example.org")
     expect(page.get_by_role("heading", level=1)).to_have_text("Testland")
     page.get_by_role("button", name="Français").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
