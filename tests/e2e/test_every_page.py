@@ -109,7 +109,7 @@ def test_every_page_fits_a_phone_and_axe_finds_no_wcag_violation(
         if path in once:
             problems += axe_violations(page, path)
         page.set_viewport_size(WIDE)
-        problems += axe_violations(page, path)
+        problems += axe_violations(page, f"{path} at 1280 px")
         if small := small_labels(page):
             problems.append(f"{path} at 1280 px: chart labels under 12 px: {small[:3]}")
     context.close()
