@@ -6,7 +6,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -17,11 +17,43 @@ from flask import Flask
 _LINK = re.compile(r"https?://[^\s\"'<>]+")
 
 
+class Received(Sequence[EmailMessage]):
+    """Messages as the server received them, each parsed from its bytes when a test first reads
+    it: parsing in the server thread held up every DATA reply (~8 ms a message), so a test that
+    sends hundreds and reads a few waited on parses it never used. Equal to a list of the same
+    messages, like the list it replaces."""
+
+    def __init__(self, raw: list[bytes], parsed: dict[int, EmailMessage]) -> None:
+        self._raw = raw
+        self._parsed = parsed  # by index; shared with the copies wait() hands out
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        index = range(len(self))[index]
+        if index not in self._parsed:
+            message = message_from_bytes(self._raw[index], policy=policy.default)
+            self._parsed[index] = message  # type: ignore[assignment]
+        return self._parsed[index]
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == other if isinstance(other, list) else NotImplemented
+
+    def add(self, raw: bytes) -> None:
+        self._raw.append(raw)
+
+    def copy(self) -> Received:
+        return Received(list(self._raw), self._parsed)
+
+
 class Mailbox:
     """What the server received; ``refuse`` makes it answer 451 (try again later)."""
 
     def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
+        self.messages = Received([], {})
         self.envelopes: list[tuple[str, list[str]]] = []
         self.refuse = False
         self._lock = threading.Lock()
@@ -29,25 +61,24 @@ class Mailbox:
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd hook
         if self.refuse:
             return "451 4.3.0 Mailbox temporarily unavailable"
-        parsed = message_from_bytes(envelope.original_content, policy=policy.default)
         with self._lock:
-            self.messages.append(parsed)  # type: ignore[arg-type]
+            self.messages.add(envelope.original_content)
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 OK"
 
     def clear(self) -> None:
         with self._lock:
-            self.messages.clear()
+            self.messages = Received([], {})
             self.envelopes.clear()
         self.refuse = False
 
-    def wait(self, count: int = 1, timeout: float = 5.0) -> list[EmailMessage]:
+    def wait(self, count: int = 1, timeout: float = 5.0) -> Received:
         """At least ``count`` messages, waiting up to ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         while len(self.messages) < count and time.monotonic() < deadline:
             time.sleep(0.02)
         assert len(self.messages) >= count, f"{len(self.messages)} of {count} messages arrived"
-        return list(self.messages)
+        return self.messages.copy()
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if address in str(m["To"])]
