@@ -18,7 +18,7 @@ def test_login_page_shows_form(client):
 def test_delegate_signs_in_and_sees_member_name(client, auth):
     member = MemberFactory(name="Republic of Testland")
     UserFactory(email="d@example.org", member=member)
-    response = auth.login("d@example.org")
+    response = auth.login_form("d@example.org")
     assert response.status_code == 302
     home = client.get("/")
     assert "Republic of Testland" in home.get_data(as_text=True)
@@ -26,19 +26,19 @@ def test_delegate_signs_in_and_sees_member_name(client, auth):
 
 def test_admin_signs_in_and_sees_administration(client, auth):
     AdminFactory(email="a@example.org")
-    auth.login("a@example.org")
+    auth.login_form("a@example.org")
     assert "Administration" in client.get("/").get_data(as_text=True)
 
 
 def test_email_is_case_insensitive(client, auth):
     UserFactory(email="d@example.org")
-    assert auth.login("D@Example.ORG").status_code == 302
+    assert auth.login_form("D@Example.ORG").status_code == 302
 
 
 @pytest.mark.parametrize("email", ["d@example.org", "nobody@example.org"])
 def test_wrong_password_and_unknown_email_look_the_same(client, auth, email):
     UserFactory(email="d@example.org")
-    response = auth.login(email, "wrong password")
+    response = auth.login_form(email, "wrong password")
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     assert "The e-mail address or password is not correct." in text
@@ -68,7 +68,7 @@ def test_missing_csrf_token_gives_clear_message(client):
 
 def test_logout_ends_session_and_replayed_cookie_is_refused(app, client, auth):
     UserFactory(email="d@example.org")
-    auth.login("d@example.org")
+    auth.login_form("d@example.org")
     cookie = client.get_cookie("session").value
     assert auth.logout().status_code == 302
     replay = app.test_client()
@@ -80,7 +80,7 @@ def test_logout_ends_session_and_replayed_cookie_is_refused(app, client, auth):
 
 def test_logout_by_get_is_not_allowed(client, auth):
     UserFactory(email="d@example.org")
-    auth.login("d@example.org")
+    auth.login_form("d@example.org")
     assert client.get("/logout").status_code == 405
 
 
@@ -88,7 +88,7 @@ def test_session_fixation_key_dropped_at_login(client, auth):
     UserFactory(email="d@example.org")
     with client.session_transaction() as session:
         session["planted"] = "x"
-    auth.login("d@example.org")
+    auth.login_form("d@example.org")
     with client.session_transaction() as session:
         assert "planted" not in session
 
@@ -125,7 +125,7 @@ def test_deactivated_user_loses_session(client, auth):
     from consult.extensions import db
 
     user = UserFactory(email="d@example.org")
-    auth.login("d@example.org")
+    auth.login_form("d@example.org")
     user.active = False
     db.session.commit()
     assert client.get("/").status_code == 302
@@ -135,8 +135,8 @@ def test_a_limited_page_says_its_limit_and_others_say_none(client, auth):
     """The sign-in form's answers carry its limit and what is left of it; a page without a
     limit carries no limit headers."""
     UserFactory(email="d@example.org")
-    first = auth.login("d@example.org", "wrong")
-    second = auth.login("d@example.org", "wrong")
+    first = auth.login_form("d@example.org", "wrong")
+    second = auth.login_form("d@example.org", "wrong")
     assert int(first.headers["X-RateLimit-Limit"]) in (10, 50)  # per account, per address
     assert int(second.headers["X-RateLimit-Remaining"]) == (
         int(first.headers["X-RateLimit-Remaining"]) - 1
@@ -149,10 +149,10 @@ def test_a_limited_page_says_its_limit_and_others_say_none(client, auth):
 
 def test_failed_logins_are_limited_per_account(client, auth):
     UserFactory(email="d@example.org")
-    statuses = [auth.login("d@example.org", "wrong").status_code for _ in range(11)]
+    statuses = [auth.login_form("d@example.org", "wrong").status_code for _ in range(11)]
     assert statuses[:10] == [200] * 10
     assert statuses[10] == 429
-    limited = auth.login("d@example.org")
+    limited = auth.login_form("d@example.org")
     assert limited.status_code == 429
     assert "Retry-After" in limited.headers
 
@@ -160,18 +160,18 @@ def test_failed_logins_are_limited_per_account(client, auth):
 def test_successful_logins_do_not_count(client, auth):
     UserFactory(email="d@example.org")
     for _ in range(12):
-        assert auth.login("d@example.org").status_code == 302
+        assert auth.login_form("d@example.org").status_code == 302
         auth.logout()
 
 
 def test_language_switch_is_remembered_for_the_user(client, auth):
     UserFactory(email="d@example.org")
-    auth.login("d@example.org")
+    auth.login_form("d@example.org")
     token = csrf_token(client, "/")
     client.post("/language", data={"lang": "es", "csrf_token": token, "next": "/"})
     client2 = client.application.test_client()
     AuthLogin = type(auth)
-    AuthLogin(client2).login("d@example.org")
+    AuthLogin(client2).login_form("d@example.org")
     page = client2.get("/").get_data(as_text=True)
     assert 'lang="es"' in page
 
@@ -203,7 +203,7 @@ def test_idle_sessions_end_and_activity_is_recorded_to_the_minute(client, auth):
     from consult.auth.session import IDLE_SECONDS, SEEN_RESOLUTION
 
     UserFactory(email="idle@example.org")
-    auth.login("idle@example.org")
+    auth.login_form("idle@example.org")
     assert client.get("/").status_code == 200
     # Pages within the minute do not send the cookie again.
     assert "Set-Cookie" not in client.get("/").headers
@@ -226,7 +226,7 @@ def test_a_session_cookie_past_its_lifetime_is_refused_though_it_was_accepted(
     import time
 
     UserFactory(email="aged@example.org")
-    auth.login("aged@example.org")
+    auth.login_form("aged@example.org")
     assert client.get("/").status_code == 200
     assert client.get("/").status_code == 200  # the kept contents
     cookie = client.get_cookie("session")

@@ -56,7 +56,7 @@ def test_users_create_with_password_from_stdin(runner, client, auth):
         input="a long enough password\n",
     )
     assert result.exit_code == 0, result.output
-    assert auth.login("new@example.org", "a long enough password").status_code == 302
+    assert auth.login_form("new@example.org", "a long enough password").status_code == 302
 
 
 @pytest.mark.parametrize("password", ["too short", "x" * 201])

@@ -33,7 +33,7 @@ def test_after_a_member_is_imported_the_demo_refuses_and_creates_no_account(runn
     assert "--force" in refused.output
     assert emails() == before
     assert delegate_email("NZL") not in before
-    response = auth.login(delegate_email("NZL"), PASSWORD)
+    response = auth.login_form(delegate_email("NZL"), PASSWORD)
     assert response.status_code == 200  # the sign-in form again, not a session
 
 

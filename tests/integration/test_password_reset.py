@@ -89,8 +89,8 @@ def test_reset_sets_password_signs_in_and_ends_other_sessions(app, client, auth,
     assert client.get("/").status_code == 200  # signed in here
     assert elsewhere.get("/").status_code == 302  # the other session has ended
     auth.logout()
-    assert auth.login("d@example.org", PASSWORD).status_code == 200  # old password refused
-    assert auth.login("d@example.org", NEW_PASSWORD).status_code == 302
+    assert auth.login_form("d@example.org", PASSWORD).status_code == 200  # old password refused
+    assert auth.login_form("d@example.org", NEW_PASSWORD).status_code == 302
 
 
 def test_reset_link_is_single_use(app, client, delegate, mailbox):

@@ -40,11 +40,11 @@ def test_probing_another_members_response_is_refused_and_logged(client, auth):
     prober = UserFactory(email="a@example.org", member=a)
     UserFactory(email="b@example.org", member=b)
     c = build_consultation()
-    auth.login("b@example.org")
+    auth.login_form("b@example.org")
     assert post_ballot(client, "idm-2010", ranking_form(c, {1: "1"})).status_code == 303
     auth.logout()
     before = [(r.member_id, r.revision) for r in db.session.scalars(sa.select(Response))]
-    auth.login("a@example.org")
+    auth.login_form("a@example.org")
     token = csrf_token(client, "/")
     probes = [
         client.get("/consultations/idm-2010/revisions/1"),  # B's first revision, not A's
@@ -75,7 +75,7 @@ def test_probing_another_members_response_is_refused_and_logged(client, auth):
 
 def test_csrf_failures_are_logged_without_the_token(client, auth):
     UserFactory(email="d@example.org")
-    auth.login("d@example.org")
+    auth.login_form("d@example.org")
     forged = "forged-token-value-1234567890"
     assert client.post("/logout", data={"csrf_token": forged}).status_code == 400
     assert client.post("/language", data={"lang": "fr"}).status_code == 400
@@ -99,7 +99,9 @@ def test_secrets_in_links_and_queries_are_not_kept(app):
 def test_failed_sign_ins_and_the_limit_are_logged_without_the_password(client, auth):
     """AUTH-2: every attempt logged; the limit's hits too; never the password."""
     UserFactory(email="d@example.org")
-    statuses = [auth.login("d@example.org", "wrong-password-123").status_code for _ in range(11)]
+    statuses = [
+        auth.login_form("d@example.org", "wrong-password-123").status_code for _ in range(11)
+    ]
     assert statuses[-1] == 429
     failed = events(SecurityKind.SIGN_IN_FAILED)
     assert len(failed) == 10
@@ -114,7 +116,7 @@ def test_control_characters_are_encoded_in_the_log_and_its_lines(client, auth, c
     """AUD-4: CR, LF and ANSI codes typed by someone cannot forge or colour a log line."""
     typed = "x\r\n2026-12-04 INFO admin signed in\x1b[31m@example.org"
     with caplog.at_level(logging.WARNING, logger="consult.security"):
-        auth.login(typed, "wrong-password-123")
+        auth.login_form(typed, "wrong-password-123")
     (event,) = events(SecurityKind.SIGN_IN_FAILED)
     assert event.email == encode(typed.lower())
     assert "\r" not in event.email
@@ -130,11 +132,11 @@ def test_control_characters_are_encoded_in_the_log_and_its_lines(client, auth, c
 def test_administrators_read_the_security_events_with_a_filter(client, auth):
     AdminFactory(email="admin@example.org")
     UserFactory(email="d@example.org")
-    auth.login("d@example.org")
+    auth.login_form("d@example.org")
     client.get("/admin/members")  # refused
     client.post("/logout", data={})  # CSRF failure
     auth.logout()
-    auth.login("admin@example.org")
+    auth.login_form("admin@example.org")
     page = client.get("/admin/audit/security").get_data(as_text=True)
     assert "Access refused" in page
     assert "<code>GET /admin/members</code>" in page
