@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import sqlalchemy as sa
-from flask import Flask, has_app_context
+from flask import Flask, has_app_context, session
 from flask.testing import FlaskClient
 from hypothesis import settings
 
@@ -355,6 +355,35 @@ def runner(app: Flask):
     return app.test_cli_runner()
 
 
+@contextmanager
+def on_session_of(client: FlaskClient, path: str = "/", **request: object) -> Iterator[None]:
+    """A request of ``client`` (its cookies, address and browser) pushed here in an app context
+    of its own, for code of the app to run in; the session it leaves is stored in the client's
+    cookies as that request's response would store it."""
+    app = client.application
+    context = app.test_request_context(path, environ_base=client.environ_base, **request)
+    client._add_cookies_to_wsgi(context.request.environ)
+    response = app.response_class()
+    with fresh_context(app), context:
+        yield
+        app.session_interface.save_session(app, session, response)
+    client._update_cookies_from_response(
+        context.request.host.partition(":")[0],
+        context.request.path,
+        response.headers.getlist("Set-Cookie"),
+    )
+
+
+def session_csrf_token(client: FlaskClient) -> str:
+    """The CSRF token a page of the client's session would carry (made by the app's own
+    :func:`consult.core.csrf.token`), without rendering a page for it: for a test that posts a
+    form which is not its subject (:func:`csrf_token` reads a page's)."""
+    from consult.core import csrf
+
+    with on_session_of(client):
+        return csrf.token()
+
+
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:
     """The CSRF token of the session, read from a page as a browser would."""
     page = client.get(path).get_data(as_text=True)
@@ -390,18 +419,10 @@ class AuthActions:
     def signed_in_directly(self, email: str, password: str) -> bool:
         """Whether :meth:`login` could sign in without the page (a right password, a session
         not signed in); if so, the client's session cookie is now signed in."""
-        from flask import session
-
         from consult.auth import services
         from consult.auth.views import _start_session
 
-        app = self.client.application
-        request = app.test_request_context(
-            "/login", method="POST", environ_base=self.client.environ_base
-        )
-        self.client._add_cookies_to_wsgi(request.request.environ)
-        response = app.response_class()
-        with fresh_context(app), request:
+        with on_session_of(self.client, "/login", method="POST"):
             if session.get("_user_id") is not None:
                 return False
             user = services.authenticate(email, password)
@@ -409,12 +430,6 @@ class AuthActions:
                 return False
             services.record_sign_in(user)  # services.sign_in, its failure left to the page
             _start_session(user)
-            app.session_interface.save_session(app, session, response)
-        self.client._update_cookies_from_response(
-            request.request.host.partition(":")[0],
-            request.request.path,
-            response.headers.getlist("Set-Cookie"),
-        )
         return True
 
     def logout(self):

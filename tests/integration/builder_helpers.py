@@ -11,7 +11,7 @@ from consult.ballots import services as ballots
 from consult.consultations.models import Consultation, Option, Question, invitation
 from consult.core.audit import AuditEvent
 from consult.extensions import db
-from tests.conftest import csrf_token
+from tests.conftest import session_csrf_token
 from tests.factories import AdminFactory
 
 ADMIN = "secretariat@example.org"
@@ -33,7 +33,9 @@ def sign_in_admin(auth) -> None:
 
 
 def token(client: FlaskClient) -> str:
-    return csrf_token(client, "/admin/consultations/new")
+    """The session's CSRF token, for a form of the builder (the builder's pages are read by
+    the tests of the builder, not for their token)."""
+    return session_csrf_token(client)
 
 
 def post(client: FlaskClient, path: str, data: dict | None = None, **kwargs):

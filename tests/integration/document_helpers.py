@@ -12,7 +12,7 @@ from consult.core.audit import AuditEvent
 from consult.documents import storage
 from consult.documents.models import Attachment, AttachmentFile
 from consult.extensions import db
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, session_csrf_token
 
 
 def page_token(client: FlaskClient, slug: str) -> str:
@@ -39,7 +39,7 @@ def add_document(
         "file": (io.BytesIO(data), filename),
     }
     if token is not False:
-        form["csrf_token"] = token or page_token(client, slug)
+        form["csrf_token"] = token or session_csrf_token(client)
     return client.post(
         f"/admin/consultations/{slug}/documents", data=form, content_type="multipart/form-data"
     )
@@ -57,7 +57,7 @@ def add_file(
 ):
     prefix = f"d{attachment_id}-"
     form = {
-        "csrf_token": page_token(client, slug),
+        "csrf_token": session_csrf_token(client),
         prefix + "language": language,
         prefix + "note": note,
         prefix + "file": (io.BytesIO(data), filename),
