@@ -2,8 +2,9 @@
 alternating rounds.
 
 The earlier tree is unpacked from git into a temporary folder (its catalogs compiled) and both
-suites run on SQLite with this checkout's virtual environment, the same command as ``make
-test`` (``pytest -n 2``), one after the other, the order swapped every round. For each run:
+suites run on SQLite with this checkout's virtual environment, each with its own tree's ``make
+test`` command (``pytest -n N``, N read from that tree's Makefile), one after the other, the
+order swapped every round. For each run:
 the wall time and the CPU time (user + system of pytest, its workers and the browsers they
 start). The figure is the median of the per-round ratios now ÷ before. As ``make test``, both
 keep their compiled modules (``PYTHONDONTWRITEBYTECODE`` unset for both).
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -60,6 +62,14 @@ def node_ids(tree: Path) -> set[str]:
     return {line for line in done.stdout.splitlines() if "::" in line}
 
 
+def workers(tree: Path) -> str:
+    """The number of pytest workers of ``make test`` in ``tree`` (its Makefile's ``-n``)."""
+    found = re.search(r"-m pytest -n (\w+)", (tree / "Makefile").read_text(encoding="utf-8"))
+    if found is None:
+        sys.exit(f"no `pytest -n` in {tree / 'Makefile'}")
+    return found.group(1)
+
+
 def environment(tree: Path) -> dict[str, str]:
     """The environment of ``make test`` for the suite in ``tree``."""
     env = dict(os.environ, PYTHONPATH=str(tree))
@@ -73,8 +83,9 @@ def run_suite(tree: Path, name: str, only: Path | None = None) -> tuple[float, f
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     chosen = [f"@{only}"] if only else []
+    pytest = [str(VENV / "python"), "-m", "pytest", "-n", workers(tree), "-p", "no:cacheprovider"]
     done = subprocess.run(
-        [str(VENV / "python"), "-m", "pytest", "-n", "2", "-p", "no:cacheprovider", "-q", *chosen],
+        [*pytest, "-q", *chosen],
         cwd=tree,
         capture_output=True,
         text=True,
