@@ -327,6 +327,20 @@ NEXT = {
     "ballot's answers. Next: the fixed columns of a response that did not change since the "
     "last export kept per process, or the answer columns built in SQL for rankings (one "
     "column per option from the ranking text).",
+    "make test": "the goal compares 1,194 tests (other issues' tests since, the browser tests "
+    "of every page among them) with the 534 of 9aa3964: half of that suite's time would be "
+    "about a fifth of today's cost per test. On the tests both trees have, see the line "
+    "below the table. Done since the last run (2026-12-07): the phone and wide walks in one "
+    "visit of each page (widened from 360 to 1280 px: the same layout, checked on every "
+    "page), the browser tests sign in by the test client, the integration tests sign in "
+    "without the sign-in page where signing in is not their subject, Hypothesis's text "
+    "without its scan of every code point, the test mail server parses when read. Next: "
+    "the French and Spanish walks (262 page loads) share their visits with the English "
+    "walk only if axe and the layout run on translated pages (the team's call); the ~80 "
+    "tests that render a page for its CSRF token; the factories' flush per object; the "
+    "audit page tests' story built once per run; SQLite's triggers dropped and made again "
+    "when the tables are emptied. A third worker (-n 3) gave 0.96 of -n 2's wall time at "
+    "the same CPU (one pair): not taken.",
 }
 
 
