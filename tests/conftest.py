@@ -433,7 +433,20 @@ class AuthActions:
         return True
 
     def logout(self):
-        return self.client.post("/logout", data={"csrf_token": csrf_token(self.client, "/")})
+        return self.client.post("/logout", data={"csrf_token": session_csrf_token(self.client)})
+
+
+def signed_in_client(
+    app: Flask, email: str, password: str = PASSWORD, *, form: bool = False
+) -> FlaskClient:
+    """A client of its own signed in as ``email`` (:meth:`AuthActions.login`); ``form``:
+    through the sign-in page, where signing in is what the test checks."""
+    client = app.test_client()
+    auth = AuthActions(client)
+    if form or not auth.signed_in_directly(email, password):
+        response = auth.login_form(email, password)
+        assert response.status_code == 302, f"{email} could not sign in"
+    return client
 
 
 @pytest.fixture

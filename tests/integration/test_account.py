@@ -9,25 +9,15 @@ import sqlalchemy as sa
 from consult.auth.models import User
 from consult.core.audit import AuditEvent
 from consult.extensions import db
-from tests.conftest import PASSWORD, csrf_token
+from tests.conftest import PASSWORD, session_csrf_token, signed_in_client
 from tests.factories import AdminFactory, MemberFactory, UserFactory
 from tests.integration.test_members import count_queries
 
 NEW_PASSWORD = "a brand new passphrase"
 
 
-def _signed_in(app, email, password=PASSWORD):
-    client = app.test_client()
-    token = csrf_token(client, "/login")
-    response = client.post(
-        "/login", data={"email": email, "password": password, "csrf_token": token}
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return client
-
-
 def _post(client, path, data):
-    return client.post(path, data={**data, "csrf_token": csrf_token(client, "/account/")})
+    return client.post(path, data={**data, "csrf_token": session_csrf_token(client)})
 
 
 def _change(client, current=PASSWORD, new=NEW_PASSWORD, confirm=None):
@@ -54,7 +44,7 @@ def kenya():
 
 
 def test_account_page_lists_the_active_delegates_of_the_member_only(app, kenya):
-    client = _signed_in(app, "wanjiru@example.org")
+    client = signed_in_client(app, "wanjiru@example.org")
     home = client.get("/").get_data(as_text=True)
     assert 'href="/account/"' in home
     page = client.get("/account/").get_data(as_text=True)
@@ -67,8 +57,8 @@ def test_account_page_lists_the_active_delegates_of_the_member_only(app, kenya):
 
 
 def test_change_password_keeps_this_session_and_ends_the_others(app, kenya):
-    here = _signed_in(app, "wanjiru@example.org")
-    elsewhere = _signed_in(app, "wanjiru@example.org")
+    here = signed_in_client(app, "wanjiru@example.org")
+    elsewhere = signed_in_client(app, "wanjiru@example.org")
     response = _change(here)
     assert response.status_code == 303
     page = here.get("/account/").get_data(as_text=True)
@@ -76,7 +66,7 @@ def test_change_password_keeps_this_session_and_ends_the_others(app, kenya):
     assert elsewhere.get("/").status_code == 302  # back to the sign-in page
     assert _user("wanjiru@example.org").check_password(NEW_PASSWORD)
     assert not _user("wanjiru@example.org").check_password(PASSWORD)
-    _signed_in(app, "wanjiru@example.org", NEW_PASSWORD)
+    signed_in_client(app, "wanjiru@example.org", NEW_PASSWORD, form=True)
     actions = db.session.scalars(sa.select(AuditEvent.action)).all()
     assert "password_changed" in actions
 
@@ -93,7 +83,7 @@ def test_change_password_keeps_this_session_and_ends_the_others(app, kenya):
 def test_refused_password_change_says_why_and_changes_nothing(
     app, kenya, current, new, confirm, message
 ):
-    client = _signed_in(app, "wanjiru@example.org")
+    client = signed_in_client(app, "wanjiru@example.org")
     before = _user("wanjiru@example.org")
     hash_before, nonce_before = before.password_hash, before.session_nonce
     response = _change(client, current, new, confirm)
@@ -107,7 +97,7 @@ def test_refused_password_change_says_why_and_changes_nothing(
 
 
 def test_wrong_current_password_is_rate_limited(app, kenya):
-    client = _signed_in(app, "wanjiru@example.org")
+    client = signed_in_client(app, "wanjiru@example.org")
     for _ in range(10):
         assert _change(client, "wrong password here").status_code == 400
     limited = _change(client, "wrong password here")
@@ -122,7 +112,7 @@ def test_wrong_current_password_is_rate_limited(app, kenya):
 
 
 def test_password_change_without_csrf_token_is_refused(app, kenya):
-    client = _signed_in(app, "wanjiru@example.org")
+    client = signed_in_client(app, "wanjiru@example.org")
     response = client.post(
         "/account/password",
         data={"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
@@ -132,7 +122,7 @@ def test_password_change_without_csrf_token_is_refused(app, kenya):
 
 
 def test_choose_language_for_pages_and_messages(app, kenya):
-    client = _signed_in(app, "wanjiru@example.org")
+    client = signed_in_client(app, "wanjiru@example.org")
     response = _post(client, "/account/language", {"locale": "fr"})
     assert response.status_code == 303
     page = client.get("/account/").get_data(as_text=True)
@@ -153,7 +143,7 @@ def test_account_page_needs_sign_in(client):
 @pytest.fixture
 def admin(app):
     AdminFactory(email="admin@example.org")
-    return _signed_in(app, "admin@example.org")
+    return signed_in_client(app, "admin@example.org")
 
 
 def test_administration_finds_delegates_across_members(admin, kenya):
@@ -203,5 +193,5 @@ def test_delegate_search_pages_and_query_count(admin):
 
 
 def test_delegates_may_not_search(app, kenya):
-    client = _signed_in(app, "wanjiru@example.org")
+    client = signed_in_client(app, "wanjiru@example.org")
     assert client.get("/admin/delegates").status_code == 403

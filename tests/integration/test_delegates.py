@@ -13,7 +13,7 @@ from consult.core.audit import AuditEvent
 from consult.core.security_log import SecurityEvent
 from consult.extensions import db
 from consult.mail.models import OutboxMessage
-from tests.conftest import PASSWORD, csrf_token
+from tests.conftest import PASSWORD, AuthActions, session_csrf_token, signed_in_client
 from tests.factories import AdminFactory, MemberFactory, UserFactory, build_consultation
 from tests.integration.ballot_helpers import hidden_fields, ranking_form
 from tests.smtp import links, text_of
@@ -27,17 +27,9 @@ def admin(client, auth):
 
 
 def _post(client, path, data=None, **kwargs):
-    return client.post(path, data={**(data or {}), "csrf_token": csrf_token(client, "/")}, **kwargs)
-
-
-def _signed_in(app, email):
-    client = app.test_client()
-    token = csrf_token(client, "/login")
-    response = client.post(
-        "/login", data={"email": email, "password": PASSWORD, "csrf_token": token}
+    return client.post(
+        path, data={**(data or {}), "csrf_token": session_csrf_token(client)}, **kwargs
     )
-    assert response.status_code == 302
-    return client
 
 
 def _user(email) -> User:
@@ -150,7 +142,7 @@ def test_resend_is_refused_once_the_password_is_chosen(admin):
 
 def test_deactivating_a_delegate_ends_their_session_at_once(app, admin):
     user = UserFactory(email="d@example.org")
-    delegate = _signed_in(app, "d@example.org")
+    delegate = signed_in_client(app, "d@example.org")
     assert delegate.get("/").status_code == 200
     assert _post(admin, f"/admin/users/{user.id}/deactivate", {"confirm": "yes"}).status_code == 302
     response = delegate.get("/")
@@ -162,9 +154,7 @@ def test_deactivating_a_delegate_ends_their_session_at_once(app, admin):
 
 
 def _signed_in_attempt(app, email):
-    client = app.test_client()
-    token = csrf_token(client, "/login")
-    return client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+    return AuthActions(app.test_client()).login_form(email)
 
 
 def _ballot_state():
@@ -180,7 +170,7 @@ def test_moving_a_delegate_refuses_their_pending_save_with_403_and_no_change(app
     first, second = MemberFactory(name="First State"), MemberFactory(name="Second State")
     user = UserFactory(email="d@example.org", member=first)
     consultation = build_consultation()
-    delegate = _signed_in(app, "d@example.org")
+    delegate = signed_in_client(app, "d@example.org")
     fields = hidden_fields(delegate, "idm-2010")  # the form is open in the delegate's browser
     before = _ballot_state()
     response = _post(admin, f"/admin/users/{user.id}/move", {"member": str(second.id)})
@@ -201,7 +191,7 @@ def test_moving_a_delegate_refuses_their_pending_save_with_403_and_no_change(app
 def test_deactivated_delegate_pending_save_gets_403_and_no_change(app, admin):
     user = UserFactory(email="d@example.org")
     consultation = build_consultation()
-    delegate = _signed_in(app, "d@example.org")
+    delegate = signed_in_client(app, "d@example.org")
     fields = hidden_fields(delegate, "idm-2010")
     before = _ballot_state()
     _post(admin, f"/admin/users/{user.id}/deactivate", {"confirm": "yes"})

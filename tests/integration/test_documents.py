@@ -17,7 +17,7 @@ from consult.documents import storage
 from consult.documents.models import AttachmentFile
 from consult.extensions import db
 from tests import document_files as samples
-from tests.conftest import PASSWORD, csrf_token
+from tests.conftest import csrf_token, signed_in_client
 from tests.factories import AdminFactory, MemberFactory, UserFactory, build_consultation
 from tests.integration.document_helpers import (
     add_document,
@@ -31,20 +31,10 @@ NOTE_EN = samples.pdf("Discussion note IC/2009/1")
 NOTE_FR = samples.pdf("Note de discussion IC/2009/1")
 
 
-def signed_in(app, email):
-    client = app.test_client()
-    token = csrf_token(client, "/login")
-    response = client.post(
-        "/login", data={"email": email, "password": PASSWORD, "csrf_token": token}
-    )
-    assert response.status_code == 302
-    return client
-
-
 @pytest.fixture
 def admin(app):
     AdminFactory(email="admin@example.org", name="Head of Secretariat")
-    return signed_in(app, "admin@example.org")
+    return signed_in_client(app, "admin@example.org")
 
 
 @pytest.fixture
@@ -112,7 +102,7 @@ def test_delegate_reads_the_note_in_their_language_and_downloads_it(app, admin, 
     delegate_of_invited("fr@example.org", draft, code="FRA", name="France")
     db.session.execute(sa.update(User).values(locale="fr"))
     db.session.commit()
-    delegate = signed_in(app, "fr@example.org")
+    delegate = signed_in_client(app, "fr@example.org")
     page = delegate.get("/consultations/idm-2010").get_data(as_text=True)
     _en, fr = files()
     link = f"/consultations/idm-2010/documents/{fr.id}"
@@ -135,7 +125,11 @@ def test_a_missing_language_falls_back_to_english_and_says_so(app, admin, draft)
     delegate_of_invited("es@example.org", draft)
     db.session.execute(sa.update(User).values(locale="es"))
     db.session.commit()
-    page = signed_in(app, "es@example.org").get("/consultations/idm-2010").get_data(as_text=True)
+    page = (
+        signed_in_client(app, "es@example.org")
+        .get("/consultations/idm-2010")
+        .get_data(as_text=True)
+    )
     en, fr = files()
     assert f'/consultations/idm-2010/documents/{en.id}" hreflang="en"' in page
     assert '<span lang="en">English</span>' in page
@@ -246,7 +240,7 @@ def test_upload_without_csrf_token_is_refused(admin, draft):
 
 def test_delegates_cannot_upload(app, draft):
     UserFactory(email="d@example.org")
-    delegate = signed_in(app, "d@example.org")
+    delegate = signed_in_client(app, "d@example.org")
     before = snapshot()
     token = csrf_token(delegate, "/")
     response = add_document(delegate, "idm-2010", NOTE_EN, token=token)
@@ -273,7 +267,7 @@ class TestWhoMayDownload:
         by_slug = {}
         for row in files():
             by_slug.setdefault(row.attachment.consultation.slug, []).append(row)
-        return signed_in(app, "d@example.org"), by_slug, hidden
+        return signed_in_client(app, "d@example.org"), by_slug, hidden
 
     def test_invited_member_downloads(self, setup):
         delegate, by_slug, _hidden = setup

@@ -13,7 +13,7 @@ from consult.ballots.models import Response
 from consult.core.audit import AuditEvent
 from consult.extensions import db
 from consult.members.models import MemberKind
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, session_csrf_token
 from tests.factories import (
     AdminFactory,
     MemberFactory,
@@ -55,9 +55,9 @@ def report(client, auth):
 
 
 def download(client, name: str):
-    token = csrf_token(client, "/admin/consultations/idm-2010/results")
     return client.post(
-        f"/admin/consultations/idm-2010/export/{name}.csv", data={"csrf_token": token}
+        f"/admin/consultations/idm-2010/export/{name}.csv",
+        data={"csrf_token": session_csrf_token(client)},
     )
 
 

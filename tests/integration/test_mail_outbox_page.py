@@ -11,7 +11,7 @@ from consult.core.database import write_transaction
 from consult.extensions import db
 from consult.mail import outbox
 from consult.mail.models import OutboxMessage
-from tests.conftest import csrf_token
+from tests.conftest import session_csrf_token
 from tests.factories import AdminFactory, MemberFactory, UserFactory, build_consultation
 
 
@@ -42,7 +42,7 @@ def test_failed_messages_are_reported_and_retried(admin, mailbox):
     assert "2 not sent" in page  # the badge in the administration menu
     mailbox.refuse = False
     response = admin.post(
-        "/admin/mail/retry", data={"csrf_token": csrf_token(admin, "/")}, follow_redirects=True
+        "/admin/mail/retry", data={"csrf_token": session_csrf_token(admin)}, follow_redirects=True
     )
     assert "2 messages sent." in response.get_data(as_text=True)
     assert len(mailbox.wait(2)) == 2
@@ -57,7 +57,7 @@ def test_one_message_can_be_sent_now(admin, mailbox):
     message_id = db.session.scalar(sa.select(OutboxMessage.id))
     response = admin.post(
         f"/admin/mail/{message_id}/retry",
-        data={"csrf_token": csrf_token(admin, "/")},
+        data={"csrf_token": session_csrf_token(admin)},
         follow_redirects=True,
     )
     assert "1 message sent." in response.get_data(as_text=True)
@@ -75,7 +75,7 @@ def test_filters_and_paging(admin, mailbox):
 
 
 def test_unknown_message_gives_404(admin):
-    response = admin.post("/admin/mail/999/retry", data={"csrf_token": csrf_token(admin, "/")})
+    response = admin.post("/admin/mail/999/retry", data={"csrf_token": session_csrf_token(admin)})
     assert response.status_code == 404
 
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from consult.core.audit import AuditEvent
 from consult.extensions import db
 from consult.members.models import Member, MemberKind, Region
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, session_csrf_token
 from tests.factories import (
     AdminFactory,
     MemberFactory,
@@ -44,7 +44,7 @@ def count_queries():
 
 
 def _post(client, path, data, **kwargs):
-    return client.post(path, data={**data, "csrf_token": csrf_token(client, "/")}, **kwargs)
+    return client.post(path, data={**data, "csrf_token": session_csrf_token(client)}, **kwargs)
 
 
 def _text(response) -> str:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from consult.core.audit import AuditEvent
 from consult.extensions import db
 from consult.members.models import Member, Region
-from tests.conftest import csrf_token
+from tests.conftest import session_csrf_token
 from tests.factories import AdminFactory, MemberFactory, RegionFactory
 
 GOOD = (
@@ -39,7 +39,7 @@ def upload(client, content: bytes | str, filename="members.csv"):
     data = content.encode("utf-8") if isinstance(content, str) else content
     return client.post(
         "/admin/members/import",
-        data={"file": (io.BytesIO(data), filename), "csrf_token": csrf_token(client, "/")},
+        data={"file": (io.BytesIO(data), filename), "csrf_token": session_csrf_token(client)},
         content_type="multipart/form-data",
     )
 
@@ -50,7 +50,7 @@ def confirm(client, preview, **override):
     fields["new_region"] = _NEW_REGION.findall(page)
     fields.update(override)
     return client.post(
-        "/admin/members/import/confirm", data={**fields, "csrf_token": csrf_token(client, "/")}
+        "/admin/members/import/confirm", data={**fields, "csrf_token": session_csrf_token(client)}
     )
 
 
@@ -63,7 +63,7 @@ def accept_regions(client, preview, *regions: str):
             "payload": fields["payload"],
             "signature": fields["signature"],
             "new_region": list(regions),
-            "csrf_token": csrf_token(client, "/"),
+            "csrf_token": session_csrf_token(client),
         },
     )
 
@@ -252,7 +252,7 @@ def test_wrong_header_and_empty_file(admin):
     assert "holds no member" in upload(admin, "").get_data(as_text=True)
     missing = admin.post(
         "/admin/members/import",
-        data={"csrf_token": csrf_token(admin, "/")},
+        data={"csrf_token": session_csrf_token(admin)},
         content_type="multipart/form-data",
     )
     assert missing.status_code == 400

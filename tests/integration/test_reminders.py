@@ -15,7 +15,7 @@ from consult.core.audit import AuditEvent
 from consult.extensions import db
 from consult.mail import outbox
 from consult.mail.models import Reminder
-from tests.conftest import csrf_token
+from tests.conftest import session_csrf_token
 from tests.factories import AdminFactory, MemberFactory, UserFactory, build_consultation
 from tests.integration.ballot_helpers import ranking_form
 from tests.integration.test_members import count_queries
@@ -39,7 +39,7 @@ def answer(user, submit=True):
 
 
 def remind(client, member=None):
-    data = {"csrf_token": csrf_token(client, "/")}
+    data = {"csrf_token": session_csrf_token(client)}
     if member is not None:
         data["member"] = str(member.id)
     else:
@@ -147,7 +147,7 @@ def test_reminders_only_while_open(admin, membership):
 
 def test_unknown_consultation_and_bad_member_value(admin, membership):
     assert admin.get("/admin/consultations/nope/reminders").status_code == 404
-    response = admin.post(PAGE, data={"csrf_token": csrf_token(admin, "/"), "member": "x"})
+    response = admin.post(PAGE, data={"csrf_token": session_csrf_token(admin), "member": "x"})
     assert response.status_code == 400
 
 
