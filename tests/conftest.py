@@ -398,10 +398,10 @@ class AuthActions:
 
     def login(self, email: str, password: str = PASSWORD, **kwargs) -> None:
         """Sign in as the sign-in page does, without its page and its post: the same services
-        check the password and record the sign-in, the view's own code starts the session, and
-        the session cookie is the one its response would set (40 ms of CPU saved per sign-in,
-        most integration tests sign in). Every later request of the test goes through the
-        app's session and account checks as before.
+        check the password and record the sign-in, the same ``session.start`` starts the
+        session, and the session cookie is the one its response would set (40 ms of CPU saved
+        per sign-in, most integration tests sign in). Every later request of the test goes
+        through the app's session and account checks as before.
 
         Through the sign-in page instead (:meth:`login_form`) when anything but a successful
         first sign-in could follow: a wrong password (the refusal, its limit and its log are
@@ -420,7 +420,7 @@ class AuthActions:
         """Whether :meth:`login` could sign in without the page (a right password, a session
         not signed in); if so, the client's session cookie is now signed in."""
         from consult.auth import services
-        from consult.auth.views import _start_session
+        from consult.auth import session as sessions
 
         with on_session_of(self.client, "/login", method="POST"):
             if session.get("_user_id") is not None:
@@ -429,7 +429,7 @@ class AuthActions:
             if user is None:
                 return False
             services.record_sign_in(user)  # services.sign_in, its failure left to the page
-            _start_session(user)
+            sessions.start(user)
         return True
 
     def logout(self):

@@ -3,8 +3,6 @@ member state."""
 
 from __future__ import annotations
 
-import time
-
 from flask import (
     Blueprint,
     current_app,
@@ -16,9 +14,10 @@ from flask import (
 )
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
-from consult.auth import current, services
+from consult.auth import services
+from consult.auth import session as sessions
 from consult.auth.delegates import delegates_of
 from consult.auth.forms import ChangePasswordForm, LanguageForm
 from consult.auth.messages import refusal
@@ -104,8 +103,7 @@ def password():
 
 
 def _password_changed(user: User):
-    login_user(current.of(user))  # this session carries on with the new nonce; the others end
-    session["seen_at"] = int(time.time())
+    sessions.renew(user)  # this session carries on with the new nonce; the others end
     return done(
         _("Your password is changed. Your other sessions have ended."),
         url_for("account.show"),

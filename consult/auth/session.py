@@ -7,10 +7,12 @@ import time
 
 from flask import Flask, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_login.utils import login_url
 
+from consult.auth import current, services
 from consult.auth.current import SignedIn, signed_in
+from consult.auth.models import User
 from consult.core import security_log
 from consult.core.errors import error_page
 from consult.core.params import parse_id
@@ -22,6 +24,27 @@ ABSOLUTE_SECONDS = 12 * 3600
 #: The last activity is recorded to the minute: the session cookie is then signed and sent
 #: again about once a minute, not on every request (a saving on every page, and on slow links).
 SEEN_RESOLUTION = 60
+
+
+def start(user: User) -> None:
+    """Sign ``user`` in on a fresh session: no key of the session before survives (session
+    fixation), but the language chosen before signing in becomes the account's if it has none."""
+    chosen_locale = session.get("locale")
+    session.clear()
+    login_user(current.of(user))
+    now = int(time.time())
+    session["signed_in_at"] = now
+    session["seen_at"] = now
+    session.permanent = True
+    if user.locale is None and chosen_locale:
+        services.set_locale(user.id, chosen_locale)
+
+
+def renew(user: User) -> None:
+    """Carry this session on under the account's new nonce (after a password change, which
+    ends the other sessions)."""
+    login_user(current.of(user))
+    session["seen_at"] = int(time.time())
 
 
 @login_manager.user_loader

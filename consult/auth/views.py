@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from flask import (
     Blueprint,
     current_app,
@@ -15,10 +13,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 
-from consult.auth import current, passwords, services
+from consult.auth import passwords, services
+from consult.auth import session as sessions
 from consult.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
 from consult.auth.models import TokenPurpose
 from consult.auth.permissions import is_safe_next
@@ -66,7 +65,7 @@ def login():
         # the sign-in is recorded first: if it cannot be written, no session starts
         user = services.sign_in(form.email.data or "", form.password.data or "")
         if user is not None:
-            _start_session(user)  # no pre-login key survives (session fixation)
+            sessions.start(user)  # no pre-login key survives (session fixation)
             return redirect(_target(form.next.data))
         form.password.errors.append(_("The e-mail address or password is not correct."))
         return render_template("auth/login.html", form=form), 200
@@ -109,19 +108,6 @@ def language():
         if current_user.is_authenticated:
             services.set_locale(current_user.id, chosen)
     return redirect(_target(request.form.get("next")))
-
-
-def _start_session(user) -> None:
-    """Sign ``user`` in on a fresh session (no pre-login key survives)."""
-    chosen_locale = session.get("locale")
-    session.clear()
-    login_user(current.of(user))
-    now = int(time.time())
-    session["signed_in_at"] = now
-    session["seen_at"] = now
-    session.permanent = True
-    if user.locale is None and chosen_locale:
-        services.set_locale(user.id, chosen_locale)
 
 
 def _private(response):
@@ -173,7 +159,7 @@ def _choose_password(purpose: TokenPurpose):
             user = passwords.use_token(raw, purpose, form.password.data or "")
         except passwords.InvalidLink:
             return _invalid_link(purpose)
-        _start_session(user)  # also drops the held token
+        sessions.start(user)  # also drops the held token
         services.record_sign_in(user)
         flash(_("Your password is saved and you are signed in."), "success")
         return redirect(url_for("main.home"))
