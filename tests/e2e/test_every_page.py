@@ -14,11 +14,6 @@ from .walk import ROLES, one_per_endpoint, share, shares, sign_in_page
 HERE = Path(__file__).parent
 AXE = (HERE / "vendor" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-#: Only the violations are reported in full: axe then skips the details of what passed,
-#: which is most of its time on a long page (the same rules run).
-RUN = """(tags) => axe.run(document, {
-  runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']
-})"""
 
 OVERFLOW = """() => {
   const root = document.documentElement;
@@ -49,6 +44,20 @@ CHART_LABELS = """() => [...document.querySelectorAll("svg text")].map((t) => {
   return [t.textContent.trim(), Math.round(size * scale * 10) / 10];
 })"""
 
+#: What a page is checked for at one width, in one call to the browser (each call is a round
+#: trip through the driver): at 360 px its overflow, the boxes that scroll sideways (asked for
+#: on the members' pages), the chart labels and, when asked, axe; at 1280 px axe and the chart
+#: labels. Only the violations are reported in full: axe then skips the details of what
+#: passed, which is most of its time on a long page (the same rules run).
+CHECKS = f"""async ({{tags, fit, sideways, wcag}}) => ({{
+  overflow: fit ? ({OVERFLOW})() : null,
+  sideways: sideways ? ({SIDEWAYS})() : [],
+  labels: ({CHART_LABELS})(),
+  violations: wcag ? (await axe.run(document, {{
+    runOnly: {{type: 'tag', values: tags}}, resultTypes: ['violations']
+  }})).violations : [],
+}})"""
+
 
 #: Each role's signed-in browser state (its session cookie), by server: the walks sign in
 #: once per worker and role, not in every test. The session stays valid from one test to
@@ -74,17 +83,26 @@ def visit(browser, live, role, *, width, locale="en-GB", axe=False):
     return context, page
 
 
-def small_labels(page) -> list:
-    return [(text, size) for text, size in page.evaluate(CHART_LABELS) if size < 11.95]
-
-
-def axe_violations(page, path: str) -> list[str]:
-    """What axe finds on the page (opened by ``visit(..., axe=True)``)."""
-    result = page.evaluate(RUN, WCAG)
-    return [
-        f"{path}: {v['id']} ({v['impact']}) {[n['target'] for n in v['nodes'][:3]]}"
-        for v in result["violations"]
+def checked(page, role: str, path: str, *, phone: bool, wcag: bool) -> list[str]:
+    """What is wrong with the page as laid out now: on a ``phone`` (360 px) what does not fit
+    it, at any width chart labels under 12 px and, with ``wcag``, what axe finds (the page
+    opened by ``visit(..., axe=True)``)."""
+    at = path if phone else f"{path} at 1280 px"
+    found = page.evaluate(
+        CHECKS, {"tags": WCAG, "fit": phone, "sideways": phone and role in MEMBERS, "wcag": wcag}
+    )
+    problems = []
+    if found["overflow"]:
+        problems.append(f"{path}: {found['overflow']}")
+    if found["sideways"]:
+        problems.append(f"{path}: tables scroll sideways instead of stacking: {found['sideways']}")
+    if small := [(text, size) for text, size in found["labels"] if size < 11.95]:
+        problems.append(f"{at}: chart labels under 12 px: {small[:3]}")
+    problems += [
+        f"{at}: {v['id']} ({v['impact']}) {[n['target'] for n in v['nodes'][:3]]}"
+        for v in found["violations"]
     ]
+    return problems
 
 
 @pytest.mark.parametrize(("role", "part"), shares(admin=5))
@@ -105,27 +123,11 @@ def test_every_page_fits_a_phone_and_axe_finds_no_wcag_violation(
     for path in share(pages[role], part):
         page.set_viewport_size(PHONE)
         page.goto(f"{live}{path}")
-        problems += on_a_phone(page, role, path)
-        if path in once:
-            problems += axe_violations(page, path)
+        problems += checked(page, role, path, phone=True, wcag=path in once)
         page.set_viewport_size(WIDE)
-        problems += axe_violations(page, f"{path} at 1280 px")
-        if small := small_labels(page):
-            problems.append(f"{path} at 1280 px: chart labels under 12 px: {small[:3]}")
+        problems += checked(page, role, path, phone=False, wcag=True)
     context.close()
     assert not problems, "\n".join(problems)
-
-
-def on_a_phone(page, role: str, path: str) -> list[str]:
-    """What is wrong with the page as laid out on a 360 px screen."""
-    problems = []
-    if overflow := page.evaluate(OVERFLOW):
-        problems.append(f"{path}: {overflow}")
-    if role in MEMBERS and (sideways := page.evaluate(SIDEWAYS)):
-        problems.append(f"{path}: tables scroll sideways instead of stacking: {sideways}")
-    if small := small_labels(page):
-        problems.append(f"{path}: chart labels under 12 px: {small[:3]}")
-    return problems
 
 
 def test_axe_reports_what_it_finds(browser, live, pages):
