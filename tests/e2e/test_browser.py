@@ -10,18 +10,20 @@ from playwright.sync_api import expect
 
 from consult.ballots.models import Response, Revision
 from consult.extensions import db
-from tests.conftest import PASSWORD, csrf_token
+from tests.conftest import PASSWORD, AuthActions
 from tests.factories import MemberFactory, UserFactory, build_consultation
 
 
-def sign_in(page, live, email):
-    """Signed in as ``email`` and on the home page, as after the sign-in form, which the test
-    client posts (the browser is given its session cookie): two pages fewer than the form in
-    the browser, for the tests that check what comes after signing in (the form itself is
-    filled in the browser by :func:`sign_in_through_the_form`)."""
+def sign_in(page, live, email, path="/"):
+    """Signed in as ``email`` and on ``path`` (by default the home page, where the sign-in form
+    leads): the test client signs in as the form does without its page and its post
+    (:meth:`tests.conftest.AuthActions.login`) and the browser is given the session cookie, then
+    opens the page the test starts on. Three pages fewer than the form in the browser (and a
+    fourth, the home page, when the test starts elsewhere), for the tests that check what comes
+    after signing in (the form itself is filled in the browser by
+    :func:`sign_in_through_the_form`)."""
     client = current_app.test_client()
-    data = {"email": email, "password": PASSWORD, "csrf_token": csrf_token(client)}
-    assert client.post("/login", data=data).status_code == 302
+    assert AuthActions(client).signed_in_directly(email, PASSWORD), email
     cookie = client.get_cookie(current_app.config["SESSION_COOKIE_NAME"])
     assert cookie is not None
     page.context.add_cookies(
@@ -35,7 +37,7 @@ def sign_in(page, live, email):
             }
         ]
     )
-    page.goto(f"{live}/")
+    page.goto(f"{live}{path}")
 
 
 def sign_in_through_the_form(page, live, email):
@@ -62,8 +64,7 @@ def test_delegate_ranks_with_buttons_submits_and_revises(page, live):
     member = MemberFactory()
     UserFactory(email="d@example.org", member=member)
     c = build_consultation()
-    sign_in(page, live, "d@example.org")
-    page.goto(f"{live}/consultations/idm-2010")
+    sign_in(page, live, "d@example.org", "/consultations/idm-2010")
     # JavaScript turned the selects into a list driven by buttons.
     expect(page.get_by_label("Rank for South-South Migration")).to_be_hidden()
     page.get_by_role("button", name="Add to ranking: Migration and Social Change").click()
@@ -102,8 +103,7 @@ def test_delegate_answers_without_javascript_in_french(page_without_js, live):
     member = MemberFactory()
     UserFactory(email="d@example.org", member=member, locale="fr")
     build_consultation()
-    sign_in(page, live, "d@example.org")
-    page.goto(f"{live}/consultations/idm-2010")
+    sign_in(page, live, "d@example.org", "/consultations/idm-2010")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     page.get_by_label("Rang pour Migration Sud-Sud").select_option("2")
     page.get_by_label("Rang pour Migration et changement social").select_option("2")
@@ -126,8 +126,7 @@ def test_script_payload_in_comment_does_not_run(page, live):
     member = MemberFactory(name="<img src=x onerror=window.pwned=1>")
     UserFactory(email="d@example.org", member=member)
     build_consultation()
-    sign_in(page, live, "d@example.org")
-    page.goto(f"{live}/consultations/idm-2010")
+    sign_in(page, live, "d@example.org", "/consultations/idm-2010")
     page.get_by_label("General comment").fill("<script>window.pwned=1</script>")
     page.get_by_role("button", name="Save as draft").click()
     expect(page.get_by_label("General comment")).to_have_value("<script>window.pwned=1</script>")
@@ -138,8 +137,7 @@ def test_ranking_by_keyboard_with_undo_and_a_warning_before_leaving(page, live):
     member = MemberFactory()
     UserFactory(email="d@example.org", member=member)
     build_consultation()
-    sign_in(page, live, "d@example.org")
-    page.goto(f"{live}/consultations/idm-2010")
+    sign_in(page, live, "d@example.org", "/consultations/idm-2010")
     page.get_by_role("button", name="Add to ranking: Migration and Social Change").click()
     page.get_by_role("button", name="Add to ranking: South-South Migration").click()
     row = page.locator(".rank-list li:focus")
@@ -168,8 +166,7 @@ def test_empty_required_ranking_names_the_question(page_without_js, live):
     page = page_without_js
     UserFactory(email="d@example.org", member=MemberFactory())
     build_consultation()
-    sign_in(page, live, "d@example.org")
-    page.goto(f"{live}/consultations/idm-2010")
+    sign_in(page, live, "d@example.org", "/consultations/idm-2010")
     page.get_by_role("button", name="Submit the response").click()
     expect(page.locator("#error-summary")).to_contain_text(
         "Question 1: rank at least one option (1 for your first choice)."

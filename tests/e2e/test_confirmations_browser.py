@@ -31,8 +31,7 @@ def test_officer_closes_records_a_departing_outcome_and_publishes(page, page_wit
     admin, delegate = page, page_without_js
 
     # Close early: the confirmation page states the consequences and asks for the reason.
-    sign_in(admin, live, "admin@example.org")
-    admin.goto(f"{live}/admin/consultations/idm-2010")
+    sign_in(admin, live, "admin@example.org", "/admin/consultations/idm-2010")
     admin.get_by_role("link", name="Close now, before the deadline").click()
     expect(admin.get_by_role("heading", level=1)).to_have_text(
         "Close the consultation before its deadline?"
@@ -84,8 +83,7 @@ def test_officer_closes_records_a_departing_outcome_and_publishes(page, page_wit
     assert stored().status is Status.PUBLISHED
 
     # The delegate, without JavaScript, reads the outcome with its reason.
-    sign_in(delegate, live, "civ@example.org")
-    delegate.goto(f"{live}/consultations/idm-2010")
+    sign_in(delegate, live, "civ@example.org", "/consultations/idm-2010")
     section = delegate.locator("section.outcome")
     expect(section).to_contain_text("Health follows the WHA resolution.")
     expect(section).to_contain_text("Pourquoi la décision s’écarte du résultat officiel")
@@ -96,10 +94,9 @@ def test_confirmation_pages_work_without_javascript(page_without_js, live):
     MemberFactory(code="MEX", name="Mexico")
     build_consultation(status="draft")
     admin = page_without_js
-    sign_in(admin, live, "admin@example.org")
 
     # Remove a question: cancel first, then confirm.
-    admin.goto(f"{live}/admin/consultations/idm-2010")
+    sign_in(admin, live, "admin@example.org", "/admin/consultations/idm-2010")
     admin.get_by_role("link", name="Remove question 4").click()
     expect(admin.get_by_role("heading", level=1)).to_have_text("Remove question 4?")
     expect(admin.get_by_text("The removal is recorded in the audit log")).to_be_visible()

@@ -117,8 +117,7 @@ def test_administrator_runs_the_cycle_and_the_delegate_reads_the_outcome_in_span
     delegate.goto(f"{live}/consultations/idm-2010-theme")
     expect(delegate.locator("section.outcome")).to_have_count(0)
 
-    # Close, record the outcome in three languages, publish.
-    admin.reload()
+    # Close, record the outcome in three languages, publish (from the page the opening left).
     admin.get_by_role("link", name="Close now, before the deadline").click()
     admin.get_by_role("group", name="Reason for closing before the deadline").get_by_label(
         "English"
@@ -186,8 +185,7 @@ def test_follow_up_round_with_a_promoted_suggestion_and_a_merge(page, live):
     )
     cycle.publish(c.id, actor_id=admin_id, notify=False)
 
-    sign_in(page, live, "admin@example.org")
-    page.goto(f"{live}/admin/consultations/idm-2010-theme")
+    sign_in(page, live, "admin@example.org", "/admin/consultations/idm-2010-theme")
     page.get_by_role("link", name="Start a follow-up round").click()
     page.get_by_label("Short name (in addresses)").fill("idm-2010-workshops")
     page.get_by_role("group", name="Title").get_by_label("English").fill(

@@ -31,8 +31,7 @@ def test_secretariat_attaches_the_note_and_a_delegate_downloads_it_in_french(
     english.write_bytes(NOTE_EN)
     admin, delegate = page, page_without_js
 
-    sign_in(admin, live, "admin@example.org")
-    admin.goto(f"{live}/admin/consultations/idm-2010")
+    sign_in(admin, live, "admin@example.org", "/admin/consultations/idm-2010")
     admin.get_by_role("link", name="Manage the documents").click()
     admin.get_by_label("Discussion note").check()
     admin.get_by_label("Language of the file").select_option("en")

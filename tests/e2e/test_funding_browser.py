@@ -13,7 +13,10 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from consult.auth.models import User
 from consult.ballots.models import Response, Revision
+from consult.ballots.services import Saved, save
+from consult.consultations.kinds.fields import funding_field
 from consult.extensions import db
 from consult.members.models import Member
 from tests.e2e.test_browser import sign_in
@@ -118,8 +121,7 @@ def answer(page, c, *, amount: str, currency: str, firm: bool) -> None:
 
 def test_french_delegate_with_javascript(french_page, live, consultation):
     page, c = french_page, consultation
-    sign_in(page, live, "fra@example.org")
-    page.goto(f"{live}/consultations/idm-2010")
+    sign_in(page, live, "fra@example.org", "/consultations/idm-2010")
     funding = page.locator(f"#question-{c.questions[2].id}")
     expect(funding).to_be_hidden()
     page.get_by_label("Non", exact=True).check()
@@ -146,8 +148,7 @@ def test_french_delegate_with_javascript(french_page, live, consultation):
 
 def test_french_delegate_without_javascript(french_page_without_js, live, consultation):
     page, c = french_page_without_js, consultation
-    sign_in(page, live, "che@example.org")
-    page.goto(f"{live}/consultations/idm-2010")
+    sign_in(page, live, "che@example.org", "/consultations/idm-2010")
     expect(
         page.get_by_text(re.compile("Ne répondez que si vous avez répondu «.Oui, nous comptons"))
     ).to_be_visible()
@@ -159,18 +160,27 @@ def test_french_delegate_without_javascript(french_page_without_js, live, consul
     }
 
 
-def test_administration_reads_totals_per_workshop_and_currency(
-    french_page, page, live, consultation
-):
+def test_administration_reads_totals_per_workshop_and_currency(page, live, consultation):
     c = consultation
-    sign_in(french_page, live, "fra@example.org")
-    french_page.goto(f"{live}/consultations/idm-2010")
-    answer(french_page, c, amount="12 500,50", currency="CHF", firm=True)
-    expect(
-        french_page.get_by_role("heading", name="Accusé de réception", exact=True)
-    ).to_be_visible()
-    sign_in(page, live, "admin@example.org")
-    page.goto(f"{live}/admin/consultations/idm-2010/results")
+    # France's answer of the first test, through the save the ballot page calls: the delegate's
+    # pages are the first two tests' subject, the Administration's reading is this one's.
+    choose, intend, pledge, grid = c.questions
+    workshop = choose.options[1].id
+    fields = {
+        f"q{choose.id}-choice": [str(choose.options[0].id)],
+        f"q{intend.id}-choice": [str(intend.options[0].id)],
+        funding_field(pledge.id, workshop, "amount"): ["12500.50"],
+        funding_field(pledge.id, workshop, "currency"): ["CHF"],
+        funding_field(pledge.id, workshop, "firm"): ["firm"],
+        f"q{grid.id}-value-{grid.options[0].id}": ["2"],
+    }
+    france = db.session.scalars(sa.select(User).where(User.email == "fra@example.org")).one()
+    saved = save(c, france, fields, submit=True, base_version=0, token="")
+    assert isinstance(saved, Saved), saved
+    assert funding_of(c, "FRA") == {
+        str(workshop): {"amount": "12500.5", "currency": "CHF", "firm": True, "note": ""}
+    }
+    sign_in(page, live, "admin@example.org", "/admin/consultations/idm-2010/results")
     totals = page.locator(f"#q{c.questions[2].id}-totals")
     row = totals.get_by_role("row").filter(has_text="Diasporas")
     expect(row).to_contain_text("CHF")

@@ -71,8 +71,7 @@ def stored(c):
 
 def test_grid_and_condition_on_a_360_px_screen_with_javascript(small_screen, live, survey):
     page, c = small_screen, survey
-    sign_in(page, live, "fra@example.org")
-    page.goto(f"{live}/consultations/idm-2010")
+    sign_in(page, live, "fra@example.org", "/consultations/idm-2010")
     experts = page.locator(f"#question-{c.questions[1].id}")
     expect(experts).to_be_hidden()
     page.get_by_label("Oui", exact=True).check()
@@ -104,8 +103,7 @@ def test_without_javascript_the_condition_is_written_and_the_server_judges(
     page_without_js, live, survey
 ):
     page, c = page_without_js, survey
-    sign_in(page, live, "fra@example.org")
-    page.goto(f"{live}/consultations/idm-2010")
+    sign_in(page, live, "fra@example.org", "/consultations/idm-2010")
     expect(
         page.get_by_text("Ne répondez que si vous avez répondu «\u00a0Oui\u00a0» à la question 1.")
     ).to_be_visible()

@@ -36,8 +36,7 @@ def test_secretariat_enters_kenyas_note_verbale_and_a_kenyan_delegate_revises_it
     admin, delegate = page, page_without_js
 
     # From the results page, the secretariat opens Kenya's ballot.
-    sign_in(admin, live, "admin@example.org")
-    admin.goto(f"{live}/admin/consultations/idm-2010/results")
+    sign_in(admin, live, "admin@example.org", "/admin/consultations/idm-2010/results")
     admin.get_by_label("Enter the response received from").select_option(label="Kenya (KEN)")
     admin.get_by_role("button", name="Open its ballot").click()
     expect(admin.get_by_text("You are entering the response of Kenya (KEN)")).to_be_visible()
@@ -79,8 +78,7 @@ def test_secretariat_enters_kenyas_note_verbale_and_a_kenyan_delegate_revises_it
     assert db.session.scalars(sa.select(OutboxMessage.recipient)).all() == ["ken@example.org"]
 
     # The Kenyan delegate sees it, without JavaScript, and revises it.
-    sign_in(delegate, live, "ken@example.org")
-    delegate.goto(f"{live}/consultations/idm-2010")
+    sign_in(delegate, live, "ken@example.org", "/consultations/idm-2010")
     expect(delegate.locator(".entry-mark")).to_have_text(MARK)
     delegate.get_by_label("Rank for South-South Migration").select_option("1")
     delegate.get_by_label("Rank for Migration and Social Change").select_option("2")
@@ -120,9 +118,7 @@ def test_the_officer_reaches_the_entry_from_the_lists_and_reads_it_in_the_audit_
     build_consultation()
     received = onbehalf.today(clock.now(), "Europe/Zurich")
     admin = page_without_js
-    sign_in(admin, live, "admin@example.org")
-
-    admin.goto(f"{live}/admin/consultations/idm-2010/reminders")
+    sign_in(admin, live, "admin@example.org", "/admin/consultations/idm-2010/reminders")
     admin.get_by_role("link", name="Enter a response received (Kenya)").click()
     expect(admin.get_by_text("You are entering the response of Kenya (KEN)")).to_be_visible()
     admin.get_by_label("Rank for South-South Migration").select_option("1")

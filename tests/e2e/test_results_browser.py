@@ -34,8 +34,7 @@ def test_administrator_reads_results_and_downloads_comments(page, live):
     _answered()
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    sign_in(page, live, "admin@example.org")
-    page.goto(f"{live}/admin/consultations/idm-2010/results")
+    sign_in(page, live, "admin@example.org", "/admin/consultations/idm-2010/results")
     official = page.locator(".official-result").first
     expect(official).to_contain_text("Preferred option: Migration and Social Change")
     expect(page.get_by_role("img", name="First preferences").first).to_be_visible()
@@ -60,8 +59,7 @@ def test_administrator_reads_results_and_downloads_comments(page, live):
 def test_results_page_reads_without_javascript_in_french(page_without_js, live):
     _answered()
     page = page_without_js
-    sign_in(page, live, "admin@example.org")
-    page.goto(f"{live}/admin/consultations/idm-2010/results")
+    sign_in(page, live, "admin@example.org", "/admin/consultations/idm-2010/results")
     page.get_by_role("button", name="Français").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.locator(".official-result").first).to_contain_text(

@@ -29,8 +29,7 @@ def _answered():
 def test_join_across_languages_then_split_one_out_without_javascript(page_without_js, live):
     _answered()
     page = page_without_js
-    sign_in(page, live, "admin@example.org")
-    page.goto(f"{live}/admin/consultations/idm-2010/results")
+    sign_in(page, live, "admin@example.org", "/admin/consultations/idm-2010/results")
     page.get_by_role("link", name="Join or split these groups").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Write-in suggestions")
     groups = page.get_by_role("group", name="Groups of suggestions (tick those to join)")
