@@ -33,12 +33,30 @@ def profiles(draw: st.DrawFn, min_options: int = 2, max_options: int = 6) -> Pro
     1 to 8 times each (1 to ~60 ballots), in shuffled order."""
     n = draw(st.integers(min_options, max_options))
     options = draw(st.lists(st.integers(1, 99), min_size=n, max_size=n, unique=True))
-    ranking = st.permutations(options).flatmap(
-        lambda order: st.integers(1, len(order)).map(lambda k: tuple(order[:k]))
-    )
-    groups = draw(st.lists(st.tuples(ranking, st.integers(1, 8)), min_size=1, max_size=12))
+    groups = draw(ranking_groups(n))
     ballots = draw(st.permutations([r for r, count in groups for _ in range(count)]))
-    return Profile.from_ballots(options, ballots)
+    return Profile.from_ballots(options, [tuple(options[i] for i in r) for r in ballots])
+
+
+@functools.cache
+def ranking_groups(n: int) -> st.SearchStrategy[list[tuple[tuple[int, ...], int]]]:
+    """Rankings of ``n`` options by their positions, each with its count, made once per ``n``
+    rather than around each profile's ids: Hypothesis checks each new strategy the first time
+    it draws from it (40 % of the drawing). A shuffle draws the same choices whatever it
+    shuffles, and strategies are told apart by their kind and code, not by the object: the
+    profiles are the ones the strategies built around the ids drew (the same 300 for a seed)."""
+    ranking = st.permutations(range(n)).flatmap(prefixes)
+    return st.lists(st.tuples(ranking, st.integers(1, 8)), min_size=1, max_size=12)
+
+
+def prefixes(order: list[int]) -> st.SearchStrategy[tuple[int, ...]]:
+    """A ranking: the first 1 to all of ``order``."""
+    return prefixes_of(tuple(order))
+
+
+@functools.cache
+def prefixes_of(order: tuple[int, ...]) -> st.SearchStrategy[tuple[int, ...]]:
+    return st.integers(1, len(order)).map(lambda k: order[:k])
 
 
 @functools.cache
