@@ -27,7 +27,7 @@ from consult.extensions import db
 from consult.mail.models import MailKind, OutboxMessage
 from consult.members.models import Member
 from tests import document_files as samples
-from tests.conftest import csrf_token
+from tests.conftest import signed_in_client
 from tests.factories import build_consultation
 from tests.integration.ballot_helpers import ranking_form
 from tests.integration.document_helpers import add_document
@@ -155,11 +155,8 @@ def enter_on_behalf(consultation: cycle.Consultation, admin: User, code: str) ->
 
 
 def sign_in_client(app: Flask, email: str | None):
-    client = app.test_client()
-    if email:
-        data = {"email": email, "password": DEMO_PASSWORD, "csrf_token": csrf_token(client)}
-        assert client.post("/login", data=data).status_code == 302
-    return client
+    """A client signed in as ``email`` with the demo's password, or anonymous."""
+    return signed_in_client(app, email, DEMO_PASSWORD) if email else app.test_client()
 
 
 def crawl(app: Flask, role: str) -> list[str]:

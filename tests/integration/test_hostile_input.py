@@ -30,7 +30,7 @@ from consult.documents.models import AttachmentFile
 from consult.extensions import db
 from consult.mail.models import MailKind, OutboxMessage
 from tests import document_files as samples
-from tests.conftest import PASSWORD, Rows, csrf_token, restore
+from tests.conftest import Rows, csrf_token, restore, signed_in_client
 from tests.factories import (
     AdminFactory,
     MemberFactory,
@@ -225,11 +225,11 @@ class World:
     def sign_in(self) -> None:
         """New clients, signed in, and the CSRF token of each (each test starts with its own,
         as a visitor would: what a test sent leaves no cookie to the next)."""
-        self.clients = {role: self.app.test_client() for role in ("admin", "delegate", "anonymous")}
-        for role, email in (("admin", ADMIN), ("delegate", DELEGATE)):
-            c = self.clients[role]
-            data = {"email": email, "password": PASSWORD, "csrf_token": csrf_token(c)}
-            assert c.post("/login", data=data).status_code == 302
+        self.clients = {
+            "admin": signed_in_client(self.app, ADMIN),
+            "delegate": signed_in_client(self.app, DELEGATE),
+            "anonymous": self.app.test_client(),
+        }
         self.tokens = {
             "anonymous": csrf_token(self.clients["anonymous"], "/login"),
             "admin": csrf_token(self.clients["admin"], "/admin/consultations/new"),
