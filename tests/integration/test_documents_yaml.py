@@ -14,9 +14,10 @@ from consult.documents import storage
 from consult.documents.models import Attachment, AttachmentFile
 from consult.extensions import db
 from tests import document_files as samples
+from tests.conftest import signed_in_client
 from tests.factories import AdminFactory, build_consultation
 from tests.integration.document_helpers import add_document, add_file, files, snapshot
-from tests.integration.test_documents import NOTE_EN, NOTE_FR, open_it, signed_in
+from tests.integration.test_documents import NOTE_EN, NOTE_FR, open_it
 
 ANNEX = samples.xlsx()
 
@@ -25,7 +26,7 @@ ANNEX = samples.xlsx()
 def dumped(app, runner):
     """A consultation whose English note was superseded once it opened, with an annex."""
     AdminFactory(email="admin@example.org")
-    admin = signed_in(app, "admin@example.org")
+    admin = signed_in_client(app, "admin@example.org")
     consultation = build_consultation(status="draft")
     add_document(admin, "idm-2010", NOTE_EN, "IC-2009-1_en.pdf")
     (note,) = files()
@@ -204,7 +205,7 @@ def test_the_demo_carries_its_discussion_note_in_three_languages(runner):
 def test_verify_finds_missing_and_altered_files(app, runner, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "DOCUMENTS_DIR", str(tmp_path / "store"))
     AdminFactory(email="admin@example.org")
-    admin = signed_in(app, "admin@example.org")
+    admin = signed_in_client(app, "admin@example.org")
     build_consultation(status="draft")
     add_document(admin, "idm-2010", NOTE_EN, "IC-2009-1_en.pdf")
     (note,) = files()
