@@ -288,10 +288,16 @@ class World:
         role = self.role(rule)
         client: FlaskClient = self.clients[role]
         if "GET" in rule.methods:
-            return client.get(path, query_string=query)
-        data = MultiDict(form or {})
-        data.setdefault("csrf_token", self.tokens[role])
-        return client.post(path, query_string=query, data=data)
+            response = client.get(path, query_string=query)
+        else:
+            data = MultiDict(form or {})
+            data.setdefault("csrf_token", self.tokens[role])
+            response = client.post(path, query_string=query, data=data)
+        if role != "anonymous":
+            # Sent as the role it is meant for, or the walk would check the sign-in page
+            # instead of the route (a session lost, a cookie not sent with a long query).
+            assert not signed_out(response), f"{role} signed out at {path}"
+        return response
 
 
 @pytest.fixture(scope="session")
@@ -324,6 +330,14 @@ def world(app: Flask, built: tuple[World, Rows]) -> World:
     restore(rows)
     world.sign_in()
     return world
+
+
+def signed_out(response) -> bool:
+    """Whether ``response`` sends its client to the sign-in page, or refuses a form because
+    its session has ended (consult/auth/session.unauthorized)."""
+    if response.status_code in (301, 302, 303, 307, 308):
+        return urlsplit(response.headers["Location"]).path == "/login"
+    return response.status_code == 403 and b"Your session has ended" in response.data
 
 
 def no_5xx(response, what: str) -> None:
