@@ -34,6 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import ROOT, VENV, Goals, alternate, header, load, median_ratio, spread
 
 GOAL = 0.5
+#: prctl(2): the calling process adopts its descendants' orphans.
+PR_SET_CHILD_SUBREAPER = 36
 
 
 def unpack(commit: str, target: Path) -> None:
@@ -96,9 +98,6 @@ def reap_orphans() -> None:
             os.waitpid(-1, 0)
         except ChildProcessError:
             return
-
-
-PR_SET_CHILD_SUBREAPER = 36
 
 
 def run_suite(tree: Path, name: str, only: Path | None = None) -> tuple[float, float]:

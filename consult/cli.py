@@ -15,6 +15,11 @@ from consult.config import LANGUAGES
 
 PACKAGE = Path(__file__).parent
 TRANSLATIONS = PACKAGE / "translations"
+#: How messages are found: babel.cfg maps the files to extractors; these names mark a message
+#: beside Babel's own (``_``, ``gettext``, ``ngettext``...): lazy texts, and the question
+#: kinds' texts marked where they are declared.
+BABEL_CFG = PACKAGE.parent / "babel.cfg"
+MORE_KEYWORDS = ("_l", "N_")
 
 
 def _create_app() -> Flask:
@@ -294,11 +299,8 @@ def extract() -> None:
     _pybabel(
         "extract",
         "-F",
-        str(PACKAGE.parent / "babel.cfg"),
-        "-k",
-        "_l",
-        "-k",
-        "N_",
+        str(BABEL_CFG),
+        *(arg for keyword in MORE_KEYWORDS for arg in ("-k", keyword)),
         "--no-location",
         "--sort-output",
         "--width",

@@ -10,20 +10,19 @@ from playwright.sync_api import expect
 
 from consult.ballots.models import Response, Revision
 from consult.extensions import db
-from tests.conftest import PASSWORD, AuthActions
+from tests.conftest import PASSWORD, signed_in_client
 from tests.factories import MemberFactory, UserFactory, build_consultation
 
 
 def sign_in(page, live, email, path="/"):
     """Signed in as ``email`` and on ``path`` (by default the home page, where the sign-in form
     leads): the test client signs in as the form does without its page and its post
-    (:meth:`tests.conftest.AuthActions.login`) and the browser is given the session cookie, then
+    (:func:`tests.conftest.signed_in_client`) and the browser is given the session cookie, then
     opens the page the test starts on. Three pages fewer than the form in the browser (and a
     fourth, the home page, when the test starts elsewhere), for the tests that check what comes
     after signing in (the form itself is filled in the browser by
     :func:`sign_in_through_the_form`)."""
-    client = current_app.test_client()
-    assert AuthActions(client).signed_in_directly(email, PASSWORD), email
+    client = signed_in_client(current_app, email)
     cookie = client.get_cookie(current_app.config["SESSION_COOKIE_NAME"])
     assert cookie is not None
     page.context.add_cookies(

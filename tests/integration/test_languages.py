@@ -7,22 +7,18 @@ import re
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir, extract_python
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir, extract_python
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
+from consult.cli import BABEL_CFG, MORE_KEYWORDS
 from tests.conftest import csrf_token
 from tests.factories import UserFactory
 from tests.worlds import built_once
 
 ROOT = Path(__file__).parents[2]
-KEYWORDS = {
-    "_": None,
-    "gettext": None,
-    "ngettext": (1, 2),
-    "_l": None,
-    "lazy_gettext": None,
-    "N_": None,  # texts of the question kinds, marked where they are declared
-}
+#: The keywords of ``consult translate extract``.
+KEYWORDS = {**DEFAULT_KEYWORDS, **dict.fromkeys(MORE_KEYWORDS)}
 
 
 #: Where a name the extractor reads as a call to translate could stand in Python source (as a
@@ -42,22 +38,20 @@ def marked_python(fileobj, keywords, comment_tags, options):
     return extract_python(io.BytesIO(source), keywords, comment_tags, options)
 
 
-METHOD_MAP = [
-    ("**.py", marked_python),
-    ("**/templates/**.html", "jinja2"),
-    ("**/templates/**.txt", "jinja2"),  # plain-text e-mail bodies
-]
-OPTIONS = {
-    "**/templates/**.html": {"extensions": "jinja2.ext.do"},
-    "**/templates/**.txt": {"extensions": "jinja2.ext.do"},
-}
+def method_map() -> tuple[list[tuple[str, object]], dict[str, dict[str, str]]]:
+    """babel.cfg's map of files to extractors (as ``consult translate extract`` reads it),
+    Python's through :func:`marked_python`."""
+    with BABEL_CFG.open(encoding="utf-8") as f:
+        methods, options = parse_mapping_cfg(f)
+    return [(p, marked_python if m == "python" else m) for p, m in methods], options
 
 
 def extracted() -> frozenset[str]:
     """The messages marked in the source."""
     found = set()
+    methods, options = method_map()
     for _file, _line, message, _comments, _context in extract_from_dir(
-        str(ROOT / "consult"), METHOD_MAP, OPTIONS, keywords=KEYWORDS
+        str(ROOT / "consult"), methods, options, keywords=KEYWORDS
     ):
         found.add(message if isinstance(message, str) else message[0])
     return frozenset(found)
